@@ -1,0 +1,37 @@
+// The `tessera` CLI program. Each command lives in commands/<name>.ts and registers itself on the program;
+// this file only wires them and maps failures to the exit codes in DESIGN.md.
+import { Command, CommanderError } from 'commander';
+import { DiagnosticError, renderDiagnostics } from '../ir';
+import { commands } from './commands';
+import { UserError } from './user-error';
+
+export function buildProgram(): Command {
+  const program = new Command('tessera')
+    .description('Tessera: accelerator design toolchain (einsum cascades, targets, schedules, simulators)')
+    .version('0.1.0')
+    .exitOverride()
+    .showHelpAfterError();
+  for (const register of commands) register(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' });
+    return process.exitCode === undefined ? 0 : Number(process.exitCode);
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1;
+    if (e instanceof DiagnosticError) {
+      process.stderr.write(renderDiagnostics(e.diagnostics) + '\n');
+      return 1;
+    }
+    if (e instanceof UserError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`internal error: ${e instanceof Error ? e.message : String(e)}\nThis is a bug in Tessera; please report it with the command you ran.\n`);
+    if (process.env.TESSERA_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
+    return 2;
+  }
+}
+

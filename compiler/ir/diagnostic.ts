@@ -1,0 +1,58 @@
+// User errors are data, not exceptions: every stage returns Diagnostics, and the CLI renders them
+// as `file:line:col: error: message`, the source line, a caret, and a hint.
+import type { SourceLoc } from './types';
+
+export type Severity = 'error' | 'warning';
+
+export interface Diagnostic {
+  severity: Severity;
+  /** Stable class name, e.g. 'undeclared-tensor'; tests and tools key on it. */
+  code: string;
+  message: string;
+  hint?: string;
+  file?: string;
+  loc?: SourceLoc;
+}
+
+/** Thrown only across stage boundaries that cannot return diagnostics; the CLI turns it into exit code 1. */
+export class DiagnosticError extends Error {
+  constructor(readonly diagnostics: Diagnostic[]) {
+    super(diagnostics.map((d) => d.message).join('\n'));
+    this.name = 'DiagnosticError';
+  }
+}
+
+export function error(code: string, message: string, loc?: SourceLoc, hint?: string): Diagnostic {
+  const d: Diagnostic = { severity: 'error', code, message };
+  if (loc) d.loc = loc;
+  if (hint) d.hint = hint;
+  return d;
+}
+
+export function hasErrors(ds: readonly Diagnostic[]): boolean {
+  return ds.some((d) => d.severity === 'error');
+}
+
+/**
+ * Renders one diagnostic. With the source text it adds the offending line and a caret
+ * (`^~~~` spanning loc.length). Without a location it prints `file: error: message`.
+ */
+export function renderDiagnostic(d: Diagnostic, source?: string): string {
+  const file = d.file ?? '<input>';
+  const where = d.loc ? `${file}:${d.loc.line}:${d.loc.col}` : file;
+  const out = [`${where}: ${d.severity}: ${d.message}`];
+  if (d.loc && source !== undefined) {
+    const text = source.split(/\r?\n/)[d.loc.line - 1];
+    if (text !== undefined) {
+      const pad = ' '.repeat(Math.max(0, d.loc.col - 1));
+      const len = Math.max(1, Math.min(d.loc.length ?? 1, text.length - d.loc.col + 1));
+      out.push(`  ${text}`, `  ${pad}^${'~'.repeat(len - 1)}`);
+    }
+  }
+  if (d.hint) out.push(`  hint: ${d.hint}`);
+  return out.join('\n');
+}
+
+export function renderDiagnostics(ds: readonly Diagnostic[], source?: string): string {
+  return ds.map((d) => renderDiagnostic(d, source)).join('\n');
+}

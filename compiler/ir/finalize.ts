@@ -1,0 +1,368 @@
+// Turns what a user (or a graph builder) wrote into a validated Cascade: creates partition ranks,
+// infers the shape and dtype of every intermediate, and reports every semantic error it finds.
+import { affineRange, classifyIndex, partitionInfo, toAffine, type Affine, type IndexShape, type PartitionInfo } from './affine';
+import { error, hasErrors, type Diagnostic } from './diagnostic';
+import { isIntDType, joinDTypes } from './dtype';
+import { exprAccesses, exprVars, iterativeVars, iterationVars, outputVars } from './query';
+import type { Access, Cascade, CascadeSource, DType, Einsum, Partition, Rank, SourceLoc, Tensor, TensorDim } from './types';
+
+export interface FinalizeResult {
+  cascade: Cascade | null; // null when there is any error
+  diagnostics: Diagnostic[];
+}
+
+const MAX_RANK_SIZE = 2 ** 40;
+
+export function finalize(src: CascadeSource): FinalizeResult {
+  const ds: Diagnostic[] = [];
+  const fail = (code: string, msg: string, loc?: SourceLoc, hint?: string) => ds.push(error(code, msg, loc, hint));
+
+  // ---- ranks and partitions
+  const ranks: Rank[] = [];
+  const rankByName = new Map<string, Rank>();
+  const rankByVar = new Map<string, Rank>();
+  const addRank = (r: Rank) => {
+    if (rankByName.has(r.name)) return fail('duplicate-declaration', `rank ${r.name} is declared twice`, r.loc);
+    const v = r.name.toLowerCase();
+    const other = rankByVar.get(v);
+    if (other) return fail('duplicate-declaration', `ranks ${other.name} and ${r.name} would share the index variable ${v}`, r.loc, 'rank names must differ in more than case');
+    ranks.push(r);
+    rankByName.set(r.name, r);
+    rankByVar.set(v, r);
+  };
+  const sizeOk = (n: number) => Number.isSafeInteger(n) && n >= 1 && n <= MAX_RANK_SIZE;
+  for (const r of src.ranks) {
+    if (!/^[A-Z][A-Za-z0-9_]*$/.test(r.name)) {
+      fail('bad-rank', `rank name ${r.name} must start with an upper-case letter`, r.loc, `its index variable is the lower-case name, e.g. rank M has index m`);
+      continue;
+    }
+    if (!sizeOk(r.size)) {
+      fail('bad-rank-size', `rank ${r.name} has size ${r.size}; a size must be a positive integer`, r.loc);
+      continue;
+    }
+    addRank({ ...r });
+  }
+  const partitions: Partition[] = [];
+  for (const p of src.partitions) {
+    const parent = rankByName.get(p.parent);
+    if (!parent) {
+      fail('undeclared-rank', `cannot partition undeclared rank ${p.parent}`, p.loc, `declare it first: rank ${p.parent} = <size>`);
+      continue;
+    }
+    if (partitions.some((q) => q.parent === p.parent)) {
+      fail('duplicate-declaration', `rank ${p.parent} is partitioned twice`, p.loc);
+      continue;
+    }
+    if (p.parts.length < 2 || p.innerSizes.length !== p.parts.length - 1) {
+      fail('bad-partition', `partition of ${p.parent} needs an outer part and sized inner parts`, p.loc, `e.g. rank ${p.parent} -> ${p.parent}1, ${p.parent}0 = 64`);
+      continue;
+    }
+    const bad = p.innerSizes.find((s) => !sizeOk(s));
+    if (bad !== undefined) {
+      fail('bad-rank-size', `partition of ${p.parent} has part size ${bad}; a size must be a positive integer`, p.loc);
+      continue;
+    }
+    const inner = p.innerSizes.reduce((a, b) => a * b, 1);
+    const sizes = [Math.ceil(parent.size / inner), ...p.innerSizes];
+    const before = ranks.length;
+    p.parts.forEach((name, i) => {
+      if (!/^[A-Z][A-Za-z0-9_]*$/.test(name)) fail('bad-rank', `rank name ${name} must start with an upper-case letter`, p.loc);
+      else addRank({ name, size: sizes[i]!, partOf: p.parent, ...(p.loc ? { loc: p.loc } : {}) });
+    });
+    if (ranks.length === before + p.parts.length) partitions.push({ parent: p.parent, parts: [...p.parts], ...(p.loc ? { loc: p.loc } : {}) });
+  }
+  const sizeOf = (r: string) => rankByName.get(r)?.size;
+  const parts: PartitionInfo[] = partitions.map((p) => partitionInfo(p, sizeOf));
+  const varSize = (v: string) => rankByVar.get(v)?.size ?? 1;
+
+  // ---- declared tensors
+  const tensors = new Map<string, Tensor>();
+  for (const t of src.declared) {
+    if (tensors.has(t.name)) {
+      fail('duplicate-declaration', `tensor ${t.name} is declared twice`, t.loc);
+      continue;
+    }
+    let ok = true;
+    const dims: TensorDim[] = t.dims.map((d) => {
+      const r = rankByName.get(d.rank);
+      if (!r) {
+        ok = false;
+        fail('undeclared-rank', `tensor ${t.name} uses undeclared rank ${d.rank}`, t.loc, `declare it: rank ${d.rank} = <size>`);
+      }
+      return { rank: d.rank, extent: r?.size ?? 1 };
+    });
+    if (ok) tensors.set(t.name, { ...t, dims });
+  }
+
+  // ---- pass 1: every einsum's output: which tensor, its dims and extents
+  const affineOf = (idx: Access['indices'][number]) => toAffine(idx, sizeOf);
+  const mainWriter = new Map<string, number>();
+  const initWriters = new Map<string, number[]>();
+  const outDims = new Map<string, { rank?: string; lo: number; hi: number }[]>();
+  const badEinsum = new Set<number>();
+  src.einsums.forEach((e, i) => {
+    const name = e.output.tensor;
+    const loc = e.output.loc ?? e.loc;
+    const declared = tensors.get(name);
+    if (declared) {
+      fail('write-to-input', `${name} is declared as ${declared.role} and cannot be written`, loc, `give the result another name`);
+      badEinsum.add(i);
+      return;
+    }
+    for (const v of [...outputVars(e), ...exprVars(e.expr)]) {
+      if (!rankByVar.has(v)) {
+        fail('undeclared-rank', `index variable ${v} has no rank; declare rank ${v.toUpperCase()}`, findVarLoc(e, v) ?? loc);
+        badEinsum.add(i);
+      }
+    }
+    if (badEinsum.has(i)) return;
+    if (e.init) initWriters.set(name, [...(initWriters.get(name) ?? []), i]);
+    else if (mainWriter.has(name)) {
+      fail('redefinition', `${name} is defined twice`, loc, `each tensor has one defining einsum (plus optional init einsums); rename one of them`);
+      badEinsum.add(i);
+      return;
+    } else mainWriter.set(name, i);
+    const seen = new Set<string>();
+    const dims = e.output.indices.map((idx) => {
+      const a = affineOf(idx);
+      if (!a) {
+        fail('not-affine', `index ${fmtIdx(idx)} of ${name} is not affine`, idx.loc ?? loc, `index arithmetic may multiply a variable by a constant, not by another variable`);
+        badEinsum.add(i);
+        return { lo: 0, hi: 0 };
+      }
+      const shape = classifyIndex(a, parts);
+      if (shape.kind === 'other') {
+        fail('bad-output-index', `output index ${fmtIdx(idx)} of ${name} must be a variable, a variable plus a constant, a recomposition like m1*M0+m0, or a constant`, idx.loc ?? loc);
+        badEinsum.add(i);
+      }
+      for (const v of a.coeffs.keys()) {
+        if (seen.has(v)) {
+          fail('shape-mismatch', `index variable ${v} appears twice on the left of ${name}`, idx.loc ?? loc);
+          badEinsum.add(i);
+        }
+        seen.add(v);
+      }
+      const [lo, hi] = affineRange(a, varSize, parts);
+      if (lo < 0) {
+        fail('shape-mismatch', `output index ${fmtIdx(idx)} of ${name} can be negative (down to ${lo})`, idx.loc ?? loc);
+        badEinsum.add(i);
+      }
+      const rank = shapeRank(shape);
+      return rank === undefined ? { lo, hi } : { rank, lo, hi };
+    });
+    const prev = outDims.get(name);
+    if (prev && prev.length !== dims.length) {
+      fail('shape-mismatch', `${name} is written with ${dims.length} indices here but ${prev.length} elsewhere`, loc);
+      badEinsum.add(i);
+      return;
+    }
+    if (!prev) outDims.set(name, dims);
+    else
+      dims.forEach((d, k) => {
+        const p = prev[k]!;
+        if (d.rank && p.rank && d.rank !== p.rank) {
+          fail('index-rank-mismatch', `dimension ${k + 1} of ${name} is over rank ${p.rank} elsewhere but over ${d.rank} here`, e.output.indices[k]!.loc ?? loc);
+          badEinsum.add(i);
+        }
+        p.rank ??= d.rank;
+        p.hi = Math.max(p.hi, d.hi);
+      });
+  });
+  for (const [name, inits] of initWriters) {
+    if (!mainWriter.has(name)) fail('use-before-definition', `init einsum for ${name}, but no einsum defines ${name}`, src.einsums[inits[0]!]!.loc);
+    else if (inits.some((j) => j > mainWriter.get(name)!)) fail('use-before-definition', `init einsum for ${name} comes after the einsum that defines it`, src.einsums[inits.find((j) => j > mainWriter.get(name)!)!]!.loc, 'move the init line above the recurrence');
+  }
+  for (const [name, dims] of outDims) {
+    const d = dims.findIndex((x) => x.rank === undefined);
+    if (d >= 0) {
+      fail('shape-mismatch', `dimension ${d + 1} of ${name} is only ever written at constant indices, so its rank is unknown`, src.einsums[mainWriter.get(name) ?? 0]?.loc);
+      continue;
+    }
+    tensors.set(name, { name, role: 'intermediate', dtype: 'fp32', dims: dims.map((x) => ({ rank: x.rank!, extent: x.hi + 1 })) });
+  }
+
+  // ---- pass 2: reads, dependencies, recurrences
+  const iterVars = new Set(iterativeVars({ einsums: src.einsums, ranks }));
+  const groupOf = (i: number) => iterationVars(src.einsums[i]!).filter((v) => iterVars.has(v) && !src.einsums[i]!.init);
+  const dependsOn = (from: string, target: string): boolean => {
+    const seen = new Set<string>();
+    const stack = [from];
+    while (stack.length) {
+      const t = stack.pop()!;
+      if (t === target) return true;
+      if (seen.has(t)) continue;
+      seen.add(t);
+      const w = mainWriter.get(t);
+      if (w !== undefined) for (const a of exprAccesses(src.einsums[w]!.expr)) stack.push(a.tensor);
+    }
+    return false;
+  };
+  src.einsums.forEach((e, i) => {
+    if (badEinsum.has(i)) return;
+    const myGroup = groupOf(i);
+    for (const acc of exprAccesses(e.expr)) {
+      const t = tensors.get(acc.tensor);
+      const loc = acc.loc ?? e.loc;
+      if (!t) {
+        if (!mainWriter.has(acc.tensor) && !initWriters.has(acc.tensor) && !outDims.has(acc.tensor))
+          fail('undeclared-tensor', `tensor ${acc.tensor} is not declared`, loc, `declare it (input ${acc.tensor}[...]: fp32) or define it with an einsum above`);
+        continue;
+      }
+      if (acc.indices.length !== t.dims.length) {
+        fail('shape-mismatch', `${acc.tensor} has ${t.dims.length} dimensions but is indexed with ${acc.indices.length}`, loc, `${acc.tensor}[${t.dims.map((d) => d.rank.toLowerCase()).join(', ')}]`);
+        continue;
+      }
+      const shapes: (IndexShape | null)[] = acc.indices.map((idx, k) => checkReadIndex(acc, idx, k, t));
+      // ordering
+      const w = mainWriter.get(acc.tensor);
+      if (w === undefined || w < i) continue;
+      const carried = myGroup.some((v) => groupOf(w).includes(v) && isCarriedRead(src.einsums[w]!, shapes, v, sizeOf));
+      if (carried) continue;
+      if (w === i) fail('cycle', `${acc.tensor} reads itself`, loc, `a recurrence must read an earlier iteration: write ${acc.tensor}[m1+1, ...] and read ${acc.tensor}[m1, ...]`);
+      else if (dependsOn(acc.tensor, e.output.tensor)) fail('cycle', `cycle: ${e.output.tensor} reads ${acc.tensor}, which depends on ${e.output.tensor}`, loc);
+      else fail('use-before-definition', `${acc.tensor} is used before its definition on line ${src.einsums[w]!.loc?.line ?? '?'}`, loc, `move this einsum below the one that defines ${acc.tensor}`);
+    }
+  });
+  function checkReadIndex(acc: Access, idx: Access['indices'][number], k: number, t: Tensor): IndexShape | null {
+    const loc = idx.loc ?? acc.loc;
+    const a: Affine | null = toAffine(idx, sizeOf);
+    if (!a) {
+      fail('not-affine', `index ${fmtIdx(idx)} of ${acc.tensor} is not affine`, loc, `index arithmetic may multiply a variable by a constant, not by another variable`);
+      return null;
+    }
+    const dim = t.dims[k]!;
+    const shape = classifyIndex(a, parts);
+    const r = shapeRank(shape);
+    if (r !== undefined && r !== dim.rank) {
+      fail('index-rank-mismatch', `dimension ${k + 1} of ${acc.tensor} is over rank ${dim.rank}, but is indexed by ${fmtIdx(idx)} (rank ${r})`, loc, `use ${dim.rank.toLowerCase()} or an expression over its parts`);
+      return shape;
+    }
+    const [lo, hi] = affineRange(a, varSize, parts);
+    if (lo < 0 || hi >= dim.extent)
+      fail('shape-mismatch', `index ${fmtIdx(idx)} of ${acc.tensor} ranges over [${lo}, ${hi}] but dimension ${k + 1} (${dim.rank}) has ${dim.extent} slots`, loc);
+    return shape;
+  }
+
+  // recurrence groups: a non-member between members must not read what the group computes
+  for (const v of iterVars) {
+    const members = src.einsums.map((_, i) => i).filter((i) => groupOf(i).includes(v));
+    if (members.length === 0) continue;
+    const first = members[0]!;
+    const last = members[members.length - 1]!;
+    const produced = new Set(members.map((i) => src.einsums[i]!.output.tensor));
+    for (let i = first + 1; i < last; i++) {
+      const e = src.einsums[i]!;
+      if (members.includes(i) || badEinsum.has(i)) continue;
+      const r = exprAccesses(e.expr).find((a) => produced.has(a.tensor));
+      if (r) fail('use-before-definition', `${e.output.tensor} reads ${r.tensor}, which is computed in the loop over ${v}, but ${e.output.tensor} does not iterate over ${v}`, r.loc ?? e.loc, `move ${e.output.tensor} below the last einsum over ${v}`);
+    }
+  }
+
+  // ---- dtypes: annotation, else the join of the operands (fixed point for recurrences)
+  const annotation = new Map<string, DType>();
+  src.einsums.forEach((e) => {
+    if (!e.dtype) return;
+    const prev = annotation.get(e.output.tensor);
+    if (prev && prev !== e.dtype) fail('dtype-clash', `${e.output.tensor} is annotated ${prev} and ${e.dtype}`, e.loc);
+    annotation.set(e.output.tensor, e.dtype);
+  });
+  const known = new Map<string, DType>();
+  for (const t of tensors.values()) if (t.role !== 'intermediate') known.set(t.name, t.dtype);
+  for (let sweep = 0; sweep < 2; sweep++)
+    src.einsums.forEach((e, i) => {
+      if (e.init || badEinsum.has(i) || !tensors.has(e.output.tensor)) return;
+      const ops = exprAccesses(e.expr).map((a) => known.get(a.tensor)).filter((d): d is DType => d !== undefined);
+      known.set(e.output.tensor, annotation.get(e.output.tensor) ?? joinDTypes(ops));
+    });
+  src.einsums.forEach((e, i) => {
+    if (badEinsum.has(i)) return;
+    const ops = exprAccesses(e.expr).filter((a) => known.has(a.tensor));
+    const ints = ops.filter((a) => isIntDType(known.get(a.tensor)!));
+    if (ints.length > 0 && ints.length < ops.length) {
+      const f = ops.find((a) => !isIntDType(known.get(a.tensor)!))!;
+      fail('dtype-clash', `${e.output.tensor} mixes ${ints[0]!.tensor} (${known.get(ints[0]!.tensor)}) with ${f.tensor} (${known.get(f.tensor)})`, f.loc ?? e.loc, `convert one operand first with an annotated einsum, e.g. ${ints[0]!.tensor}f[...]: fp32 = ${ints[0]!.tensor}[...]`);
+    }
+  });
+  for (const t of tensors.values()) if (t.role === 'intermediate') t.dtype = known.get(t.name) ?? 'fp32';
+
+  // ---- outputs
+  const outputs: string[] = [];
+  for (const o of src.outputs) {
+    const t = tensors.get(o.name);
+    if (!t) {
+      if (!outDims.has(o.name)) fail('undeclared-tensor', `output ${o.name} is not defined by any einsum`, o.loc);
+    } else if (t.role !== 'intermediate' && t.role !== 'output') fail('bad-output', `output ${o.name} is an ${t.role}, not a computed tensor`, o.loc);
+    else if (!outputs.includes(o.name)) {
+      outputs.push(o.name);
+      t.role = 'output';
+    }
+  }
+  if (src.outputs.length === 0 && src.einsums.length > 0) fail('bad-output', 'the cascade names no output', undefined, 'add a line: output <tensor>');
+
+  for (const d of ds) if (src.file && !d.file) d.file = src.file;
+  if (hasErrors(ds)) return { cascade: null, diagnostics: ds };
+  const declaredNames = new Set(src.declared.map((t) => t.name));
+  const ordered = [...[...tensors.values()].filter((t) => declaredNames.has(t.name)), ...definitionOrder(src.einsums).map((n) => tensors.get(n)!)];
+  const cascade: Cascade = {
+    ranks,
+    partitions,
+    tensors: ordered,
+    einsums: src.einsums,
+    outputs,
+  };
+  if (src.file !== undefined) cascade.file = src.file;
+  if (src.name !== undefined) cascade.name = src.name;
+  return { cascade, diagnostics: ds };
+}
+
+function definitionOrder(es: readonly Einsum[]): string[] {
+  const out: string[] = [];
+  for (const e of es) if (!out.includes(e.output.tensor)) out.push(e.output.tensor);
+  return out;
+}
+
+function shapeRank(s: IndexShape): string | undefined {
+  if (s.kind === 'var') return s.name.toUpperCase();
+  if (s.kind === 'recompose') return s.parent;
+  return undefined;
+}
+
+/** A read inside a recurrence group is carried when it reads the iterative dim at a lower shift than the writer writes. */
+function isCarriedRead(writer: Einsum, readShapes: (IndexShape | null)[], v: string, sizeOf: (r: string) => number | undefined): boolean {
+  return writer.output.indices.some((idx, k) => {
+    const a = toAffine(idx, sizeOf);
+    const r = readShapes[k];
+    if (!a || !r || r.kind !== 'var' || r.name !== v) return false;
+    return a.coeffs.size === 1 && a.coeffs.get(v) === 1 && a.constant > r.shift;
+  });
+}
+
+function findVarLoc(e: Einsum, v: string): SourceLoc | undefined {
+  for (const a of [e.output, ...exprAccesses(e.expr)])
+    for (const idx of a.indices) {
+      const l = findIn(idx, v);
+      if (l) return l;
+    }
+  return undefined;
+  function findIn(idx: Access['indices'][number], name: string): SourceLoc | undefined {
+    if (idx.kind === 'ivar' && idx.name === name) return idx.loc;
+    if (idx.kind === 'ibin') return findIn(idx.a, name) ?? findIn(idx.b, name);
+    return undefined;
+  }
+}
+
+export function fmtIdx(e: Access['indices'][number]): string {
+  switch (e.kind) {
+    case 'ivar':
+      return e.name;
+    case 'int':
+      return String(e.value);
+    case 'rsize':
+      return e.rank;
+    case 'ibin': {
+      const wrap = (x: Access['indices'][number], right: boolean) =>
+        x.kind === 'ibin' && (e.op === '*' ? x.op !== '*' : right && e.op === '-' && x.op !== '*') ? `(${fmtIdx(x)})` : fmtIdx(x);
+      return `${wrap(e.a, false)}${e.op}${wrap(e.b, true)}`;
+    }
+  }
+}

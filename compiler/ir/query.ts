@@ -1,0 +1,118 @@
+// Read-only questions about a cascade's structure, shared by validation, the interpreter and analysis.
+import { indexVars, toAffine, partitionInfo, type PartitionInfo } from './affine';
+import type { Access, Cascade, Einsum, Expr, Partition, Rank, Tensor } from './types';
+
+export function exprAccesses(e: Expr, out: Access[] = []): Access[] {
+  switch (e.kind) {
+    case 'access':
+      out.push(e.access);
+      break;
+    case 'unary':
+      exprAccesses(e.arg, out);
+      break;
+    case 'binary':
+    case 'cmp':
+      exprAccesses(e.a, out);
+      exprAccesses(e.b, out);
+      break;
+    case 'select':
+      exprAccesses(e.cond, out);
+      exprAccesses(e.a, out);
+      exprAccesses(e.b, out);
+      break;
+  }
+  return out;
+}
+
+/** Index variables used on the right: in accesses and as values (masks). */
+export function exprVars(e: Expr, out: string[] = []): string[] {
+  switch (e.kind) {
+    case 'ivar':
+      if (!out.includes(e.name)) out.push(e.name);
+      break;
+    case 'access':
+      for (const i of e.access.indices) indexVars(i, out);
+      break;
+    case 'unary':
+      exprVars(e.arg, out);
+      break;
+    case 'binary':
+    case 'cmp':
+      exprVars(e.a, out);
+      exprVars(e.b, out);
+      break;
+    case 'select':
+      exprVars(e.cond, out);
+      exprVars(e.a, out);
+      exprVars(e.b, out);
+      break;
+  }
+  return out;
+}
+
+export function outputVars(e: Einsum): string[] {
+  const out: string[] = [];
+  for (const i of e.output.indices) indexVars(i, out);
+  return out;
+}
+
+/** Variables on the right but not on the left: the einsum reduces over these with `e.reduce`. */
+export function reducedVars(e: Einsum): string[] {
+  const left = new Set(outputVars(e));
+  return exprVars(e.expr).filter((v) => !left.has(v));
+}
+
+/** The einsum's iteration space: output variables, then reduced ones. */
+export function iterationVars(e: Einsum): string[] {
+  return [...outputVars(e), ...reducedVars(e)];
+}
+
+export function rankOfVar(c: { ranks: Rank[] }, v: string): Rank | undefined {
+  return c.ranks.find((r) => r.name.toLowerCase() === v);
+}
+
+export function rankSizeLookup(ranks: readonly Rank[]): (rank: string) => number | undefined {
+  const m = new Map(ranks.map((r) => [r.name, r.size]));
+  return (r) => m.get(r);
+}
+
+export function partitionInfos(c: { ranks: Rank[]; partitions: Partition[] }): PartitionInfo[] {
+  const sizeOf = rankSizeLookup(c.ranks);
+  return c.partitions.map((p) => partitionInfo(p, sizeOf));
+}
+
+/**
+ * Iterative variables: those an einsum writes at a shifted index (RM[m1+1, p]).
+ * Every non-init einsum that iterates over such a variable belongs to its recurrence group,
+ * which runs as one loop over the variable, members in program order, at the position of the last member.
+ */
+export function iterativeVars(c: Pick<Cascade, 'einsums' | 'ranks'>): string[] {
+  const sizeOf = rankSizeLookup(c.ranks);
+  const out: string[] = [];
+  for (const e of c.einsums) {
+    for (const idx of e.output.indices) {
+      const a = toAffine(idx, sizeOf);
+      if (a && a.coeffs.size === 1 && a.constant !== 0) {
+        const [v] = [...a.coeffs.keys()];
+        if (!out.includes(v!)) out.push(v!);
+      }
+    }
+  }
+  return out;
+}
+
+export function tensorByName(c: { tensors: Tensor[] }, name: string): Tensor | undefined {
+  return c.tensors.find((t) => t.name === name);
+}
+
+/** Display name of einsum i: its output tensor, with `.init` (and a counter) for init einsums. */
+export function einsumName(c: Pick<Cascade, 'einsums'>, i: number): string {
+  const e = c.einsums[i]!;
+  if (!e.init) return e.output.tensor;
+  const n = c.einsums.slice(0, i).filter((x) => x.init && x.output.tensor === e.output.tensor).length;
+  return `${e.output.tensor}.init${n === 0 ? '' : n + 1}`;
+}
+
+export function tensorElements(t: Tensor): number {
+  return t.dims.reduce((p, d) => p * d.extent, 1);
+}
