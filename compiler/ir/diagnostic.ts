@@ -16,7 +16,11 @@ export interface Diagnostic {
 
 /** Thrown only across stage boundaries that cannot return diagnostics; the CLI turns it into exit code 1. */
 export class DiagnosticError extends Error {
-  constructor(readonly diagnostics: Diagnostic[]) {
+  /** `source` is the text the diagnostics point into, so the CLI can show the line and a caret. */
+  constructor(
+    readonly diagnostics: Diagnostic[],
+    readonly source?: string,
+  ) {
     super(diagnostics.map((d) => d.message).join('\n'));
     this.name = 'DiagnosticError';
   }
