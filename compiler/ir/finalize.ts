@@ -4,14 +4,15 @@ import { affineRange, classifyIndex, partitionInfo, toAffine, type Affine, type 
 import { error, hasErrors, type Diagnostic } from './diagnostic';
 import { isIntDType, joinDTypes } from './dtype';
 import { exprAccesses, exprVars, iterativeVars, iterationVars, outputVars } from './query';
-import type { Access, Cascade, CascadeSource, DType, Einsum, Partition, Rank, SourceLoc, Tensor, TensorDim } from './types';
+import type { Access, Cascade, CascadeSource, DType, Einsum, Expr, Partition, Rank, SourceLoc, Tensor, TensorDim } from './types';
 
 export interface FinalizeResult {
   cascade: Cascade | null; // null when there is any error
   diagnostics: Diagnostic[];
 }
 
-const MAX_RANK_SIZE = 2 ** 40;
+/** The largest rank size (and tensor extent) accepted: beyond it sizes stop being exact in index arithmetic. */
+export const MAX_RANK_SIZE = 2 ** 40;
 
 export function finalize(src: CascadeSource): FinalizeResult {
   const ds: Diagnostic[] = [];
@@ -100,6 +101,9 @@ export function finalize(src: CascadeSource): FinalizeResult {
   const initWriters = new Map<string, number[]>();
   const outDims = new Map<string, { rank?: string; lo: number; hi: number }[]>();
   const badEinsum = new Set<number>();
+  const accessesOf = src.einsums.map((e) => exprAccesses(e.expr));
+  // Every name the source defines, valid or not: a read of a tensor whose definition has an error is not reported again.
+  const tensorNames = new Set([...src.declared.map((t) => t.name), ...src.einsums.map((e) => e.output.tensor)]);
   src.einsums.forEach((e, i) => {
     const name = e.output.tensor;
     const loc = e.output.loc ?? e.loc;
@@ -111,11 +115,19 @@ export function finalize(src: CascadeSource): FinalizeResult {
     }
     for (const v of [...outputVars(e), ...exprVars(e.expr)]) {
       if (!rankByVar.has(v)) {
-        fail('undeclared-rank', `index variable ${v} has no rank; declare rank ${v.toUpperCase()}`, findVarLoc(e, v) ?? loc);
+        fail('undeclared-rank', `index variable ${v} has no rank`, findVarLoc(e, v) ?? loc, `an index variable is the lower-case name of a rank: declare rank ${v.toUpperCase()} = <size>`);
+        badEinsum.add(i);
+      }
+    }
+    for (const r of rankSizeRefs(e)) {
+      if (!rankByName.has(r.rank)) {
+        const hint = tensorNames.has(r.rank) ? `${r.rank} is a tensor: read it as ${r.rank}[...] (${r.rank}[] for a scalar)` : `a rank name stands for its size; declare it: rank ${r.rank} = <size>`;
+        fail('undeclared-rank', `${r.rank} is not a declared rank`, r.loc ?? loc, hint);
         badEinsum.add(i);
       }
     }
     if (badEinsum.has(i)) return;
+
     if (e.init) initWriters.set(name, [...(initWriters.get(name) ?? []), i]);
     else if (mainWriter.has(name)) {
       fail('redefinition', `${name} is defined twice`, loc, `each tensor has one defining einsum (plus optional init einsums); rename one of them`);
@@ -130,9 +142,14 @@ export function finalize(src: CascadeSource): FinalizeResult {
         badEinsum.add(i);
         return { lo: 0, hi: 0 };
       }
+      if (!affineIsSafe(a)) {
+        fail('bad-number', `index ${fmtIdx(idx)} of ${name} is too large to compute exactly`, idx.loc ?? loc);
+        badEinsum.add(i);
+        return { lo: 0, hi: 0 };
+      }
       const shape = classifyIndex(a, parts);
       if (shape.kind === 'other') {
-        fail('bad-output-index', `output index ${fmtIdx(idx)} of ${name} must be a variable, a variable plus a constant, a recomposition like m1*M0+m0, or a constant`, idx.loc ?? loc);
+        fail('bad-output-index', `output index ${fmtIdx(idx)} of ${name} must be a variable, a variable plus a constant, a recomposition like m1*M0+m0, or a constant`, idx.loc ?? loc, 'arithmetic on the right-hand side reads; on the left it only shifts or recomposes');
         badEinsum.add(i);
       }
       for (const v of a.coeffs.keys()) {
@@ -146,10 +163,16 @@ export function finalize(src: CascadeSource): FinalizeResult {
       if (lo < 0) {
         fail('shape-mismatch', `output index ${fmtIdx(idx)} of ${name} can be negative (down to ${lo})`, idx.loc ?? loc);
         badEinsum.add(i);
+      } else if (!(hi < MAX_RANK_SIZE)) {
+        fail('shape-mismatch', `output index ${fmtIdx(idx)} of ${name} reaches ${hi}; a dimension can have at most ${MAX_RANK_SIZE} slots`, idx.loc ?? loc);
+        badEinsum.add(i);
+        return { lo: 0, hi: 0 };
       }
       const rank = shapeRank(shape);
       return rank === undefined ? { lo, hi } : { rank, lo, hi };
     });
+    // A bad index already has its error; recording its shape would only add follow-on errors.
+    if (badEinsum.has(i)) return;
     const prev = outDims.get(name);
     if (prev && prev.length !== dims.length) {
       fail('shape-mismatch', `${name} is written with ${dims.length} indices here but ${prev.length} elsewhere`, loc);
@@ -173,6 +196,7 @@ export function finalize(src: CascadeSource): FinalizeResult {
     else if (inits.some((j) => j > mainWriter.get(name)!)) fail('use-before-definition', `init einsum for ${name} comes after the einsum that defines it`, src.einsums[inits.find((j) => j > mainWriter.get(name)!)!]!.loc, 'move the init line above the recurrence');
   }
   for (const [name, dims] of outDims) {
+    if (!mainWriter.has(name)) continue; // init einsums alone: reported above
     const d = dims.findIndex((x) => x.rank === undefined);
     if (d >= 0) {
       fail('shape-mismatch', `dimension ${d + 1} of ${name} is only ever written at constant indices, so its rank is unknown`, src.einsums[mainWriter.get(name) ?? 0]?.loc);
@@ -193,18 +217,18 @@ export function finalize(src: CascadeSource): FinalizeResult {
       if (seen.has(t)) continue;
       seen.add(t);
       const w = mainWriter.get(t);
-      if (w !== undefined) for (const a of exprAccesses(src.einsums[w]!.expr)) stack.push(a.tensor);
+      if (w !== undefined) for (const a of accessesOf[w]!) stack.push(a.tensor);
     }
     return false;
   };
   src.einsums.forEach((e, i) => {
     if (badEinsum.has(i)) return;
-    const myGroup = groupOf(i);
-    for (const acc of exprAccesses(e.expr)) {
+    const myGroup = iterVars.size === 0 ? [] : groupOf(i);
+    for (const acc of accessesOf[i]!) {
       const t = tensors.get(acc.tensor);
       const loc = acc.loc ?? e.loc;
       if (!t) {
-        if (!mainWriter.has(acc.tensor) && !initWriters.has(acc.tensor) && !outDims.has(acc.tensor))
+        if (!tensorNames.has(acc.tensor))
           fail('undeclared-tensor', `tensor ${acc.tensor} is not declared`, loc, `declare it (input ${acc.tensor}[...]: fp32) or define it with an einsum above`);
         continue;
       }
@@ -219,7 +243,7 @@ export function finalize(src: CascadeSource): FinalizeResult {
       const carried = myGroup.some((v) => groupOf(w).includes(v) && isCarriedRead(src.einsums[w]!, shapes, v, sizeOf));
       if (carried) continue;
       if (w === i) fail('cycle', `${acc.tensor} reads itself`, loc, `a recurrence must read an earlier iteration: write ${acc.tensor}[m1+1, ...] and read ${acc.tensor}[m1, ...]`);
-      else if (dependsOn(acc.tensor, e.output.tensor)) fail('cycle', `cycle: ${e.output.tensor} reads ${acc.tensor}, which depends on ${e.output.tensor}`, loc);
+      else if (dependsOn(acc.tensor, e.output.tensor)) fail('cycle', `cycle: ${e.output.tensor} reads ${acc.tensor}, which depends on ${e.output.tensor}`, loc, `einsums run in program order; a value carried between iterations needs a recurrence (X[m1+1] from X[m1])`);
       else fail('use-before-definition', `${acc.tensor} is used before its definition on line ${src.einsums[w]!.loc?.line ?? '?'}`, loc, `move this einsum below the one that defines ${acc.tensor}`);
     }
   });
@@ -228,6 +252,10 @@ export function finalize(src: CascadeSource): FinalizeResult {
     const a: Affine | null = toAffine(idx, sizeOf);
     if (!a) {
       fail('not-affine', `index ${fmtIdx(idx)} of ${acc.tensor} is not affine`, loc, `index arithmetic may multiply a variable by a constant, not by another variable`);
+      return null;
+    }
+    if (!affineIsSafe(a)) {
+      fail('bad-number', `index ${fmtIdx(idx)} of ${acc.tensor} is too large to compute exactly`, loc);
       return null;
     }
     const dim = t.dims[k]!;
@@ -244,16 +272,19 @@ export function finalize(src: CascadeSource): FinalizeResult {
   }
 
   // recurrence groups: a non-member between members must not read what the group computes
+  const groups = iterVars.size === 0 ? [] : src.einsums.map((_, i) => new Set(groupOf(i)));
   for (const v of iterVars) {
-    const members = src.einsums.map((_, i) => i).filter((i) => groupOf(i).includes(v));
+    const members: number[] = [];
+    groups.forEach((g, i) => g.has(v) && members.push(i));
     if (members.length === 0) continue;
     const first = members[0]!;
     const last = members[members.length - 1]!;
+    const isMember = new Set(members);
     const produced = new Set(members.map((i) => src.einsums[i]!.output.tensor));
     for (let i = first + 1; i < last; i++) {
       const e = src.einsums[i]!;
-      if (members.includes(i) || badEinsum.has(i)) continue;
-      const r = exprAccesses(e.expr).find((a) => produced.has(a.tensor));
+      if (isMember.has(i) || badEinsum.has(i)) continue;
+      const r = accessesOf[i]!.find((a) => produced.has(a.tensor));
       if (r) fail('use-before-definition', `${e.output.tensor} reads ${r.tensor}, which is computed in the loop over ${v}, but ${e.output.tensor} does not iterate over ${v}`, r.loc ?? e.loc, `move ${e.output.tensor} below the last einsum over ${v}`);
     }
   }
@@ -268,15 +299,16 @@ export function finalize(src: CascadeSource): FinalizeResult {
   });
   const known = new Map<string, DType>();
   for (const t of tensors.values()) if (t.role !== 'intermediate') known.set(t.name, t.dtype);
-  for (let sweep = 0; sweep < 2; sweep++)
+  // A second sweep only matters when a recurrence reads a tensor before its defining einsum.
+  for (let sweep = 0; sweep < (iterVars.size ? 2 : 1); sweep++)
     src.einsums.forEach((e, i) => {
       if (e.init || badEinsum.has(i) || !tensors.has(e.output.tensor)) return;
-      const ops = exprAccesses(e.expr).map((a) => known.get(a.tensor)).filter((d): d is DType => d !== undefined);
+      const ops = accessesOf[i]!.map((a) => known.get(a.tensor)).filter((d): d is DType => d !== undefined);
       known.set(e.output.tensor, annotation.get(e.output.tensor) ?? joinDTypes(ops));
     });
   src.einsums.forEach((e, i) => {
     if (badEinsum.has(i)) return;
-    const ops = exprAccesses(e.expr).filter((a) => known.has(a.tensor));
+    const ops = accessesOf[i]!.filter((a) => known.has(a.tensor));
     const ints = ops.filter((a) => isIntDType(known.get(a.tensor)!));
     if (ints.length > 0 && ints.length < ops.length) {
       const f = ops.find((a) => !isIntDType(known.get(a.tensor)!))!;
@@ -290,8 +322,8 @@ export function finalize(src: CascadeSource): FinalizeResult {
   for (const o of src.outputs) {
     const t = tensors.get(o.name);
     if (!t) {
-      if (!outDims.has(o.name)) fail('undeclared-tensor', `output ${o.name} is not defined by any einsum`, o.loc);
-    } else if (t.role !== 'intermediate' && t.role !== 'output') fail('bad-output', `output ${o.name} is an ${t.role}, not a computed tensor`, o.loc);
+      if (!tensorNames.has(o.name)) fail('undeclared-tensor', `output ${o.name} is not defined by any einsum`, o.loc, `outputs are tensors computed by an einsum`);
+    } else if (t.role !== 'intermediate' && t.role !== 'output') fail('bad-output', `output ${o.name} is an ${t.role}, not a computed tensor`, o.loc, 'outputs are tensors computed by an einsum');
     else if (!outputs.includes(o.name)) {
       outputs.push(o.name);
       t.role = 'output';
@@ -316,8 +348,49 @@ export function finalize(src: CascadeSource): FinalizeResult {
 }
 
 function definitionOrder(es: readonly Einsum[]): string[] {
-  const out: string[] = [];
-  for (const e of es) if (!out.includes(e.output.tensor)) out.push(e.output.tensor);
+  return [...new Set(es.map((e) => e.output.tensor))];
+}
+
+function affineIsSafe(a: Affine): boolean {
+  if (!Number.isSafeInteger(a.constant)) return false;
+  for (const c of a.coeffs.values()) if (!Number.isSafeInteger(c)) return false;
+  return true;
+}
+
+function rankSizeRefs(e: Einsum): { rank: string; loc?: SourceLoc }[] {
+  const out: { rank: string; loc?: SourceLoc }[] = [];
+  const inIndex = (x: Access['indices'][number]): void => {
+    if (x.kind === 'rsize') out.push(x);
+    else if (x.kind === 'ibin') {
+      inIndex(x.a);
+      inIndex(x.b);
+    }
+  };
+  const inExpr = (x: Expr): void => {
+    switch (x.kind) {
+      case 'rsize':
+        out.push(x);
+        break;
+      case 'access':
+        x.access.indices.forEach(inIndex);
+        break;
+      case 'unary':
+        inExpr(x.arg);
+        break;
+      case 'binary':
+      case 'cmp':
+        inExpr(x.a);
+        inExpr(x.b);
+        break;
+      case 'select':
+        inExpr(x.cond);
+        inExpr(x.a);
+        inExpr(x.b);
+        break;
+    }
+  };
+  e.output.indices.forEach(inIndex);
+  inExpr(e.expr);
   return out;
 }
 
@@ -343,7 +416,22 @@ function findVarLoc(e: Einsum, v: string): SourceLoc | undefined {
       const l = findIn(idx, v);
       if (l) return l;
     }
-  return undefined;
+  return findInExpr(e.expr);
+  function findInExpr(x: Expr): SourceLoc | undefined {
+    switch (x.kind) {
+      case 'ivar':
+        return x.name === v ? x.loc : undefined;
+      case 'unary':
+        return findInExpr(x.arg);
+      case 'binary':
+      case 'cmp':
+        return findInExpr(x.a) ?? findInExpr(x.b);
+      case 'select':
+        return findInExpr(x.cond) ?? findInExpr(x.a) ?? findInExpr(x.b);
+      default:
+        return undefined;
+    }
+  }
   function findIn(idx: Access['indices'][number], name: string): SourceLoc | undefined {
     if (idx.kind === 'ivar' && idx.name === name) return idx.loc;
     if (idx.kind === 'ibin') return findIn(idx.a, name) ?? findIn(idx.b, name);
@@ -360,8 +448,10 @@ export function fmtIdx(e: Access['indices'][number]): string {
     case 'rsize':
       return e.rank;
     case 'ibin': {
-      const wrap = (x: Access['indices'][number], right: boolean) =>
-        x.kind === 'ibin' && (e.op === '*' ? x.op !== '*' : right && e.op === '-' && x.op !== '*') ? `(${fmtIdx(x)})` : fmtIdx(x);
+      // Operators associate to the left: a right operand at the same level needs parentheses too.
+      const level = (x: Access['indices'][number]) => (x.kind !== 'ibin' ? 3 : x.op === '*' ? 2 : 1);
+      const mine = level(e);
+      const wrap = (x: Access['indices'][number], right: boolean) => ((right ? level(x) <= mine : level(x) < mine) ? `(${fmtIdx(x)})` : fmtIdx(x));
       return `${wrap(e.a, false)}${e.op}${wrap(e.b, true)}`;
     }
   }

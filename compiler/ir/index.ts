@@ -4,3 +4,5 @@ export * from './dtype';
 export * from './affine';
 export * from './query';
 export { finalize, fmtIdx, type FinalizeResult } from './finalize';
+export { printCascade, printEinsum, printExpr, printIndex } from './print';
+export { cascadesEqual, einsumsEqual, exprsEqual, indexEqual } from './equal';

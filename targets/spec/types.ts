@@ -16,6 +16,8 @@ export interface MemorySpec {
   name: string;
   kind: MemoryKind;
   capacityBytes?: number;
+  /** identical copies (one per SM, one per PE); capacity, banks and bandwidth are per copy. Absent = 1. */
+  instances?: number;
   banks?: number;
   widthBits?: number;
   bandwidthBytesPerSecond?: number;
@@ -24,6 +26,8 @@ export interface MemorySpec {
   writeEnergyPjPerByte?: number;
   /** Other attributes, e.g. pseudo_channels = 32, efficiency = 0.7. */
   attrs: Record<string, AttrValue>;
+  /** For each numeric attr written with a unit: the base unit its value is in (e.g. 'B/s'). */
+  attrUnits?: Record<string, string>;
   loc?: SourceLoc;
 }
 
@@ -44,6 +48,8 @@ export interface ComputeSpec {
   ops: string[];
   macEnergyPj?: number;
   attrs: Record<string, AttrValue>;
+  /** For each numeric attr written with a unit: the base unit its value is in (e.g. 'FLOP/s'). */
+  attrUnits?: Record<string, string>;
   loc?: SourceLoc;
 }
 
@@ -64,6 +70,12 @@ export interface TargetSpec {
   links: LinkSpec[];
   /** target-level attributes, e.g. exp_macs = 6, batch = 64 */
   attrs: Record<string, AttrValue>;
+  /** For each numeric attr written with a unit: the base unit its value is in (e.g. 'FLOP/s'). */
+  attrUnits?: Record<string, string>;
+  /** `param` values after overrides (numbers in base units); the rest of the spec already uses them. */
+  params?: Record<string, AttrValue>;
+  /** For each numeric param written with a unit: the base unit its value is in. */
+  paramUnits?: Record<string, string>;
   file?: string;
   loc?: SourceLoc;
 }

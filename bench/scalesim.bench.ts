@@ -1,0 +1,47 @@
+// Benchmark: SCALE-Sim's gpt2.csv on a 256×256 weight-stationary array with google.cfg's memory
+// settings (the same run as `tessera scalesim --config google.cfg --topology gpt2.csv`), through
+// the fast fold-level engine. Prints wall time, peak RSS and simulated cycles per second.
+// Targets (issue): under 2 s wall, under 500 MB RSS.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseScaleSimConfig, parseTopology, runScaleSim } from '../sim/spatial/scalesim';
+
+const data = join(dirname(fileURLToPath(import.meta.url)), '../../shared/data/scalesim');
+
+function load(cfgName: string, topoName: string, override?: { rows: number; cols: number; user?: boolean }) {
+  const cfgPath = join(data, cfgName);
+  const topoPath = join(data, topoName);
+  const cfg = parseScaleSimConfig(readFileSync(cfgPath, 'utf8'), cfgPath).config!;
+  const topo = parseTopology(readFileSync(topoPath, 'utf8'), topoPath);
+  const config = override ? { ...cfg, arrayHeight: override.rows, arrayWidth: override.cols, interfaceBandwidth: override.user ? ('USER' as const) : cfg.interfaceBandwidth } : cfg;
+  return { config, layers: topo.layers };
+}
+
+function bench(label: string, cfgName: string, topoName: string, override?: { rows: number; cols: number; user?: boolean }): void {
+  const { config, layers } = load(cfgName, topoName, override);
+  const times: number[] = [];
+  let cycles = 0;
+  let folds = 0;
+  for (let i = 0; i < 7; i++) {
+    const t0 = performance.now();
+    const r = runScaleSim(config, layers, { workload: topoName, clockHz: 1e9 });
+    times.push(performance.now() - t0);
+    cycles = r.result.latencyCycles;
+    folds = r.layers.reduce((s, l) => s + l.run.folds, 0);
+  }
+  times.sort((a, b) => a - b);
+  const median = times[Math.floor(times.length / 2)]!;
+  console.log(
+    `${label}: ${layers.length} layers, ${folds} folds, ${cycles} simulated cycles; wall median ${median.toFixed(2)} ms (min ${times[0]!.toFixed(2)}); ` +
+      `${(cycles / (median / 1000)).toExponential(3)} simulated cycles/s`,
+  );
+}
+
+const t0 = performance.now();
+bench('gpt2.csv on google.cfg (256x256 ws, CALC)', 'google.cfg', 'gpt2.csv');
+bench('gpt2.csv on google.cfg memory, USER bandwidth 10 words/cycle', 'google.cfg', 'gpt2.csv', { rows: 256, cols: 256, user: true });
+bench('gpt2.csv on an 8x8 ws array (many folds), USER 10 words/cycle', 'google.cfg', 'gpt2.csv', { rows: 8, cols: 8, user: true });
+bench('alexnet.csv on scale.cfg (32x32 os)', 'scale.cfg', 'alexnet.csv');
+const rss = process.resourceUsage().maxRSS / 1024;
+console.log(`total bench wall ${(performance.now() - t0).toFixed(0)} ms; peak RSS ${rss.toFixed(1)} MB (process, including the Node runtime)`);

@@ -1,0 +1,92 @@
+// `tessera lower --model FILE.json --phase prefill|decode --batch B --seq S [--kv L] [--layers N] [-o out.ein]`:
+// lowers a Hugging Face style config.json to a cascade (.ein text), for `tessera analyze` and the later stages.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { Command } from 'commander';
+import { buildModel, ConfigError, parseModelConfig, type LowerOptions, type Phase } from '../../graph';
+import { DTYPES, printCascade, type Cascade, type DType } from '../../ir';
+import { UserError } from '../user-error';
+
+export interface LowerCliOptions {
+  model: string;
+  phase: string;
+  batch: string;
+  seq?: string;
+  kv?: string;
+  layers?: string;
+  passes: string;
+  tile?: string;
+  dtype?: string;
+  output?: string;
+}
+
+function positiveInt(flag: string, v: string | undefined, fallback?: number): number {
+  if (v === undefined) {
+    if (fallback !== undefined) return fallback;
+    throw new UserError(`${flag} is required`);
+  }
+  const n = Number(v);
+  if (!/^\s*\d+\s*$/.test(v) || !Number.isSafeInteger(n) || n < 1) throw new UserError(`${flag} must be a positive integer, got "${v}"`);
+  return n;
+}
+
+/** Reads the config and lowers it; every problem with the user's input is a UserError. */
+export function lowerFromCli(o: LowerCliOptions): Cascade {
+  let text: string;
+  try {
+    text = readFileSync(o.model, 'utf8');
+  } catch (e) {
+    throw new UserError(`cannot read ${o.model}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+  const batch = positiveInt('--batch', o.batch, 1);
+  let phase: Phase;
+  if (o.phase === 'prefill') phase = { kind: 'prefill', batch, seq: positiveInt('--seq', o.seq) };
+  else if (o.phase === 'decode') phase = { kind: 'decode', batch, kvLen: positiveInt('--kv', o.kv) };
+  else throw new UserError(`--phase must be prefill or decode, got "${o.phase}"`);
+  const opts: LowerOptions = {};
+  if (o.layers !== undefined) opts.layers = positiveInt('--layers', o.layers);
+  const passes = Number(o.passes);
+  if (passes !== 1 && passes !== 2 && passes !== 3) throw new UserError(`--passes must be 1, 2 or 3, got "${o.passes}"`);
+  opts.passes = passes;
+  if (o.tile !== undefined) opts.tile = positiveInt('--tile', o.tile);
+  if (o.dtype !== undefined) {
+    if (!(DTYPES as readonly string[]).includes(o.dtype)) throw new UserError(`--dtype must be one of ${DTYPES.join(', ')}, got "${o.dtype}"`);
+    opts.dtype = o.dtype as DType;
+  }
+  try {
+    const spec = parseModelConfig(text, basename(o.model), basename(o.model).replace(/\.json$/, ''));
+    return buildModel(spec, phase, opts);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UserError(e.message);
+    throw e;
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('lower')
+    .description('lower a Hugging Face style config.json (llama, mistral, opt, gpt2, bert, t5) to a cascade (.ein)')
+    .requiredOption('--model <file>', 'config.json of the model')
+    .option('--phase <phase>', 'prefill or decode', 'prefill')
+    .option('--batch <n>', 'batch size', '1')
+    .option('--seq <n>', 'prefill: sequence length')
+    .option('--kv <n>', 'decode: KV cache length (the new token is at this position)')
+    .option('--layers <n>', 'lower only the first N blocks')
+    .option('--passes <n>', 'attention softmax form: 3, 2 or 1 pass', '3')
+    .option('--tile <n>', 'key tile size M0 for the 2- and 1-pass forms', '64')
+    .option('--dtype <dt>', "element type (default: the config's torch_dtype, else fp32)")
+    .option('-o, --output <file>', 'write the .ein here ("-" or absent: stdout)')
+    .action((o: LowerCliOptions) => {
+      const c = lowerFromCli(o);
+      const text = printCascade(c);
+      if (o.output === undefined || o.output === '-') process.stdout.write(text);
+      else {
+        try {
+          writeFileSync(o.output, text);
+        } catch (e) {
+          throw new UserError(`cannot write ${o.output}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+        }
+        process.stderr.write(`wrote ${o.output}: ${c.einsums.length} einsums, ${c.tensors.length} tensors (${c.name ?? ''})\n`);
+      }
+    });
+}

@@ -1,0 +1,194 @@
+// `tessera run FILE`: runs a cascade in the reference interpreter (random or user-supplied inputs) and prints
+// each output's shape, dtype and checksums, with the analysis summary; --compare checks against another run.
+import { existsSync, readFileSync } from 'node:fs';
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import { DTYPES, type Cascade, type DType } from '../../ir';
+import { checkTensorBudget, checksum, compareData, interpret, loadInputs, randomInputs, type Comparison, type TensorData } from '../../interp';
+import { loadCascadeFile } from '../../lang';
+import { UserError } from '../user-error';
+import { analysisSummary, analyzeWithPasses } from './analyze';
+import { formatResult, parseFidelity, parseObjective, simulateCascade } from '../pipeline';
+
+function runOnTarget(c: Cascade, opts: RunOptions): void {
+  const r = simulateCascade(c, { target: opts.target!, fidelity: parseFidelity(opts.fidelity), objective: parseObjective(opts.objective), seed: opts.seed !== undefined ? parseSeed(opts.seed) : 1, progress: !opts.json && process.stderr.isTTY === true });
+  process.stdout.write(opts.json ? JSON.stringify(r, null, 2) + '\n' : formatResult(r));
+}
+
+export interface RunOptions {
+  seed?: string;
+  dtype?: string;
+  inputs?: string;
+  compare?: string;
+  json?: boolean;
+  dump?: boolean;
+  maxElements?: string;
+  target?: string;
+  fidelity?: string;
+  objective?: string;
+}
+
+export function parseSeed(s: string | undefined): number {
+  if (s === undefined) return 0;
+  const n = Number(s);
+  if (!/^\d+$/.test(s.trim()) || !Number.isSafeInteger(n) || n > 0xffffffff) throw new UserError(`--seed ${s}: expected an integer from 0 to 4294967295`);
+  return n;
+}
+
+export function parseDType(s: string | undefined): DType | undefined {
+  if (s === undefined) return undefined;
+  if (!(DTYPES as readonly string[]).includes(s)) throw new UserError(`--dtype ${s}: unknown dtype; expected one of ${DTYPES.join(', ')}`);
+  return s as DType;
+}
+
+/** JSON has no NaN or infinities: they are written as the strings "nan", "inf", "-inf". */
+const jsonNumber = (x: number): number | string => (x !== x ? 'nan' : x === Infinity ? 'inf' : x === -Infinity ? '-inf' : x);
+const fromJsonNumber = (v: unknown): number => (v === 'nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : Number(v));
+
+interface OutputRecord {
+  shape: number[];
+  dtype: DType;
+  sum: number | string;
+  absSum: number | string;
+  fnv1a: string;
+  nans: number;
+  values?: (number | string)[];
+}
+
+interface CompareRecord {
+  against: string;
+  outputs: Record<string, (Omit<Comparison, 'worstIndex'> & { worstIndex: number }) | { checksumsEqual: boolean; note: string } | { missing: string }>;
+}
+
+function readOtherRun(path: string): Record<string, OutputRecord> {
+  if (!existsSync(path)) throw new UserError(`--compare ${path}: no such file`);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new UserError(`--compare ${path}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
+  const outs = (doc as { outputs?: unknown })?.outputs;
+  if (typeof outs !== 'object' || outs === null) throw new UserError(`--compare ${path}: not the JSON of a run (no "outputs"); make one with tessera run FILE --json --dump`);
+  return outs as Record<string, OutputRecord>;
+}
+
+function compareRuns(path: string, mine: Map<string, TensorData>, outputs: string[]): CompareRecord {
+  const other = readOtherRun(path);
+  const res: CompareRecord = { against: path, outputs: {} };
+  for (const name of outputs) {
+    const o = other[name];
+    const t = mine.get(name)!;
+    if (!o) res.outputs[name] = { missing: `the other run has no output ${name}` };
+    else if (!Array.isArray(o.shape) || o.shape.length !== t.shape.length || o.shape.some((d, i) => d !== t.shape[i]))
+      res.outputs[name] = { missing: `shapes differ: [${t.shape.join(', ')}] here, [${(o.shape ?? []).join(', ')}] there` };
+    else if (Array.isArray(o.values) && o.values.length === t.data.length) res.outputs[name] = compareData(t.data, Float64Array.from(o.values, fromJsonNumber));
+    else res.outputs[name] = { checksumsEqual: o.fnv1a === checksum(t.data).fnv1a, note: 'the other run has no values (run it with --dump); compared checksums only' };
+  }
+  return res;
+}
+
+function withProgress<T>(enabled: boolean, work: (onProgress?: (done: number, total: number) => void) => T): T {
+  if (!enabled) return work();
+  const bar = new cliProgress.SingleBar({ format: 'interpreting [{bar}] {percentage}% | ETA {eta}s', clearOnComplete: true }, cliProgress.Presets.shades_classic);
+  let started = false;
+  const t0 = Date.now();
+  try {
+    return work((done, total) => {
+      if (!started && Date.now() - t0 > 500 && done < total) {
+        bar.start(total, done);
+        started = true;
+      } else if (started) bar.update(done);
+    });
+  } finally {
+    if (started) bar.stop();
+  }
+}
+
+export interface InterpreterRun {
+  json: unknown;
+  text: string;
+}
+
+/** Runs `c` in the interpreter with the options of `tessera run`; returns the JSON document and the text report. */
+export function runInterpreter(file: string, c: Cascade, opts: RunOptions): InterpreterRun {
+  const seed = parseSeed(opts.seed);
+  const dtype = parseDType(opts.dtype);
+  let maxElements: number | undefined;
+  if (opts.maxElements !== undefined) {
+    maxElements = Number(opts.maxElements);
+    if (!Number.isSafeInteger(maxElements) || maxElements < 1) throw new UserError(`--max-elements ${opts.maxElements}: expected a positive integer`);
+  }
+  checkTensorBudget(c, maxElements);
+  const inputs = opts.inputs !== undefined ? loadInputs(opts.inputs, c) : randomInputs(c, seed, maxElements ? { maxElements } : {});
+  const progress = !opts.json && process.stderr.isTTY === true;
+  const results = withProgress(progress, (onProgress) => interpret(c, inputs, { ...(dtype ? { dtype } : {}), ...(maxElements ? { maxElements } : {}), ...(onProgress ? { onProgress } : {}) }));
+  const outputs: Record<string, OutputRecord> = {};
+  for (const name of c.outputs) {
+    const t = results.get(name)!;
+    const cs = checksum(t.data);
+    const rec: OutputRecord = { shape: t.shape, dtype: t.dtype, sum: jsonNumber(cs.sum), absSum: jsonNumber(cs.absSum), fnv1a: cs.fnv1a, nans: cs.nans };
+    if (opts.dump) rec.values = Array.from(t.data, jsonNumber);
+    outputs[name] = rec;
+  }
+  const { analysis, passes } = analyzeWithPasses(c);
+  const cmp = opts.compare !== undefined ? compareRuns(opts.compare, results, c.outputs) : undefined;
+  const json = {
+    file,
+    engine: 'interpreter',
+    inputs: opts.inputs !== undefined ? opts.inputs : 'random',
+    seed: opts.inputs !== undefined ? null : seed,
+    dtype: dtype ?? 'declared',
+    outputs,
+    analysis: {
+      flops: analysis.totals.flops,
+      macs: analysis.totals.macs,
+      ops: analysis.totals.ops,
+      params: analysis.totals.params,
+      compulsoryBytes: analysis.totals.compulsoryBytes,
+      intensity: analysis.intensity,
+      footprintBytes: analysis.footprint.totalBytes,
+      peakLiveBytes: analysis.footprint.peakBytes,
+      passes,
+    },
+    ...(cmp ? { compare: cmp } : {}),
+  };
+  const lines = [`${file}: interpreted with ${opts.inputs !== undefined ? `inputs from ${opts.inputs}` : `random inputs (seed ${seed})`}, ${dtype ? `every tensor in ${dtype}` : 'declared dtypes'}`];
+  for (const [name, o] of Object.entries(outputs)) {
+    lines.push(`  ${name} [${o.shape.join(', ')}] ${o.dtype}: sum ${o.sum}, sum|x| ${o.absSum}, fnv1a ${o.fnv1a}${o.nans ? `, ${o.nans} NaN` : ''}`);
+    if (o.values) lines.push(`    values: ${o.values.join(' ')}`);
+  }
+  lines.push(`  analysis: ${analysisSummary(analysis, passes)}`);
+  if (cmp) {
+    lines.push(`  compared with ${cmp.against}:`);
+    for (const [name, r] of Object.entries(cmp.outputs)) {
+      if ('missing' in r) lines.push(`    ${name}: ${r.missing}`);
+      else if ('checksumsEqual' in r) lines.push(`    ${name}: checksums ${r.checksumsEqual ? 'equal' : 'differ'} (${r.note})`);
+      else lines.push(`    ${name}: max abs error ${r.maxAbsError.toExponential(3)}, max rel error ${r.maxRelError.toExponential(3)} (normwise), elementwise ${r.maxElementRelError.toExponential(3)}${r.mismatchedSpecials ? `, ${r.mismatchedSpecials} NaN/inf mismatches` : ''}`);
+    }
+  }
+  return { json, text: lines.join('\n') + '\n' };
+}
+
+export function register(program: Command): void {
+  program
+    .command('run')
+    .description('run a cascade (.ein) in the reference interpreter and print checksums of its outputs')
+    .argument('<file>', 'cascade file (.ein)')
+    .option('--seed <n>', 'seed of the random inputs (uniform in [-1, 1), rounded to each dtype)', '0')
+    .option('--dtype <type>', `override every tensor's dtype (${DTYPES.join(', ')})`)
+    .option('--inputs <path>', 'input values: a JSON file {name: nested arrays | {shape, data}} or a directory of NAME.npy files')
+    .option('--compare <run.json>', 'compare the outputs with another run (from --json --dump): max abs and rel errors')
+    .option('--json', 'print a deterministic JSON document instead of text')
+    .option('--dump', 'include every output value')
+    .option('--max-elements <n>', 'refuse cascades holding more float64 elements than this (default 67108864)')
+    .option('--target <name>', 'map and simulate on a target instead of interpreting (see tessera targets)')
+    .option('--fidelity <level>', 'with --target: analytic (default) or cycle')
+    .option('--objective <goal>', 'with --target: what the mapper minimises: latency (default), energy or edp')
+    .action((file: string, opts: RunOptions) => {
+      const c = loadCascadeFile(file);
+      if (opts.target !== undefined) return runOnTarget(c, opts);
+      const r = runInterpreter(file, c, opts);
+      process.stdout.write(opts.json ? JSON.stringify(r.json, null, 2) + '\n' : r.text);
+    });
+}

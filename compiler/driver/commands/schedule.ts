@@ -1,0 +1,146 @@
+// `tessera schedule FILE.ein --target NAME`: the COSMA-style ILP schedule of a cascade across the target's
+// memory tiers (operator order, SRAM addresses, spills and reloads), checked, beside the baselines.
+import { existsSync } from 'node:fs';
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import { loadCascadeFile } from '../../lang';
+import { cascadeToOpGraph, InfeasibleBudgetError, runSchedule, SOLVER_NAMES, tierChainFromTarget, type MipProgress, type ScheduleReport, type ScheduleRequest, type SolverName } from '../../schedule';
+import { loadBuiltinTarget, loadTargetFile, type TargetSpec } from '../../../targets/spec';
+import { UserError } from '../user-error';
+
+export interface ScheduleCliOptions {
+  target: string;
+  solver?: string;
+  budget?: string;
+  params?: boolean;
+  order?: string;
+  timeLimit?: string;
+  cost?: string;
+  method?: string;
+  json?: boolean;
+  timings?: boolean;
+}
+
+export function loadTargetArg(name: string): TargetSpec {
+  if (name.endsWith('.arch') || existsSync(name)) {
+    if (!existsSync(name)) throw new UserError(`--target ${name}: no such file`);
+    return loadTargetFile(name);
+  }
+  return loadBuiltinTarget(name);
+}
+
+export function parseBudget(s: string | undefined): ScheduleRequest['budget'] {
+  if (s === undefined) return 'MR';
+  const u = s.toUpperCase();
+  if (u === 'MR' || u === 'MH' || u === 'MP') return u;
+  const m = /^(\d+(?:\.\d+)?)\s*(B|KIB|MIB|GIB|KB|MB|GB)?$/i.exec(s.trim());
+  if (!m) throw new UserError(`--budget ${s}: expected MR, MH, MP or a size in bytes (e.g. 4194304 or 4MiB)`);
+  const mult: Record<string, number> = { B: 1, KIB: 1024, MIB: 1024 ** 2, GIB: 1024 ** 3, KB: 1e3, MB: 1e6, GB: 1e9 };
+  const bytes = Math.floor(Number(m[1]) * mult[(m[2] ?? 'B').toUpperCase()]!);
+  if (!(bytes > 0)) throw new UserError(`--budget ${s}: must be positive`);
+  return bytes;
+}
+
+function choice<T extends string>(flag: string, v: string | undefined, allowed: readonly T[], dflt: T | undefined): T | undefined {
+  if (v === undefined) return dflt;
+  if (!(allowed as readonly string[]).includes(v)) throw new UserError(`${flag} ${v}: expected one of ${allowed.join(', ')}`);
+  return v as T;
+}
+
+/** A progress bar on stderr (TTY only, never with --json) over each solve's time limit. */
+export function progressReporter(enabled: boolean): { onProgress?: (p: MipProgress & { phase: string }) => void; stop: () => void } {
+  if (!enabled) return { stop: () => {} };
+  let bar: cliProgress.SingleBar | undefined;
+  let phase = '';
+  return {
+    onProgress: (p) => {
+      if (p.phase !== phase) {
+        bar?.stop();
+        phase = p.phase;
+        bar = new cliProgress.SingleBar({ format: `  ${phase} [{bar}] {value}/{total} s  incumbent {obj}  bound {bound}`, stream: process.stderr, clearOnComplete: true }, cliProgress.Presets.shades_classic);
+        bar.start(Math.round(p.limitSeconds), 0, { obj: '-', bound: '-' });
+      }
+      bar!.update(Math.min(Math.round(p.elapsedSeconds), Math.round(p.limitSeconds)), { obj: p.objective?.toPrecision(4) ?? '-', bound: p.bound?.toPrecision(4) ?? '-' });
+    },
+    stop: () => bar?.stop(),
+  };
+}
+
+const mib = (b: number) => `${(b / 1024 ** 2).toFixed(2)} MiB`;
+const pct = (x: number | null) => (x === null ? '-' : x === -Infinity ? 'worse (baseline 0)' : `${(100 * x).toFixed(1)}%`);
+
+export function formatReport(r: ScheduleReport, timings: boolean): string {
+  const L: string[] = [];
+  L.push(`schedule of ${r.graph}${r.params ? ' (with parameters)' : ' (activations only)'}`);
+  L.push(`  tiers: ${r.tiers.map((t) => `${t.name} ${t.capacityBytes === null ? 'unbounded' : mib(t.capacityBytes)}${t.costPerByte ? ` (${t.costPerByte.toPrecision(3)} ${r.costUnit})` : ''}`).join(' <-> ')}; home ${r.homeTier}`);
+  L.push(`  budgets: M_R ${mib(r.budgets.MR)}, M_H ${mib(r.budgets.MH)}, M_P ${mib(r.budgets.MP)} (${r.budgets.mpMethod}); using ${r.budget.name} = ${mib(r.budget.bytes)}`);
+  L.push(`  ${r.method} with ${r.solver}, ${r.order} order: ${r.status}${r.gap !== null ? `, gap ${(100 * r.gap).toFixed(2)}%` : ''}; checker ${r.check.ok ? 'ok' : 'FAILED'}`);
+  L.push('');
+  L.push('  step  operator            loads                         spills / frees');
+  for (const s of r.schedule.steps) {
+    const right = [...s.spills, ...s.frees.map((f) => `free ${f}`)].join(', ');
+    L.push(`  ${String(s.step).padStart(4)}  ${s.op.padEnd(18).slice(0, 18)}  ${s.loads.join(', ').padEnd(28).slice(0, 40)}  ${right}`);
+  }
+  L.push('');
+  L.push(`  traffic: non-compulsory ${mib(r.traffic.nonCompulsoryBytes)}, compulsory ${mib(r.traffic.compulsoryBytes)}, peak SRAM ${mib(r.traffic.peakSramBytes)}`);
+  for (const t of r.traffic.perTier.slice(1)) L.push(`    ${t.tier}: read ${mib(t.readBytes)} (compulsory ${mib(t.compulsoryReadBytes)}), written ${mib(t.writeBytes)} (compulsory ${mib(t.compulsoryWriteBytes)})`);
+  L.push('  baselines (non-compulsory traffic):');
+  for (const b of r.baselines) L.push(`    ${b.name.padEnd(26)} ${b.nonCompulsoryBytes === null ? `failed: ${b.failure}` : mib(b.nonCompulsoryBytes)}`);
+  L.push(`  reduction against the best baseline (${r.bestBaseline ?? '-'}): ${pct(r.reductionVsBestBaseline)}`);
+  if (timings) L.push(`  time: budgets ${r.timings.budgetsSeconds.toFixed(2)} s, solve ${r.timings.solveSeconds.toFixed(2)} s, baselines ${r.timings.baselinesSeconds.toFixed(2)} s`);
+  return L.join('\n') + '\n';
+}
+
+export async function scheduleCommand(file: string, o: ScheduleCliOptions): Promise<void> {
+  const solver = choice<SolverName>('--solver', o.solver, SOLVER_NAMES, 'highs')!;
+  const order = choice('--order', o.order, ['free', 'fixed'] as const, undefined);
+  const cost = choice('--cost', o.cost, ['time', 'energy'] as const, 'time')!;
+  const method = choice('--method', o.method, ['ilp', 'divide', 'auto'] as const, 'auto')!;
+  const budget = parseBudget(o.budget);
+  const timeLimit = o.timeLimit === undefined ? 60 : Number(o.timeLimit);
+  if (!(timeLimit > 0 && timeLimit <= 86400)) throw new UserError(`--time-limit ${o.timeLimit}: expected seconds, from 1 to 86400`);
+  if (!existsSync(file)) throw new UserError(`${file}: no such file`);
+  const c = loadCascadeFile(file);
+  const spec = loadTargetArg(o.target);
+  let chain;
+  try {
+    chain = tierChainFromTarget(spec, 1, cost);
+  } catch (e) {
+    throw new UserError(`--target ${o.target}: ${(e as Error).message}`);
+  }
+  const g = cascadeToOpGraph(c, { params: o.params ?? false, name: c.name ?? file });
+  if (g.ops.length === 0) throw new UserError(`${file}: the cascade has no einsums to schedule`);
+  const progress = progressReporter(!o.json && process.stderr.isTTY === true);
+  let r: ScheduleReport;
+  try {
+    r = await runSchedule(g, chain, { budget, solver, ...(order ? { order } : {}), timeLimitSeconds: timeLimit, method, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) }, o.params ?? false);
+  } catch (e) {
+    if (e instanceof InfeasibleBudgetError) throw new UserError(e.message);
+    throw e;
+  } finally {
+    progress.stop();
+  }
+  if (o.json) {
+    const { timings, ...rest } = r;
+    process.stdout.write(JSON.stringify(o.timings ? r : rest, null, 2) + '\n');
+    void timings;
+  } else process.stdout.write(formatReport(r, o.timings ?? false));
+}
+
+export function register(program: Command): void {
+  program
+    .command('schedule')
+    .description('ILP schedule across memory tiers (COSMA-style): order, SRAM addresses, spills and reloads, against Belady/LRU baselines')
+    .argument('<file>', 'cascade (.ein)')
+    .requiredOption('--target <name>', 'built-in target name or .arch file (its memories give the tiers)')
+    .option('--solver <name>', 'highs (default) or glpk')
+    .option('--budget <b>', 'SRAM budget: MR (default), MH, MP or bytes (e.g. 4MiB)')
+    .option('--params', 'schedule the weights too (COSMA "with parameters")')
+    .option('--order <o>', 'free (the ILP picks the operator order) or fixed (program order); default free up to 30 operators')
+    .option('--method <m>', 'ilp, divide (divide and conquer) or auto (divide above 60 operators)')
+    .option('--time-limit <s>', 'solver time limit in seconds (default 60)')
+    .option('--cost <c>', 'what a byte of traffic costs at each tier: time (1/bandwidth, default) or energy')
+    .option('--timings', 'include wall-clock timings (they make the JSON differ from run to run)')
+    .option('--json', 'print the report as JSON')
+    .action(async (file: string, o: ScheduleCliOptions) => scheduleCommand(file, o));
+}

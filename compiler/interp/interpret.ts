@@ -1,0 +1,138 @@
+// The reference interpreter: runs every einsum of a cascade over Float64Array storage, each through a
+// generated kernel (kernel.ts), in the order of executionPlan (plan.ts).
+import { DiagnosticError, error, tensorElements, type Cascade, type DType, type Tensor } from '../ir';
+import { buildKernel, type Kernel, type KernelContext } from './kernel';
+import { rounderFor } from './numerics';
+import { executionPlan } from './plan';
+import type { TensorData } from './tensor';
+
+export interface InterpretOptions {
+  /** Overrides the dtype of every tensor, inputs included. */
+  dtype?: DType;
+  /** Refuse cascades whose tensors and scratch buffers hold more float64 elements than this (default 64 Mi). */
+  maxElements?: number;
+  /** Refuse cascades that would visit more iteration points than this (default 2^34). */
+  maxPoints?: number;
+  /** Called after each unit of the plan with (points done, points in all). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export const DEFAULT_MAX_ELEMENTS = 64 * 2 ** 20;
+export const DEFAULT_MAX_POINTS = 2 ** 34;
+
+export function effectiveDType(t: Tensor, opts?: InterpretOptions): DType {
+  return opts?.dtype ?? t.dtype;
+}
+
+function rowMajorStrides(t: Tensor): number[] {
+  const s = new Array<number>(t.dims.length);
+  let acc = 1;
+  for (let d = t.dims.length - 1; d >= 0; d--) {
+    s[d] = acc;
+    acc *= t.dims[d]!.extent;
+  }
+  return s;
+}
+
+function tooLarge(c: Cascade, msg: string): DiagnosticError {
+  const d = error('too-large', msg, undefined, 'shrink the rank sizes for interpretation; `tessera analyze` works at any size');
+  if (c.file) d.file = c.file;
+  return new DiagnosticError([d]);
+}
+
+/** Checks that the inputs match the declared tensors, and copies them rounded to their (effective) dtype. */
+function loadInputs(c: Cascade, inputs: Map<string, TensorData>, opts?: InterpretOptions): Map<string, Float64Array> {
+  const res = new Map<string, Float64Array>();
+  const problems: string[] = [];
+  for (const t of c.tensors) {
+    if (t.role === 'intermediate' || t.role === 'output') continue;
+    const given = inputs.get(t.name);
+    const shape = t.dims.map((d) => d.extent);
+    if (!given) {
+      problems.push(`no value given for ${t.role} ${t.name}[${shape.join(', ')}]`);
+      continue;
+    }
+    if (given.shape.length !== shape.length || given.shape.some((s, i) => s !== shape[i]) || given.data.length !== tensorElements(t)) {
+      problems.push(`${t.name} has shape [${given.shape.join(', ')}] (${given.data.length} values) but the cascade declares [${shape.join(', ')}]`);
+      continue;
+    }
+    const r = rounderFor(effectiveDType(t, opts));
+    const data = new Float64Array(given.data.length);
+    for (let i = 0; i < data.length; i++) data[i] = r(given.data[i]!);
+    res.set(t.name, data);
+  }
+  if (problems.length) throw new DiagnosticError(problems.map((p) => Object.assign(error('bad-input', p), c.file ? { file: c.file } : {})));
+  return res;
+}
+
+/** Throws a plain diagnostic when the cascade's tensors exceed the element budget (checked before any allocation). */
+export function checkTensorBudget(c: Cascade, maxElements = DEFAULT_MAX_ELEMENTS): number {
+  const total = c.tensors.reduce((s, t) => s + tensorElements(t), 0);
+  if (total > maxElements)
+    throw tooLarge(c, `the cascade's tensors hold ${total} elements, more than the interpreter's limit of ${maxElements}`);
+  return total;
+}
+
+/** Runs the cascade; returns every computed tensor (intermediates and outputs), rounded to its dtype. */
+export function interpret(c: Cascade, inputs: Map<string, TensorData>, opts?: InterpretOptions): Map<string, TensorData> {
+  const maxElements = opts?.maxElements ?? DEFAULT_MAX_ELEMENTS;
+  const maxPoints = opts?.maxPoints ?? DEFAULT_MAX_POINTS;
+  const total = checkTensorBudget(c, maxElements);
+
+  const plan = executionPlan(c);
+  const inputData = loadInputs(c, inputs, opts);
+  const slot = new Map(c.tensors.map((t, i) => [t.name, i]));
+  const storage = c.tensors.map((t) => inputData.get(t.name) ?? new Float64Array(tensorElements(t)));
+  const ctx: KernelContext = {
+    c,
+    slot,
+    storage,
+    rounders: c.tensors.map((t) => rounderFor(effectiveDType(t, opts))),
+    strides: c.tensors.map(rowMajorStrides),
+  };
+
+  // build every kernel first, so that size limits are checked before any work
+  type Built = { unit: (typeof plan)[number]; kernels: Kernel[]; points: number };
+  const built: Built[] = [];
+  let scratch = 0;
+  let points = 0;
+  for (const unit of plan) {
+    const members = unit.kind === 'einsum' ? [unit.index] : unit.members;
+    const kernels = members.map((i) => buildKernel(ctx, c.einsums[i]!, unit.kind === 'group' ? unit.iterVar : null));
+    const steps = unit.kind === 'group' ? unit.steps : 1;
+    const p = kernels.reduce((s, k) => s + k.pointsPerStep * steps, 0);
+    scratch += kernels.reduce((s, k) => s + k.scratchElements, 0);
+    points += p;
+    built.push({ unit, kernels, points: p });
+  }
+  if (total + scratch > maxElements)
+    throw tooLarge(c, `the cascade's tensors and accumulators hold ${total + scratch} elements, more than the interpreter's limit of ${maxElements}`);
+  if (points > maxPoints) throw tooLarge(c, `the cascade visits about ${points.toExponential(2)} points, more than the interpreter's limit of ${maxPoints}`);
+
+  let done = 0;
+  for (const { unit, kernels, points: p } of built) {
+    if (unit.kind === 'einsum') {
+      const k = kernels[0]!;
+      k.reset();
+      k.step(0);
+      k.store(0);
+    } else {
+      for (const k of kernels) if (k.persists) k.reset();
+      for (let it = 0; it < unit.steps; it++)
+        for (const k of kernels) {
+          if (k.strategy === 'buffer' && !k.persists) k.reset();
+          k.step(it);
+          if (k.strategy === 'buffer') k.store(it);
+        }
+    }
+    done += p;
+    opts?.onProgress?.(done, points);
+  }
+
+  const res = new Map<string, TensorData>();
+  c.tensors.forEach((t, i) => {
+    if (t.role === 'intermediate' || t.role === 'output')
+      res.set(t.name, { dtype: effectiveDType(t, opts), shape: t.dims.map((d) => d.extent), data: storage[i]! });
+  });
+  return res;
+}

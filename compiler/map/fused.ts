@@ -1,0 +1,525 @@
+// Fused mappings of a whole cascade across a 2D array and a 1D array, the two dataflows FuseMax
+// (Nayak et al., MICRO 2024) compares:
+//
+//  - pipeline (FuseMax): a cascade with an iterative rank m1 (M -> M1, M0) runs as ONE traversal of M.
+//    Every einsum over the inner tile (m0) is bound to the 2D array (rows <- m0, cols <- p), every
+//    einsum over (m1, p) only to the 1D array (lanes <- p). Per M0 tile each array runs its einsums in
+//    program order; the arrays overlap across tiles (tile t+1's QK on the 2D array while the 1D array
+//    finishes tile t's running sums). Tile-local values (QK, exponentials) live in the PE registers,
+//    so the 2D PEs need a register file; only K/V tiles stream from DRAM, and the per-row state
+//    (Q, running max, denominator, numerator) stays in the global buffer for P1 x P0 rows at a time.
+//  - rowblock (FLAT): a cascade without an iterative rank is fused over blocks of R rows (p): each
+//    block's intermediates over the whole M fiber are kept in the global buffer for all passes (or
+//    the part that does not fit spills to DRAM), contractions run on the 2D array, every other einsum
+//    on the 1D array, and blocks are pipelined (the 2D array runs block b+1's QK before block b's AV).
+//
+// Latency is an event-driven list schedule of per-tile operations on the two arrays (no closed form),
+// compared against the DRAM bandwidth bound (double-buffered transfers overlap compute).
+import { iterativeVars, partitionInfos, type Cascade } from '../ir';
+import type { HwModel, UnitModel } from './hardware';
+import type { EinsumMapping, GroupMapping, Objective } from './mapping';
+import { cyclesPerPoint, energyPerPoint, type EinsumWorkload } from './workload';
+
+export interface FusedOutcome {
+  group: GroupMapping;
+  einsums: EinsumMapping[];
+}
+
+interface Op {
+  w: EinsumWorkload;
+  unit: 0 | 1; // 0 = 2D array, 1 = 1D array
+  cycles: number; // per tile (or per block)
+  busyPeCycles: number; // per tile
+  deps: { op: number; carried: boolean }[];
+  stage: number;
+}
+
+function unitPair(hw: HwModel): [UnitModel, UnitModel] | null {
+  const u2 = hw.units.find((u) => u.kind === '2d');
+  if (!u2) return null;
+  const u1 = hw.units.find((u) => u.kind === '1d') ?? u2;
+  return [u2, u1];
+}
+
+function objectiveValue(o: Objective, latency: number, energy: number): number {
+  return o === 'latency' ? latency + energy * 1e-18 : o === 'energy' ? energy + latency * 1e-12 : latency * energy;
+}
+
+/** Producer op of each tensor a member reads; `carried` when it reads the previous iteration (RM[m1] vs RM[m1+1]). */
+function dependencies(c: Cascade, ops: Op[], iterVar: string | undefined): void {
+  const writerOf = new Map<string, number>();
+  ops.forEach((op, k) => writerOf.set(c.einsums[op.w.index]!.output.tensor, k));
+  const shiftOf = (idx: { kind: string }, v: string): number | undefined => {
+    const e = idx as { kind: string; name?: string; op?: string; a?: { kind: string; name?: string }; b?: { kind: string; value?: number } };
+    if (e.kind === 'ivar' && e.name === v) return 0;
+    if (e.kind === 'ibin' && e.op === '+' && e.a?.kind === 'ivar' && e.a.name === v && e.b?.kind === 'int') return e.b.value;
+    return undefined;
+  };
+  ops.forEach((op) => {
+    const e = c.einsums[op.w.index]!;
+    const reads = collectAccesses(e.expr);
+    for (const a of reads) {
+      const k = writerOf.get(a.tensor);
+      if (k === undefined) continue;
+      let carried = false;
+      if (iterVar) {
+        const writer = c.einsums[ops[k]!.w.index]!;
+        writer.output.indices.forEach((wi, d) => {
+          const ws = shiftOf(wi, iterVar);
+          const rs = a.indices[d] ? shiftOf(a.indices[d]!, iterVar) : undefined;
+          if (ws !== undefined && rs !== undefined && rs < ws) carried = true;
+        });
+      }
+      op.deps.push({ op: k, carried });
+    }
+  });
+}
+
+function collectAccesses(e: Cascade['einsums'][number]['expr'], out: { tensor: string; indices: Cascade['einsums'][number]['output']['indices'] }[] = []) {
+  switch (e.kind) {
+    case 'access':
+      out.push(e.access);
+      break;
+    case 'unary':
+      collectAccesses(e.arg, out);
+      break;
+    case 'binary':
+    case 'cmp':
+      collectAccesses(e.a, out);
+      collectAccesses(e.b, out);
+      break;
+    case 'select':
+      collectAccesses(e.cond, out);
+      collectAccesses(e.a, out);
+      collectAccesses(e.b, out);
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+/**
+ * List-schedules `ops` over `iters` iterations on two in-order units. An op of iteration t waits for
+ * its unit and its producers (iteration t, or t-1 when carried). Window w issues iteration w - stage
+ * of each op, newest iteration first: a stage-1 op trails by one iteration, so a unit can start the
+ * next iteration's early ops (FLAT's QK(b+1)) before this iteration's late ones (AV(b)).
+ * `tail` ops run once after each repeat's last iteration; repeats are independent instances that
+ * share the units (the next one starts while the tail drains). Returns the finish time of each repeat.
+ * Plain typed arrays: no allocation per iteration.
+ */
+function listSchedule(ops: Op[], iters: number, tail: Op[], repeats: number): number[] {
+  const n = ops.length;
+  let maxStage = 0;
+  for (const o of ops) maxStage = Math.max(maxStage, o.stage);
+  const ring = maxStage + 2;
+  const hist = new Float64Array(ring * n);
+  const free = new Float64Array(2);
+  const order: number[] = [];
+  for (let s = 0; s <= maxStage; s++) for (let k = 0; k < n; k++) if (ops[k]!.stage === s) order.push(k);
+  const finishes: number[] = [];
+  const tailFinish = new Float64Array(tail.length);
+  for (let r = 0; r < repeats; r++) {
+    hist.fill(0);
+    for (let w = 0; w < iters + maxStage; w++) {
+      for (const k of order) {
+        const op = ops[k]!;
+        const t = w - op.stage;
+        if (t < 0 || t >= iters) continue;
+        let start = free[op.unit]!;
+        for (const d of op.deps) {
+          const want = d.carried ? t - 1 : t;
+          if (want < 0) continue;
+          const f = hist[(want % ring) * n + d.op]!;
+          if (f > start) start = f;
+        }
+        const end = start + op.cycles;
+        free[op.unit] = end;
+        hist[(t % ring) * n + k] = end;
+      }
+    }
+    const lastMember = Math.max(free[0]!, free[1]!);
+    tail.forEach((op, j) => {
+      let start = Math.max(free[op.unit]!, lastMember);
+      for (const d of op.deps) if (d.op < j) start = Math.max(start, tailFinish[d.op]!);
+      const end = start + op.cycles;
+      free[op.unit] = end;
+      tailFinish[j] = end;
+    });
+    finishes.push(Math.max(free[0]!, free[1]!));
+  }
+  return finishes;
+}
+
+/** stage(e) = max over producers of stage(d), plus one when a 2D einsum consumes a 1D einsum's result. */
+function assignStages(ops: Op[]): void {
+  ops.forEach((op) => {
+    let s = 0;
+    for (const d of op.deps) {
+      if (d.carried) continue;
+      const src = ops[d.op]!;
+      s = Math.max(s, src.stage + (src.unit === 1 && op.unit === 0 ? 1 : 0));
+    }
+    op.stage = s;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// FuseMax: the 1-pass cascade pipelined over M0 tiles on the 2D and 1D arrays
+
+export function pipelineModel(c: Cascade, ws: EinsumWorkload[], hw: HwModel, _objective: Objective, batch: number): FusedOutcome | null {
+  const pair = unitPair(hw);
+  if (!pair) return null;
+  const [u2, u1] = pair;
+  const iter = iterativeVars(c);
+  const part = partitionInfos(c).find((p) => iter.includes(p.vars[0]!));
+  if (!part || part.vars.length !== 2) return null;
+  const [m1, m0] = part.vars as [string, string];
+  const members = ws.filter((w) => !w.init && !w.view && w.vars.includes(m1));
+  const memberSet = new Set(members.map((w) => w.index));
+  const tailWs = ws.filter((w) => !w.init && !w.view && !memberSet.has(w.index));
+  if (tailWs.some((w) => w.index < Math.max(...members.map((m) => m.index)))) return null;
+  const first2d = members.find((w) => w.contraction && w.vars.includes(m0));
+  if (!first2d) return null;
+  const outVars = c.einsums[first2d.index]!.output.indices.length;
+  void outVars;
+  const rowVar = first2d.vars.find((v) => v !== m0 && v !== m1 && !first2d.reduced.includes(v));
+  if (!rowVar) return null;
+  // tile-local values (those indexed by both m0 and the row variable) live in the 2D PEs' registers
+  const tileLocal = members.filter((w) => w.vars.includes(m0) && w.tensors.some((t) => t.write && t.mask === ((1 << w.vars.indexOf(m0)) | (1 << w.vars.indexOf(rowVar)) | (1 << w.vars.indexOf(m1)))));
+  const regsNeeded = tileLocal.length + 1;
+  if (u2.regs < regsNeeded) return null;
+  const M0 = c.ranks.find((r) => r.name.toLowerCase() === m0)!.size;
+  const M1 = c.ranks.find((r) => r.name.toLowerCase() === m1)!.size;
+  const P = c.ranks.find((r) => r.name.toLowerCase() === rowVar)!.size;
+  const P0 = u2.cols;
+  const nP0 = Math.ceil(P / P0);
+  const sizeOf = (v: string) => c.ranks.find((r) => r.name.toLowerCase() === v)?.size ?? 1;
+  const parentRank = part.parent;
+  // global-buffer state per row: inputs over p (Q) and iterative tensors (running max, sums)
+  const iterTensors = new Set(c.einsums.filter((e) => e.init).map((e) => e.output.tensor));
+  let stateBytesPerRow = 0;
+  let streamBytesPerTile = 0;
+  const rowRank = rowVar.toUpperCase();
+  const perRowInputs: string[] = [];
+  const streamed: string[] = [];
+  for (const t of c.tensors) {
+    const bytes = t.dtype === 'fp32' || t.dtype === 'int32' ? 4 : t.dtype.startsWith('fp8') || t.dtype === 'int8' ? 1 : t.dtype === 'int4' ? 0.5 : 2;
+    const dimsNames = t.dims.map((d) => d.rank);
+    const elems = t.dims.reduce((a, d) => a * d.extent, 1);
+    if (t.role === 'input' || t.role === 'kvcache' || t.role === 'weight') {
+      if (dimsNames.includes(rowRank) && !dimsNames.includes(parentRank)) {
+        stateBytesPerRow += (elems / P) * bytes;
+        perRowInputs.push(t.name);
+      } else if (dimsNames.includes(parentRank) && !dimsNames.includes(rowRank)) {
+        streamBytesPerTile += (elems / sizeOf(parentRank.toLowerCase())) * M0 * bytes;
+        streamed.push(t.name);
+      }
+    } else if (iterTensors.has(t.name)) {
+      const iterDim = t.dims.find((d) => d.rank === m1.toUpperCase());
+      stateBytesPerRow += (elems / P / (iterDim ? iterDim.extent : 1)) * bytes;
+    }
+  }
+  const glb = hw.levels[hw.glb]!;
+  const dram = hw.levels[hw.dram]!;
+  // P1: the most P0-wide row groups whose state fits next to the double-buffered K/V tiles
+  let P1 = 0;
+  for (let d = nP0; d >= 1; d--) {
+    if (nP0 % d !== 0) continue;
+    if (stateBytesPerRow * d * P0 + 2 * streamBytesPerTile <= glb.capacityBytes) {
+      P1 = d;
+      break;
+    }
+  }
+  if (P1 === 0) return null;
+  const pTile = P1 * P0;
+  const P2 = Math.ceil(P / pTile);
+  const mkOp = (w: EinsumWorkload): Op => {
+    const unit: 0 | 1 = w.vars.includes(m0) ? 0 : 1;
+    const u = unit === 0 ? u2 : u1;
+    const cpp = cyclesPerPoint(w, u);
+    let other = 1;
+    for (let i = 0; i < w.vars.length; i++) {
+      const v = w.vars[i]!;
+      if (v !== m0 && v !== m1 && v !== rowVar) other *= w.sizes[i]!;
+    }
+    const hasM0 = w.vars.includes(m0);
+    const hasP = w.vars.includes(rowVar);
+    const spatial = unit === 0 ? (hasM0 ? Math.ceil(M0 / u.rows) : 1) * (hasP ? Math.ceil(pTile / u.cols) : 1) : (hasP ? Math.ceil(pTile / u.rows) : 1) * (hasM0 ? M0 : 1);
+    const pointsPerTile = (hasM0 ? M0 : 1) * (hasP ? pTile : 1) * other;
+    return { w, unit, cycles: spatial * other * cpp, busyPeCycles: pointsPerTile * cpp, deps: [], stage: 0 };
+  };
+  const ops = members.map(mkOp);
+  if (ops.some((o) => !Number.isFinite(o.cycles))) return null;
+  dependencies(c, ops, m1);
+  const tail = tailWs.map(mkOp);
+  if (tail.some((o) => !Number.isFinite(o.cycles))) return null;
+  tail.forEach((op) => (op.deps = []));
+  const instances = batch * P2;
+  const reps = Math.min(instances, 2);
+  const fin = listSchedule(ops, M1, tail, reps);
+  const computeCycles = reps === 1 ? fin[0]! : fin[0]! + (instances - 1) * (fin[1]! - fin[0]!);
+  // DRAM: per-row inputs once, outputs once, streamed K/V once per row group
+  let dramRead = 0;
+  let dramWrite = 0;
+  for (const t of c.tensors) {
+    const bytes = bytesOf(t.dtype);
+    const elems = t.dims.reduce((a, d) => a * d.extent, 1);
+    if (perRowInputs.includes(t.name)) dramRead += elems * bytes;
+    else if (streamed.includes(t.name)) dramRead += elems * bytes * P2;
+    else if (t.role === 'output') dramWrite += elems * bytes;
+  }
+  dramRead *= batch;
+  dramWrite *= batch;
+  // GLB: fills from DRAM, K/V tiles into the 2D array once per tile, per-row state read and written per tile
+  const tiles = M1 * P2 * batch;
+  const glbRead = tiles * (streamBytesPerTile + stateBytesPerRow * pTile) + dramWrite;
+  const glbWrite = tiles * stateBytesPerRow * pTile + dramRead;
+  const memCycles = (dramRead + dramWrite) / dram.bytesPerCycle;
+  const glbCycles = (glbRead + glbWrite) / glb.bytesPerCycle;
+  const latency = Math.ceil(Math.max(computeCycles, memCycles, glbCycles));
+  const boundBy = latency === Math.ceil(computeCycles) ? 'compute' : memCycles >= glbCycles ? dram.name : glb.name;
+  const busy: Record<string, number> = { [u2.name]: 0 };
+  busy[u1.name] = busy[u1.name] ?? 0;
+  let opEnergy = 0;
+  const einsums: EinsumMapping[] = [];
+  const groupName = `pipeline(${m1})`;
+  for (const op of [...ops, ...tail]) {
+    const u = op.unit === 0 ? u2 : u1;
+    const isTail = tail.includes(op);
+    const reps2 = isTail ? P2 * batch : tiles;
+    busy[u.name] = (busy[u.name] ?? 0) + op.busyPeCycles * reps2;
+    const e = op.w.points * batch * energyPerPoint(op.w, u);
+    opEnergy += e;
+    const spatial = op.unit === 0 ? [{ var: m0, dim: 'rows' as const, factor: Math.min(M0, u.rows) }, { var: rowVar, dim: 'cols' as const, factor: Math.min(pTile, u.cols) }].filter((s) => op.w.vars.includes(s.var)) : op.w.vars.includes(rowVar) ? [{ var: rowVar, dim: 'lanes' as const, factor: Math.min(pTile, u.rows) }] : [];
+    einsums.push({
+      name: op.w.name,
+      index: op.w.index,
+      unit: u.name,
+      spatial,
+      tiles: Object.fromEntries(op.w.vars.map((v, i) => [v, v === m0 ? M0 : v === rowVar ? pTile : v === m1 ? 1 : op.w.sizes[i]!])),
+      loopOrder: [rowVar, m1].filter((v) => op.w.vars.includes(v) || v === rowVar),
+      group: groupName,
+      cost: { latencyCycles: Math.round(op.cycles * reps2), computeCycles: Math.round(op.cycles * reps2), energyPj: e, busyPeCycles: { [u.name]: op.busyPeCycles * reps2 }, traffic: {}, boundBy: 'compute' },
+      spatialUtilization: Math.min(1, op.busyPeCycles / (op.cycles * u.pes)),
+      explanation: [],
+    });
+  }
+  const leak = (u2.leakPjPerPeCycle * u2.pes + (u1 === u2 ? 0 : u1.leakPjPerPeCycle * u1.pes)) * latency;
+  const energy = opEnergy + dramRead * dram.readPjPerByte + dramWrite * dram.writePjPerByte + glbRead * glb.readPjPerByte + glbWrite * glb.writePjPerByte + leak;
+  const u2util = busy[u2.name]! / (latency * u2.pes);
+  const u1util = u1 === u2 ? 0 : busy[u1.name]! / (latency * u1.pes);
+  const explanation = [
+    `FuseMax binding: ${members.filter((w) => w.vars.includes(m0)).map((w) => w.name).join(', ')} on ${u2.name} (rows <- ${m0}, cols <- ${rowVar}); ${[...members, ...tailWs].filter((w) => !w.vars.includes(m0)).map((w) => w.name).join(', ')} on ${u1.name} (lanes <- ${rowVar})`,
+    `tiles: ${part.parent} = ${M1} x ${M0} (${m1} x ${m0}); ${rowRank} = ${P2} x ${P1} x ${P0} (${P1} row groups of ${P0} kept in ${glb.name}: ${Math.round(stateBytesPerRow * pTile)} B of state + ${Math.round(2 * streamBytesPerTile)} B of double-buffered ${streamed.join('/')} tiles)`,
+    `per tile: ${ops.map((o) => `${o.w.name} ${o.cycles}`).join(', ')} cycles; after the loop: ${tail.map((o) => `${o.w.name} ${o.cycles}`).join(', ') || 'nothing'}`,
+    `${u2.name} busy ${(u2util * 100).toFixed(1)}% and ${u1.name} busy ${(u1util * 100).toFixed(1)}% of ${latency} cycles; ${boundBy === 'compute' ? 'compute-bound' : `bound by ${boundBy} bandwidth`}`,
+  ];
+  return {
+    group: {
+      name: groupName,
+      kind: 'pipeline',
+      einsums: [...members, ...tailWs].map((w) => w.name),
+      params: { M0, M1, P0, P1, P2, batch },
+      cost: {
+        latencyCycles: latency,
+        computeCycles: Math.ceil(computeCycles),
+        energyPj: energy,
+        busyPeCycles: busy,
+        traffic: { [dram.name]: { readBytes: dramRead, writeBytes: dramWrite }, [glb.name]: { readBytes: glbRead, writeBytes: glbWrite } },
+        boundBy,
+      },
+      explanation,
+    },
+    einsums,
+  };
+}
+
+function bytesOf(d: string): number {
+  return d === 'fp32' || d === 'int32' ? 4 : d.startsWith('fp8') || d === 'int8' ? 1 : d === 'int4' ? 0.5 : 2;
+}
+
+// ---------------------------------------------------------------------------------------------
+// FLAT: row-block fusion of a cascade with no iterative rank
+
+export function rowblockModel(c: Cascade, ws: EinsumWorkload[], hw: HwModel, objective: Objective, batch: number): FusedOutcome | null {
+  const pair = unitPair(hw);
+  if (!pair) return null;
+  const [u2, u1] = pair;
+  if (iterativeVars(c).length > 0) return null;
+  const live = ws.filter((w) => !w.view && !w.init);
+  if (live.length < 2) return null;
+  const outs = c.outputs.map((o) => c.einsums.find((e) => e.output.tensor === o)!).filter(Boolean);
+  if (outs.length !== 1) return null;
+  const outW = ws[c.einsums.indexOf(outs[0]!)]!;
+  const rowVar = outW.vars.find((v) => !outW.reduced.includes(v) && live.every((w) => w.vars.includes(v) && !w.reduced.includes(v)));
+  if (!rowVar) return null;
+  // the fiber every pass traverses: the largest rank other than the row rank that some einsum reduces
+  const fiber = [...new Set(live.flatMap((w) => w.reduced))].sort((a, b) => sizeOfVar(c, b) - sizeOfVar(c, a))[0];
+  if (!fiber) return null;
+  const P = sizeOfVar(c, rowVar);
+  const rowRank = rowVar.toUpperCase();
+  const fiberRank = fiber.toUpperCase();
+  const glb = hw.levels[hw.glb]!;
+  const dram = hw.levels[hw.dram]!;
+  const ops0: { w: EinsumWorkload; unit: 0 | 1 }[] = live.map((w) => ({ w, unit: w.contraction ? 0 : 1 }));
+  // per-row bytes of intermediates over the fiber, their traffic if spilled, and shared inputs
+  const inter = c.tensors.filter((t) => t.role === 'intermediate' && t.dims.some((d) => d.rank === rowRank) && t.dims.some((d) => d.rank === fiberRank));
+  const perRowBytes = (names: string[]) => c.tensors.filter((t) => names.includes(t.name)).reduce((a, t) => a + (t.dims.reduce((x, d) => x * d.extent, 1) / P) * bytesOf(t.dtype), 0);
+  // Passes (FuseMax's pass analysis): an einsum that iterates the fiber and reads a reduction over
+  // the whole fiber must wait for it, so it starts a new traversal. Consumers in the producer's own
+  // pass take values as they stream; only tensors read in a later pass must be held for the block
+  // (in the GLB, or spilled to DRAM when the block does not fit).
+  const producer = new Map<string, number>();
+  live.forEach((w, k) => w.tensors.forEach((t) => t.write && producer.set(t.name, k)));
+  const pass: number[] = [];
+  live.forEach((w, k) => {
+    let p = 1;
+    for (const t of w.tensors) {
+      if (t.write) continue;
+      const d = producer.get(t.name);
+      if (d === undefined || d >= k) continue;
+      p = Math.max(p, pass[d]! + (live[d]!.reduced.includes(fiber) && w.vars.includes(fiber) ? 1 : 0));
+    }
+    pass.push(p);
+  });
+  const rowBytes = (name: string) => perRowBytes([name]);
+  // per row: bytes written to / read from the GLB by every consumer (units exchange data through
+  // the GLB), and bytes that cross a pass boundary (what must be held, or spilled)
+  let interWrite = 0;
+  let interRead = 0;
+  let crossWrite = 0;
+  let crossRead = 0;
+  let peak = 0;
+  const maxPass = Math.max(1, ...pass);
+  const crossing: { name: string; from: number; to: number }[] = [];
+  for (const t of inter) {
+    const d = producer.get(t.name);
+    if (d === undefined) continue;
+    const consumers = live.map((w, k) => ({ w, k })).filter(({ w }) => w.tensors.some((u) => !u.write && u.name === t.name));
+    const b = rowBytes(t.name);
+    interWrite += b;
+    interRead += b * consumers.length;
+    const later = new Set(consumers.map(({ k }) => pass[k]!).filter((q) => q > pass[d]!));
+    if (later.size > 0) {
+      crossWrite += b;
+      crossRead += b * later.size;
+      crossing.push({ name: t.name, from: pass[d]!, to: Math.max(...later) });
+    }
+  }
+  for (let k = 1; k < maxPass; k++) peak = Math.max(peak, crossing.filter((x) => x.from <= k && x.to > k).reduce((a, x) => a + rowBytes(x.name), 0));
+  const rowInputs = c.tensors.filter((t) => (t.role === 'input' || t.role === 'weight' || t.role === 'kvcache') && t.dims.some((d) => d.rank === rowRank));
+  const sharedInputs = c.tensors.filter((t) => (t.role === 'input' || t.role === 'weight' || t.role === 'kvcache') && !t.dims.some((d) => d.rank === rowRank));
+  const outputs = c.tensors.filter((t) => t.role === 'output');
+  const rowIO = perRowBytes([...rowInputs, ...outputs].map((t) => t.name));
+  const sharedBytes = sharedInputs.reduce((a, t) => a + t.dims.reduce((x, d) => x * d.extent, 1) * bytesOf(t.dtype), 0);
+  const sharedTile = sharedInputs.reduce((a, t) => a + (t.dims.reduce((x, d) => x * d.extent, 1) / sizeOfVar(c, fiber)) * Math.min(u2.rows, sizeOfVar(c, fiber)) * bytesOf(t.dtype), 0);
+  const Rcands = new Set<number>();
+  for (let r = 1; r < P; r *= 2) Rcands.add(r);
+  for (let k = 1; k * u2.cols < P; k++) Rcands.add(k * u2.cols);
+  for (let r = 8; r < Math.min(P, u2.cols); r += 8) Rcands.add(r);
+  Rcands.add(P);
+  let best: { R: number; val: number; latency: number; energy: number; compute: number; dR: number; dW: number; gR: number; gW: number; spill: number; kvResident: boolean; ops: Op[]; bound: string } | null = null;
+  for (const R of [...Rcands].sort((a, b) => a - b)) {
+    const ops: Op[] = ops0.map((o) => {
+      const u = o.unit === 0 ? u2 : u1;
+      const cpp = cyclesPerPoint(o.w, u);
+      let other = 1;
+      let big = '';
+      for (let i = 0; i < o.w.vars.length; i++) {
+        const v = o.w.vars[i]!;
+        if (v === rowVar) continue;
+        if (!big || o.w.sizes[i]! > sizeOfVar(c, big)) big = v;
+      }
+      for (let i = 0; i < o.w.vars.length; i++) if (o.w.vars[i] !== rowVar && o.w.vars[i] !== big) other *= o.w.sizes[i]!;
+      const nBig = big ? sizeOfVar(c, big) : 1;
+      const spatial = o.unit === 0 ? Math.ceil(nBig / u.rows) * Math.ceil(R / u.cols) : Math.ceil(nBig / u.rows) * R;
+      return { w: o.w, unit: o.unit, cycles: spatial * other * cpp, busyPeCycles: nBig * R * other * cpp, deps: [], stage: 0 };
+    });
+    if (ops.some((o) => !Number.isFinite(o.cycles))) return null;
+    dependencies(c, ops, undefined);
+    // a 2D einsum that consumes 1D results runs one block behind (FLAT overlaps QK(b+1) with AV(b))
+    assignStages(ops);
+    const blocks = Math.ceil(P / R) * batch;
+    const reps = Math.min(blocks, 4);
+    // blocks are identical: schedule a few as one stream and extend by the steady-state period
+    const fin = listSchedule(ops, reps, [], 1)[0]!;
+    const fin1 = reps > 1 ? listSchedule(ops, reps - 1, [], 1)[0]! : 0;
+    const compute = reps === 1 ? fin * blocks : fin + (blocks - reps) * (fin - fin1);
+    const need = peak * R;
+    const kvResident = sharedBytes + need + 2 * rowIO * R <= glb.capacityBytes;
+    const avail = glb.capacityBytes - 2 * rowIO * R - (kvResident ? sharedBytes : 2 * sharedTile);
+    const spill = need <= 0 ? 0 : 1 - Math.max(0, Math.min(1, avail / need));
+    const perInstanceShared = kvResident ? sharedBytes : sharedBytes * Math.ceil(P / R);
+    const dR = batch * (rowInputs.reduce((a, t) => a + t.dims.reduce((x, d) => x * d.extent, 1) * bytesOf(t.dtype), 0) + perInstanceShared) + spill * crossRead * P * batch;
+    const dW = batch * outputs.reduce((a, t) => a + t.dims.reduce((x, d) => x * d.extent, 1) * bytesOf(t.dtype), 0) + spill * crossWrite * P * batch;
+    // every pass reads and writes its block's intermediates in the GLB; each block reads all shared inputs
+    const gR = batch * P * interRead + blocks * sharedBytes + dW;
+    const gW = batch * P * interWrite + dR;
+    const mem = (dR + dW) / dram.bytesPerCycle;
+    const glbC = (gR + gW) / glb.bytesPerCycle;
+    const latency = Math.ceil(Math.max(compute, mem, glbC));
+    const bound = latency === Math.ceil(compute) ? 'compute' : mem >= glbC ? dram.name : glb.name;
+    let opE = 0;
+    for (const o of ops) opE += o.w.points * batch * energyPerPoint(o.w, o.unit === 0 ? u2 : u1);
+    const leak = (u2.leakPjPerPeCycle * u2.pes + (u1 === u2 ? 0 : u1.leakPjPerPeCycle * u1.pes)) * latency;
+    const energy = opE + dR * dram.readPjPerByte + dW * dram.writePjPerByte + gR * glb.readPjPerByte + gW * glb.writePjPerByte + leak;
+    const val = objectiveValue(objective, latency, energy);
+    if (!best || val < best.val) best = { R, val, latency, energy, compute, dR, dW, gR, gW, spill, kvResident, ops, bound };
+  }
+  if (!best) return null;
+  const { R, latency, energy, ops } = best;
+  const blocks = Math.ceil(P / R) * batch;
+  const busy: Record<string, number> = { [u2.name]: 0 };
+  busy[u1.name] = busy[u1.name] ?? 0;
+  const groupName = `rowblock(${rowVar})`;
+  const einsums: EinsumMapping[] = ops.map((op) => {
+    const u = op.unit === 0 ? u2 : u1;
+    busy[u.name] = (busy[u.name] ?? 0) + op.busyPeCycles * blocks;
+    const e = op.w.points * batch * energyPerPoint(op.w, u);
+    return {
+      name: op.w.name,
+      index: op.w.index,
+      unit: u.name,
+      spatial: op.unit === 0 ? [{ var: fiber, dim: 'rows' as const, factor: Math.min(u.rows, sizeOfVar(c, fiber)) }, { var: rowVar, dim: 'cols' as const, factor: Math.min(u.cols, R) }] : [{ var: fiber, dim: 'lanes' as const, factor: Math.min(u.rows, sizeOfVar(c, fiber)) }],
+      tiles: Object.fromEntries(op.w.vars.map((v, i) => [v, v === rowVar ? R : op.w.sizes[i]!])),
+      loopOrder: [rowVar],
+      group: groupName,
+      cost: { latencyCycles: Math.round(op.cycles * blocks), computeCycles: Math.round(op.cycles * blocks), energyPj: e, busyPeCycles: { [u.name]: op.busyPeCycles * blocks }, traffic: {}, boundBy: 'compute' },
+      spatialUtilization: Math.min(1, op.busyPeCycles / (op.cycles * u.pes)),
+      explanation: [],
+    };
+  });
+  const u2util = busy[u2.name]! / (latency * u2.pes);
+  const u1util = u1 === u2 ? 0 : busy[u1.name]! / (latency * u1.pes);
+  const per2d = ops.filter((o) => o.unit === 0).reduce((a, o) => a + o.cycles, 0);
+  const per1d = ops.filter((o) => o.unit === 1).reduce((a, o) => a + o.cycles, 0);
+  const explanation = [
+    `FLAT binding: ${ops.filter((o) => o.unit === 0).map((o) => o.w.name).join(', ')} on ${u2.name}; ${ops.filter((o) => o.unit === 1).map((o) => o.w.name).join(', ')} on ${u1.name}; fused over blocks of ${R} rows of ${rowRank} (${blocks} blocks), blocks pipelined`,
+    `per block: ${u2.name} ${per2d} cycles, ${u1.name} ${per1d} cycles: the ${per1d > per2d ? `${u1.name} is the bottleneck and ${u2.name} waits ${(((per1d - per2d) / per1d) * 100).toFixed(1)}% of the time` : `${u2.name} is the bottleneck`}`,
+    `${maxPass} passes over ${fiberRank} (${ops.map((o) => `${o.w.name}:${pass[live.indexOf(o.w)]}`).join(' ')}); held across passes: ${crossing.map((x) => x.name).join(', ') || 'nothing'}, ${Math.round(peak * R)} B per block in ${glb.name}${best.spill > 0 ? `; ${(best.spill * 100).toFixed(1)}% spills to ${dram.name}` : ''}; ${sharedInputs.map((t) => t.name).join('/')} ${best.kvResident ? 'stay resident' : `re-read from ${dram.name} for every block`}`,
+    `${u2.name} busy ${(u2util * 100).toFixed(1)}% and ${u1.name} busy ${(u1util * 100).toFixed(1)}% of ${latency} cycles; ${best.bound === 'compute' ? 'compute-bound' : `bound by ${best.bound} bandwidth`}`,
+  ];
+  return {
+    group: {
+      name: groupName,
+      kind: 'rowblock',
+      einsums: ops.map((o) => o.w.name),
+      params: { R, blocks, batch, spillPercent: Math.round(best.spill * 1000) / 10 },
+      cost: {
+        latencyCycles: latency,
+        computeCycles: Math.ceil(best.compute),
+        energyPj: energy,
+        busyPeCycles: busy,
+        traffic: { [dram.name]: { readBytes: best.dR, writeBytes: best.dW }, [glb.name]: { readBytes: best.gR, writeBytes: best.gW } },
+        boundBy: best.bound,
+      },
+      explanation,
+    },
+    einsums,
+  };
+}
+
+function sizeOfVar(c: Cascade, v: string): number {
+  return c.ranks.find((r) => r.name.toLowerCase() === v)?.size ?? 1;
+}

@@ -1,0 +1,86 @@
+// Maps a whole cascade onto a target: a fused group when the target's dataflow fuses (FuseMax's
+// pipelined 2D+1D binding, FLAT's row blocks), and every remaining einsum on its own with the
+// mapper search. Einsums run one after another in program order (or the schedule's order).
+import type { Cascade } from '../ir';
+import type { TargetSpec } from '../../targets/spec/types';
+import { hwModel } from './hardware';
+import { pipelineModel, rowblockModel, type FusedOutcome } from './fused';
+import { mapEinsum } from './map-einsum';
+import type { EinsumMapping, GroupMapping, Mapping, MapOptions, Objective } from './mapping';
+import { cascadeWorkloads } from './workload';
+
+export type FusionPolicy = 'none' | 'pipeline' | 'rowblock';
+
+export interface CascadeMapOptions extends MapOptions {
+  /** which fused dataflow the target implements; 'none' maps einsum by einsum */
+  fusion?: FusionPolicy;
+  schedule?: { order?: readonly string[] } & Record<string, unknown>;
+}
+
+export function mapCascade(c: Cascade, spec: TargetSpec, opts: CascadeMapOptions = {}): Mapping {
+  const hw = hwModel(spec);
+  const objective: Objective = opts.objective ?? 'latency';
+  const seed = opts.seed ?? 1;
+  const batch = opts.batch ?? 1;
+  const ws = cascadeWorkloads(c);
+  const warnings = [...hw.warnings];
+  let fused: FusedOutcome | null = null;
+  if (opts.fusion === 'pipeline') {
+    fused = pipelineModel(c, ws, hw, objective, batch);
+    if (!fused) warnings.push(`${spec.name}: the cascade has no iterative partitioned rank the 2D+1D pipeline can traverse once (or the PEs lack registers for it); einsums are mapped one by one`);
+  } else if (opts.fusion === 'rowblock') {
+    fused = rowblockModel(c, ws, hw, objective, batch);
+    if (!fused) warnings.push(`${spec.name}: the cascade is not a row-fusable chain; einsums are mapped one by one`);
+  }
+  const groups: GroupMapping[] = fused ? [fused.group] : [];
+  const inGroup = new Set(fused ? fused.einsums.map((e) => e.index) : []);
+  const einsums: EinsumMapping[] = fused ? [...fused.einsums] : [];
+  let evaluations = 0;
+  const rest = ws.filter((w) => !inGroup.has(w.index) && !w.view && !(fused && w.init));
+  rest.forEach((w, k) => {
+    const r = mapEinsum(w, hw, { ...opts, objective, seed: seed + w.index });
+    if (!r) {
+      warnings.push(`${w.name}: no unit of ${spec.name} can run it (it needs ${w.ops.map((n, i) => (n ? ['mac', 'mul', 'add', 'max', 'div', 'exp'][i] : '')).filter(Boolean).join(', ')}); it is left out of the latency`);
+      return;
+    }
+    evaluations += r.evaluations;
+    if (batch > 1) scaleCost(r.mapping, batch);
+    einsums.push(r.mapping);
+    opts.onProgress?.(k + 1, rest.length);
+  });
+  const order = opts.schedule?.order;
+  einsums.sort((a, b) => (order ? rank(order, a.name) - rank(order, b.name) : 0) || a.index - b.index);
+  for (const e of einsums) for (const x of e.explanation) if (/fold|fills|idles|tiles of/.test(x)) warnings.push(x);
+  const m: Mapping = {
+    target: spec.name,
+    workload: c.name ?? c.file ?? 'cascade',
+    cascade: c,
+    objective,
+    seed,
+    clockHz: spec.clockHz,
+    unitPes: Object.fromEntries(hw.units.map((u) => [u.name, u.pes])),
+    einsums,
+    groups,
+    evaluations,
+    warnings,
+  };
+  if (opts.schedule !== undefined) m.schedule = opts.schedule;
+  return m;
+}
+
+function rank(order: readonly string[], name: string): number {
+  const i = order.indexOf(name);
+  return i < 0 ? order.length : i;
+}
+
+function scaleCost(e: EinsumMapping, k: number): void {
+  const c = e.cost;
+  c.latencyCycles *= k;
+  c.computeCycles *= k;
+  c.energyPj *= k;
+  for (const u of Object.keys(c.busyPeCycles)) c.busyPeCycles[u]! *= k;
+  for (const t of Object.values(c.traffic)) {
+    t.readBytes *= k;
+    t.writeBytes *= k;
+  }
+}

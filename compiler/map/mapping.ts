@@ -1,0 +1,90 @@
+// The Mapping a target's `map` returns and its `simulate` consumes: per einsum, tile sizes at the
+// global buffer, the loop order above it, the spatial binding to array dimensions and the unit that
+// runs it; per fused group, how einsums are pipelined across units; and the analytical cost of each.
+import type { Cascade } from '../ir';
+
+export const OBJECTIVES = ['latency', 'energy', 'edp'] as const;
+export type Objective = (typeof OBJECTIVES)[number];
+
+export interface MapOptions {
+  objective?: Objective;
+  /** seed of the pruned random search (default 1) */
+  seed?: number;
+  /** mappings evaluated per einsum when the space is too large to enumerate (default 4000) */
+  budget?: number;
+  /** spaces up to this size are enumerated exhaustively (default 20000) */
+  exhaustiveLimit?: number;
+  /** independent instances of the cascade run back to back (batch x heads); default 1 */
+  batch?: number;
+  /** called after each einsum is mapped: a CLI shows a progress bar with it */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface LevelTraffic {
+  readBytes: number;
+  writeBytes: number;
+}
+
+export interface Cost {
+  latencyCycles: number;
+  computeCycles: number;
+  energyPj: number;
+  /** busy PE-cycles per unit name */
+  busyPeCycles: Record<string, number>;
+  traffic: Record<string, LevelTraffic>;
+  /** 'compute' or the memory level whose bandwidth sets latency */
+  boundBy: string;
+}
+
+export interface SpatialBinding {
+  var: string;
+  dim: 'rows' | 'cols' | 'lanes';
+  /** PEs along the dimension this variable occupies */
+  factor: number;
+}
+
+export interface EinsumMapping {
+  name: string;
+  index: number;
+  unit: string;
+  spatial: SpatialBinding[];
+  /** tile size per variable held in the global buffer */
+  tiles: Record<string, number>;
+  /** loops above the global buffer, outermost first */
+  loopOrder: string[];
+  /** set when the einsum belongs to a fused group (then its cost is part of the group's) */
+  group?: string;
+  cost: Cost;
+  /** spatial utilization of the unit while this einsum runs (1 = no idle PE) */
+  spatialUtilization: number;
+  explanation: string[];
+}
+
+export interface GroupMapping {
+  name: string;
+  /** 'pipeline': FuseMax-style 2D+1D pipelining over tiles of a streamed rank;
+   *  'rowblock': FLAT-style fusion over blocks of rows, every pass kept on chip (or spilled). */
+  kind: 'pipeline' | 'rowblock';
+  einsums: string[];
+  /** tile/block parameters: e.g. { M0: 256, P0: 256, P1: 128 } or { R: 64 } */
+  params: Record<string, number>;
+  cost: Cost;
+  explanation: string[];
+}
+
+export interface Mapping {
+  target: string;
+  workload: string;
+  cascade: Cascade;
+  objective: Objective;
+  seed: number;
+  clockHz: number;
+  /** unit name -> PE count, for utilization */
+  unitPes: Record<string, number>;
+  einsums: EinsumMapping[];
+  groups: GroupMapping[];
+  /** mappings evaluated by the search, over all einsums */
+  evaluations: number;
+  warnings: string[];
+  schedule?: unknown;
+}

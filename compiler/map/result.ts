@@ -1,0 +1,73 @@
+// Turns an analytical Mapping into the Result JSON of DESIGN.md (fidelity 'analytic'): totals,
+// utilization per unit, traffic per level, one entry per einsum, and the explanation of the mapping.
+import type { Result } from '../../sim/core/result';
+import type { Mapping } from './mapping';
+
+export function analyticResult(m: Mapping): Result {
+  let latency = 0;
+  let energy = 0;
+  const busy: Record<string, number> = {};
+  const traffic: Record<string, { readBytes: number; writeBytes: number }> = {};
+  const addTraffic = (t: Record<string, { readBytes: number; writeBytes: number }>) => {
+    for (const [lvl, v] of Object.entries(t)) {
+      const cur = (traffic[lvl] ??= { readBytes: 0, writeBytes: 0 });
+      cur.readBytes += v.readBytes;
+      cur.writeBytes += v.writeBytes;
+    }
+  };
+  const addBusy = (b: Record<string, number>) => {
+    for (const [u, v] of Object.entries(b)) busy[u] = (busy[u] ?? 0) + v;
+  };
+  for (const g of m.groups) {
+    latency += g.cost.latencyCycles;
+    energy += g.cost.energyPj;
+    addBusy(g.cost.busyPeCycles);
+    addTraffic(g.cost.traffic);
+  }
+  for (const e of m.einsums) {
+    if (e.group) continue;
+    latency += e.cost.latencyCycles;
+    energy += e.cost.energyPj;
+    addBusy(e.cost.busyPeCycles);
+    addTraffic(e.cost.traffic);
+  }
+  const utilization: Record<string, number> = {};
+  for (const [u, pes] of Object.entries(m.unitPes)) utilization[u] = latency > 0 ? Math.min(1, round((busy[u] ?? 0) / (latency * pes))) : 0;
+  for (const t of Object.values(traffic)) {
+    t.readBytes = Math.round(t.readBytes);
+    t.writeBytes = Math.round(t.writeBytes);
+  }
+  const explanation = [...m.groups.flatMap((g) => g.explanation), ...m.einsums.filter((e) => !e.group).flatMap((e) => e.explanation)];
+  return {
+    target: m.target,
+    workload: m.workload,
+    fidelity: 'analytic',
+    latencyCycles: Math.round(latency),
+    latencySeconds: latency / m.clockHz,
+    energyPj: round(energy),
+    utilization,
+    traffic,
+    einsums: m.einsums.map((e) => ({
+      name: e.name,
+      unit: e.unit,
+      latencyCycles: Math.round(e.cost.latencyCycles),
+      energyPj: round(e.cost.energyPj),
+      traffic: Object.fromEntries(Object.entries(e.cost.traffic).map(([k, v]) => [k, { readBytes: Math.round(v.readBytes), writeBytes: Math.round(v.writeBytes) }])),
+    })),
+    ...(m.schedule !== undefined ? { schedule: m.schedule } : {}),
+    warnings: [...new Set(m.warnings)],
+    explanation,
+    objective: m.objective,
+    seed: m.seed,
+    mapperEvaluations: m.evaluations,
+    mapping: {
+      groups: m.groups.map((g) => ({ name: g.name, kind: g.kind, einsums: g.einsums, params: g.params, latencyCycles: g.cost.latencyCycles, boundBy: g.cost.boundBy })),
+      einsums: m.einsums.map((e) => ({ name: e.name, unit: e.unit, spatial: e.spatial, tiles: e.tiles, loopOrder: e.loopOrder, ...(e.group ? { group: e.group } : {}), spatialUtilization: round(e.spatialUtilization), boundBy: e.cost.boundBy })),
+    },
+  };
+}
+
+/** 12 significant digits: keeps JSON stable across platforms' last-bit differences. */
+function round(x: number): number {
+  return x === 0 || !Number.isFinite(x) ? x : Number(x.toPrecision(12));
+}

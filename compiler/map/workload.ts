@@ -1,0 +1,165 @@
+// What the mapper needs to know about one einsum, extracted once from the IR: its iteration space,
+// the tensors it touches (as bitmasks over its variables), and the ops one point costs.
+import {
+  dtypeBytes,
+  einsumName,
+  exprAccesses,
+  indexVars,
+  iterationVars,
+  partitionInfos,
+  reducedVars,
+  tensorByName,
+  tensorElements,
+  type Cascade,
+  type Einsum,
+  type Expr,
+} from '../ir';
+import { OPS, OP_INDEX, type UnitModel } from './hardware';
+
+export interface TensorUse {
+  name: string;
+  /** bit i set when iteration variable i indexes this tensor */
+  mask: number;
+  bytesPerElement: number;
+  /** elements of the whole tensor */
+  elements: number;
+  role: 'input' | 'weight' | 'kvcache' | 'intermediate' | 'output';
+  write: boolean;
+}
+
+export interface EinsumWorkload {
+  index: number;
+  name: string;
+  vars: string[];
+  sizes: number[];
+  /** points actually visited (ragged partitions visit fewer than the product of sizes) */
+  points: number;
+  tensors: TensorUse[];
+  /** ops per point, indexed like OPS */
+  ops: number[];
+  /** tensor operands read per point (each a PE register read) */
+  operandReads: number;
+  /** a pure copy or re-layout of one tensor (BK[e,m1,m0] = K[e,m1*M0+m0]): no compute */
+  view: boolean;
+  /** a multiply under a sum: a contraction the 2D array is built for */
+  contraction: boolean;
+  reduced: string[];
+  init: boolean;
+}
+
+function countOps(e: Expr, ops: number[]): void {
+  switch (e.kind) {
+    case 'unary':
+      if (e.op !== 'neg' && e.op !== 'abs') ops[OP_INDEX.exp]!++;
+      countOps(e.arg, ops);
+      break;
+    case 'binary':
+      if (e.op === '+' || e.op === '-') ops[OP_INDEX.add]!++;
+      else if (e.op === '*') ops[OP_INDEX.mul]!++;
+      else if (e.op === '/') ops[OP_INDEX.div]!++;
+      else ops[OP_INDEX.max]!++;
+      countOps(e.a, ops);
+      countOps(e.b, ops);
+      break;
+    case 'cmp':
+      ops[OP_INDEX.max]!++;
+      countOps(e.a, ops);
+      countOps(e.b, ops);
+      break;
+    case 'select':
+      countOps(e.cond, ops);
+      countOps(e.a, ops);
+      countOps(e.b, ops);
+      break;
+    default:
+      break;
+  }
+}
+
+export function einsumWorkload(c: Cascade, i: number): EinsumWorkload {
+  const e: Einsum = c.einsums[i]!;
+  const vars = iterationVars(e);
+  const sizeOfVar = (v: string) => c.ranks.find((r) => r.name.toLowerCase() === v)?.size ?? 1;
+  const sizes = vars.map(sizeOfVar);
+  let points = sizes.reduce((a, b) => a * b, 1);
+  for (const p of partitionInfos(c)) {
+    if (p.vars.every((v) => vars.includes(v))) {
+      const prod = p.vars.reduce((a, v) => a * sizeOfVar(v), 1);
+      points = (points / prod) * p.parentSize;
+    }
+  }
+  const maskOf = (indices: Einsum['output']['indices']) => {
+    let m = 0;
+    for (const idx of indices) for (const v of indexVars(idx)) if (vars.includes(v)) m |= 1 << vars.indexOf(v);
+    return m;
+  };
+  const tensors: TensorUse[] = [];
+  const addUse = (name: string, mask: number, write: boolean) => {
+    const t = tensorByName(c, name);
+    if (!t) return;
+    const prev = tensors.find((u) => u.name === name && u.write === write);
+    if (prev) {
+      prev.mask |= mask;
+      return;
+    }
+    tensors.push({ name, mask, bytesPerElement: dtypeBytes(t.dtype), elements: tensorElements(t), role: t.role, write });
+  };
+  for (const a of exprAccesses(e.expr)) addUse(a.tensor, maskOf(a.indices), false);
+  addUse(e.output.tensor, maskOf(e.output.indices), true);
+  const ops = OPS.map(() => 0);
+  countOps(e.expr, ops);
+  const reduced = reducedVars(e);
+  let contraction = false;
+  if (reduced.length > 0) {
+    if (e.reduce === 'sum') {
+      if (e.expr.kind === 'binary' && e.expr.op === '*') {
+        ops[OP_INDEX.mul]!--;
+        ops[OP_INDEX.mac]!++;
+        contraction = e.expr.a.kind === 'access' && e.expr.b.kind === 'access';
+      } else ops[OP_INDEX.add]!++;
+    } else if (e.reduce === 'prod') ops[OP_INDEX.mul]!++;
+    else ops[OP_INDEX.max]!++;
+  }
+  const view = e.expr.kind === 'access' && reduced.length === 0;
+  const operandReads = exprAccesses(e.expr).length;
+  return { index: i, name: einsumName(c, i), vars, sizes, points, tensors, ops, operandReads, view, contraction, reduced, init: e.init };
+}
+
+export function cascadeWorkloads(c: Cascade): EinsumWorkload[] {
+  return c.einsums.map((_, i) => einsumWorkload(c, i));
+}
+
+/**
+ * Cycles one PE of `u` spends per point: native ops run as a chain of pipelined functional units
+ * (one point enters per cycle; a unit used twice takes two), ops the unit lacks are emulated
+ * sequentially with its MAC (exp = `exp_macs` MACs). Infinity when the unit cannot run the einsum.
+ */
+export function cyclesPerPoint(w: EinsumWorkload, u: UnitModel): number {
+  let nativeMax = 0;
+  let emulated = 0;
+  for (let k = 0; k < OPS.length; k++) {
+    const n = w.ops[k]!;
+    if (n === 0) continue;
+    if (u.native[k]) nativeMax = Math.max(nativeMax, n);
+    else if (u.emulateCycles[k]! > 0) emulated += n * u.emulateCycles[k]!;
+    else return Infinity;
+  }
+  if (nativeMax === 0 && emulated === 0) return w.view ? 0 : 1;
+  return nativeMax + emulated;
+}
+
+/**
+ * Energy of one point: its ops, plus PE register-file accesses (when the .arch gives reg_energy):
+ * one read per tensor operand, one write of the result, and one update per emulation step of an op
+ * the unit lacks (an exponential as 6 sequential MACs keeps its running value in a register).
+ */
+export function energyPerPoint(w: EinsumWorkload, u: UnitModel): number {
+  let e = 0;
+  let emulSteps = 0;
+  for (let k = 0; k < OPS.length; k++) {
+    e += w.ops[k]! * u.opEnergyPj[k]!;
+    if (!u.native[k]) emulSteps += w.ops[k]! * u.emulateCycles[k]!;
+  }
+  if (w.view) return 0;
+  return e + u.regPjPerAccess * (w.operandReads + 1 + emulSteps);
+}

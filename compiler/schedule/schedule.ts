@@ -1,0 +1,176 @@
+// The ILP scheduler end to end: build the model, solve it with a back end, turn the solution into a
+// schedule, give the SRAM stays addresses, and run the independent checker on the result.
+import { addDrops, assignAddresses, sramStays, trimStays } from './addresses';
+import { baselineSchedule } from './baseline';
+import { checkSchedule, type CheckResult } from './checker';
+import { buildIlp, initialState } from './ilp';
+import { relativeGap, type MipProgress, type MipStatus } from './mip';
+import { getSolver, type SolverName } from './solvers';
+import { withSram } from './tiers';
+import type { OpGraph, Schedule, TierChain } from './types';
+
+export interface IlpOptions {
+  solver?: SolverName;
+  /** Wall-clock limit for the main solve, seconds (default 60). */
+  timeLimitSeconds?: number;
+  /** 'free' lets the ILP choose the operator order; 'fixed' uses the program order; or give an order. */
+  order?: 'free' | 'fixed' | number[];
+  onProgress?: (p: MipProgress & { phase: string }) => void;
+}
+
+export interface IlpSchedule {
+  schedule: Schedule;
+  check: CheckResult;
+  solver: SolverName;
+  status: MipStatus;
+  /** Objective (non-compulsory bytes x tier cost) of the schedule and the best proven lower bound. */
+  objective: number;
+  bound: number;
+  gap: number;
+  solveSeconds: number;
+  order: 'free' | 'fixed';
+  addressMethod: string;
+  /** SRAM the residency model was solved with; below the budget when first-fit addresses needed slack. */
+  solvedSramBytes: number;
+}
+
+/** A budget no schedule can meet: names the tensor and the step that cannot fit. */
+export class InfeasibleBudgetError extends Error {
+  constructor(
+    message: string,
+    readonly tensor: string,
+    readonly step: number,
+  ) {
+    super(message);
+    this.name = 'InfeasibleBudgetError';
+  }
+}
+
+export function opFootprintBytes(g: OpGraph, op: number): number {
+  const o = g.ops[op]!;
+  return [...new Set([...o.inputs, ...o.outputs])].reduce((a, t) => a + g.tensors[t]!.bytes, 0);
+}
+
+/** Throws InfeasibleBudgetError when one operator's inputs and outputs alone exceed the SRAM budget. */
+export function checkBudgetFits(g: OpGraph, sramBytes: number, order: number[] = g.ops.map((_, i) => i)): void {
+  order.forEach((op, step) => {
+    const need = opFootprintBytes(g, op);
+    if (need <= sramBytes) return;
+    const o = g.ops[op]!;
+    const ts = [...new Set([...o.inputs, ...o.outputs])].sort((a, b) => g.tensors[b]!.bytes - g.tensors[a]!.bytes || a - b);
+    const big = g.tensors[ts[0]!]!;
+    throw new InfeasibleBudgetError(
+      `infeasible budget: at step ${step} operator ${o.name} needs ${need} bytes of SRAM at once (${ts.map((t) => `${g.tensors[t]!.name} ${g.tensors[t]!.bytes}`).join(', ')}) but the budget is ${sramBytes}; tensor ${big.name} (${big.bytes} bytes) cannot fit beside the others`,
+      big.name,
+      step,
+    );
+  });
+}
+
+const resolveOrder = (g: OpGraph, o: IlpOptions['order']) => (Array.isArray(o) ? o : g.ops.map((_, i) => i));
+
+export async function ilpSchedule(g: OpGraph, chain: TierChain, opts: IlpOptions = {}): Promise<IlpSchedule> {
+  const solverName = opts.solver ?? 'highs';
+  const solver = getSolver(solverName);
+  const limit = opts.timeLimitSeconds ?? 60;
+  const budget = chain.tiers[0]!.capacityBytes;
+  const order = resolveOrder(g, opts.order);
+  const free = opts.order === 'free';
+  checkBudgetFits(g, budget, order);
+  const t0 = performance.now();
+  let bound0 = NaN;
+  let status0: MipStatus = 'optimal';
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const cap = Math.floor(budget * (1 - 0.03 * attempt));
+    const built = buildIlp({ g, chain, sramBytes: cap, ops: order, order: free ? 'free' : 'fixed', mode: 'traffic', initial: initialState(g, chain), liveAfter: new Set() });
+    const r = await solver.solve(built.model, {
+      timeLimitSeconds: Math.max(1, limit - (performance.now() - t0) / 1000),
+      ...(opts.onProgress ? { onProgress: (p: MipProgress) => opts.onProgress!({ ...p, phase: 'residency' }) } : {}),
+    });
+    if (r.status === 'infeasible' || r.status === 'no-solution') {
+      if (attempt > 0) break;
+      if (r.status === 'no-solution') throw new Error(`${solverName} found no schedule within ${limit} s; raise --time-limit or use divide and conquer`);
+      throw diagnoseInfeasible(g, chain, order);
+    }
+    const scaleBack = (v: number) => v * built.unitBytes * Math.min(...chain.tiers.slice(1).map((t) => t.costPerByte).filter((c) => c > 0), Infinity);
+    const toCost = (v: number) => (Number.isFinite(scaleBack(1)) ? scaleBack(v) : v * built.unitBytes);
+    if (attempt === 0) {
+      bound0 = toCost(r.bound);
+      status0 = r.status;
+    }
+    const { steps } = built.extract(r.values);
+    trimStays(g, steps);
+    addDrops(g, chain.homeTier, steps);
+    const stays = sramStays(g, steps);
+    const addr = await assignAddresses(stays, budget, solver, Math.max(1, Math.min(30, limit / 4)));
+    if (!addr.placements) continue;
+    const schedule: Schedule = { graph: g.name, steps, placements: addr.placements };
+    const check = checkSchedule(g, chain, schedule);
+    if (!check.ok) throw new Error(`internal: the ILP schedule fails the checker: ${check.violations.map((v) => v.message).join('; ')}`);
+    const objective = check.traffic.nonCompulsoryCost;
+    const bound = Math.min(bound0, objective);
+    const gap = attempt === 0 && status0 === 'optimal' ? 0 : relativeGap(objective, bound);
+    return {
+      schedule,
+      check,
+      solver: solverName,
+      status: gap === 0 ? 'optimal' : 'feasible',
+      objective,
+      bound,
+      gap,
+      solveSeconds: (performance.now() - t0) / 1000,
+      order: free ? 'free' : 'fixed',
+      addressMethod: addr.method,
+      solvedSramBytes: cap,
+    };
+  }
+  throw new Error(`could not place the SRAM stays of ${g.name} at ${budget} bytes even with 21% slack`);
+}
+
+function diagnoseInfeasible(g: OpGraph, chain: TierChain, order: number[]): InfeasibleBudgetError {
+  const b = baselineSchedule(g, chain, 'belady', order);
+  if ('failure' in b) return new InfeasibleBudgetError(`infeasible budget: at step ${b.failure.step}, ${b.failure.message}`, g.tensors[b.failure.tensor]!.name, b.failure.step);
+  const worst = order.reduce((a, op, s) => (opFootprintBytes(g, op) > opFootprintBytes(g, order[a]!) ? s : a), 0);
+  const o = g.ops[order[worst]!]!;
+  const t = [...o.inputs, ...o.outputs].sort((x, y) => g.tensors[y]!.bytes - g.tensors[x]!.bytes)[0]!;
+  return new InfeasibleBudgetError(`infeasible: no schedule fits the tiers; the tightest step is ${worst} (${o.name}), whose largest tensor is ${g.tensors[t]!.name}`, g.tensors[t]!.name, worst);
+}
+
+export interface MpmfResult {
+  /** Minimum peak memory footprint with addresses (COSMA's M_P). */
+  peakBytes: number;
+  /** The peak as a sum of resident bytes, before addresses. */
+  sumPeakBytes: number;
+  order: number[];
+  schedule: Schedule;
+  gap: number;
+  solveSeconds: number;
+}
+
+/** Minimum peak memory footprint: no spills, free operator order, minimise SRAM peak (then fit addresses). */
+export async function mpmf(g: OpGraph, chain: TierChain, opts: IlpOptions = {}): Promise<MpmfResult> {
+  const solver = getSolver(opts.solver ?? 'highs');
+  const t0 = performance.now();
+  const order = resolveOrder(g, opts.order);
+  const built = buildIlp({ g, chain, sramBytes: Infinity, ops: order, order: opts.order === 'fixed' || Array.isArray(opts.order) ? 'fixed' : 'free', mode: 'mpmf', initial: initialState(g, chain), liveAfter: new Set() });
+  const r = await solver.solve(built.model, {
+    timeLimitSeconds: opts.timeLimitSeconds ?? 60,
+    ...(opts.onProgress ? { onProgress: (p: MipProgress) => opts.onProgress!({ ...p, phase: 'mpmf' }) } : {}),
+  });
+  if (r.status !== 'optimal' && r.status !== 'feasible') throw new Error(`MPMF: ${r.status}`);
+  const { steps, peakBytes } = built.extract(r.values);
+  trimStays(g, steps);
+  addDrops(g, chain.homeTier, steps);
+  const stays = sramStays(g, steps);
+  let cap = peakBytes;
+  for (;;) {
+    const a = await assignAddresses(stays, cap, solver, 20);
+    if (a.placements) {
+      const schedule: Schedule = { graph: g.name, steps, placements: a.placements };
+      const check = checkSchedule(g, withSram(chain, cap), schedule);
+      if (!check.ok) throw new Error(`internal: the MPMF schedule fails the checker: ${check.violations.map((v) => v.message).join('; ')}`);
+      return { peakBytes: cap, sumPeakBytes: peakBytes, order: steps.map((s) => s.op), schedule, gap: r.gap, solveSeconds: (performance.now() - t0) / 1000 };
+    }
+    cap = Math.ceil(cap * 1.01);
+  }
+}

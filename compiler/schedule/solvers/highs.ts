@@ -1,0 +1,67 @@
+// HiGHS (WebAssembly) back end: the fast one. Single-threaded, fixed seed, so the same model gives the
+// same solution on every run (as long as the solve finishes inside its time limit).
+import loadHighs from 'highs';
+import { relativeGap, type MipModel, type MipOptions, type MipResult, type MipSolver } from '../mip';
+
+type HighsApi = Awaited<ReturnType<typeof loadHighs>>;
+let loaded: Promise<HighsApi> | undefined;
+
+export const highsSolver: MipSolver = {
+  name: 'highs',
+  async solve(m: MipModel, o: MipOptions): Promise<MipResult> {
+    const highs = await (loaded ??= loadHighs());
+    const inf = highs.infinity;
+    const fin = (x: number) => (x === Infinity ? inf : x === -Infinity ? -inf : x);
+    const t0 = performance.now();
+    const model = highs.createModel({
+      numCols: m.numCols,
+      numRows: m.numRows,
+      offset: m.objectiveOffset,
+      colCost: Float64Array.from(m.colCost),
+      colLower: Float64Array.from(m.colLower, fin),
+      colUpper: Float64Array.from(m.colUpper, fin),
+      rowLower: Float64Array.from(m.rowLower, fin),
+      rowUpper: Float64Array.from(m.rowUpper, fin),
+      matrix: { format: 'csr', numRows: m.numRows, numCols: m.numCols, starts: Int32Array.from(m.rowStarts), indices: Int32Array.from(m.rowIndex), values: Float64Array.from(m.rowValue) },
+      integrality: Int32Array.from(m.colInteger, (b) => (b ? 1 : 0)),
+    });
+    try {
+      model.options.set({ output_flag: false, time_limit: o.timeLimitSeconds, mip_rel_gap: 1e-9, mip_abs_gap: 1e-9, random_seed: 0 });
+      const cb = highs.constants.callbackType;
+      let lastReport = 0;
+      const callbacks = o.onProgress
+        ? {
+            [cb.mipInterrupt]: (e: { data: { mip_primal_bound?: number; mip_dual_bound?: number } }) => {
+              const now = performance.now();
+              if (now - lastReport < 200) return;
+              lastReport = now;
+              const p = e.data.mip_primal_bound;
+              const d = e.data.mip_dual_bound;
+              o.onProgress!({
+                elapsedSeconds: (now - t0) / 1000,
+                limitSeconds: o.timeLimitSeconds,
+                ...(p !== undefined && Number.isFinite(p) && Math.abs(p) < 1e30 ? { objective: p } : {}),
+                ...(d !== undefined && Number.isFinite(d) && Math.abs(d) < 1e30 ? { bound: d } : {}),
+              });
+            },
+          }
+        : undefined;
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      model.run(callbacks as any);
+      const status = model.getModelStatus();
+      const S = highs.constants.modelStatus;
+      const solveSeconds = (performance.now() - t0) / 1000;
+      const primalOk = Number(model.info.get('primal_solution_status')) === 2;
+      if (status === S.infeasible) return { solver: 'highs', status: 'infeasible', objective: NaN, bound: Infinity, gap: Infinity, values: new Float64Array(0), solveSeconds };
+      if (!primalOk) return { solver: 'highs', status: 'no-solution', objective: NaN, bound: Number(model.info.get('mip_dual_bound')), gap: Infinity, values: new Float64Array(0), solveSeconds };
+      const values = Float64Array.from(model.getSolution().colValue);
+      const objective = m.objectiveOf(values);
+      let bound = status === S.optimal ? objective : Number(model.info.get('mip_dual_bound'));
+      if (!Number.isFinite(bound)) bound = -Infinity;
+      const gap = status === S.optimal ? 0 : relativeGap(objective, bound);
+      return { solver: 'highs', status: gap === 0 ? 'optimal' : 'feasible', objective, bound: Math.min(bound, objective), gap, values, solveSeconds };
+    } finally {
+      model.dispose();
+    }
+  },
+};

@@ -1,0 +1,81 @@
+// The GPU facts the model needs, read from a target's .arch file (TargetSpec). Nothing here is a
+// number about a GPU: every figure comes from the spec, which cites its source.
+import { isAbsolute, relative, resolve } from 'node:path';
+import type { TargetSpec } from '../../targets/spec/types';
+
+const REPO_ROOT = resolve(import.meta.dirname, '../..');
+
+/** Element types the GPU model knows tensor-core peaks for. */
+/** fp32 is the CUDA-core (non-tensor) rate, used for element-wise einsums. */
+export const GPU_DTYPES = ['bf16', 'fp16', 'fp8e4m3', 'tf32', 'int8', 'fp32'] as const;
+export type GpuDType = (typeof GPU_DTYPES)[number];
+
+export interface GpuHardware {
+  name: string;
+  smCount: number;
+  clockHz: number;
+  /** dense tensor-core peak of the whole chip, per dtype */
+  peakFlopsPerSecond: Partial<Record<GpuDType, number>>;
+  hbmBytesPerSecond: number;
+  l2Bytes?: number;
+  smemBytesPerSm?: number;
+  /** where the numbers came from (the .arch file) */
+  source: string;
+}
+
+export class GpuHardwareError extends Error {
+  override name = 'GpuHardwareError';
+}
+
+// How a dtype may be spelled inside an attribute name (peak_bf16, bf16_peak, fp8_flops, ...).
+const DTYPE_TOKENS: Record<GpuDType, RegExp> = {
+  bf16: /(^|_)bf16($|_)/,
+  fp16: /(^|_)fp16($|_)/,
+  fp8e4m3: /(^|_)fp8(e4m3)?($|_)/,
+  tf32: /(^|_)tf32($|_)/,
+  int8: /(^|_)int8($|_)/,
+  fp32: /(^|_)fp32($|_)/,
+};
+
+/**
+ * Reads a GPU TargetSpec: the `sm` compute unit (count = SMs), the `hbm` memory (bandwidth), an `sram`
+ * memory named L2 (capacity), shared memory (an sram named smem/shared), the clock, and per-dtype
+ * peaks: any attribute in FLOP/s (or OP/s) whose name contains the dtype (peak_bf16 = 989 TFLOP/s),
+ * on the sm unit or the target. Peaks written on the sm unit with `per_sm = true` are multiplied by count.
+ */
+export function gpuHardwareFromSpec(spec: TargetSpec): GpuHardware {
+  // repo-relative, so JSON that names the source is the same on every machine
+  const where = spec.file ? (isAbsolute(spec.file) ? relative(REPO_ROOT, spec.file) : spec.file) : spec.name;
+  const sm = spec.computes.find((c) => c.kind === 'sm');
+  if (!sm || !sm.count) throw new GpuHardwareError(`${where}: a GPU target needs a compute unit of kind sm with count = <number of SMs>`);
+  const hbm = spec.memories.find((m) => m.kind === 'hbm' || m.kind === 'dram');
+  if (!hbm?.bandwidthBytesPerSecond) throw new GpuHardwareError(`${where}: a GPU target needs an hbm memory with a bandwidth`);
+  const peaks: Partial<Record<GpuDType, number>> = {};
+  const scan = (attrs: Record<string, unknown>, units: Record<string, string> | undefined, perSm: boolean) => {
+    for (const [key, value] of Object.entries(attrs)) {
+      if (typeof value !== 'number') continue;
+      const unit = units?.[key];
+      if (unit !== undefined && unit !== 'FLOP/s') continue;
+      if (unit === undefined && !/peak|flops|ops/.test(key)) continue;
+      const k = key.toLowerCase();
+      for (const d of Object.keys(DTYPE_TOKENS) as GpuDType[]) if (DTYPE_TOKENS[d].test(k) && peaks[d] === undefined) peaks[d] = perSm ? value * sm.count! : value;
+    }
+  };
+  scan(sm.attrs, sm.attrUnits, sm.attrs.per_sm === true);
+  scan(spec.attrs, spec.attrUnits, false);
+  if (peaks.bf16 === undefined && peaks.fp16 !== undefined) peaks.bf16 = peaks.fp16;
+  if (peaks.bf16 === undefined) throw new GpuHardwareError(`${where}: no bf16 tensor-core peak found; add e.g. attr peak_bf16 = 989 TFLOP/s to the sm unit`);
+  const l2 = spec.memories.find((m) => m.kind === 'sram' && /l2/i.test(m.name));
+  const smem = spec.memories.find((m) => m.kind === 'sram' && /smem|shared/i.test(m.name));
+  const hw: GpuHardware = {
+    name: spec.name,
+    smCount: sm.count,
+    clockHz: spec.clockHz,
+    peakFlopsPerSecond: peaks,
+    hbmBytesPerSecond: hbm.bandwidthBytesPerSecond,
+    source: where,
+  };
+  if (l2?.capacityBytes) hw.l2Bytes = l2.capacityBytes;
+  if (smem?.capacityBytes) hw.smemBytesPerSm = smem.capacityBytes;
+  return hw;
+}

@@ -1,0 +1,6 @@
+export * from './folds';
+export * from './mac';
+export { simulateReference, type GemmOperands, type ReferenceResult } from './reference';
+export { simulateSystolic, gemmValues, type SystolicConfig, type SystolicMemoryConfig, type SystolicRun, type SystolicRunOptions } from './systolic';
+export { simulateFusemax, simulateFlat, fusemaxTileCosts, flatBlockCosts, type AttentionPoint, type AttentionRun } from './attention-pipeline';
+export { systolicResult, runTraffic, type NamedRun } from './result';

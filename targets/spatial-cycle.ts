@@ -1,0 +1,272 @@
+// Fidelity 'cycle' for the spatial-array targets (systolic, tpu-v1, eyeriss-like, flat, fusemax):
+// turns a Mapping into calls of the sim/spatial engines and a Result.
+//   - a fused 'pipeline' group (FuseMax) → simulateFusemax; a 'rowblock' group (FLAT) → simulateFlat;
+//   - every other contraction (a product of two operands summed over K) on a 2D array → the fast
+//     fold-level systolic engine as the GEMM M×K·K×N (batch ranks repeat it);
+//   - anything else (elementwise, reductions, 1D work) keeps its analytic cost, and the Result
+//     says so in `warnings`.
+// Energy comes from the analytic mapping (the cycle engines count cycles and bytes only).
+// A run with `trace` (a sim/core TraceWriter) in the options records folds, stalls and DRAM
+// transfers for Perfetto.
+import { cascadeWorkloads, hwModel, type EinsumWorkload } from '../compiler/map';
+import { dtypeBytes, type Cascade } from '../compiler/ir';
+import type { EinsumResult, Result } from '../sim/core/result';
+import { fraction } from '../sim/core/stats';
+import type { TraceWriter } from '../sim/core/trace';
+import { TrafficLedger } from '../sim/memory/traffic';
+import { type AttentionPoint, type AttentionRun, type Dataflow, simulateFlat, simulateFusemax, simulateSystolic, type SystolicConfig } from '../sim/spatial';
+import { runTraffic } from '../sim/spatial/result';
+import type { CycleSimulator, Mapping, SimOptions } from './target';
+import type { TargetSpec } from './spec/types';
+
+type CycleOptions = SimOptions & { trace?: TraceWriter };
+
+function ivars(x: unknown, out: Set<string>): Set<string> {
+  if (x && typeof x === 'object') {
+    const o = x as { kind?: string; name?: string };
+    if (o.kind === 'ivar' && typeof o.name === 'string') out.add(o.name);
+    for (const v of Object.values(x)) ivars(v, out);
+  }
+  return out;
+}
+
+function collectTensors(x: unknown, out: Set<string>): Set<string> {
+  if (x && typeof x === 'object') {
+    const o = x as { kind?: string; access?: { tensor: string } };
+    if (o.kind === 'access' && o.access) out.add(o.access.tensor);
+    for (const v of Object.values(x)) collectTensors(v, out);
+  }
+  return out;
+}
+
+interface GemmView {
+  M: number;
+  N: number;
+  K: number;
+  batch: number;
+  /** which variables went to M (A only), N (B only) and K (reduced) */
+  mVars: string[];
+  nVars: string[];
+  kVars: string[];
+}
+
+/** A contraction A[..]·B[..] summed over K, seen as a (batched) GEMM; null for anything else. */
+export function gemmOf(c: Cascade, w: EinsumWorkload): GemmView | null {
+  if (!w.contraction) return null;
+  const e = c.einsums[w.index]!;
+  if (e.expr.kind !== 'binary') return null;
+  const a = ivars(e.expr.a, new Set());
+  const b = ivars(e.expr.b, new Set());
+  const size = (v: string) => w.sizes[w.vars.indexOf(v)] ?? 1;
+  const g: GemmView = { M: 1, N: 1, K: 1, batch: 1, mVars: [], nVars: [], kVars: [] };
+  for (const v of w.vars) {
+    if (w.reduced.includes(v)) {
+      g.K *= size(v);
+      g.kVars.push(v);
+    } else if (a.has(v) && !b.has(v)) {
+      g.M *= size(v);
+      g.mVars.push(v);
+    } else if (b.has(v) && !a.has(v)) {
+      g.N *= size(v);
+      g.nVars.push(v);
+    } else g.batch *= size(v);
+  }
+  return g;
+}
+
+/**
+ * The dataflow the mapper's spatial binding describes: a reduced variable on the rows with N on the
+ * columns is weight stationary, with M on the columns input stationary; M and N on rows and columns
+ * is output stationary (transposed when N is on the rows). Otherwise the array's own dataflow.
+ */
+export function dataflowOfBinding(g: GemmView, spatial: { var: string; dim: string }[], fallback: Dataflow): { dataflow: Dataflow; transpose: boolean } {
+  const rows = spatial.find((s) => s.dim === 'rows')?.var;
+  const cols = spatial.find((s) => s.dim === 'cols')?.var;
+  const inK = (v?: string) => v !== undefined && g.kVars.includes(v);
+  const inM = (v?: string) => v !== undefined && g.mVars.includes(v);
+  const inN = (v?: string) => v !== undefined && g.nVars.includes(v);
+  if (inK(rows) && inN(cols)) return { dataflow: 'ws', transpose: false };
+  if (inK(rows) && inM(cols)) return { dataflow: 'is', transpose: false };
+  if (inM(rows) && inN(cols)) return { dataflow: 'os', transpose: false };
+  if (inN(rows) && inM(cols)) return { dataflow: 'os', transpose: true };
+  return { dataflow: fallback, transpose: false };
+}
+
+function systolicConfig(spec: TargetSpec): SystolicConfig | null {
+  const a2 = spec.computes.find((u) => u.kind === 'array2d');
+  if (!a2?.rows || !a2.cols) return null;
+  const hw = hwModel(spec);
+  const dram = hw.levels[hw.dram]!;
+  const glb = hw.levels[hw.glb]!;
+  const glbSpec = spec.memories.find((m) => m.name === glb.name);
+  const wordBytes = Math.max(1, Number(spec.attrs.word_bits ?? 16) / 8);
+  const third = Number.isFinite(glb.capacityBytes) ? Math.floor(glb.capacityBytes / 3) : Number.MAX_SAFE_INTEGER;
+  const banks = glbSpec?.banks ?? 1;
+  const bankWidth = Number.isFinite(glb.bytesPerCycle) ? glb.bytesPerCycle / banks : Infinity;
+  const sram = (name: string) => ({ name, capacityBytes: third, banks, bankWidthBytes: bankWidth, doubleBuffered: true });
+  return {
+    rows: a2.rows,
+    cols: a2.cols,
+    dataflow: (a2.dataflow ?? 'ws') as Dataflow,
+    wordBytes,
+    memory: {
+      dram: { name: dram.name, kind: 'dram', bytesPerCycle: dram.bytesPerCycle, latencyCycles: spec.memories.find((m) => m.name === dram.name)?.latencyCycles ?? 0 },
+      ifmapSram: sram(`${glb.name}.ifmap`),
+      filterSram: sram(`${glb.name}.filter`),
+      ofmapSram: sram(`${glb.name}.ofmap`),
+    },
+  };
+}
+
+function attentionPoint(spec: TargetSpec, c: Cascade, ws: EinsumWorkload[], members: string[], params: Record<string, number>, kind: 'pipeline' | 'rowblock'): AttentionPoint | null {
+  const a2 = spec.computes.find((u) => u.kind === 'array2d');
+  const a1 = spec.computes.find((u) => u.kind === 'array1d');
+  if (!a2?.rows || !a2.cols || !a1?.lanes) return null;
+  const hw = hwModel(spec);
+  const group = ws.filter((w) => members.includes(w.name));
+  const contractions = group.filter((w) => w.contraction);
+  if (contractions.length < 2) return null;
+  const first = gemmOf(c, contractions[0]!);
+  const last = gemmOf(c, contractions[contractions.length - 1]!);
+  if (!first || !last) return null;
+  let seqM: number;
+  let seqP: number;
+  if (kind === 'pipeline') {
+    seqM = (params.M0 ?? 0) * (params.M1 ?? 0);
+    seqP = (params.P0 ?? 0) * (params.P1 ?? 1) * (params.P2 ?? 1);
+  } else {
+    // QK[m, p] = Q[e, p]·K[e, m]: the first contraction's K is E; its two free extents are M and P
+    seqM = first.N;
+    seqP = first.M * first.batch;
+  }
+  if (!(seqM > 0 && seqP > 0)) return null;
+  const dram = hw.levels[hw.dram]!;
+  return {
+    name: c.name ?? 'attention',
+    batch: params.batch ?? 1,
+    heads: 1,
+    seqM,
+    seqP,
+    E: first.K,
+    // SLNV[f, p] = SLN[m0, p]·V[f, m0] (or AV): F is the output extent that is not P
+    F: Math.max(1, (last.M * last.N * last.batch) / seqP / (kind === 'pipeline' ? (params.M1 ?? 1) : 1)),
+    rows2d: a2.rows,
+    cols2d: a2.cols,
+    lanes1d: a1.lanes,
+    clockHz: spec.clockHz,
+    expMacs: Number(spec.attrs.exp_macs ?? 6),
+    exp1dNative: a1.ops.includes('exp'),
+    wordBytes: Math.max(1, Number(spec.attrs.word_bits ?? 16) / 8),
+    dramBytesPerCycle: dram.bytesPerCycle,
+    dramLatencyCycles: spec.memories.find((m) => m.name === dram.name)?.latencyCycles ?? 0,
+  };
+}
+
+export const spatialCycleSimulator: CycleSimulator = (m: Mapping, spec: TargetSpec, o: SimOptions): Result => {
+  const trace = (o as CycleOptions).trace;
+  const c = m.cascade;
+  const ws = cascadeWorkloads(c);
+  const byName = new Map(ws.map((w) => [w.name, w]));
+  const warnings = [...new Set(m.warnings)];
+  const traffic = new TrafficLedger();
+  const busy: Record<string, number> = {};
+  const einsums: EinsumResult[] = [];
+  let latency = 0;
+  let energy = 0;
+  let stalls = 0;
+  const sys = systolicConfig(spec);
+  const glbName = sys ? hwModel(spec).levels[hwModel(spec).glb]!.name : 'GLB';
+  const dramName = sys?.memory?.dram.name ?? 'DRAM';
+  const rename = (lvl: string) => (lvl === 'DRAM' ? dramName : lvl.endsWith('_SRAM') ? glbName : lvl);
+
+  for (const g of m.groups) {
+    const pt = attentionPoint(spec, c, ws, g.einsums, g.params, g.kind);
+    let run: AttentionRun | null = null;
+    if (pt) {
+      try {
+        run = g.kind === 'pipeline' ? simulateFusemax(pt, { trace }) : simulateFlat(pt, { trace });
+      } catch (e) {
+        warnings.push(`${g.name}: cycle engine refused the group (${e instanceof Error ? e.message : String(e)}); analytic cost used`);
+      }
+    } else warnings.push(`${g.name}: the group's shape is not one the FuseMax/FLAT cycle engines know; analytic cost used`);
+    const units = Object.keys(g.cost.busyPeCycles);
+    if (run) {
+      const cycles = run.totalCycles;
+      latency += cycles;
+      stalls += run.dramStallCycles;
+      const pes = (u: string) => m.unitPes[u] ?? 1;
+      // busy PE-cycles: whole-array tasks, so busy cycles × PEs of the unit
+      if (units[0]) busy[units[0]] = (busy[units[0]] ?? 0) + run.busy2dCycles * pes(units[0]);
+      if (units[1]) busy[units[1]] = (busy[units[1]] ?? 0) + run.busy1dCycles * pes(units[1]);
+      traffic.read(dramName, run.dramReadBytes);
+      traffic.write(dramName, run.dramWriteBytes);
+      einsums.push({ name: g.name, unit: units.join('+') || 'array', latencyCycles: cycles, energyPj: g.cost.energyPj, traffic: { [dramName]: { readBytes: run.dramReadBytes, writeBytes: run.dramWriteBytes } } });
+    } else {
+      latency += g.cost.latencyCycles;
+      for (const [u, v] of Object.entries(g.cost.busyPeCycles)) busy[u] = (busy[u] ?? 0) + v;
+      traffic.merge(g.cost.traffic);
+      einsums.push({ name: g.name, unit: units.join('+') || 'array', latencyCycles: Math.round(g.cost.latencyCycles), energyPj: g.cost.energyPj, traffic: g.cost.traffic });
+    }
+    energy += g.cost.energyPj;
+  }
+
+  let offset = latency;
+  for (const e of m.einsums) {
+    if (e.group) continue;
+    const w = byName.get(e.name);
+    const gemm = w ? gemmOf(c, w) : null;
+    const unitIs2d = spec.computes.find((u) => u.name === e.unit)?.kind === 'array2d';
+    energy += e.cost.energyPj;
+    if (sys && gemm && unitIs2d) {
+      // word sizes from the einsum's own dtypes: operands stream at their width, results at theirs
+      const ein = c.einsums[w!.index]!;
+      const tensorBytes = (name: string) => dtypeBytes(c.tensors.find((t) => t.name === name)!.dtype);
+      const operandBytes = Math.max(...[...collectTensors(ein.expr, new Set())].map(tensorBytes));
+      const { dataflow, transpose } = dataflowOfBinding(gemm, e.spatial, sys.dataflow);
+      const shape = transpose ? { M: gemm.N, N: gemm.M, K: gemm.K } : { M: gemm.M, N: gemm.N, K: gemm.K };
+      const run = simulateSystolic(shape, { ...sys, dataflow, wordBytes: operandBytes, accBytes: tensorBytes(ein.output.tensor) }, { trace, traceName: e.name, traceOffsetCycles: offset });
+      const cycles = run.totalCycles * gemm.batch;
+      offset += cycles;
+      latency += cycles;
+      stalls += run.stallCycles * gemm.batch;
+      busy[e.unit] = (busy[e.unit] ?? 0) + run.macs * gemm.batch;
+      const t = new TrafficLedger();
+      for (const [lvl, v] of Object.entries(runTraffic(run))) {
+        t.read(rename(lvl), v.readBytes * gemm.batch);
+        t.write(rename(lvl), v.writeBytes * gemm.batch);
+      }
+      const et = t.toTraffic();
+      traffic.merge(et);
+      einsums.push({ name: e.name, unit: e.unit, latencyCycles: cycles, energyPj: e.cost.energyPj, traffic: et });
+    } else {
+      warnings.push(`${e.name}: no cycle-level engine for this einsum on ${e.unit}; its analytic cost is used`);
+      const cycles = Math.round(e.cost.latencyCycles);
+      offset += cycles;
+      latency += cycles;
+      for (const [u, v] of Object.entries(e.cost.busyPeCycles)) busy[u] = (busy[u] ?? 0) + v;
+      traffic.merge(e.cost.traffic);
+      einsums.push({ name: e.name, unit: e.unit, latencyCycles: cycles, energyPj: e.cost.energyPj, traffic: e.cost.traffic });
+    }
+  }
+  const utilization: Record<string, number> = {};
+  for (const [u, pes] of Object.entries(m.unitPes)) utilization[u] = fraction(busy[u] ?? 0, latency * pes);
+  const tr = traffic.toTraffic();
+  for (const v of Object.values(tr)) {
+    v.readBytes = Math.round(v.readBytes);
+    v.writeBytes = Math.round(v.writeBytes);
+  }
+  return {
+    target: m.target,
+    workload: m.workload,
+    fidelity: 'cycle',
+    latencyCycles: latency,
+    latencySeconds: latency / m.clockHz,
+    energyPj: energy,
+    utilization,
+    traffic: tr,
+    einsums: einsums.map((x) => ({ ...x, traffic: Object.fromEntries(Object.entries(x.traffic).map(([k, v]) => [k, { readBytes: Math.round(v.readBytes), writeBytes: Math.round(v.writeBytes) }])) })),
+    ...(m.schedule !== undefined ? { schedule: m.schedule } : {}),
+    warnings: [...new Set(warnings)],
+    stallCycles: stalls,
+  };
+};

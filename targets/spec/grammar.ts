@@ -1,0 +1,65 @@
+// The .arch grammar (ohm-js). Newlines are ordinary whitespace; `;` may separate statements.
+// A unit is any word after a number that is not a keyword and not followed by `=` (which would make
+// it the next statement's attribute name), so unknown units reach the semantic checks with a location.
+import * as ohm from 'ohm-js';
+
+export const ARCH_GRAMMAR_SOURCE = String.raw`
+Arch {
+  File = Target
+
+  Target = "target" targetName string? "{" Stmt* "}"
+
+  Stmt = ParamStmt | AttrStmt | MemoryStmt | ComputeStmt | LinkStmt | Assign | ";"
+
+  ParamStmt = "param" ident "=" Value
+  AttrStmt = "attr" ident "=" Value
+  Assign = ident "=" Value
+  MemoryStmt = "memory" ident ":" ident Block?
+  ComputeStmt = "compute" ident ":" ident Block?
+  LinkStmt = "link" ident LinkHop+ Block?
+  LinkHop = "->" LinkEnd
+  LinkEnd = "{" NonemptyListOf<ident, ","> "}"  -- group
+          | ident                               -- one
+
+  Block = "{" BlockItem* "}"
+  BlockItem = AttrStmt | Assign | ";"
+
+  Value = List | string | bool | Quantity | ident
+  List = "[" ListOf<ListItem, ","> "]"
+  ListItem = string | ident
+
+  Quantity = Expr Unit?
+  Unit = ~keyword unitName ~"="
+
+  Expr = Expr "+" Term  -- add
+       | Expr "-" Term  -- sub
+       | Term
+  Term = Term "*" Factor  -- mul
+       | Term "/" Factor  -- div
+       | Factor
+  Factor = "(" Expr ")"  -- paren
+         | "-" Factor    -- neg
+         | number
+         | paramRef
+
+  paramRef = "$" ident
+  number (a number)
+    = digit+ ("." digit+)? exponent?  -- whole
+         | "." digit+ exponent?            -- frac
+  exponent = ("e" | "E") ("+" | "-")? digit+
+  bool = ("true" | "false") ~identPart
+  string (a string) = "\"" strChar* "\""
+  strChar = "\\" any  -- escaped
+          | ~("\"" | "\n" | "\\") any  -- plain
+  unitName (a unit) = letter alnum* ("/" letter alnum*)? ~identPart
+  targetName (a target name) = ~keyword letter (alnum | "_" | "-")*
+  ident (a name) = ~keyword letter identPart*
+  identPart = alnum | "_"
+  keyword = ("target" | "param" | "attr" | "memory" | "compute" | "link" | "true" | "false") ~identPart
+
+  space += comment
+  comment = "#" (~"\n" any)*
+}
+`;
+
+export const archGrammar: ohm.Grammar = ohm.grammar(ARCH_GRAMMAR_SOURCE);

@@ -1,0 +1,227 @@
+// Parse tree -> a raw AST that keeps every source span; no checking happens here (see build.ts).
+import type { Node } from 'ohm-js';
+import { archGrammar } from './grammar';
+
+/** Character offsets into the source, [start, end). */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+export type RawExpr =
+  | { op: 'num'; value: number }
+  | { op: 'ref'; name: string; span: Span }
+  | { op: '+' | '-' | '*' | '/'; a: RawExpr; b: RawExpr }
+  | { op: 'neg'; a: RawExpr };
+
+export type RawValue =
+  | { kind: 'quantity'; expr: RawExpr; unit?: { name: string; span: Span }; span: Span }
+  | { kind: 'string'; value: string; span: Span }
+  | { kind: 'bool'; value: boolean; span: Span }
+  | { kind: 'ident'; name: string; span: Span }
+  | { kind: 'list'; items: string[]; span: Span };
+
+export interface RawAssign {
+  /** `attr name = v` declares a free-form attribute; plain `name = v` sets a built-in field. */
+  isAttr: boolean;
+  name: string;
+  nameSpan: Span;
+  value: RawValue;
+}
+
+export interface RawParam {
+  name: string;
+  nameSpan: Span;
+  value: RawValue;
+}
+
+export interface RawUnit {
+  section: 'memory' | 'compute';
+  name: string;
+  nameSpan: Span;
+  kind: string;
+  kindSpan: Span;
+  items: RawAssign[];
+}
+
+export interface RawLink {
+  /** hops[0] is the source; each later hop is the set of units the previous hop feeds */
+  hops: { name: string; span: Span }[][];
+  items: RawAssign[];
+  span: Span;
+}
+
+export interface RawTarget {
+  name: string;
+  nameSpan: Span;
+  description: string;
+  params: RawParam[];
+  assigns: RawAssign[];
+  units: RawUnit[];
+  links: RawLink[];
+  span: Span;
+}
+
+type Stmt = RawParam & { tag: 'param' } | RawAssign & { tag: 'assign' } | RawUnit & { tag: 'unit' } | RawLink & { tag: 'link' } | { tag: 'none' };
+
+function span(n: Node): Span {
+  return { start: n.source.startIdx, end: n.source.endIdx };
+}
+
+function unescape(body: string): string {
+  return body.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c));
+}
+
+const semantics = archGrammar.createSemantics();
+
+semantics.addOperation<unknown>('ast', {
+  File(t) {
+    return t.ast();
+  },
+  Target(_kw, name, desc, _o, stmts, _c) {
+    const t: RawTarget = {
+      name: name.sourceString,
+      nameSpan: span(name),
+      description: desc.numChildren ? (desc.child(0).ast() as string) : '',
+      params: [],
+      assigns: [],
+      units: [],
+      links: [],
+      span: span(this),
+    };
+    for (const s of stmts.children.map((c) => c.ast() as Stmt)) {
+      if (s.tag === 'param') t.params.push(s);
+      else if (s.tag === 'assign') t.assigns.push(s);
+      else if (s.tag === 'unit') t.units.push(s);
+      else if (s.tag === 'link') t.links.push(s);
+    }
+    return t;
+  },
+  Stmt(s) {
+    if (s.sourceString === ';') return { tag: 'none' };
+    const r = s.ast() as Stmt;
+    return r;
+  },
+  ParamStmt(_kw, name, _eq, value) {
+    return { tag: 'param', name: name.sourceString, nameSpan: span(name), value: value.ast() };
+  },
+  AttrStmt(_kw, name, _eq, value) {
+    return { tag: 'assign', isAttr: true, name: name.sourceString, nameSpan: span(name), value: value.ast() };
+  },
+  Assign(name, _eq, value) {
+    return { tag: 'assign', isAttr: false, name: name.sourceString, nameSpan: span(name), value: value.ast() };
+  },
+  MemoryStmt(_kw, name, _colon, kind, block) {
+    return unitStmt('memory', name, kind, block);
+  },
+  ComputeStmt(_kw, name, _colon, kind, block) {
+    return unitStmt('compute', name, kind, block);
+  },
+  LinkStmt(_kw, from, hops, block) {
+    const link: RawLink & { tag: 'link' } = {
+      tag: 'link',
+      hops: [[{ name: from.sourceString, span: span(from) }], ...hops.children.map((h) => h.ast() as { name: string; span: Span }[])],
+      items: block.numChildren ? (block.child(0).ast() as RawAssign[]) : [],
+      span: span(this),
+    };
+    return link;
+  },
+  LinkHop(_arrow, end) {
+    return end.ast();
+  },
+  LinkEnd_group(_o, list, _c) {
+    return list.asIteration().children.map((c) => ({ name: c.sourceString, span: span(c) }));
+  },
+  LinkEnd_one(id) {
+    return [{ name: id.sourceString, span: span(id) }];
+  },
+  Block(_o, items, _c) {
+    return items.children.map((c) => c.ast()).filter((x) => x !== null);
+  },
+  BlockItem(item) {
+    if (item.sourceString === ';') return null;
+    const { tag: _tag, ...rest } = item.ast() as RawAssign & { tag: string };
+    return rest;
+  },
+  Value(v) {
+    const r = v.ast();
+    return typeof r === 'string' ? { kind: 'string', value: r, span: span(this) } : r;
+  },
+  List(_o, items, _c) {
+    return { kind: 'list', items: items.asIteration().children.map((c) => c.ast() as string), span: span(this) };
+  },
+  ListItem(v) {
+    const r = v.ast();
+    return typeof r === 'string' ? r : (r as { name: string }).name;
+  },
+  Quantity(expr, unit) {
+    const q: RawValue = { kind: 'quantity', expr: expr.ast() as RawExpr, span: span(this) };
+    if (unit.numChildren) q.unit = { name: unit.child(0).sourceString, span: span(unit.child(0)) };
+    return q;
+  },
+  Expr_add(a, _op, b) {
+    return { op: '+', a: a.ast(), b: b.ast() };
+  },
+  Expr_sub(a, _op, b) {
+    return { op: '-', a: a.ast(), b: b.ast() };
+  },
+  Term_mul(a, _op, b) {
+    return { op: '*', a: a.ast(), b: b.ast() };
+  },
+  Term_div(a, _op, b) {
+    return { op: '/', a: a.ast(), b: b.ast() };
+  },
+  Factor_paren(_o, e, _c) {
+    return e.ast();
+  },
+  Factor_neg(_m, f) {
+    return { op: 'neg', a: f.ast() };
+  },
+  paramRef(_d, name) {
+    return { op: 'ref', name: name.sourceString, span: span(this) };
+  },
+  number(_n) {
+    return { op: 'num', value: Number(this.sourceString) };
+  },
+  bool(_b) {
+    return { kind: 'bool', value: this.sourceString === 'true', span: span(this) };
+  },
+  string(_o, _chars, _c) {
+    // Returned bare so lists and descriptions can use it; Value wraps it.
+    return unescape(this.sourceString.slice(1, -1));
+  },
+  ident(_l, _rest) {
+    return { kind: 'ident', name: this.sourceString, span: span(this) };
+  },
+  _iter(...children) {
+    return children.map((c) => c.ast());
+  },
+});
+
+function unitStmt(section: 'memory' | 'compute', name: Node, kind: Node, block: Node): RawUnit & { tag: 'unit' } {
+  return {
+    tag: 'unit',
+    section,
+    name: name.sourceString,
+    nameSpan: span(name),
+    kind: kind.sourceString,
+    kindSpan: span(kind),
+    items: block.numChildren ? (block.child(0).ast() as RawAssign[]) : [],
+  };
+}
+
+export type SyntaxResult = { ok: true; target: RawTarget } | { ok: false; pos: number; expected: string };
+
+/** Parses `text` (from `startRule`) into the raw AST, or reports the rightmost syntax failure. */
+export function parseSyntax(text: string): SyntaxResult {
+  const m = archGrammar.match(text);
+  if (m.failed()) return { ok: false, pos: m.getRightmostFailurePosition(), expected: m.getExpectedText() };
+  return { ok: true, target: semantics(m).ast() as RawTarget };
+}
+
+/** Parses a lone value, e.g. the `128` or `216 KiB` of a `--param rows=128` override. */
+export function parseValueText(text: string): RawValue | null {
+  const m = archGrammar.match(text, 'Value');
+  if (m.failed()) return null;
+  return semantics(m).ast() as RawValue;
+}

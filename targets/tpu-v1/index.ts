@@ -1,0 +1,12 @@
+// Target tpu-v1: its .arch file plus the analytical mapper; einsums are mapped one by one by the mapper search.
+// A cycle-level engine plugs in by setting `cycle` below (see targets/target.ts).
+import { join } from 'node:path';
+import { defineAnalyticTarget } from '../target';
+import { spatialCycleSimulator } from '../spatial-cycle';
+
+export const target = defineAnalyticTarget({
+  name: 'tpu-v1',
+  archPath: join(import.meta.dirname, 'tpu-v1.arch'),
+  fusion: 'none',
+  cycle: spatialCycleSimulator,
+});

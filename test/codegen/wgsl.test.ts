@@ -1,0 +1,51 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { interpret, randomInputs } from '../../compiler/interp';
+import { compareTensors, compileCascadeToWgsl, getWebGpuDevice, runWgslProgram, type DeviceHandle } from '../../compiler/codegen/wgsl';
+import { parseCascade } from '../../compiler/lang';
+import { WGSL_CASES } from './wgsl-cases';
+import { useSwiftShaderIfUnset } from './webgpu-env';
+
+let gpu: DeviceHandle;
+beforeAll(async () => {
+  useSwiftShaderIfUnset();
+  gpu = await getWebGpuDevice();
+  if (!gpu.device) console.warn(`WGSL tests skipped: ${gpu.reason}`);
+});
+
+describe('WGSL kernels equal the interpreter', () => {
+  it('has at least 20 cases', () => expect(WGSL_CASES.length).toBeGreaterThanOrEqual(20));
+  for (const [i, tc] of WGSL_CASES.entries())
+    it(tc.name, async () => {
+      const { cascade, diagnostics } = parseCascade(tc.ein, `${tc.name}.ein`);
+      expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+      const c = cascade!;
+      if (!gpu.device) return; // no adapter at all: reported once in beforeAll
+      const inputs = randomInputs(c, 100 + i);
+      const ref = interpret(c, inputs);
+      const got = await runWgslProgram(compileCascadeToWgsl(c), inputs);
+      for (const o of c.outputs) {
+        const r = ref.get(o)!;
+        const cmp = compareTensors(o, got.tensors.get(o)!.data, r.data, r.dtype);
+        expect(cmp.ok, `${o}: max rel error ${cmp.maxRelError} > ${cmp.tolerance} at ${JSON.stringify(cmp.worst)}`).toBe(true);
+      }
+    });
+
+  it('catches a wrong kernel (the comparison can fail)', async () => {
+    const { cascade } = parseCascade(WGSL_CASES[1]!.ein);
+    const c = cascade!;
+    if (!gpu.device) return;
+    const inputs = randomInputs(c, 7);
+    const ref = interpret(c, inputs);
+    const p = compileCascadeToWgsl(c);
+    p.kernels[0]!.code = p.kernels[0]!.code.replace('acc = acc + ', 'acc = acc - ');
+    const got = await runWgslProgram(p, inputs);
+    expect(compareTensors('Z', got.tensors.get('Z')!.data, ref.get('Z')!.data, 'fp32').ok).toBe(false);
+  });
+
+  it('timing mode reports a positive median', async () => {
+    const { cascade } = parseCascade(WGSL_CASES[2]!.ein);
+    if (!gpu.device) return;
+    const r = await runWgslProgram(compileCascadeToWgsl(cascade!), randomInputs(cascade!, 1), { timingRuns: 3, warmupRuns: 1 });
+    expect(r.medianSeconds).toBeGreaterThan(0);
+  });
+});

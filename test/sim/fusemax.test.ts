@@ -1,0 +1,97 @@
+// FuseMax (2D+1D pipelined 1-pass cascade) and FLAT at the BERT-Base 1K point, at tile level.
+// Oracles: (1) MAP's analytic model of the same target (compiler/map, independent code);
+// (2) the steady-state closed form derived in docs/SIMULATOR.md; (3) the published 2D
+// utilizations (FuseMax 0.89, FLAT 0.125; REFERENCES.md).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadCascadeFile } from '../../compiler/lang';
+import { TraceWriter } from '../../sim/core';
+import { type AttentionPoint, fusemaxTileCosts, simulateFlat, simulateFusemax } from '../../sim/spatial';
+import { getTarget } from '../../targets/registry';
+import { loadTargetFile } from '../../targets/spec';
+import type { TargetSpec } from '../../targets/spec/types';
+
+const here = import.meta.dirname;
+const fixture = JSON.parse(readFileSync(join(here, 'fixtures/fusemax-bert-1k.json'), 'utf8'));
+
+/** Hardware numbers from the target's .arch file, the workload from the fixture. */
+export function bertPoint(spec: TargetSpec): AttentionPoint {
+  const a2 = spec.computes.find((c) => c.kind === 'array2d')!;
+  const a1 = spec.computes.find((c) => c.kind === 'array1d')!;
+  const dram = spec.memories.find((m) => m.name === 'DRAM')!;
+  const w = fixture.point;
+  return {
+    ...w,
+    rows2d: a2.rows!,
+    cols2d: a2.cols!,
+    lanes1d: a1.lanes!,
+    clockHz: spec.clockHz,
+    expMacs: Number(spec.attrs.exp_macs),
+    exp1dNative: a1.ops.includes('exp'),
+    wordBytes: Number(spec.attrs.word_bits) / 8,
+    dramBytesPerCycle: dram.bandwidthBytesPerSecond! / spec.clockHz,
+  };
+}
+
+const fusemaxSpec = loadTargetFile(join(here, '../../targets/fusemax/fusemax.arch'));
+const flatSpec = loadTargetFile(join(here, '../../targets/flat/flat.arch'));
+
+describe('FuseMax at BERT-Base 1K (batch 64, 12 heads, E = F = 64)', () => {
+  const pt = bertPoint(fusemaxSpec);
+  const run = simulateFusemax(pt);
+
+  it('keeps the 2D array at least 85% busy (published: 0.89)', () => {
+    expect(run.utilization2d).toBeGreaterThanOrEqual(0.85);
+    expect(run.macUtilization2d).toBeGreaterThanOrEqual(0.85);
+    expect(Math.abs(run.utilization2d - fixture.published.fusemaxUtilization2d)).toBeLessThan(0.05);
+  });
+
+  it('matches the steady-state closed form: P tiles × (M1 × 1D work per tile + AV), within 0.5%', () => {
+    // the 1D array is the bottleneck here: per tile RM 1, PRM 1, SPD 1, RD 1, SPNV F, RNV F = 132;
+    // AV F = 64 per P tile; M1 = 4 tiles per P tile; 64 × 12 × 4 P tiles
+    const c = fusemaxTileCosts(pt);
+    const t1 = Object.values(c.unit1d).reduce((a, b) => a + b, 0);
+    const t2 = Object.values(c.unit2d).reduce((a, b) => a + b, 0);
+    expect(t1).toBe(132);
+    expect(t2).toBe(137);
+    const pTiles = 64 * 12 * 4;
+    const closed = pTiles * Math.max(4 * t2, 4 * t1 + 64);
+    expect(closed).toBe(1818624);
+    expect(Math.abs(run.totalCycles - closed) / closed).toBeLessThan(0.005);
+    expect(run.busy2dCycles).toBe(pTiles * 4 * t2);
+  });
+
+  it('is within 5% of the analytic FuseMax model (compiler/map, fidelity analytic)', () => {
+    const cascade = loadCascadeFile(join(here, 'fixtures/bert-1k-1pass.ein'));
+    const target = getTarget('fusemax');
+    const mapping = target.map(cascade, undefined, { batch: 64 * 12 });
+    const analytic = target.simulate(mapping, { fidelity: 'analytic' });
+    const rel = Math.abs(run.totalCycles - analytic.latencyCycles) / analytic.latencyCycles;
+    expect(rel).toBeLessThan(0.05);
+  });
+
+  it('writes a Perfetto trace with both arrays and the DRAM channel', () => {
+    const trace = new TraceWriter({ clockHz: pt.clockHz, maxEvents: 5000 });
+    simulateFusemax({ ...pt, batch: 1, heads: 1 }, { trace });
+    const tracks = new Set(trace.toJSON().traceEvents.filter((e) => e.ph === 'M').map((e) => e.args!.name));
+    expect([...tracks].sort()).toEqual(['1D array', '2D array', 'DRAM']);
+  });
+});
+
+describe('FLAT at the same point', () => {
+  const flat = simulateFlat(bertPoint(flatSpec));
+  const fusemax = simulateFusemax(bertPoint(fusemaxSpec));
+
+  it('is bound by the 1D softmax passes: 2D utilization 0.125 (published 0.125)', () => {
+    // per block of 256 queries: 2D QK 256 + AV 256 cycles; 1D 4 passes × 1024·256/256 = 4096
+    expect(flat.utilization2d).toBeCloseTo(512 / 4096, 3);
+    expect(Math.abs(flat.utilization2d - fixture.published.flatUtilization2d)).toBeLessThan(0.01);
+  });
+
+  it('FuseMax is several times faster (published mean over 24 points: 6.72×)', () => {
+    const speedup = flat.totalCycles / fusemax.totalCycles;
+    expect(speedup).toBeGreaterThan(5);
+    expect(speedup).toBeLessThan(9);
+  });
+});
