@@ -26,3 +26,12 @@ console.log(`  lower (parse+build) ${s(t1 - t0)}`);
 console.log(`  analyze            ${s(t2 - t1)}`);
 console.log(`  lower + analyze    ${s(t2 - t0)}  (target < 2 s)`);
 console.log(`  print .ein         ${s(t3 - t2)} (${(text.length / 1024).toFixed(0)} KiB)`);
+
+const t4 = performance.now();
+const one = buildModel(spec, { kind: 'prefill', batch: 1, seq: 2048 }, { passes: 1, tile: 64 });
+const a1 = analyzeCascade(one);
+const t5 = performance.now();
+console.log(`llama-2-7b prefill b1 s2048, 1-pass attention (tiles of 64 keys)`);
+console.log(`  einsums            ${one.einsums.length}`);
+console.log(`  FLOPs              ${a1.totals.flops.toExponential(4)}`);
+console.log(`  lower + analyze    ${s(t5 - t4)}`);

@@ -10,7 +10,7 @@
 // Scaling: scores are not pre-scaled; the softmax exponent carries it, exp((QK - max) / sqrt(E)),
 // which equals softmax(QK / sqrt(E)) because sqrt(E) > 0 (the FlashAttention formulation).
 import type { DType, Expr } from '../ir';
-import { acc, add, cmp, div, exp, ivar, max2, mul, num, recompose, rsize, select, sqrt, sub, type GraphBuilder, type Idx } from './dsl';
+import { acc, add, cmp, div, exp, ivar, max2, mul, num, recompose, rsize, select, shift, sqrt, sub, type GraphBuilder, type Idx } from './dsl';
 
 export type Passes = 1 | 2 | 3;
 
@@ -52,6 +52,8 @@ export interface AttentionCoreOptions {
   key?: string;
   /** mask keys after the query: key m is visible to query s when m <= s (prefill only) */
   causal?: boolean;
+  /** with causal: also mask keys W or more positions back (Mistral's sliding window): visible when s - m < W */
+  window?: number;
   /** divide scores by sqrt(E) (T5 does not) */
   scale?: boolean;
   /**
@@ -61,9 +63,10 @@ export interface AttentionCoreOptions {
   bias?: { name: string; key: (keyIdx: Idx) => Idx };
   /**
    * Decode: the new token's own key and value, KN[b, s, kh.., e] and VN[b, s, kh.., f]. The query at
-   * position L attends to all L cached keys and to itself, so no mask is needed.
+   * position L attends to all L cached keys and to itself, so no mask is needed. `bias` (T5) is the
+   * score bias of the token against itself, BIAS[heads.., s].
    */
-  self?: { k: string; v: string };
+  self?: { k: string; v: string; bias?: string };
 }
 
 /** Defines the attention cascade; returns the name of AV[b, s, qh.., f] (normalised attention times V). */
@@ -85,6 +88,7 @@ export function attentionCore(g: GraphBuilder, o: AttentionCoreOptions): string 
   // decode: the new token's score against itself
   let selfScore: string | undefined;
   if (o.self) selfScore = g.def(`${P}QKN`, hs('s'), mul(Q(), acc(o.self.k, ['b', 's', ...kh, 'e'])));
+  if (o.self?.bias) selfScore = g.def(`${P}QKNB`, hs('s'), add(acc(selfScore!, hs('s')), acc(o.self.bias, [...qh, 's'])));
   const selfV = () => acc(o.self!.v, ['b', 's', ...kh, 'f']);
 
   if (o.passes === 3) {
@@ -147,14 +151,19 @@ export function attentionCore(g: GraphBuilder, o: AttentionCoreOptions): string 
   g.def(RM, hs(0, 's'), selfScore ? acc(selfScore, hs('s')) : num(-Infinity), { init: true });
   g.def(RD, hs(0, 's'), num(selfScore ? 1 : 0), { init: true });
   g.def(RNV, nvIdx(0), selfScore ? selfV() : num(0), { init: true });
-  const m1p = add1(m1);
+  const m1p = shift(m1, 1);
   const LM = g.def(`${P}LM`, hs(m1, 's'), x(), { reduce: 'max' });
   g.def(RM, hs(m1p, 's'), max2(acc(RM, hs(m1, 's')), acc(LM, hs(m1, 's'))));
   const rmNext = () => acc(RM, hs(m1p, 's'));
-  const SLN = g.def(`${P}SLN`, hs(m1, m0, 's'), expo(x(), rmNext()));
+  // With a sliding window a whole tile can be masked before any key is seen (running max still -inf);
+  // its terms and the correction of an empty history are 0, not exp(-inf + inf).
+  const guard = o.causal === true && o.window !== undefined;
+  const isEmpty = (e: Expr) => cmp('==', e, num(-Infinity));
+  const SLN = g.def(`${P}SLN`, hs(m1, m0, 's'), guard ? select(isEmpty(rmNext()), num(0), expo(x(), rmNext())) : expo(x(), rmNext()));
   const SLD = g.def(`${P}SLD`, hs(m1, 's'), acc(SLN, hs(m1, m0, 's')));
   const SLNV = g.def(`${P}SLNV`, nvIdx(m1), mul(acc(SLN, hs(m1, m0, 's')), vTile()));
-  const PRM = g.def(`${P}PRM`, hs(m1, 's'), expo(acc(RM, hs(m1, 's')), rmNext()));
+  const prm = expo(acc(RM, hs(m1, 's')), rmNext());
+  const PRM = g.def(`${P}PRM`, hs(m1, 's'), guard ? select(isEmpty(acc(RM, hs(m1, 's'))), num(0), prm) : prm);
   const SPD = g.def(`${P}SPD`, hs(m1, 's'), mul(acc(RD, hs(m1, 's')), acc(PRM, hs(m1, 's'))));
   g.def(RD, hs(m1p, 's'), add(acc(SLD, hs(m1, 's')), acc(SPD, hs(m1, 's'))));
   const SPNV = g.def(`${P}SPNV`, nvIdx(m1), mul(acc(RNV, nvIdx(m1)), acc(PRM, hs(m1, 's'))));
@@ -168,15 +177,12 @@ export function tileRanks(key: string): [string, string] {
   return cut < 0 ? [`${key}1`, `${key}0`] : [`${key.slice(0, cut)}1${key.slice(cut)}`, `${key.slice(0, cut)}0${key.slice(cut)}`];
 }
 
-function add1(v: string): Idx {
-  return { kind: 'ibin', op: '+', a: { kind: 'ivar', name: v }, b: { kind: 'int', value: 1 } };
-}
-
-/** Adds the score bias and the causal mask (select(m <= s, x, -inf)) as one einsum when either is asked for. */
+/** Adds the score bias and the causal mask (select(m <= s, x, -inf), and the sliding window) as one einsum when asked for. */
 function maskAndBias(g: GraphBuilder, o: AttentionCoreOptions, X: string, ix: Idx[], keyPos: Expr, keyIdx: Idx): string {
   if (!o.causal && !o.bias) return X;
   let e: Expr = acc(X, ix);
   if (o.bias) e = add(e, acc(o.bias.name, [...o.heads.qh, o.bias.key(keyIdx), 's']));
+  if (o.causal && o.window !== undefined) e = select(cmp('<', sub(ivar('s'), keyPos), num(o.window)), e, num(-Infinity));
   if (o.causal) e = select(cmp('<=', keyPos, ivar('s')), e, num(-Infinity));
   return g.def(`${X}M`, ix, e);
 }
@@ -195,6 +201,8 @@ export interface AttentionOptions {
   passes?: Passes;
   tile?: number;
   causal?: boolean;
+  /** with causal: the sliding window W (a query sees itself and the W-1 keys before it) */
+  window?: number;
   /** decode: K and V are a KV cache (role kvcache) of length kvLen, plus the new token's own K, V */
   decode?: boolean;
   dtype?: DType;
@@ -215,6 +223,7 @@ export function buildAttention(g: GraphBuilder, o: AttentionOptions): string {
   g.declare(kvRole, 'V', ['B', 'M', ...headRanks(heads.kh), 'F'], dt);
   const core: AttentionCoreOptions = { prefix: '', heads, q: 'Q', k: 'K', v: 'V', passes: o.passes ?? 3, causal: !o.decode && (o.causal ?? false) };
   if (o.tile !== undefined) core.tile = o.tile;
+  if (o.window !== undefined && core.causal) core.window = o.window;
   if (o.decode) {
     g.declare('input', 'KN', ['B', 'S', ...headRanks(heads.kh), 'E'], dt);
     g.declare('input', 'VN', ['B', 'S', ...headRanks(heads.kh), 'F'], dt);

@@ -29,6 +29,8 @@ export interface BlockConfig {
   /** rotary embeddings read from inputs ROPE_COS / ROPE_SIN [S, E] */
   rope?: boolean;
   causal: boolean;
+  /** Mistral: a causal query sees only the last `window` positions, itself included */
+  window?: number;
   /** divide scores by sqrt(E); T5 does not */
   scale?: boolean;
   /** T5: an additive score bias input [heads.., S, S] shared by every layer (prefill only) */
@@ -115,6 +117,7 @@ export function transformerBlock(c: LayerCtx, cfg: BlockConfig, io: BlockIO): Bl
     v: cacheV,
     passes: cfg.passes,
     causal: cfg.causal && !io.decode,
+    ...(cfg.window !== undefined ? { window: cfg.window } : {}),
     scale: cfg.scale ?? true,
     ...(cfg.tile !== undefined ? { tile: cfg.tile } : {}),
     ...(cfg.scoreBias ? { bias: { name: cfg.scoreBias, key: (ki: Idx): Idx => ({ kind: 'ibin', op: '+', a: idx(ki), b: { kind: 'ivar', name: 'u' } }) } } : {}),

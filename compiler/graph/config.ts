@@ -40,12 +40,16 @@ export interface ModelSpec {
   causal: boolean;
   /** scores divided by sqrt(head dim); T5 does not */
   scale: boolean;
+  /** Mistral sliding-window attention: each token sees the last `slidingWindow` positions */
+  slidingWindow?: number;
   /** T5: relative position bias added to the scores (an input, see docs/MODELS.md) */
   scoreBias: boolean;
   /** torch_dtype when given, else fp32 */
   dtype: DType;
   /** the phases the family has: encoders have no decode */
   decode: boolean;
+  /** T5: decode runs the decoder stack (this many layers) with cross-attention to the encoder output */
+  decoderLayers?: number;
 }
 
 export class ConfigError extends Error {
@@ -73,6 +77,7 @@ const llamaSchema = z.object({
   hidden_act: z.enum(['silu'], { error: 'expected "silu" (SwiGLU)' }).optional(),
   tie_word_embeddings: bool.optional(),
   attention_bias: bool.optional(),
+  sliding_window: posInt.nullish(),
   torch_dtype: dtypeField,
 });
 const optSchema = z.object({
@@ -116,6 +121,7 @@ const t5Schema = z.object({
   d_kv: posInt,
   d_ff: posInt,
   num_layers: posInt,
+  num_decoder_layers: posInt.nullish(),
   num_heads: posInt,
   vocab_size: posInt,
   feed_forward_proj: z.enum(['relu', 'gated-gelu'], { error: 'expected "relu" or "gated-gelu"' }).optional(),
@@ -191,6 +197,7 @@ export function parseModelConfig(text: string, file = 'config.json', nameHint?: 
         lmHead: c.tie_word_embeddings ? 'tied' : 'separate',
         causal: true,
         scale: true,
+        ...(c.sliding_window ? { slidingWindow: c.sliding_window } : {}),
         scoreBias: false,
         dtype: dt(c.torch_dtype),
         decode: true,
@@ -310,7 +317,8 @@ export function parseModelConfig(text: string, file = 'config.json', nameHint?: 
         scale: false,
         scoreBias: true,
         dtype: dt(c.torch_dtype),
-        decode: false,
+        decode: true,
+        decoderLayers: c.num_decoder_layers ?? c.num_layers,
       };
     }
   }

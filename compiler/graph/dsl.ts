@@ -22,7 +22,7 @@ export function recompose(outer: string, inner: string): IndexExpr {
   };
 }
 
-/** m1 + k (k may be negative). */
+/** m1 + k (k may be negative): the index of a recurrence step. */
 export function shift(v: string, k: number): IndexExpr {
   return { kind: 'ibin', op: k >= 0 ? '+' : '-', a: { kind: 'ivar', name: v }, b: { kind: 'int', value: Math.abs(k) } };
 }
@@ -67,7 +67,7 @@ export function select(cond: Expr, a: Expr, b: Expr): Expr {
   return { kind: 'select', cond, a, b };
 }
 
-/** Sum of products, left-associated: mul(a, b, c) = (a*b)*c. */
+/** Products and sums of several terms, left-associated: muls(a, b, c) = (a*b)*c. */
 export function muls(...xs: Expr[]): Expr {
   return xs.reduce((p, x) => mul(p, x));
 }
@@ -102,10 +102,6 @@ export class GraphBuilder {
     }
     this.src.ranks.push({ name, size });
     return this;
-  }
-
-  hasRank(name: string): boolean {
-    return this.src.ranks.some((r) => r.name === name) || this.src.partitions.some((p) => p.parts.includes(name));
   }
 
   partition(parent: string, parts: string[], innerSizes: number[]): this {

@@ -5,14 +5,14 @@
 // offset + position). Analysis therefore counts an embedding lookup as a V x D matmul per token, the
 // same FLOPs the tied LM head spends; docs/MODELS.md states the formula with this term.
 import type { Cascade, DType } from '../ir';
-import { acc, add, GraphBuilder, mul } from './dsl';
-import { declarePositions, transformerBlock, type BlockConfig } from './blocks';
-import type { Passes } from './attention';
-import { headLayout } from './attention';
-import { layerNorm, norm, type LayerCtx } from './layers';
+import { acc, add, div, GraphBuilder, idx, mul, rsize, sqrt, type Idx } from './dsl';
+import { declareBlockRanks, declarePositions, transformerBlock, type BlockConfig } from './blocks';
+import { attentionCore, headLayout, type Passes } from './attention';
+import { layerNorm, linear, mlp, norm, residual, type LayerCtx } from './layers';
 import { ConfigError, type ModelSpec } from './config';
 
-export type Phase = { kind: 'prefill'; batch: number; seq: number } | { kind: 'decode'; batch: number; kvLen: number };
+/** decode: one new token at position kvLen; T5 also needs the encoder length its cross-attention reads (encLen). */
+export type Phase = { kind: 'prefill'; batch: number; seq: number } | { kind: 'decode'; batch: number; kvLen: number; encLen?: number };
 
 export interface LowerOptions {
   /** lower only the first N blocks (default: all) */
@@ -41,6 +41,7 @@ export function blockConfig(spec: ModelSpec, o: LowerOptions = {}): BlockConfig 
     passes: o.passes ?? 3,
   };
   if (spec.scoreBias) cfg.scoreBias = 'POS_BIAS';
+  if (spec.slidingWindow !== undefined) cfg.window = spec.slidingWindow;
   if (o.tile !== undefined) cfg.tile = o.tile;
   return cfg;
 }
@@ -51,8 +52,10 @@ export function buildModel(spec: ModelSpec, phase: Phase, o: LowerOptions = {}):
   if (!Number.isSafeInteger(layers) || layers < 1 || layers > spec.layers) throw new ConfigError(`--layers must be an integer from 1 to ${spec.layers}, got ${layers}`);
   const decode = phase.kind === 'decode';
   if (decode && !spec.decode) throw new ConfigError(`${spec.name}: ${spec.family} is lowered as an encoder and has no decode phase; use --phase prefill`);
+  if (phase.kind === 'decode' && spec.decoderLayers !== undefined) return buildEncoderDecoderStep(spec, phase, o);
   const seq = phase.kind === 'prefill' ? phase.seq : 1;
-  const kvLen = phase.kind === 'decode' ? phase.kvLen : 0;
+  // a sliding window keeps a rolling cache: the new token sees its own key and the last window-1 cached ones
+  const kvLen = phase.kind === 'decode' ? Math.min(phase.kvLen, spec.slidingWindow !== undefined ? spec.slidingWindow - 1 : Infinity) : 0;
   if (spec.positions && seq + kvLen + spec.positions.offset > spec.positions.rows)
     throw new ConfigError(`${spec.name}: ${seq + kvLen} positions exceed the ${spec.positions.rows - spec.positions.offset} learned position embeddings`);
   const dtype = o.dtype ?? spec.dtype;
@@ -79,6 +82,77 @@ export function buildModel(spec: ModelSpec, phase: Phase, o: LowerOptions = {}):
   g.output(out, ...kv);
   const phaseName = phase.kind === 'prefill' ? `prefill b${phase.batch} s${phase.seq}` : `decode b${phase.batch} kv${phase.kvLen}`;
   return g.build(`${spec.name} ${phaseName}${layers < spec.layers ? ` (${layers} of ${spec.layers} layers)` : ''}`);
+}
+
+/**
+ * T5 decode: one step of the decoder stack. Per layer: self-attention against its KV cache (plus the new
+ * token, with the relative position bias as inputs DEC_BIAS[H, P, S] for the cached positions and
+ * DEC_BIAS_SELF[H, S] for the token itself), cross-attention against the cached encoder keys and values
+ * (kvcache L<n>_CKC, L<n>_CVC over N_L<n>, the encoder length; no bias), and the ReLU / gated-GELU MLP.
+ * The tied LM head scales by d_model^-0.5 first, as T5ForConditionalGeneration does.
+ */
+function buildEncoderDecoderStep(spec: ModelSpec, phase: { batch: number; kvLen: number; encLen?: number }, o: LowerOptions): Cascade {
+  const layers = o.layers ?? spec.decoderLayers!;
+  if (!Number.isSafeInteger(layers) || layers < 1 || layers > spec.decoderLayers!) throw new ConfigError(`--layers must be an integer from 1 to ${spec.decoderLayers}, got ${layers}`);
+  if (phase.encLen === undefined) throw new ConfigError(`${spec.name}: ${spec.family} decode cross-attends to the encoder output; give its length with --seq`);
+  const dtype = o.dtype ?? spec.dtype;
+  const g = new GraphBuilder();
+  const c: LayerCtx = { g, dtype };
+  g.rank('B', phase.batch).rank('S', 1).rank('U', 1).rank('P', phase.kvLen).rank('D', spec.hidden).rank('V', spec.vocab);
+  const cfg = blockConfig(spec, o);
+  declareBlockRanks(g, cfg);
+  const heads = headLayout(g, spec.heads, spec.kvHeads);
+  const H = heads.qh.map((v) => v.toUpperCase());
+  g.declare('input', 'TOK', ['B', 'S', 'V'], dtype);
+  g.declare('weight', 'WTE', ['V', 'D'], dtype);
+  g.declare('input', 'DEC_BIAS', [...H, 'P', 'S'], dtype);
+  g.declare('input', 'DEC_BIAS_SELF', [...H, 'S'], dtype);
+  let x = g.def('XT', ['b', 's', 'd'], mul(acc('TOK', ['b', 's', 'v']), acc('WTE', ['v', 'd'])));
+  const X = ['b', 's', 'd'];
+  const kv: string[] = [];
+  const proj = (x: string, w: string, out: string, hIdx: string[], e: string) =>
+    linear(c, { x, xIdx: X, w, wIdx: ['d', ...hIdx, e], out, outIdx: ['b', 's', ...hIdx, e] });
+  const outProj = (av: string, w: string, out: string) => {
+    g.declare('weight', w, [...H, 'F', 'D'], dtype);
+    return g.def(out, X, mul(acc(av, ['b', 's', ...heads.qh, 'f']), acc(w, [...heads.qh, 'f', 'd'])));
+  };
+  for (let l = 0; l < layers; l++) {
+    const P = `L${l}_`;
+    const selfKey = `M_L${l}`;
+    const crossKey = `N_L${l}`;
+    g.rank(selfKey, phase.kvLen).rank(crossKey, phase.encLen);
+    // self-attention
+    const h = norm(c, spec.norm, x, `${P}AN`, spec.normEps);
+    const q = proj(h, `${P}WQ`, `${P}Q`, heads.qh, 'e');
+    const k = proj(h, `${P}WK`, `${P}KN`, heads.kh, 'e');
+    const v = proj(h, `${P}WV`, `${P}VN`, heads.kh, 'f');
+    g.declare('kvcache', `${P}KC`, ['B', selfKey, ...H, 'E'], dtype);
+    g.declare('kvcache', `${P}VC`, ['B', selfKey, ...H, 'F'], dtype);
+    const av = attentionCore(g, {
+      prefix: P, heads, key: selfKey, q, k: `${P}KC`, v: `${P}VC`, passes: cfg.passes, scale: false,
+      ...(cfg.tile !== undefined ? { tile: cfg.tile } : {}),
+      bias: { name: 'DEC_BIAS', key: (ki: Idx): Idx => ({ kind: 'ibin', op: '+', a: idx(ki), b: { kind: 'ivar', name: 'u' } }) },
+      self: { k, v, bias: 'DEC_BIAS_SELF' },
+    });
+    const x1 = residual(c, x, outProj(av, `${P}WO`, `${P}O`), `${P}H`);
+    // cross-attention to the encoder output
+    const h2 = norm(c, spec.norm, x1, `${P}CN`, spec.normEps);
+    const cq = proj(h2, `${P}WCQ`, `${P}CQ`, heads.qh, 'e');
+    g.declare('kvcache', `${P}CKC`, ['B', crossKey, ...H, 'E'], dtype);
+    g.declare('kvcache', `${P}CVC`, ['B', crossKey, ...H, 'F'], dtype);
+    const cav = attentionCore(g, { prefix: `${P}C`, heads, key: crossKey, q: cq, k: `${P}CKC`, v: `${P}CVC`, passes: cfg.passes, scale: false, ...(cfg.tile !== undefined ? { tile: cfg.tile } : {}) });
+    const x2 = residual(c, x1, outProj(cav, `${P}WCO`, `${P}CO`), `${P}CH`);
+    // feed-forward
+    const h3 = norm(c, spec.norm, x2, `${P}MN`, spec.normEps);
+    const f = mlp(c, { x: h3, prefix: P, act: spec.act, bias: false });
+    x = residual(c, x2, f.out, `${P}OUT`);
+    kv.push(k, v);
+  }
+  const xf = norm(c, spec.norm, x, 'FN', spec.normEps);
+  const xs = g.def('FNS', X, div(acc(xf, X), sqrt(rsize('D'))));
+  const logits = g.def('LOGITS', ['b', 's', 'v'], mul(acc(xs, X), acc('WTE', ['v', 'd'])));
+  g.output(logits, ...kv);
+  return g.build(`${spec.name} decode b${phase.batch} kv${phase.kvLen} enc${phase.encLen}${layers < spec.decoderLayers! ? ` (${layers} of ${spec.decoderLayers} decoder layers)` : ''}`);
 }
 
 function embeddings(c: LayerCtx, spec: ModelSpec): string {

@@ -60,6 +60,11 @@ function lit(x: number): string {
   return x < 0 || Object.is(x, -0) ? `(${x === 0 ? '-0' : String(x)})` : String(x);
 }
 
+type KernelFactory = (T: Float64Array[], R: (x: number) => number, ACC: Float64Array, erf: (x: number) => number) => Pick<Kernel, 'reset' | 'step' | 'store'>;
+/** Compiled kernel factories by source: re-running a cascade (tests, sweeps) skips recompilation. */
+const factoryCache = new Map<string, KernelFactory>();
+const FACTORY_CACHE_SIZE = 512;
+
 export interface KernelContext {
   c: Cascade;
   /** tensor name → slot in the storage array */
@@ -227,7 +232,7 @@ export function buildKernel(ctx: KernelContext, e: Einsum, iterVar: string | nul
   // unroll-and-jam: the loop outside the innermost runs JAM copies of the innermost loop when it is a reduced
   // variable (the accumulator slot does not move with it) and no guard bounds either loop. Each slot still
   // receives its terms in the same order, so results are bit-identical to the plain nest.
-  const JAM = 4;
+  const JAM = 8;
   const J = innermost - 1;
   const jamVar = J >= 0 ? order[J]! : '';
   // (a guard bound on the jam loop is fine: it depends on outer variables only; one on the innermost loop is fine
@@ -397,13 +402,17 @@ export function buildKernel(ctx: KernelContext, e: Einsum, iterVar: string | nul
 
   const slots = new Set([out.slot, ...reads.map((r) => r.slot)]);
   const src = [
-    ...[...slots].map((s) => `const t${s} = T[${s}];`),
+    ...[...slots].map((s) => `const T${s} = T[${s}];`),
     `const rnd = R;`,
-    `const A = ACC;`,
+    `const ACC_ = ACC;`,
+    ...[...slots].map((s) => `const t${s} = T${s};`),
+    `const A = ACC_;`,
     `function reset() {`,
     strategy === 'buffer' ? `  A.fill(${IDENTITY[e.reduce]});` : '',
     `}`,
     `function step(it) {`,
+    ...[...slots].map((s) => `  const t${s} = T${s};`),
+    `  const A = ACC_;`,
     ...stepLines,
     `}`,
     `function store(it) {`,
@@ -412,7 +421,13 @@ export function buildKernel(ctx: KernelContext, e: Einsum, iterVar: string | nul
     `return { reset, step, store };`,
   ].join('\n');
   const scratch = strategy === 'buffer' ? new Float64Array(accSize) : new Float64Array(0);
-  const fns = new Function('T', 'R', 'ACC', 'erf', src)(ctx.storage, ctx.rounders[out.slot], scratch, erf) as Pick<Kernel, 'reset' | 'step' | 'store'>;
+  let factory = factoryCache.get(src);
+  if (!factory) {
+    factory = new Function('T', 'R', 'ACC', 'erf', src) as KernelFactory;
+    if (factoryCache.size >= FACTORY_CACHE_SIZE) factoryCache.delete(factoryCache.keys().next().value!);
+    factoryCache.set(src, factory);
+  }
+  const fns = factory(ctx.storage, ctx.rounders[out.slot]!, scratch, erf);
   return {
     strategy,
     persists,

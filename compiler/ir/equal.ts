@@ -37,7 +37,7 @@ export function indexEqual(a: IndexExpr, b: IndexExpr): boolean {
     case 'ivar':
       return b.kind === 'ivar' && a.name === b.name;
     case 'int':
-      return b.kind === 'int' && Object.is(a.value, b.value);
+      return b.kind === 'int' && a.value === b.value; // integers: -0 and 0 index the same slot
     case 'rsize':
       return b.kind === 'rsize' && a.rank === b.rank;
     case 'ibin':

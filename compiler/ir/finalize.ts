@@ -168,7 +168,7 @@ export function finalize(src: CascadeSource): FinalizeResult {
         badEinsum.add(i);
         return { lo: 0, hi: 0 };
       }
-      const rank = shapeRank(shape);
+      const rank = shapeRank(shape, rankByVar);
       return rank === undefined ? { lo, hi } : { rank, lo, hi };
     });
     // A bad index already has its error; recording its shape would only add follow-on errors.
@@ -260,7 +260,7 @@ export function finalize(src: CascadeSource): FinalizeResult {
     }
     const dim = t.dims[k]!;
     const shape = classifyIndex(a, parts);
-    const r = shapeRank(shape);
+    const r = shapeRank(shape, rankByVar);
     if (r !== undefined && r !== dim.rank) {
       fail('index-rank-mismatch', `dimension ${k + 1} of ${acc.tensor} is over rank ${dim.rank}, but is indexed by ${fmtIdx(idx)} (rank ${r})`, loc, `use ${dim.rank.toLowerCase()} or an expression over its parts`);
       return shape;
@@ -394,8 +394,8 @@ function rankSizeRefs(e: Einsum): { rank: string; loc?: SourceLoc }[] {
   return out;
 }
 
-function shapeRank(s: IndexShape): string | undefined {
-  if (s.kind === 'var') return s.name.toUpperCase();
+function shapeRank(s: IndexShape, rankByVar: ReadonlyMap<string, Rank>): string | undefined {
+  if (s.kind === 'var') return rankByVar.get(s.name)?.name;
   if (s.kind === 'recompose') return s.parent;
   return undefined;
 }

@@ -154,7 +154,7 @@ function before(loc: SourceLoc, tok: IToken, line: IToken[]): boolean {
 
 function endOfLine(line: IToken[]): SourceLoc {
   const last = line[line.length - 1]!;
-  return { line: last.startLine ?? 1, col: (last.endColumn ?? last.startColumn ?? 0) + 1, length: 1 };
+  return { line: last.startLine ?? 1, col: (last.startColumn ?? 1) + last.image.length, length: 1 };
 }
 
 function endOfText(text: string): SourceLoc {

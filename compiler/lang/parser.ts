@@ -25,7 +25,7 @@ export function tokLoc(t: IToken): SourceLoc {
 
 /** The span from the first character of `a` to the last of `b` (both on one line). */
 export function spanLoc(a: IToken, b: IToken): SourceLoc {
-  const len = (b.endOffset ?? b.startOffset) - a.startOffset + 1;
+  const len = b.startOffset + b.image.length - a.startOffset;
   return { line: a.startLine ?? 1, col: a.startColumn ?? 1, length: Math.max(1, len) };
 }
 
@@ -279,7 +279,7 @@ export class EinParser extends EmbeddedActionsParser {
     const start = this.LA(1);
     let left = this.SUBRULE(this.indexTerm);
     this.MANY(() => {
-      const op = this.OR([alt(() => this.CONSUME(T.Plus)), alt(() => this.CONSUME(T.Minus))]);
+      const op = this.OR(this.plusMinusAlts);
       const right = this.SUBRULE2(this.indexTerm);
       this.ACTION(() => (left = { kind: 'ibin', op: op.image as '+' | '-', a: left, b: right, loc: spanLoc(start, this.LA(0)) }));
     });
@@ -297,8 +297,7 @@ export class EinParser extends EmbeddedActionsParser {
     return left;
   });
 
-  private indexAtom = this.RULE('indexAtom', (): IndexExpr =>
-    this.OR([
+  private indexAtomAlts = [
       alt(() => {
           const n = this.CONSUME(T.NumberLit);
           return this.ACTION((): IndexExpr => ({ kind: 'int', value: this.indexInt(n, n, false), loc: tokLoc(n) }));
@@ -318,14 +317,19 @@ export class EinParser extends EmbeddedActionsParser {
           this.CONSUME(T.RParen);
           return e;
         }),
-    ]),
-  );
+  ];
+  private indexAtom = this.RULE('indexAtom', (): IndexExpr => this.OR(this.indexAtomAlts));
+
+  // Alternatives built once: chevrotain accepts the same array on every call, which saves an allocation per token.
+  private cmpAlts = CMP_TOKENS.map(([tt]) => alt(() => this.CONSUME(tt)));
+  private plusMinusAlts = [alt(() => this.CONSUME(T.Plus)), alt(() => this.CONSUME(T.Minus))];
+  private starSlashAlts = [alt(() => this.CONSUME(T.Star)), alt(() => this.CONSUME(T.Slash))];
 
   private expr = this.RULE('expr', (): Expr => {
     const start = this.LA(1);
     let left = this.SUBRULE(this.addExpr);
     this.MANY(() => {
-      const op = this.OR(CMP_TOKENS.map(([tt]) => (alt(() => this.CONSUME(tt)))));
+      const op = this.OR(this.cmpAlts);
       const right = this.SUBRULE2(this.addExpr);
       this.ACTION(() => {
         const cmp = CMP_TOKENS.find(([tt]) => tokenMatcher(op, tt))![1];
@@ -339,7 +343,7 @@ export class EinParser extends EmbeddedActionsParser {
     const start = this.LA(1);
     let left = this.SUBRULE(this.mulExpr);
     this.MANY(() => {
-      const op = this.OR([alt(() => this.CONSUME(T.Plus)), alt(() => this.CONSUME(T.Minus))]);
+      const op = this.OR(this.plusMinusAlts);
       const right = this.SUBRULE2(this.mulExpr);
       this.ACTION(() => (left = { kind: 'binary', op: op.image as '+' | '-', a: left, b: right, loc: spanLoc(start, this.LA(0)) }));
     });
@@ -350,15 +354,14 @@ export class EinParser extends EmbeddedActionsParser {
     const start = this.LA(1);
     let left = this.SUBRULE(this.unaryExpr);
     this.MANY(() => {
-      const op = this.OR([alt(() => this.CONSUME(T.Star)), alt(() => this.CONSUME(T.Slash))]);
+      const op = this.OR(this.starSlashAlts);
       const right = this.SUBRULE2(this.unaryExpr);
       this.ACTION(() => (left = { kind: 'binary', op: op.image as '*' | '/', a: left, b: right, loc: spanLoc(start, this.LA(0)) }));
     });
     return left;
   });
 
-  private unaryExpr = this.RULE('unaryExpr', (): Expr =>
-    this.OR([
+  private unaryAlts = [
       alt(() => {
           const minus = this.CONSUME(T.Minus);
           const arg = this.SUBRULE(this.unaryExpr);
@@ -370,11 +373,39 @@ export class EinParser extends EmbeddedActionsParser {
           });
         }),
       alt(() => this.SUBRULE(this.primary)),
-    ]),
-  );
+  ];
+  private unaryExpr = this.RULE('unaryExpr', (): Expr => this.OR(this.unaryAlts));
 
-  private primary = this.RULE('primary', (): Expr =>
-    this.OR([
+  // After a name: an access, a call, or the bare name (an index variable, a rank size, inf).
+  private nameTailAlts = [
+            alt(() => {
+                const id = this.LA(0);
+                this.CONSUME(T.LBracket);
+                const indices: IndexExpr[] = [];
+                this.MANY_SEP(sep(T.Comma, () => indices.push(this.SUBRULE(this.indexExpr))));
+                const rb = this.CONSUME(T.RBracket);
+                return this.ACTION((): Expr => {
+                  const loc = spanLoc(id, rb);
+                  return { kind: 'access', access: { tensor: id.image, indices, loc }, loc };
+                });
+              }),
+            alt(() => {
+                const id = this.LA(0);
+                this.CONSUME2(T.LParen);
+                const args: Expr[] = [];
+                this.MANY_SEP2(sep(T.Comma, () => args.push(this.SUBRULE2(this.expr))));
+                const rp = this.CONSUME2(T.RParen);
+                return this.ACTION(() => this.call(id, args, spanLoc(id, rp)));
+              }),
+            alt(() =>
+                this.ACTION((): Expr => {
+                  const id = this.LA(0);
+                  const loc = tokLoc(id);
+                  if (id.image === INF_WORD) return this.literal(Infinity, loc);
+                  return /^[A-Z]/.test(id.image) ? { kind: 'rsize', rank: id.image, loc } : { kind: 'ivar', name: id.image, loc };
+                })),
+  ];
+  private primaryAlts = [
       alt(() => {
           const n = this.CONSUME(T.NumberLit);
           return this.ACTION(() => this.literal(this.exprNumber(n), tokLoc(n)));
@@ -387,35 +418,11 @@ export class EinParser extends EmbeddedActionsParser {
           return e;
         }),
       alt(() => {
-          const id = this.CONSUME(T.Identifier);
-          return this.OR2([
-            alt(() => {
-                this.CONSUME(T.LBracket);
-                const indices: IndexExpr[] = [];
-                this.MANY_SEP(sep(T.Comma, () => indices.push(this.SUBRULE(this.indexExpr))));
-                const rb = this.CONSUME(T.RBracket);
-                return this.ACTION((): Expr => {
-                  const loc = spanLoc(id, rb);
-                  return { kind: 'access', access: { tensor: id.image, indices, loc }, loc };
-                });
-              }),
-            alt(() => {
-                this.CONSUME2(T.LParen);
-                const args: Expr[] = [];
-                this.MANY_SEP2(sep(T.Comma, () => args.push(this.SUBRULE2(this.expr))));
-                const rp = this.CONSUME2(T.RParen);
-                return this.ACTION(() => this.call(id, args, spanLoc(id, rp)));
-              }),
-            alt(() =>
-                this.ACTION((): Expr => {
-                  const loc = tokLoc(id);
-                  if (id.image === INF_WORD) return this.literal(Infinity, loc);
-                  return /^[A-Z]/.test(id.image) ? { kind: 'rsize', rank: id.image, loc } : { kind: 'ivar', name: id.image, loc };
-                })),
-          ]);
+          this.CONSUME(T.Identifier);
+          return this.OR2(this.nameTailAlts);
         }),
-    ]),
-  );
+  ];
+  private primary = this.RULE('primary', (): Expr => this.OR(this.primaryAlts));
 
   // ---- semantic helpers (run only inside ACTION)
 

@@ -70,7 +70,7 @@ export const allTokens: TokenType[] = [
   Colon,
 ];
 
-export const einLexer = new Lexer(allTokens, { positionTracking: 'full', ensureOptimizations: false });
+export const einLexer = new Lexer(allTokens, { positionTracking: 'onlyStart', ensureOptimizations: true });
 
 /** How a token type reads in an error message. */
 export const TOKEN_TEXT: Record<string, string> = {

@@ -96,7 +96,7 @@ export class EinsumCostModel {
     const { V, sizes, unit, tile, nT, sp } = this;
     if (!Number.isFinite(this.cpp)) return Infinity;
     if (rowVar >= 0 && rowVar === colVar) return Infinity;
-    if (unit.kind === '1d' && colVar >= 0) return Infinity;
+    if (unit.cols === 1 && colVar >= 0) return Infinity;
     let steps = 1;
     for (let v = 0; v < V; v++) {
       const t = this.cands[v]![tileIdx[v]!]!;

@@ -15,7 +15,7 @@
 //
 // Latency is an event-driven list schedule of per-tile operations on the two arrays (no closed form),
 // compared against the DRAM bandwidth bound (double-buffered transfers overlap compute).
-import { iterativeVars, partitionInfos, type Cascade } from '../ir';
+import { exprAccesses, iterativeVars, partitionInfos, rankSizeLookup, toAffine, type Cascade, type IndexExpr } from '../ir';
 import type { HwModel, UnitModel } from './hardware';
 import type { EinsumMapping, GroupMapping, Objective } from './mapping';
 import { cyclesPerPoint, energyPerPoint, type EinsumWorkload } from './workload';
@@ -29,7 +29,6 @@ interface Op {
   w: EinsumWorkload;
   unit: 0 | 1; // 0 = 2D array, 1 = 1D array
   cycles: number; // per tile (or per block)
-  busyPeCycles: number; // per tile
   deps: { op: number; carried: boolean }[];
   stage: number;
 }
@@ -49,16 +48,14 @@ function objectiveValue(o: Objective, latency: number, energy: number): number {
 function dependencies(c: Cascade, ops: Op[], iterVar: string | undefined): void {
   const writerOf = new Map<string, number>();
   ops.forEach((op, k) => writerOf.set(c.einsums[op.w.index]!.output.tensor, k));
-  const shiftOf = (idx: { kind: string }, v: string): number | undefined => {
-    const e = idx as { kind: string; name?: string; op?: string; a?: { kind: string; name?: string }; b?: { kind: string; value?: number } };
-    if (e.kind === 'ivar' && e.name === v) return 0;
-    if (e.kind === 'ibin' && e.op === '+' && e.a?.kind === 'ivar' && e.a.name === v && e.b?.kind === 'int') return e.b.value;
-    return undefined;
+  const sizeOf = rankSizeLookup(c.ranks);
+  // the shift of an index that is the iterative variable plus a constant (m1 -> 0, m1+1 -> 1)
+  const shiftOf = (idx: IndexExpr, v: string): number | undefined => {
+    const a = toAffine(idx, sizeOf);
+    return a && a.coeffs.size === 1 && a.coeffs.get(v) === 1 ? a.constant : undefined;
   };
   ops.forEach((op) => {
-    const e = c.einsums[op.w.index]!;
-    const reads = collectAccesses(e.expr);
-    for (const a of reads) {
+    for (const a of exprAccesses(c.einsums[op.w.index]!.expr)) {
       const k = writerOf.get(a.tensor);
       if (k === undefined) continue;
       let carried = false;
@@ -73,30 +70,6 @@ function dependencies(c: Cascade, ops: Op[], iterVar: string | undefined): void 
       op.deps.push({ op: k, carried });
     }
   });
-}
-
-function collectAccesses(e: Cascade['einsums'][number]['expr'], out: { tensor: string; indices: Cascade['einsums'][number]['output']['indices'] }[] = []) {
-  switch (e.kind) {
-    case 'access':
-      out.push(e.access);
-      break;
-    case 'unary':
-      collectAccesses(e.arg, out);
-      break;
-    case 'binary':
-    case 'cmp':
-      collectAccesses(e.a, out);
-      collectAccesses(e.b, out);
-      break;
-    case 'select':
-      collectAccesses(e.cond, out);
-      collectAccesses(e.a, out);
-      collectAccesses(e.b, out);
-      break;
-    default:
-      break;
-  }
-  return out;
 }
 
 /**
@@ -167,28 +140,37 @@ function assignStages(ops: Op[]): void {
 // ---------------------------------------------------------------------------------------------
 // FuseMax: the 1-pass cascade pipelined over M0 tiles on the 2D and 1D arrays
 
-export function pipelineModel(c: Cascade, ws: EinsumWorkload[], hw: HwModel, _objective: Objective, batch: number): FusedOutcome | null {
+export function pipelineModel(c: Cascade, ws: EinsumWorkload[], hw: HwModel, _objective: Objective, batch: number): FusedOutcome | { reason: string } {
   const pair = unitPair(hw);
-  if (!pair) return null;
+  if (!pair) return { reason: 'no 2D array' };
   const [u2, u1] = pair;
   const iter = iterativeVars(c);
   const part = partitionInfos(c).find((p) => iter.includes(p.vars[0]!));
-  if (!part || part.vars.length !== 2) return null;
+  if (!part || part.vars.length !== 2) return { reason: 'the cascade has no iterative partitioned rank (M -> M1, M0 with m1 iterative) to traverse once' };
   const [m1, m0] = part.vars as [string, string];
   const members = ws.filter((w) => !w.init && !w.view && w.vars.includes(m1));
-  const memberSet = new Set(members.map((w) => w.index));
-  const tailWs = ws.filter((w) => !w.init && !w.view && !memberSet.has(w.index));
-  if (tailWs.some((w) => w.index < Math.max(...members.map((m) => m.index)))) return null;
+  const lastMember = Math.max(...members.map((m) => m.index));
+  // views (BK[e, m1, m0] = K[e, m1*M0+m0]) are re-indexings: resolve them to the tensor they read
+  const viewSource = new Map<string, string>();
+  for (const w of ws) if (w.view) viewSource.set(c.einsums[w.index]!.output.tensor, w.tensors.find((t) => !t.write)!.name);
+  const resolve = (n: string): string => (viewSource.has(n) ? resolve(viewSource.get(n)!) : n);
+  const written = new Set(members.map((w) => c.einsums[w.index]!.output.tensor));
+  // after the loop: einsums that read the recurrence's final values (the divide AV = RNV / RD)
+  const tailWs = ws.filter((w) => !w.init && !w.view && w.index > lastMember && !w.vars.includes(m1) && w.tensors.some((t) => !t.write && written.has(t.name)));
   const first2d = members.find((w) => w.contraction && w.vars.includes(m0));
-  if (!first2d) return null;
-  const outVars = c.einsums[first2d.index]!.output.indices.length;
-  void outVars;
-  const rowVar = first2d.vars.find((v) => v !== m0 && v !== m1 && !first2d.reduced.includes(v));
-  if (!rowVar) return null;
+  if (!first2d) return { reason: 'no contraction over the inner tile for the 2D array' };
+  // the row rank: the largest output rank of the first contraction besides the tile (queries, p)
+  const rowVar = first2d.vars
+    .filter((v) => v !== m0 && v !== m1 && !first2d.reduced.includes(v))
+    .sort((a, b) => first2d.sizes[first2d.vars.indexOf(b)]! - first2d.sizes[first2d.vars.indexOf(a)]!)[0];
+  if (!rowVar) return { reason: 'no row rank to bind to the 2D array columns' };
   // tile-local values (those indexed by both m0 and the row variable) live in the 2D PEs' registers
-  const tileLocal = members.filter((w) => w.vars.includes(m0) && w.tensors.some((t) => t.write && t.mask === ((1 << w.vars.indexOf(m0)) | (1 << w.vars.indexOf(rowVar)) | (1 << w.vars.indexOf(m1)))));
+  const tileLocal = members.filter((w) => {
+    const need = (1 << w.vars.indexOf(m0)) | (1 << w.vars.indexOf(rowVar));
+    return w.vars.includes(m0) && w.vars.includes(rowVar) && w.tensors.some((t) => t.write && (t.mask & need) === need);
+  });
   const regsNeeded = tileLocal.length + 1;
-  if (u2.regs < regsNeeded) return null;
+  if (u2.regs < regsNeeded) return { reason: `the ${u2.name} PEs have ${u2.regs} register(s); the pipelined binding keeps ${tileLocal.map((w) => w.name).join(', ')} and an operand in each PE (${regsNeeded} registers)` };
   const M0 = c.ranks.find((r) => r.name.toLowerCase() === m0)!.size;
   const M1 = c.ranks.find((r) => r.name.toLowerCase() === m1)!.size;
   const P = c.ranks.find((r) => r.name.toLowerCase() === rowVar)!.size;
@@ -196,18 +178,24 @@ export function pipelineModel(c: Cascade, ws: EinsumWorkload[], hw: HwModel, _ob
   const nP0 = Math.ceil(P / P0);
   const sizeOf = (v: string) => c.ranks.find((r) => r.name.toLowerCase() === v)?.size ?? 1;
   const parentRank = part.parent;
-  // global-buffer state per row: inputs over p (Q) and iterative tensors (running max, sums)
+  const rowRank = rowVar.toUpperCase();
+  // what the group reads from outside: over rows but not keys (Q: state kept per row group in the GLB),
+  // over keys but not rows (K, V: streamed one M0 tile at a time); plus the iterative running values
   const iterTensors = new Set(c.einsums.filter((e) => e.init).map((e) => e.output.tensor));
+  const groupWs = [...members, ...tailWs];
+  const groupWritten = new Set(groupWs.map((w) => c.einsums[w.index]!.output.tensor));
+  const external = new Set<string>();
+  for (const w of groupWs) for (const t of w.tensors) if (!t.write && !groupWritten.has(t.name) && !iterTensors.has(t.name)) external.add(resolve(t.name));
   let stateBytesPerRow = 0;
   let streamBytesPerTile = 0;
-  const rowRank = rowVar.toUpperCase();
   const perRowInputs: string[] = [];
   const streamed: string[] = [];
+  const finals: string[] = [];
   for (const t of c.tensors) {
-    const bytes = t.dtype === 'fp32' || t.dtype === 'int32' ? 4 : t.dtype.startsWith('fp8') || t.dtype === 'int8' ? 1 : t.dtype === 'int4' ? 0.5 : 2;
+    const bytes = bytesOf(t.dtype);
     const dimsNames = t.dims.map((d) => d.rank);
     const elems = t.dims.reduce((a, d) => a * d.extent, 1);
-    if (t.role === 'input' || t.role === 'kvcache' || t.role === 'weight') {
+    if (external.has(t.name)) {
       if (dimsNames.includes(rowRank) && !dimsNames.includes(parentRank)) {
         stateBytesPerRow += (elems / P) * bytes;
         perRowInputs.push(t.name);
@@ -220,6 +208,7 @@ export function pipelineModel(c: Cascade, ws: EinsumWorkload[], hw: HwModel, _ob
       stateBytesPerRow += (elems / P / (iterDim ? iterDim.extent : 1)) * bytes;
     }
   }
+  for (const w of tailWs) finals.push(c.einsums[w.index]!.output.tensor);
   const glb = hw.levels[hw.glb]!;
   const dram = hw.levels[hw.dram]!;
   // P1: the most P0-wide row groups whose state fits next to the double-buffered K/V tiles
@@ -231,7 +220,7 @@ export function pipelineModel(c: Cascade, ws: EinsumWorkload[], hw: HwModel, _ob
       break;
     }
   }
-  if (P1 === 0) return null;
+  if (P1 === 0) return { reason: `the per-row state does not fit ${glb.name} even for one row group` };
   const pTile = P1 * P0;
   const P2 = Math.ceil(P / pTile);
   const mkOp = (w: EinsumWorkload): Op => {
@@ -246,19 +235,20 @@ export function pipelineModel(c: Cascade, ws: EinsumWorkload[], hw: HwModel, _ob
     const hasM0 = w.vars.includes(m0);
     const hasP = w.vars.includes(rowVar);
     const spatial = unit === 0 ? (hasM0 ? Math.ceil(M0 / u.rows) : 1) * (hasP ? Math.ceil(pTile / u.cols) : 1) : (hasP ? Math.ceil(pTile / u.rows) : 1) * (hasM0 ? M0 : 1);
-    const pointsPerTile = (hasM0 ? M0 : 1) * (hasP ? pTile : 1) * other;
-    return { w, unit, cycles: spatial * other * cpp, busyPeCycles: pointsPerTile * cpp, deps: [], stage: 0 };
+    return { w, unit, cycles: spatial * other * cpp, deps: [], stage: 0 };
   };
   const ops = members.map(mkOp);
-  if (ops.some((o) => !Number.isFinite(o.cycles))) return null;
+  if (ops.some((o) => !Number.isFinite(o.cycles))) return { reason: 'a unit cannot run one of the einsums' };
   dependencies(c, ops, m1);
   const tail = tailWs.map(mkOp);
-  if (tail.some((o) => !Number.isFinite(o.cycles))) return null;
+  if (tail.some((o) => !Number.isFinite(o.cycles))) return { reason: 'a unit cannot run one of the einsums' };
   tail.forEach((op) => (op.deps = []));
   const instances = batch * P2;
-  const reps = Math.min(instances, 2);
+  // instances share the units back to back; the schedule is periodic after the first, so three
+  // simulated instances give the rest exactly
+  const reps = Math.min(instances, 3);
   const fin = listSchedule(ops, M1, tail, reps);
-  const computeCycles = reps === 1 ? fin[0]! : fin[0]! + (instances - 1) * (fin[1]! - fin[0]!);
+  const computeCycles = reps < 3 ? fin[reps - 1]! : fin[1]! + (instances - 2) * (fin[2]! - fin[1]!);
   // DRAM: per-row inputs once, outputs once, streamed K/V once per row group
   let dramRead = 0;
   let dramWrite = 0;
@@ -267,7 +257,7 @@ export function pipelineModel(c: Cascade, ws: EinsumWorkload[], hw: HwModel, _ob
     const elems = t.dims.reduce((a, d) => a * d.extent, 1);
     if (perRowInputs.includes(t.name)) dramRead += elems * bytes;
     else if (streamed.includes(t.name)) dramRead += elems * bytes * P2;
-    else if (t.role === 'output') dramWrite += elems * bytes;
+    else if (finals.includes(t.name)) dramWrite += elems * bytes;
   }
   dramRead *= batch;
   dramWrite *= batch;
@@ -288,7 +278,9 @@ export function pipelineModel(c: Cascade, ws: EinsumWorkload[], hw: HwModel, _ob
     const u = op.unit === 0 ? u2 : u1;
     const isTail = tail.includes(op);
     const reps2 = isTail ? P2 * batch : tiles;
-    busy[u.name] = (busy[u.name] ?? 0) + op.busyPeCycles * reps2;
+    // busy PE-cycles from the points actually visited (a ragged or narrow tile pads cycles, not work)
+    const opBusy = op.w.points * batch * cyclesPerPoint(op.w, u);
+    busy[u.name] = (busy[u.name] ?? 0) + opBusy;
     const e = op.w.points * batch * energyPerPoint(op.w, u);
     opEnergy += e;
     const spatial = op.unit === 0 ? [{ var: m0, dim: 'rows' as const, factor: Math.min(M0, u.rows) }, { var: rowVar, dim: 'cols' as const, factor: Math.min(pTile, u.cols) }].filter((s) => op.w.vars.includes(s.var)) : op.w.vars.includes(rowVar) ? [{ var: rowVar, dim: 'lanes' as const, factor: Math.min(pTile, u.rows) }] : [];
@@ -298,10 +290,10 @@ export function pipelineModel(c: Cascade, ws: EinsumWorkload[], hw: HwModel, _ob
       unit: u.name,
       spatial,
       tiles: Object.fromEntries(op.w.vars.map((v, i) => [v, v === m0 ? M0 : v === rowVar ? pTile : v === m1 ? 1 : op.w.sizes[i]!])),
-      loopOrder: [rowVar, m1].filter((v) => op.w.vars.includes(v) || v === rowVar),
+      loopOrder: isTail ? [rowVar] : [rowVar, m1],
       group: groupName,
-      cost: { latencyCycles: Math.round(op.cycles * reps2), computeCycles: Math.round(op.cycles * reps2), energyPj: e, busyPeCycles: { [u.name]: op.busyPeCycles * reps2 }, traffic: {}, boundBy: 'compute' },
-      spatialUtilization: Math.min(1, op.busyPeCycles / (op.cycles * u.pes)),
+      cost: { latencyCycles: Math.round(op.cycles * reps2), computeCycles: Math.round(op.cycles * reps2), energyPj: e, busyPeCycles: { [u.name]: opBusy }, traffic: {}, boundBy: 'compute' },
+      spatialUtilization: Math.min(1, opBusy / (op.cycles * reps2 * u.pes)),
       explanation: [],
     });
   }
@@ -310,8 +302,8 @@ export function pipelineModel(c: Cascade, ws: EinsumWorkload[], hw: HwModel, _ob
   const u2util = busy[u2.name]! / (latency * u2.pes);
   const u1util = u1 === u2 ? 0 : busy[u1.name]! / (latency * u1.pes);
   const explanation = [
-    `FuseMax binding: ${members.filter((w) => w.vars.includes(m0)).map((w) => w.name).join(', ')} on ${u2.name} (rows <- ${m0}, cols <- ${rowVar}); ${[...members, ...tailWs].filter((w) => !w.vars.includes(m0)).map((w) => w.name).join(', ')} on ${u1.name} (lanes <- ${rowVar})`,
-    `tiles: ${part.parent} = ${M1} x ${M0} (${m1} x ${m0}); ${rowRank} = ${P2} x ${P1} x ${P0} (${P1} row groups of ${P0} kept in ${glb.name}: ${Math.round(stateBytesPerRow * pTile)} B of state + ${Math.round(2 * streamBytesPerTile)} B of double-buffered ${streamed.join('/')} tiles)`,
+    `pipelined 2D+1D binding (FuseMax): ${members.filter((w) => w.vars.includes(m0)).map((w) => w.name).join(', ')} on ${u2.name} (rows <- ${m0}, cols <- ${rowVar}); ${[...members, ...tailWs].filter((w) => !w.vars.includes(m0)).map((w) => w.name).join(', ')} on ${u1.name} (lanes <- ${rowVar})`,
+    `tiles: ${part.parent} = ${M1} x ${M0} (${m1} x ${m0}); ${rowRank} = ${P2} x ${P1} x ${P0} (${P1} row group${P1 > 1 ? 's' : ''} of ${Math.min(P0, P)} rows kept in ${glb.name}: ${Math.round(stateBytesPerRow * pTile)} B of state + ${Math.round(2 * streamBytesPerTile)} B of double-buffered ${streamed.join('/')} tiles)`,
     `per tile: ${ops.map((o) => `${o.w.name} ${o.cycles}`).join(', ')} cycles; after the loop: ${tail.map((o) => `${o.w.name} ${o.cycles}`).join(', ') || 'nothing'}`,
     `${u2.name} busy ${(u2util * 100).toFixed(1)}% and ${u1.name} busy ${(u1util * 100).toFixed(1)}% of ${latency} cycles; ${boundBy === 'compute' ? 'compute-bound' : `bound by ${boundBy} bandwidth`}`,
   ];
@@ -326,7 +318,7 @@ export function pipelineModel(c: Cascade, ws: EinsumWorkload[], hw: HwModel, _ob
         computeCycles: Math.ceil(computeCycles),
         energyPj: energy,
         busyPeCycles: busy,
-        traffic: { [dram.name]: { readBytes: dramRead, writeBytes: dramWrite }, [glb.name]: { readBytes: glbRead, writeBytes: glbWrite } },
+        traffic: { [dram.name]: { readBytes: dramRead, writeBytes: dramWrite }, [glb.name]: { readBytes: glbRead, writeBytes: glbWrite, fillBytes: dramRead } },
         boundBy,
       },
       explanation,
@@ -434,7 +426,7 @@ export function rowblockModel(c: Cascade, ws: EinsumWorkload[], hw: HwModel, obj
       for (let i = 0; i < o.w.vars.length; i++) if (o.w.vars[i] !== rowVar && o.w.vars[i] !== big) other *= o.w.sizes[i]!;
       const nBig = big ? sizeOfVar(c, big) : 1;
       const spatial = o.unit === 0 ? Math.ceil(nBig / u.rows) * Math.ceil(R / u.cols) : Math.ceil(nBig / u.rows) * R;
-      return { w: o.w, unit: o.unit, cycles: spatial * other * cpp, busyPeCycles: nBig * R * other * cpp, deps: [], stage: 0 };
+      return { w: o.w, unit: o.unit, cycles: spatial * other * cpp, deps: [], stage: 0 };
     });
     if (ops.some((o) => !Number.isFinite(o.cycles))) return null;
     dependencies(c, ops, undefined);
@@ -475,7 +467,8 @@ export function rowblockModel(c: Cascade, ws: EinsumWorkload[], hw: HwModel, obj
   const groupName = `rowblock(${rowVar})`;
   const einsums: EinsumMapping[] = ops.map((op) => {
     const u = op.unit === 0 ? u2 : u1;
-    busy[u.name] = (busy[u.name] ?? 0) + op.busyPeCycles * blocks;
+    const opBusy = op.w.points * batch * cyclesPerPoint(op.w, u);
+    busy[u.name] = (busy[u.name] ?? 0) + opBusy;
     const e = op.w.points * batch * energyPerPoint(op.w, u);
     return {
       name: op.w.name,
@@ -485,8 +478,8 @@ export function rowblockModel(c: Cascade, ws: EinsumWorkload[], hw: HwModel, obj
       tiles: Object.fromEntries(op.w.vars.map((v, i) => [v, v === rowVar ? R : op.w.sizes[i]!])),
       loopOrder: [rowVar],
       group: groupName,
-      cost: { latencyCycles: Math.round(op.cycles * blocks), computeCycles: Math.round(op.cycles * blocks), energyPj: e, busyPeCycles: { [u.name]: op.busyPeCycles * blocks }, traffic: {}, boundBy: 'compute' },
-      spatialUtilization: Math.min(1, op.busyPeCycles / (op.cycles * u.pes)),
+      cost: { latencyCycles: Math.round(op.cycles * blocks), computeCycles: Math.round(op.cycles * blocks), energyPj: e, busyPeCycles: { [u.name]: opBusy }, traffic: {}, boundBy: 'compute' },
+      spatialUtilization: Math.min(1, opBusy / (op.cycles * blocks * u.pes)),
       explanation: [],
     };
   });
@@ -495,7 +488,7 @@ export function rowblockModel(c: Cascade, ws: EinsumWorkload[], hw: HwModel, obj
   const per2d = ops.filter((o) => o.unit === 0).reduce((a, o) => a + o.cycles, 0);
   const per1d = ops.filter((o) => o.unit === 1).reduce((a, o) => a + o.cycles, 0);
   const explanation = [
-    `FLAT binding: ${ops.filter((o) => o.unit === 0).map((o) => o.w.name).join(', ')} on ${u2.name}; ${ops.filter((o) => o.unit === 1).map((o) => o.w.name).join(', ')} on ${u1.name}; fused over blocks of ${R} rows of ${rowRank} (${blocks} blocks), blocks pipelined`,
+    `row-block fusion (FLAT's dataflow): ${ops.filter((o) => o.unit === 0).map((o) => o.w.name).join(', ')} on ${u2.name}; ${ops.filter((o) => o.unit === 1).map((o) => o.w.name).join(', ')} on ${u1.name}; fused over blocks of ${R} rows of ${rowRank} (${blocks} blocks), blocks pipelined`,
     `per block: ${u2.name} ${per2d} cycles, ${u1.name} ${per1d} cycles: the ${per1d > per2d ? `${u1.name} is the bottleneck and ${u2.name} waits ${(((per1d - per2d) / per1d) * 100).toFixed(1)}% of the time` : `${u2.name} is the bottleneck`}`,
     `${maxPass} passes over ${fiberRank} (${ops.map((o) => `${o.w.name}:${pass[live.indexOf(o.w)]}`).join(' ')}); held across passes: ${crossing.map((x) => x.name).join(', ') || 'nothing'}, ${Math.round(peak * R)} B per block in ${glb.name}${best.spill > 0 ? `; ${(best.spill * 100).toFixed(1)}% spills to ${dram.name}` : ''}; ${sharedInputs.map((t) => t.name).join('/')} ${best.kvResident ? 'stay resident' : `re-read from ${dram.name} for every block`}`,
     `${u2.name} busy ${(u2util * 100).toFixed(1)}% and ${u1.name} busy ${(u1util * 100).toFixed(1)}% of ${latency} cycles; ${best.bound === 'compute' ? 'compute-bound' : `bound by ${best.bound} bandwidth`}`,
@@ -511,7 +504,7 @@ export function rowblockModel(c: Cascade, ws: EinsumWorkload[], hw: HwModel, obj
         computeCycles: Math.ceil(best.compute),
         energyPj: energy,
         busyPeCycles: busy,
-        traffic: { [dram.name]: { readBytes: best.dR, writeBytes: best.dW }, [glb.name]: { readBytes: best.gR, writeBytes: best.gW } },
+        traffic: { [dram.name]: { readBytes: best.dR, writeBytes: best.dW }, [glb.name]: { readBytes: best.gR, writeBytes: best.gW, fillBytes: best.dR } },
         boundBy: best.bound,
       },
       explanation,

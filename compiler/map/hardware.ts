@@ -11,7 +11,7 @@ export const OP_INDEX: Record<Op, number> = { mac: 0, mul: 1, add: 2, max: 3, di
 export interface UnitModel {
   name: string;
   kind: '2d' | '1d';
-  /** spatial extents: rows x cols for a 2D array; lanes x 1 for a 1D array (times `count`) */
+  /** spatial extents: rows x cols for a 2D array; lanes x count for a 1D array or a set of SMs */
   rows: number;
   cols: number;
   pes: number;
@@ -94,14 +94,15 @@ function unitModel(c: ComputeSpec, spec: TargetSpec): UnitModel | null {
     cols = c.cols * count;
     kind = '2d';
   } else if (c.lanes) {
-    rows = c.lanes * count;
-    cols = 1;
+    // `count` instances of `lanes` (SMs, PCUs, DSP groups): a second spatial dimension to bind
+    rows = c.lanes;
+    cols = count;
     kind = '1d';
   } else if (c.kind === 'sm' && c.count) {
     // a GPU SM is modelled as a block of MAC lanes (attr macs_per_sm); the GPU engine refines it
     const per = attrNum(c.attrs, 'macs_per_sm', 'lanes_per_sm') ?? 1;
-    rows = c.count * per;
-    cols = 1;
+    rows = per;
+    cols = c.count;
     kind = '1d';
   } else return null;
   const native = OPS.map(() => false);

@@ -1,7 +1,7 @@
 // Maps a whole cascade onto a target: a fused group when the target's dataflow fuses (FuseMax's
 // pipelined 2D+1D binding, FLAT's row blocks), and every remaining einsum on its own with the
 // mapper search. Einsums run one after another in program order (or the schedule's order).
-import type { Cascade } from '../ir';
+import { iterativeVars, type Cascade } from '../ir';
 import type { TargetSpec } from '../../targets/spec/types';
 import { hwModel } from './hardware';
 import { pipelineModel, rowblockModel, type FusedOutcome } from './fused';
@@ -9,7 +9,8 @@ import { mapEinsum } from './map-einsum';
 import type { EinsumMapping, GroupMapping, Mapping, MapOptions, Objective } from './mapping';
 import { cascadeWorkloads } from './workload';
 
-export type FusionPolicy = 'none' | 'pipeline' | 'rowblock';
+/** 'auto': the FuseMax pipeline when the cascade and the hardware allow it, else FLAT row blocks, else none. */
+export type FusionPolicy = 'none' | 'pipeline' | 'rowblock' | 'auto';
 
 export interface CascadeMapOptions extends MapOptions {
   /** which fused dataflow the target implements; 'none' maps einsum by einsum */
@@ -25,13 +26,17 @@ export function mapCascade(c: Cascade, spec: TargetSpec, opts: CascadeMapOptions
   const ws = cascadeWorkloads(c);
   const warnings = [...hw.warnings];
   let fused: FusedOutcome | null = null;
-  if (opts.fusion === 'pipeline') {
-    fused = pipelineModel(c, ws, hw, objective, batch);
-    if (!fused) warnings.push(`${spec.name}: the cascade has no iterative partitioned rank the 2D+1D pipeline can traverse once (or the PEs lack registers for it); einsums are mapped one by one`);
-  } else if (opts.fusion === 'rowblock') {
-    fused = rowblockModel(c, ws, hw, objective, batch);
-    if (!fused) warnings.push(`${spec.name}: the cascade is not a row-fusable chain; einsums are mapped one by one`);
+  const policy = opts.fusion ?? 'none';
+  if (policy === 'pipeline' || policy === 'auto') {
+    const p = pipelineModel(c, ws, hw, objective, batch);
+    if ('group' in p) fused = p;
+    else if (policy === 'pipeline' || iterativeVars(c).length > 0) warnings.push(`${spec.name}: no 2D+1D pipelined binding: ${p.reason}`);
   }
+  if (!fused && (policy === 'rowblock' || policy === 'auto')) {
+    fused = rowblockModel(c, ws, hw, objective, batch);
+    if (!fused && (policy === 'rowblock' || iterativeVars(c).length === 0)) warnings.push(`${spec.name}: the cascade is not a chain of einsums over one row rank; einsums are mapped one by one`);
+  }
+  if (!fused && (policy === 'rowblock' || policy === 'auto') && ws.filter((w) => !w.view && !w.init).length > 1) warnings.push(`${spec.name}: einsums are mapped one by one (no fused dataflow applies)`);
   const groups: GroupMapping[] = fused ? [fused.group] : [];
   const inGroup = new Set(fused ? fused.einsums.map((e) => e.index) : []);
   const einsums: EinsumMapping[] = fused ? [...fused.einsums] : [];

@@ -57,7 +57,10 @@ export function describe(w: EinsumWorkload, hw: HwModel, model: EinsumCostModel,
     bind(row, 'rows', unit.rows);
     bind(col, 'cols', unit.cols);
     if (row < 0 || col < 0) explanation.push(`${w.name}: only ${spatial.length} of the 2 array dimensions of ${unit.name} are bound to a rank; the rest of the array idles`);
-  } else bind(row, 'lanes', unit.rows);
+  } else {
+    bind(row, 'lanes', unit.rows);
+    bind(col, 'cols', unit.cols);
+  }
   const dram = hw.levels[hw.dram]!;
   const glb = hw.levels[hw.glb]!;
   if (model.bound !== 'compute')
@@ -80,7 +83,7 @@ export function describe(w: EinsumWorkload, hw: HwModel, model: EinsumCostModel,
       busyPeCycles: busy,
       traffic: {
         [dram.name]: { readBytes: model.dramRead, writeBytes: model.dramWrite },
-        [glb.name]: { readBytes: model.glbRead, writeBytes: model.glbWrite },
+        [glb.name]: { readBytes: model.glbRead, writeBytes: model.glbWrite, fillBytes: model.dramRead },
       },
       boundBy: model.bound === 'compute' ? 'compute' : model.bound === 'dram' ? dram.name : glb.name,
     },

@@ -22,7 +22,10 @@ export interface MapOptions {
 
 export interface LevelTraffic {
   readBytes: number;
+  /** includes fills */
   writeBytes: number;
+  /** bytes written into this level from the level above it (DRAM -> GLB fills) */
+  fillBytes?: number;
 }
 
 export interface Cost {

@@ -61,10 +61,17 @@ export function analyticResult(m: Mapping): Result {
     seed: m.seed,
     mapperEvaluations: m.evaluations,
     mapping: {
-      groups: m.groups.map((g) => ({ name: g.name, kind: g.kind, einsums: g.einsums, params: g.params, latencyCycles: g.cost.latencyCycles, boundBy: g.cost.boundBy })),
-      einsums: m.einsums.map((e) => ({ name: e.name, unit: e.unit, spatial: e.spatial, tiles: e.tiles, loopOrder: e.loopOrder, ...(e.group ? { group: e.group } : {}), spatialUtilization: round(e.spatialUtilization), boundBy: e.cost.boundBy })),
+      groups: m.groups.map((g) => ({ name: g.name, kind: g.kind, einsums: g.einsums, params: g.params, latencyCycles: g.cost.latencyCycles, boundBy: g.cost.boundBy, fillBytes: fills(g.cost.traffic) })),
+      einsums: m.einsums.map((e) => ({ name: e.name, unit: e.unit, spatial: e.spatial, tiles: e.tiles, loopOrder: e.loopOrder, ...(e.group ? { group: e.group } : {}), spatialUtilization: round(e.spatialUtilization), boundBy: e.cost.boundBy, fillBytes: fills(e.cost.traffic) })),
     },
   };
+}
+
+/** level -> bytes filled into it from the level above (only levels that are filled) */
+function fills(t: Record<string, { fillBytes?: number }>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [lvl, v] of Object.entries(t)) if (v.fillBytes !== undefined) out[lvl] = Math.round(v.fillBytes);
+  return out;
 }
 
 /** 12 significant digits: keeps JSON stable across platforms' last-bit differences. */

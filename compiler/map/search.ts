@@ -34,7 +34,7 @@ export function rng(seed: number): () => number {
 export function bindings(model: EinsumCostModel): [number, number][] {
   const out: [number, number][] = [];
   const V = model.V;
-  if (model.unit.kind === '1d') {
+  if (model.unit.cols === 1) {
     for (let r = -1; r < V; r++) out.push([r, -1]);
     return out;
   }
@@ -121,7 +121,7 @@ export function searchEinsum(model: EinsumCostModel, objective: Objective, opts:
   const rand = rng(opts.seed ?? 1);
   const budget = opts.budget ?? 4000;
   const order = new Int32Array(V);
-  // seed the search with the natural mapping: largest tiles that fit, program order of variables
+  // seed the search with the natural mapping of each binding: whole ranks as tiles, program order
   for (let v = 0; v < V; v++) order[v] = v;
   for (const [row, col] of binds) {
     for (let v = 0; v < V; v++) tiles[v] = model.cands[v]!.length - 1;

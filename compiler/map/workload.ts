@@ -47,7 +47,26 @@ export interface EinsumWorkload {
   init: boolean;
 }
 
+/** No tensor and no index variable: folded to a constant at compile time (sqrt(E), 1/D). */
+function isConst(e: Expr): boolean {
+  switch (e.kind) {
+    case 'num':
+    case 'rsize':
+      return true;
+    case 'unary':
+      return isConst(e.arg);
+    case 'binary':
+    case 'cmp':
+      return isConst(e.a) && isConst(e.b);
+    case 'select':
+      return isConst(e.cond) && isConst(e.a) && isConst(e.b);
+    default:
+      return false;
+  }
+}
+
 function countOps(e: Expr, ops: number[]): void {
+  if (isConst(e)) return;
   switch (e.kind) {
     case 'unary':
       if (e.op !== 'neg' && e.op !== 'abs') ops[OP_INDEX.exp]!++;
@@ -56,7 +75,7 @@ function countOps(e: Expr, ops: number[]): void {
     case 'binary':
       if (e.op === '+' || e.op === '-') ops[OP_INDEX.add]!++;
       else if (e.op === '*') ops[OP_INDEX.mul]!++;
-      else if (e.op === '/') ops[OP_INDEX.div]!++;
+      else if (e.op === '/') ops[isConst(e.b) ? OP_INDEX.mul : OP_INDEX.div]!++; // x / c is x * (1/c)
       else ops[OP_INDEX.max]!++;
       countOps(e.a, ops);
       countOps(e.b, ops);

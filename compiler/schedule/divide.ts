@@ -80,7 +80,7 @@ export async function divideAndConquer(g: OpGraph, chain: TierChain, o: DivideOp
       const end = steps.length + ops.length; // first step after this window
       const liveAfter = new Set<number>();
       for (const [t, s] of lastUse) if (s >= end) liveAfter.add(t);
-      const built = buildIlp({ g, chain, sramBytes: cap, ops, order: 'fixed', mode: 'traffic', initial: state, liveAfter });
+      const built = buildIlp({ g, chain, sramBytes: cap, budgetBytes: budget, ops, order: 'fixed', mode: 'traffic', initial: state, liveAfter });
       const r = await solver.solve(built.model, { timeLimitSeconds: o.timeLimitPerWindowSeconds ?? 10 });
       if (r.status !== 'optimal' && r.status !== 'feasible') {
         failed = true;
@@ -88,6 +88,7 @@ export async function divideAndConquer(g: OpGraph, chain: TierChain, o: DivideOp
       }
       const x = built.extract(r.values);
       if (x.freedBefore.length > 0) steps[steps.length - 1]!.frees.push(...x.freedBefore);
+      if (x.spilledBefore.length > 0) steps[steps.length - 1]!.spills.push(...x.spilledBefore);
       steps.push(...x.steps);
       state = x.final;
       o.onWindow?.(w + 1, windows.length);

@@ -30,6 +30,23 @@ export interface IlpProblem {
   chain: TierChain;
   /** SRAM capacity in bytes (the budget); ignored in MPMF mode. */
   sramBytes: number;
+  /**
+   * When set (and above sramBytes), a step may use up to this many bytes if its operator alone needs more than
+   * sramBytes: a uniformly tightened SRAM that still admits every operator (used to leave address slack).
+   */
+  budgetBytes?: number;
+  /**
+   * Put SRAM addresses in the model (COSMA's joint form): one base address per tensor, and for each pair of
+   * tensors whose windows overlap an order binary with big-M non-overlap, active when both are resident at a
+   * common step. Slower; used when addresses for a residency-only solution cannot be found.
+   */
+  jointAddresses?: boolean;
+  /**
+   * Addresses in the model per step rather than per tensor: A[t,s] is fixed while t stays resident and free
+   * to change when it is reloaded; each pair of tensors that can be resident at a common step gets an order
+   * binary for that step. Exact for the schedules the checker accepts; larger. Used as the last fallback.
+   */
+  stepAddresses?: boolean;
   /** Operators of this window; in fixed order they run in this order. */
   ops: number[];
   order: 'fixed' | 'free';
@@ -44,7 +61,8 @@ export interface BuiltIlp {
   /** Bytes per objective unit (objective values are scaled to keep coefficients moderate). */
   unitBytes: number;
   /** `freedBefore`: tensors in SRAM at the window's start that the solution lets go before its first step. */
-  extract(x: Float64Array): { steps: ScheduleStep[]; final: TierState; peakBytes: number; freedBefore: number[] };
+  /** `offsets`: with jointAddresses, each tensor's SRAM base address (empty otherwise). `stayOffset`: with stepAddresses, the address of tensor t's stay that contains step s. */
+  extract(x: Float64Array): { steps: ScheduleStep[]; final: TierState; peakBytes: number; freedBefore: number[]; spilledBefore: Transfer[]; offsets: Map<number, number>; stayOffset: (t: number, s: number) => number | undefined };
 }
 
 export function initialState(g: OpGraph, chain: TierChain): TierState {
@@ -114,6 +132,7 @@ export function buildIlp(p: IlpProblem): BuiltIlp {
 
   // ---- objective scaling
   const bytes = (t: number) => g.tensors[t]!.bytes;
+  const opBytes = (o: number) => [...new Set([...g.ops[o]!.inputs, ...g.ops[o]!.outputs])].reduce((acc, t) => acc + bytes(t), 0);
   const unitBytes = Math.max(1, Math.min(...tensors.map(bytes).filter((b) => b > 0), Infinity) || 1);
   const minCost = Math.min(...chain.tiers.slice(1).map((t) => t.costPerByte).filter((c) => c > 0), Infinity);
   const costScale = Number.isFinite(minCost) ? minCost : 1;
@@ -171,6 +190,8 @@ export function buildIlp(p: IlpProblem): BuiltIlp {
   const L = new Map<number, Int32Array[]>();
   const W = new Map<number, Int32Array[]>();
   const H = new Map<number, Int32Array[]>();
+  /** W0[t][k]: a tensor in SRAM when the window starts is spilled to tier k just before it (end of the previous window). */
+  const W0 = new Map<number, Int32Array>();
   const hasCopy0 = (t: number, k: number) => p.initial.copies[k]?.has(t) ?? false;
   const isInputLike = (t: number) => g.tensors[t]!.kind === 'input' || g.tensors[t]!.kind === 'param';
 
@@ -206,6 +227,10 @@ export function buildIlp(p: IlpProblem): BuiltIlp {
         w[k]![s] = m.addBinary(`W_${t}_${k}_${s}`, freeWrite ? 0 : cost(k, t));
       }
     for (let k = 1; k < K; k++) if (outerCapacityBinds[k]) for (let s = a; s <= b; s++) h[k]![s] = m.addBinary(`H_${t}_${k}_${s}`);
+    const w0 = new Int32Array(K).fill(-1);
+    if (p.initial.inSram.has(t) && mode === 'traffic')
+      for (let k = 1; k < K; k++) if (!hasCopy0(t, k)) w0[k] = m.addBinary(`W0_${t}_${k}`, isOutput && k === home ? 0 : cost(k, t));
+    W0.set(t, w0);
     R.set(t, r);
     F.set(t, f);
     L.set(t, l);
@@ -269,17 +294,19 @@ export function buildIlp(p: IlpProblem): BuiltIlp {
       if (hasCopy0(t, k)) continue;
       const ws: [number, number][] = [];
       for (let s = a; s <= b; s++) if (w[k]![s]! >= 0) ws.push([w[k]![s]!, 1]);
+      if (w0[k]! >= 0) ws.push([w0[k]!, 1]);
       if (outerCapacityBinds[k]) {
         for (let s = a; s <= b; s++) {
           // H[s] <= H[s-1] + W[s]
           const tt: [number, number][] = [[h[k]![s]!, 1]];
           if (s > a) tt.push([h[k]![s - 1]!, -1]);
+          else if (w0[k]! >= 0) tt.push([w0[k]!, -1]);
           if (w[k]![s]! >= 0) tt.push([w[k]![s]!, -1]);
           m.addRow(tt, -Infinity, 0);
           // (B) a load from k needs a copy there after the previous step
           if (l[k]![s]! >= 0) {
             if (s > a) m.addRow([[l[k]![s]!, 1], [h[k]![s - 1]!, -1]], -Infinity, 0);
-            else m.addRow([[l[k]![s]!, 1]], -Infinity, 0);
+            else m.addRow(w0[k]! >= 0 ? [[l[k]![s]!, 1], [w0[k]!, -1]] : [[l[k]![s]!, 1]], -Infinity, 0);
           }
         }
       } else {
@@ -289,6 +316,7 @@ export function buildIlp(p: IlpProblem): BuiltIlp {
           if (l[k]![s]! < 0) continue;
           const tt: [number, number][] = [[l[k]![s]!, 1]];
           for (let u = a; u < s; u++) if (w[k]![u]! >= 0) tt.push([w[k]![u]!, -1]);
+          if (w0[k]! >= 0) tt.push([w0[k]!, -1]);
           m.addRow(tt, -Infinity, 0);
         }
       }
@@ -300,6 +328,7 @@ export function buildIlp(p: IlpProblem): BuiltIlp {
     if (isOutput && !p.liveAfter.has(t) && !hasCopy0(t, home)) {
       const ws: [number, number][] = [];
       for (let s = a; s <= b; s++) if (w[home]![s]! >= 0) ws.push([w[home]![s]!, 1]);
+      if (w0[home]! >= 0) ws.push([w0[home]!, 1]);
       m.addRow(ws, 1, Infinity);
     }
     // a tensor needed later must survive the window somewhere
@@ -309,7 +338,10 @@ export function buildIlp(p: IlpProblem): BuiltIlp {
       for (let k = 1; k < K; k++) {
         if (hasCopy0(t, k)) have = 1;
         else if (outerCapacityBinds[k]) tt.push([h[k]![b]!, 1]);
-        else for (let s = a; s <= b; s++) if (w[k]![s]! >= 0) tt.push([w[k]![s]!, 1]);
+        else {
+          for (let s = a; s <= b; s++) if (w[k]![s]! >= 0) tt.push([w[k]![s]!, 1]);
+          if (w0[k]! >= 0) tt.push([w0[k]!, 1]);
+        }
       }
       if (!have) m.addRow(tt, 1, Infinity);
     }
@@ -325,7 +357,41 @@ export function buildIlp(p: IlpProblem): BuiltIlp {
       if (c >= 0) terms.push([c, bytes(t) / unitBytes]);
     }
     if (mode === 'mpmf') m.addRow([...terms, [peakCol, -1]], -Infinity, 0);
-    else m.addRow(terms, -Infinity, p.sramBytes / unitBytes);
+    else {
+      let cap = p.sramBytes;
+      if (p.budgetBytes !== undefined && p.budgetBytes > cap) {
+        let need = 0;
+        ops.forEach((o, q) => {
+          if (asap[q]! <= s && s <= alap[q]!) need = Math.max(need, opBytes(o));
+        });
+        cap = Math.min(p.budgetBytes, Math.max(cap, need));
+      }
+      m.addRow(terms, -Infinity, cap / unitBytes);
+    }
+  }
+
+  // ---- joint SRAM addresses (COSMA): A_t in [0, C - bytes]; pairs that can be resident together get an order
+  // binary O (1: i below j) and Z (both resident at some common step); non-overlap binds only when Z = 1
+  const A = new Map<number, number>();
+  const pairs: [number, number, number, number][] = []; // i, j, Z, O
+  if (p.jointAddresses && mode === 'traffic') {
+    const C = (p.budgetBytes ?? p.sramBytes) / unitBytes;
+    for (const t of tensors) A.set(t, m.addCol(`A_${t}`, 0, Math.max(0, C - bytes(t) / unitBytes), 0, false));
+    for (let x = 0; x < tensors.length; x++)
+      for (let y = x + 1; y < tensors.length; y++) {
+        const i = tensors[x]!;
+        const j = tensors[y]!;
+        const from = Math.max(lo.get(i)!, lo.get(j)!);
+        const to = Math.min(hi.get(i)!, hi.get(j)!);
+        if (from > to) continue;
+        const z = m.addBinary(`Z_${i}_${j}`);
+        const o = m.addBinary(`O_${i}_${j}`);
+        pairs.push([i, j, z, o]);
+        for (let u = from; u <= to; u++) m.addRow([[z, 1], [R.get(i)![u]!, -1], [R.get(j)![u]!, -1]], -1, Infinity);
+        // A_i + b_i <= A_j + C (1 - O) + C (1 - Z);  A_j + b_j <= A_i + C O + C (1 - Z)
+        m.addRow([[A.get(i)!, 1], [A.get(j)!, -1], [o, C], [z, C]], -Infinity, 2 * C - bytes(i) / unitBytes);
+        m.addRow([[A.get(j)!, 1], [A.get(i)!, -1], [o, -C], [z, C]], -Infinity, C - bytes(j) / unitBytes);
+      }
   }
   for (let k = 1; k < K; k++) {
     if (!outerCapacityBinds[k]) continue;
@@ -340,6 +406,43 @@ export function buildIlp(p: IlpProblem): BuiltIlp {
     }
   }
 
+  // ---- per-step SRAM addresses: AS[t][s] in [0, C - bytes]; kept tensors keep their address; per step, an
+  // order binary for each pair that can be co-resident, binding only when both are resident
+  const AS = new Map<number, Int32Array>();
+  const stepPairs: [number, number, number, number][] = []; // i, j, step, O (1: i below j)
+  if (p.stepAddresses && mode === 'traffic') {
+    const C = (p.budgetBytes ?? p.sramBytes) / unitBytes;
+    for (const t of tensors) {
+      const a = lo.get(t)!;
+      const b = hi.get(t)!;
+      const col = new Int32Array(n).fill(-1);
+      for (let u = a; u <= b; u++) col[u] = m.addCol(`AS_${t}_${u}`, 0, Math.max(0, C - bytes(t) / unitBytes), 0, false);
+      const r = R.get(t)!;
+      for (let u = a + 1; u <= b; u++) {
+        // |AS[u] - AS[u-1]| <= C (2 - R[u-1] - R[u])
+        m.addRow([[col[u]!, 1], [col[u - 1]!, -1], [r[u - 1]!, C], [r[u]!, C]], -Infinity, 2 * C);
+        m.addRow([[col[u - 1]!, 1], [col[u]!, -1], [r[u - 1]!, C], [r[u]!, C]], -Infinity, 2 * C);
+      }
+      AS.set(t, col);
+    }
+    for (let x = 0; x < tensors.length; x++)
+      for (let y = x + 1; y < tensors.length; y++) {
+        const i = tensors[x]!;
+        const j = tensors[y]!;
+        for (let u = Math.max(lo.get(i)!, lo.get(j)!); u <= Math.min(hi.get(i)!, hi.get(j)!); u++) {
+          const o = m.addBinary(`OS_${i}_${j}_${u}`);
+          stepPairs.push([i, j, u, o]);
+          const ai = AS.get(i)![u]!;
+          const aj = AS.get(j)![u]!;
+          const ri = R.get(i)![u]!;
+          const rj = R.get(j)![u]!;
+          // AS_i + b_i <= AS_j + C (1 - O) + C (2 - R_i - R_j);  AS_j + b_j <= AS_i + C O + C (2 - R_i - R_j)
+          m.addRow([[ai, 1], [aj, -1], [o, C], [ri, C], [rj, C]], -Infinity, 3 * C - bytes(i) / unitBytes);
+          m.addRow([[aj, 1], [ai, -1], [o, -C], [ri, C], [rj, C]], -Infinity, 2 * C - bytes(j) / unitBytes);
+        }
+      }
+  }
+
   const extract = (x: Float64Array) => {
     const on = (c: number) => c >= 0 && x[c]! > 0.5;
     const order: number[] = new Array(n);
@@ -349,6 +452,14 @@ export function buildIlp(p: IlpProblem): BuiltIlp {
     const final: TierState = { inSram: new Set(), copies: p.initial.copies.map((c) => new Set(c)), loadedOnce: new Set(p.initial.loadedOnce) };
     let peakBytes = 0;
     const freedBefore = [...p.initial.inSram].filter((t) => !on(R.get(t)![lo.get(t)!]!)).sort((a, b) => a - b);
+    const spilledBefore: Transfer[] = [];
+    for (const t of [...p.initial.inSram].sort((a, b) => a - b))
+      W0.get(t)!.forEach((c, k) => {
+        if (on(c)) {
+          spilledBefore.push({ tensor: t, tier: k });
+          final.copies[k]!.add(t);
+        }
+      });
     const perStep = new Float64Array(n);
     for (const t of tensors) {
       const a = lo.get(t)!;
@@ -382,7 +493,61 @@ export function buildIlp(p: IlpProblem): BuiltIlp {
       st.frees.sort((a, b) => a - b);
     }
     for (let s = 0; s < n; s++) peakBytes = Math.max(peakBytes, perStep[s]!);
-    return { steps, final, peakBytes, freedBefore };
+    // integral addresses from the chosen orientation (longest path over "below"), never above the LP's
+    const below = new Map<number, number[]>();
+    for (const [i, j, z, o] of pairs) {
+      if (!on(z)) continue;
+      const [lower, upper] = on(o) ? [i, j] : [j, i];
+      below.set(upper, [...(below.get(upper) ?? []), lower]);
+    }
+    const offsets = new Map<number, number>();
+    const visit = (t: number): number => {
+      const known = offsets.get(t);
+      if (known !== undefined) return known;
+      offsets.set(t, 0);
+      let at = 0;
+      for (const l of below.get(t) ?? []) at = Math.max(at, visit(l) + bytes(l));
+      offsets.set(t, at);
+      return at;
+    };
+    for (const t of A.keys()) visit(t);
+    // per-step addresses: integral offsets by longest path over (tensor, step) "below" relations; a kept
+    // tensor's relations carry over, so the offset of its stay is the max over the stay's steps
+    const stepBelow = new Map<string, [number, number][]>();
+    for (const [i, j, u, o] of stepPairs) {
+      const ri = R.get(i)![u]!;
+      const rj = R.get(j)![u]!;
+      if (!on(ri) || !on(rj)) continue;
+      const [lower, upper] = on(o) ? [i, j] : [j, i];
+      const key = `${upper}@${u}`;
+      stepBelow.set(key, [...(stepBelow.get(key) ?? []), [lower, u]]);
+    }
+    const stayStartOf = (t: number, u: number) => {
+      const r = R.get(t)!;
+      let v = u;
+      while (v > lo.get(t)! && on(r[v - 1]!) && !steps[v]!.loads.some((l) => l.tensor === t)) v--;
+      return v;
+    };
+    const stayEndOf = (t: number, u: number) => {
+      const r = R.get(t)!;
+      let v = u;
+      while (v < hi.get(t)! && on(r[v + 1]!) && !steps[v + 1]!.loads.some((l) => l.tensor === t)) v++;
+      return v;
+    };
+    const stayOff = new Map<string, number>();
+    const visitStay = (t: number, start: number): number => {
+      const key = `${t}@${start}`;
+      const known = stayOff.get(key);
+      if (known !== undefined) return known;
+      stayOff.set(key, 0);
+      let at = 0;
+      for (let u = start; u <= stayEndOf(t, start); u++)
+        for (const [l, lu] of stepBelow.get(`${t}@${u}`) ?? []) at = Math.max(at, visitStay(l, stayStartOf(l, lu)) + bytes(l));
+      stayOff.set(key, at);
+      return at;
+    };
+    const stayOffset = (t: number, u: number) => (AS.has(t) && R.get(t)![u]! >= 0 && on(R.get(t)![u]!) ? visitStay(t, stayStartOf(t, u)) : undefined);
+    return { steps, final, peakBytes, freedBefore, spilledBefore, offsets, stayOffset };
   };
   return { model: m, unitBytes, extract };
 }

@@ -118,7 +118,7 @@ export async function runSchedule(g: OpGraph, chain0: TierChain, req: ScheduleRe
   let status: string;
   let gap: number | null;
   let boundCost: number | null;
-  let order: 'free' | 'fixed' = req.order ?? (g.ops.length <= 30 ? 'free' : 'fixed');
+  let order: 'free' | 'fixed' = req.order ?? (g.ops.length <= 40 ? 'free' : 'fixed');
   if (method === 'ilp') {
     const r = await ilpSchedule(g, chain, { solver, order, timeLimitSeconds: req.timeLimitSeconds ?? 60, ...(req.onProgress ? { onProgress: req.onProgress } : {}) });
     schedule = r.schedule;

@@ -7,7 +7,7 @@ import { buildIlp, initialState } from './ilp';
 import { relativeGap, type MipProgress, type MipStatus } from './mip';
 import { getSolver, type SolverName } from './solvers';
 import { withSram } from './tiers';
-import type { OpGraph, Schedule, TierChain } from './types';
+import type { OpGraph, Placement, Schedule, TierChain } from './types';
 
 export interface IlpOptions {
   solver?: SolverName;
@@ -16,6 +16,12 @@ export interface IlpOptions {
   /** 'free' lets the ILP choose the operator order; 'fixed' uses the program order; or give an order. */
   order?: 'free' | 'fixed' | number[];
   onProgress?: (p: MipProgress & { phase: string }) => void;
+  /**
+   * 'after' (default): solve residency, then place the chosen SRAM stays (falling back to 'joint-step' when
+   * they do not fit); 'joint': COSMA's joint model, one base address per tensor; 'joint-step': the joint model
+   * with an address per tensor and step, fixed while the tensor stays resident.
+   */
+  addresses?: 'after' | 'joint' | 'joint-step';
 }
 
 export interface IlpSchedule {
@@ -80,31 +86,49 @@ export async function ilpSchedule(g: OpGraph, chain: TierChain, opts: IlpOptions
   const t0 = performance.now();
   let bound0 = NaN;
   let status0: MipStatus = 'optimal';
-  for (let attempt = 0; attempt < 8; attempt++) {
-    const cap = Math.floor(budget * (1 - 0.03 * attempt));
-    const built = buildIlp({ g, chain, sramBytes: cap, ops: order, order: free ? 'free' : 'fixed', mode: 'traffic', initial: initialState(g, chain), liveAfter: new Set() });
+  // Attempt 0: residency only, then addresses for the chosen stays. If those cannot be placed: a uniformly
+  // tighter SRAM (operators that need more keep their footprint), then the joint model with addresses.
+  const attempts: { cap: number; joint: false | 'tensor' | 'step' }[] = [0, 1, 2, 3].map((i) => ({ cap: Math.floor(budget * (1 - 0.03 * i)), joint: false }));
+  attempts.push({ cap: budget, joint: 'step' });
+  if (opts.addresses === 'joint') attempts.splice(0, attempts.length, { cap: budget, joint: 'tensor' });
+  if (opts.addresses === 'joint-step') attempts.splice(0, attempts.length, { cap: budget, joint: 'step' });
+  for (let attempt = 0; attempt < attempts.length; attempt++) {
+    const { cap, joint } = attempts[attempt]!;
+    const left = Math.max(1, limit - (performance.now() - t0) / 1000);
+    const built = buildIlp({ g, chain, sramBytes: cap, budgetBytes: budget, jointAddresses: joint === 'tensor', stepAddresses: joint === 'step', ops: order, order: free ? 'free' : 'fixed', mode: 'traffic', initial: initialState(g, chain), liveAfter: new Set() });
     const r = await solver.solve(built.model, {
-      timeLimitSeconds: Math.max(1, limit - (performance.now() - t0) / 1000),
-      ...(opts.onProgress ? { onProgress: (p: MipProgress) => opts.onProgress!({ ...p, phase: 'residency' }) } : {}),
+      timeLimitSeconds: joint ? Math.max(left, Math.min(limit, 30)) : left,
+      ...(opts.onProgress ? { onProgress: (p: MipProgress) => opts.onProgress!({ ...p, phase: joint ? 'residency + addresses' : 'residency' }) } : {}),
     });
     if (r.status === 'infeasible' || r.status === 'no-solution') {
-      if (attempt > 0) break;
+      if (attempt > 0) continue;
       if (r.status === 'no-solution') throw new Error(`${solverName} found no schedule within ${limit} s; raise --time-limit or use divide and conquer`);
       throw diagnoseInfeasible(g, chain, order);
     }
-    const scaleBack = (v: number) => v * built.unitBytes * Math.min(...chain.tiers.slice(1).map((t) => t.costPerByte).filter((c) => c > 0), Infinity);
-    const toCost = (v: number) => (Number.isFinite(scaleBack(1)) ? scaleBack(v) : v * built.unitBytes);
+    const costScale = Math.min(...chain.tiers.slice(1).map((t) => t.costPerByte).filter((c) => c > 0), Infinity);
+    const toCost = (v: number) => v * built.unitBytes * (Number.isFinite(costScale) ? costScale : 1);
     if (attempt === 0) {
       bound0 = toCost(r.bound);
       status0 = r.status;
     }
-    const { steps } = built.extract(r.values);
+    const x = built.extract(r.values);
+    const steps = x.steps;
     trimStays(g, steps);
     addDrops(g, chain.homeTier, steps);
     const stays = sramStays(g, steps);
-    const addr = await assignAddresses(stays, budget, solver, Math.max(1, Math.min(30, limit / 4)));
-    if (!addr.placements) continue;
-    const schedule: Schedule = { graph: g.name, steps, placements: addr.placements };
+    let placements: Placement[] | null;
+    let method: string;
+    if (joint) {
+      placements = stays.map((st) => ({ tensor: st.tensor, start: st.start, end: st.end, offsetBytes: (joint === 'tensor' ? x.offsets.get(st.tensor) : x.stayOffset(st.tensor, st.start)) ?? 0 }));
+      method = joint === 'tensor' ? 'joint ILP' : 'joint ILP, per-step addresses';
+      if (placements.some((pl) => pl.offsetBytes + g.tensors[pl.tensor]!.bytes > budget)) placements = null;
+    } else {
+      const addr = await assignAddresses(stays, budget, solver, Math.max(1, Math.min(30, limit / 4)));
+      placements = addr.placements;
+      method = addr.method;
+    }
+    if (!placements) continue;
+    const schedule: Schedule = { graph: g.name, steps, placements };
     const check = checkSchedule(g, chain, schedule);
     if (!check.ok) throw new Error(`internal: the ILP schedule fails the checker: ${check.violations.map((v) => v.message).join('; ')}`);
     const objective = check.traffic.nonCompulsoryCost;
@@ -120,11 +144,11 @@ export async function ilpSchedule(g: OpGraph, chain: TierChain, opts: IlpOptions
       gap,
       solveSeconds: (performance.now() - t0) / 1000,
       order: free ? 'free' : 'fixed',
-      addressMethod: addr.method,
+      addressMethod: method,
       solvedSramBytes: cap,
     };
   }
-  throw new Error(`could not place the SRAM stays of ${g.name} at ${budget} bytes even with 21% slack`);
+  throw new Error(`could not place the SRAM stays of ${g.name} at ${budget} bytes (residency solutions fragment SRAM and the joint model found none)`);
 }
 
 function diagnoseInfeasible(g: OpGraph, chain: TierChain, order: number[]): InfeasibleBudgetError {

@@ -115,8 +115,8 @@ function findMatches(c: Cascade): Match[] {
     const avOut = new Set(outputVars(AVe));
     if (!outputVars(g).every((v) => avOut.has(v)) || !plainVars(AVe.output)) return;
     if (writers(GM).length !== 1 || writers(SN).length !== 1 || writers(SD).length !== 1 || writers(A).length !== 1) return;
-    // the chain computing X over m: einsums whose output carries m as a plain variable and that only
-    // feed the chain, GM and SN
+    // the chain computing X over m: X itself (it must be tiled), and the producers over m that only feed
+    // the chain (not outputs, plain output indices, one writer)
     const chain: number[] = [];
     const consumersOk = new Set([gm, sn]);
     const visit = (t: string): boolean => {
@@ -130,9 +130,9 @@ function findMatches(c: Cascade): Match[] {
       for (const r of exprAccesses(e.expr)) {
         const rw = writers(r.tensor);
         const rv = plainVars(r);
-        if (rw.length === 1 && rv?.includes(m) && !es[rw[0]!]!.init && readersOf(es, r.tensor).every((i) => consumersOk.has(i)) && plainVars(es[rw[0]!]!.output)?.includes(m)) {
-          if (!visit(r.tensor)) return false;
-        }
+        // a producer over m joins the tiled loop when only the chain reads it; otherwise (an output such as
+        // the K a model hands to its cache) it stays as it is and is read at m1*M0+m0
+        if (rw.length === 1 && rv?.includes(m)) visit(r.tensor);
       }
       return true;
     };
@@ -141,6 +141,22 @@ function findMatches(c: Cascade): Match[] {
     out.push({ gm, sn, sd, a, av, m, chain, expo });
   });
   return out;
+}
+
+function hasNegInf(e: Expr): boolean {
+  switch (e.kind) {
+    case 'num':
+      return e.value === -Infinity;
+    case 'unary':
+      return hasNegInf(e.arg);
+    case 'binary':
+    case 'cmp':
+      return hasNegInf(e.a) || hasNegInf(e.b);
+    case 'select':
+      return hasNegInf(e.cond) || hasNegInf(e.a) || hasNegInf(e.b);
+    default:
+      return false;
+  }
 }
 
 function isAccessOfAny(e: Expr): boolean {
@@ -211,16 +227,20 @@ export function rewrite3to1Pass(c: Cascade, opts: { tile?: number } = {}): OnePa
     const SNe = es[mt.sn]!;
     const snToA = new Map<string, IndexExpr>(plainVars(SNe.output)!.map((sv, k) => [sv, aAcc.indices[k]!]));
     const slnRead = at(SLN, tiled(SNe.output.indices.map((i) => substIndex(i, snToA))));
+    // A mask (a -inf in the score chain) can hide a whole tile from a query before any key was seen; then the
+    // running max is still -inf and the tile's terms and the empty history's correction must be 0, not NaN.
+    const masked = mt.chain.some((i) => hasNegInf(es[i]!.expr));
+    const guardIf = (cond: Expr, e: Expr): Expr => (masked ? { kind: 'select', cond: { kind: 'cmp', op: '==', a: cond, b: { kind: 'num', value: -Infinity } }, a: { kind: 'num', value: 0 }, b: e } : e);
     const group: Einsum[] = [
       ein(RM, Pm(zero), { kind: 'num', value: -Infinity }, 'sum', true),
       ein(RD, Pm(zero), { kind: 'num', value: 0 }, 'sum', true),
       ein(RNV, nv(zero), { kind: 'num', value: 0 }, 'sum', true),
       ein(LM, Pm(v(m1)), xT, 'max'),
       ein(RM, Pm(next), bin('max', at(RM, Pm(v(m1))), at(LM, Pm(v(m1))))),
-      ein(SLN, tiled(SNe.output.indices), exp(mt.expo(xT, at(RM, Pm(next))))),
+      ein(SLN, tiled(SNe.output.indices), guardIf(at(RM, Pm(next)), exp(mt.expo(xT, at(RM, Pm(next)))))),
       ein(SLD, Pm(v(m1)), at(SLN, tiled(SNe.output.indices))),
       ein(SLNV, nv(v(m1)), bin('*', slnRead, at(vAcc.tensor, vAcc.indices.map((i) => substIndex(i, sub))))),
-      ein(PRM, Pm(v(m1)), exp(mt.expo(at(RM, Pm(v(m1))), at(RM, Pm(next))))),
+      ein(PRM, Pm(v(m1)), guardIf(at(RM, Pm(v(m1))), exp(mt.expo(at(RM, Pm(v(m1))), at(RM, Pm(next)))))),
       ein(SPD, Pm(v(m1)), bin('*', at(RD, Pm(v(m1))), at(PRM, Pm(v(m1))))),
       ein(RD, Pm(next), bin('+', at(SLD, Pm(v(m1))), at(SPD, Pm(v(m1))))),
       ein(SPNV, nv(v(m1)), bin('*', at(RNV, nv(v(m1))), at(PRM, Pm(v(m1))))),

@@ -95,12 +95,14 @@ export interface CalibrationResult {
   loss: number;
 }
 
-export function calibrate(hw: GpuHardware, records: readonly MeasurementRecord[], start: GpuModelParams = DEFAULT_PARAMS): CalibrationResult {
+/** `onProgress(done, total)` is called after each candidate tile shape (for a progress bar). */
+export function calibrate(hw: GpuHardware, records: readonly MeasurementRecord[], start: GpuModelParams = DEFAULT_PARAMS, onProgress?: (done: number, total: number) => void): CalibrationResult {
   if (records.length === 0) throw new Error('calibrate: no calibration records');
   const ks = knobs(records);
   let best: CalibrationResult | null = null;
   const hasGemm = records.some((r) => r.kind === 'gemm');
-  for (const [tileM, tileN] of hasGemm ? TILE_CANDIDATES : [[start.tileM, start.tileN] as [number, number]]) {
+  const tiles = hasGemm ? TILE_CANDIDATES : [[start.tileM, start.tileN] as [number, number]];
+  for (const [ti, [tileM, tileN]] of tiles.entries()) {
     let p: GpuModelParams = { ...start, gemmEfficiency: { ...start.gemmEfficiency }, tileM, tileN };
     let loss = logLoss(hw, p, records);
     for (const f of STEP_FACTORS)
@@ -123,6 +125,7 @@ export function calibrate(hw: GpuHardware, records: readonly MeasurementRecord[]
         if (!improved) break;
       }
     if (!best || loss < best.loss - 1e-12) best = { params: p, loss };
+    onProgress?.(ti + 1, tiles.length);
   }
   return best!;
 }

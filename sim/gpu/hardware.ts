@@ -18,6 +18,8 @@ export interface GpuHardware {
   peakFlopsPerSecond: Partial<Record<GpuDType, number>>;
   hbmBytesPerSecond: number;
   l2Bytes?: number;
+  /** L2 to SM bandwidth, when the .arch gives one: bounds tile re-reads of GEMM operands and of K/V in attention */
+  l2BytesPerSecond?: number;
   smemBytesPerSm?: number;
   /** where the numbers came from (the .arch file) */
   source: string;
@@ -76,6 +78,7 @@ export function gpuHardwareFromSpec(spec: TargetSpec): GpuHardware {
     source: where,
   };
   if (l2?.capacityBytes) hw.l2Bytes = l2.capacityBytes;
+  if (l2?.bandwidthBytesPerSecond) hw.l2BytesPerSecond = l2.bandwidthBytesPerSecond;
   if (smem?.capacityBytes) hw.smemBytesPerSm = smem.capacityBytes;
   return hw;
 }

@@ -36,7 +36,7 @@ export interface GpuModelParams {
   softmaxFlopsPerScore: number;
   /** per-CTA prologue/epilogue (load Q, write O), in KV-block equivalents */
   attentionCtaOverheadBlocks: number;
-  /** fraction of HBM bandwidth a streaming kernel reaches */
+  /** fraction of HBM (and L2, when known) bandwidth a streaming kernel reaches */
   hbmEfficiency: number;
   launchSeconds: number;
 }
@@ -96,7 +96,9 @@ export function gemmBreakdown(hw: GpuHardware, p: GpuModelParams, s: GemmShape):
   const computeSeconds = waves * tileSeconds;
   const outBytes = s.dtype === 'fp8e4m3' || s.dtype === 'int8' ? 2 : BYTES[s.dtype];
   const bytes = (s.m * s.k + s.k * s.n) * BYTES[s.dtype] + s.m * s.n * outBytes * (splitK > 1 ? 2 : 1);
-  const memorySeconds = bytes / (hw.hbmBytesPerSecond * p.hbmEfficiency);
+  // Every tile reads its A rows and B columns again: from L2, when the .arch says how fast L2 is.
+  const l2Bytes = (s.m * s.k * Math.ceil(s.n / tileN) + s.k * s.n * Math.ceil(s.m / tileM)) * BYTES[s.dtype];
+  const memorySeconds = Math.max(bytes / (hw.hbmBytesPerSecond * p.hbmEfficiency), hw.l2BytesPerSecond ? l2Bytes / (hw.l2BytesPerSecond * p.hbmEfficiency) : 0);
   return { seconds: p.launchSeconds + Math.max(computeSeconds, memorySeconds), computeSeconds, memorySeconds, tiles, splitK, waves };
 }
 
@@ -176,7 +178,9 @@ export function attentionBreakdown(hw: GpuHardware, p: GpuModelParams, s: Attent
   const perSmFlops = (peakOf(hw, s.dtype) * p.attentionEfficiency) / sms;
   const computeSeconds = ((crit.blocks + crit.ctas * p.attentionCtaOverheadBlocks) * blockFlops) / perSmFlops;
   const bytes = 2 * groups * (2 * s.seqQ * s.headDim + 2 * s.seqKV * s.headDim);
-  const memorySeconds = bytes / (hw.hbmBytesPerSecond * p.hbmEfficiency);
+  // Each query block streams all of K and V (bf16/fp16: 2 bytes): from L2 after the first, when L2's bandwidth is known.
+  const l2Bytes = 2 * groups * nq * 2 * s.seqKV * s.headDim;
+  const memorySeconds = Math.max(bytes / (hw.hbmBytesPerSecond * p.hbmEfficiency), hw.l2BytesPerSecond ? l2Bytes / (hw.l2BytesPerSecond * p.hbmEfficiency) : 0);
   // A split KV sequence needs a second kernel that combines the partial softmaxes (flash-decoding).
   const launches = split > 1 ? 2 : 1;
   return { seconds: launches * p.launchSeconds + Math.max(computeSeconds, memorySeconds), computeSeconds, memorySeconds, ctas: groups * nq * split };

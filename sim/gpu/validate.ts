@@ -39,10 +39,10 @@ function summaries(points: readonly ValidationPoint[]): SplitSummary {
   return { model: summarize(points.map((p) => p.modelSeconds), meas), roofline: summarize(points.map((p) => p.rooflineSeconds), meas) };
 }
 
-export function validateGpuModel(hw: GpuHardware, mf: MeasurementFile, file: string, heldOutEvery = 3): ValidationReport {
+export function validateGpuModel(hw: GpuHardware, mf: MeasurementFile, file: string, heldOutEvery = 3, onProgress?: (done: number, total: number) => void): ValidationReport {
   const { calibration, heldOut } = splitRecords(mf.records, heldOutEvery);
   if (calibration.length === 0 || heldOut.length === 0) throw new Error(`${file}: too few records (${mf.records.length}) to split into calibration and held-out sets`);
-  const fit = calibrate(hw, calibration);
+  const fit = calibrate(hw, calibration, undefined, onProgress);
   const held = new Set(heldOut.map((r) => r.id));
   const points: ValidationPoint[] = mf.records.map((r) => ({
     id: r.id,

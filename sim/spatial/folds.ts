@@ -93,3 +93,18 @@ export function totalComputeCycles(df: Dataflow, a: ArrayDims, s: GemmShape): nu
   }
   return total;
 }
+
+/**
+ * SCALE-Sim v2's fold timing, for `tessera scalesim --timing scalesim`: every fold is padded to the
+ * full array, and os does not count the drain (scalesim/compute/systolic_compute_{os,ws,is}.py:
+ * the demand matrices are T + C − 1 (+ R prefix for ws/is) rows, skewed by R − 1).
+ *   os: R + C + T − 2      ws, is: 2R + C + T − 2
+ */
+export function scalesimFoldCycles(df: Dataflow, a: ArrayDims, t: number): number {
+  return df === 'os' ? a.rows + a.cols + t - 2 : 2 * a.rows + a.cols + t - 2;
+}
+
+/** The per-fold cycle count SCALE-Sim v2 divides by in its Compute Util % (rows + cols − 1 of a demand matrix). */
+export function scalesimUtilCycles(df: Dataflow, a: ArrayDims, t: number): number {
+  return df === 'os' ? scalesimFoldCycles(df, a, t) : scalesimFoldCycles(df, a, t) + a.cols - 1;
+}

@@ -4,7 +4,8 @@
 //     SRAM is fetched from DRAM once (on first use of each tile), otherwise every fold refetches
 //     its tile;
 //   - ws/is partial sums stay in the ofmap SRAM across K folds when the output tile fits there,
-//     otherwise they spill to DRAM after each K fold and are read back before the next;
+//     otherwise they spill to DRAM after each K fold and are read back (after that write) before
+//     the next;
 //   - double buffering: the operands of fold f are fetched into the half freed when fold f−2
 //     finishes, so fold f's fetch overlaps fold f−1's compute; fold f starts when fold f−1 has
 //     finished and its own operands have arrived; the difference is a stall;
@@ -18,7 +19,7 @@ import { fraction } from '../core/stats';
 import type { TraceWriter } from '../core/trace';
 import { BandwidthChannel, type ChannelConfig } from '../memory/channel';
 import { BankedSram, type SramConfig } from '../memory/sram';
-import { type ArrayDims, type Dataflow, type GemmShape, foldCycles, foldGrid, spatialExtents } from './folds';
+import { type ArrayDims, type Dataflow, type GemmShape, foldCycles, foldGrid, scalesimFoldCycles, scalesimUtilCycles, spatialExtents } from './folds';
 import { type MacArray, macFor, newMatrix } from './mac';
 import type { GemmOperands } from './reference';
 
@@ -37,6 +38,11 @@ export interface SystolicConfig extends ArrayDims {
   accBytes?: number;
   /** absent: unlimited bandwidth and capacity (the closed form of folds.ts exactly) */
   memory?: SystolicMemoryConfig;
+  /**
+   * 'tessera' (default): the register-level timing of reference.ts. 'scalesim': SCALE-Sim v2's
+   * padded fold timing (folds.ts scalesimFoldCycles), to reproduce its reports.
+   */
+  foldTiming?: 'tessera' | 'scalesim';
 }
 
 export interface SystolicRunOptions {
@@ -187,7 +193,8 @@ export function simulateSystolic(s: GemmShape, cfg: SystolicConfig, opts: Systol
       const r = fr === grid.rowFolds - 1 ? grid.lastRows : cfg.rows;
       const c = fc === grid.colFolds - 1 ? grid.lastCols : cfg.cols;
       const fd = foldData(df, fr, fc, grid.rowFolds, r, c, T);
-      let cycles = foldCycles(df, dims, r, c, T);
+      const scalesim = cfg.foldTiming === 'scalesim';
+      let cycles = scalesim ? scalesimFoldCycles(df, dims, T) : foldCycles(df, dims, r, c, T);
       const ideal = cycles;
 
       sramBytes.ifmapReadBytes += fd.ifmapWords * wordBytes;
@@ -223,15 +230,21 @@ export function simulateSystolic(s: GemmShape, cfg: SystolicConfig, opts: Systol
           fetch += fiBytes;
           dramBytes.filterReadBytes += fiBytes;
         }
-        if (!psumResident && fd.psumReadWords > 0) {
-          fetch += fd.psumReadWords * accBytes;
-          dramBytes.ofmapReadBytes += fd.psumReadWords * accBytes;
-        }
         const issue = endPrev2;
         flushWritesUpTo(issue);
         const tr = dram!.request(issue, fetch, 'read');
         if (fetch > 0) trace?.span('DRAM', `${tName}read f${fc}.${fr}`, tr.startCycle + tOff, tr.doneCycle + tOff, { bytes: fetch });
-        startCycle = Math.max(endPrev, tr.doneCycle);
+        let ready = tr.doneCycle;
+        if (!psumResident && fd.psumReadWords > 0) {
+          // spilled partial sums come from the previous fold: read once its write has been issued
+          const bytes = fd.psumReadWords * accBytes;
+          flushWritesUpTo(endPrev);
+          const ps = dram!.request(endPrev, bytes, 'read');
+          trace?.span('DRAM', `${tName}psum read f${fc}.${fr}`, ps.startCycle + tOff, ps.doneCycle + tOff, { bytes });
+          dramBytes.ofmapReadBytes += bytes;
+          ready = Math.max(ready, ps.doneCycle);
+        }
+        startCycle = Math.max(endPrev, ready);
         if (startCycle > endPrev) {
           trace?.span('array', `${tName}stall`, endPrev + tOff, startCycle + tOff, { reason: 'dram' });
           dramStall += startCycle - endPrev;
@@ -249,8 +262,9 @@ export function simulateSystolic(s: GemmShape, cfg: SystolicConfig, opts: Systol
         });
       }
       computeCycles += cycles;
+      // the same operations, in the same order, as SCALE-Sim's per-fold report items
       mappingSum += (r * c) / pes;
-      computeUtilSum += (r * c * T) / (pes * cycles);
+      computeUtilSum += (r * c * T) / (pes * (scalesim ? scalesimUtilCycles(df, dims, T) : cycles));
       if (mem) {
         const outBytes = fd.outWords * accBytes;
         if (df === 'os' || fd.finalizes || !psumResident) {

@@ -1,14 +1,17 @@
 // Structural equality of TargetSpecs, ignoring where things were written (loc, file).
 import type { TargetSpec } from './types';
 
-function canonical(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(canonical);
+/** Maps written by the user: their keys are data, so a key named `loc` or `file` is kept. */
+const USER_MAPS = new Set(['attrs', 'attrUnits', 'params', 'paramUnits']);
+
+function canonical(v: unknown, userMap = false): unknown {
+  if (Array.isArray(v)) return v.map((x) => canonical(x));
   if (v && typeof v === 'object') {
     const out: Record<string, unknown> = {};
     for (const k of Object.keys(v).sort()) {
-      if (k === 'loc' || k === 'file') continue;
+      if (!userMap && (k === 'loc' || k === 'file')) continue;
       const x = (v as Record<string, unknown>)[k];
-      if (x !== undefined) out[k] = canonical(x);
+      if (x !== undefined) out[k] = canonical(x, !userMap && USER_MAPS.has(k));
     }
     return out;
   }

@@ -2,6 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { interpret, randomInputs } from '../../compiler/interp';
 import { compareTensors, compileCascadeToWgsl, getWebGpuDevice, runWgslProgram, type DeviceHandle } from '../../compiler/codegen/wgsl';
 import { parseCascade } from '../../compiler/lang';
+import { buildAttention, buildGemm, GraphBuilder, type AttentionOptions } from '../../compiler/graph';
+import type { Cascade } from '../../compiler/ir';
 import { WGSL_CASES } from './wgsl-cases';
 import { useSwiftShaderIfUnset } from './webgpu-env';
 
@@ -49,3 +51,31 @@ describe('WGSL kernels equal the interpreter', () => {
     expect(r.medianSeconds).toBeGreaterThan(0);
   });
 });
+
+describe('WGSL kernels for cascades from the graph builders', () => {
+  const cases: { name: string; build: () => Cascade }[] = [
+    { name: 'batched GEMM 3 x 17x9x12 bf16 -> fp32', build: () => buildGemm({ m: 17, n: 9, k: 12, batch: 3, dtype: 'bf16', accDtype: 'fp32' }) },
+    { name: 'GQA 4/2 heads, causal, 1-pass, ragged tile', build: () => attentionCascade({ heads: 4, kvHeads: 2, headDim: 8, batch: 1, seq: 21, passes: 1, tile: 8, causal: true }) },
+    { name: 'MQA 3-pass, sliding window 5', build: () => attentionCascade({ heads: 2, kvHeads: 1, headDim: 4, batch: 2, seq: 11, passes: 3, causal: true, window: 5 }) },
+    { name: 'decode with KV cache, 2-pass', build: () => attentionCascade({ heads: 2, headDim: 8, batch: 2, seq: 1, kvLen: 19, passes: 2, decode: true }) },
+  ];
+  for (const [i, tc] of cases.entries())
+    it(tc.name, async () => {
+      const c = tc.build();
+      if (!gpu.device) return;
+      const inputs = randomInputs(c, 300 + i);
+      const ref = interpret(c, inputs);
+      const got = await runWgslProgram(compileCascadeToWgsl(c), inputs);
+      for (const o of c.outputs) {
+        const r = ref.get(o)!;
+        const cmp = compareTensors(o, got.tensors.get(o)!.data, r.data, r.dtype);
+        expect(cmp.ok, `${o}: max rel error ${cmp.maxRelError} > ${cmp.tolerance} at ${JSON.stringify(cmp.worst)}`).toBe(true);
+      }
+    });
+});
+
+function attentionCascade(o: AttentionOptions): Cascade {
+  const g = new GraphBuilder();
+  g.output(buildAttention(g, o));
+  return g.build();
+}

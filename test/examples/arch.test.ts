@@ -13,14 +13,11 @@ async function cli(...args: string[]): Promise<{ code: number; out: string; err:
   let err = '';
   const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
   const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-  const cwd = process.cwd();
   const saved = process.exitCode;
   try {
-    process.chdir(root);
     const code = await main(args);
     return { code, out, err };
   } finally {
-    process.chdir(cwd);
     o.mockRestore();
     e.mockRestore();
     process.exitCode = saved;
@@ -28,6 +25,10 @@ async function cli(...args: string[]): Promise<{ code: number; out: string; err:
 }
 
 describe('examples/arch', () => {
+  it('runs from the repository root (the paths in the expected output are relative to it)', () => {
+    expect(process.cwd()).toBe(root);
+  });
+
   it('check prints the summary', async () => {
     const r = await cli('check', 'examples/arch/edge.arch');
     expect(r.code).toBe(0);

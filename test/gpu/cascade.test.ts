@@ -32,3 +32,15 @@ describe('whole cascades on the GPU model', () => {
     expect(r.latencySeconds).toBeGreaterThan(0);
   });
 });
+
+describe('A100', () => {
+  it('calibrates on the synthetic A100 file, which has no fp8', () => {
+    const spec = loadBuiltinTarget('a100');
+    const c = parseCascade(gemm).cascade!;
+    const r = gpuCycleSimulator({ cascade: c, target: 'a100', workload: 'gemm' }, spec, { fidelity: 'cycle' });
+    expect(r.warnings.join('\n')).toMatch(/synthetic-a100-2026-11-22\.json/);
+    // the same GEMM takes longer on an A100 (312 vs 989 TFLOP/s bf16)
+    const h = gpuCycleSimulator({ cascade: c, target: 'h100', workload: 'gemm' }, loadBuiltinTarget('h100'), { fidelity: 'cycle' });
+    expect(r.latencySeconds).toBeGreaterThan(2 * h.latencySeconds);
+  });
+});

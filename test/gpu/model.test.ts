@@ -65,6 +65,16 @@ describe('GEMM model', () => {
     const s = { m: 8192, n: 8192, k: 8192 };
     expect(predictGemmSeconds(h100, DEFAULT_PARAMS, { ...s, dtype: 'fp8e4m3' })).toBeLessThan(predictGemmSeconds(h100, DEFAULT_PARAMS, { ...s, dtype: 'bf16' }));
   });
+  it('with an L2 bandwidth in the .arch, tile re-reads can bound a GEMM', () => {
+    const spec = loadBuiltinTarget('h100');
+    const slowL2 = { ...spec, memories: spec.memories.map((m) => (m.name === 'L2' ? { ...m, bandwidthBytesPerSecond: 1e12 } : m)) };
+    const hw = gpuHardwareFromSpec(slowL2);
+    expect(hw.l2BytesPerSecond).toBe(1e12);
+    const s = { m: 4096, n: 4096, k: 4096, dtype: 'bf16' as const };
+    // A is read once per column of tiles (16), B once per row of tiles (32): (16 + 32) * 4096^2 * 2 bytes
+    expect(gemmBreakdown(hw, bare, s).memorySeconds).toBeCloseTo((48 * 4096 * 4096 * 2) / 1e12, 12);
+    expect(h100.l2BytesPerSecond).toBeUndefined(); // the H100 .arch gives L2's capacity only
+  });
   it('roofline: 2*8192^3 FLOP at 989 TFLOP/s', () => {
     expect(rooflineGemmSeconds(h100, { m: 8192, n: 8192, k: 8192, dtype: 'bf16' })).toBeCloseTo((2 * 8192 ** 3) / 989e12, 15);
   });

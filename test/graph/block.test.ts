@@ -35,14 +35,14 @@ const INTER = 96;
 const THETA = 10000;
 const EPS = 1e-5;
 
-function llamaCfg(heads: number, kvHeads: number, passes: 1 | 2 | 3): BlockConfig {
-  return { hidden: HIDDEN, heads, kvHeads, headDim: HIDDEN / heads, intermediate: INTER, norm: 'rms', normEps: EPS, act: 'swiglu', bias: false, rope: true, causal: true, passes, tile: 2 };
+function llamaCfg(heads: number, kvHeads: number, passes: 1 | 2 | 3, window?: number): BlockConfig {
+  return { hidden: HIDDEN, heads, kvHeads, headDim: HIDDEN / heads, intermediate: INTER, norm: 'rms', normEps: EPS, act: 'swiglu', bias: false, rope: true, causal: true, passes, tile: 2, ...(window ? { window } : {}) };
 }
 
-function runLlama(heads: number, kvHeads: number, passes: 1 | 2 | 3, o: { batch: number; seq: number; kvLen?: number }, seed: number) {
+function runLlama(heads: number, kvHeads: number, passes: 1 | 2 | 3, o: { batch: number; seq: number; kvLen?: number; window?: number }, seed: number) {
   const decode = o.kvLen !== undefined;
   const g = new GraphBuilder();
-  const cfg = llamaCfg(heads, kvHeads, passes);
+  const cfg = llamaCfg(heads, kvHeads, passes, o.window);
   buildBlock(g, cfg, { batch: o.batch, seq: decode ? 1 : o.seq, ...(decode ? { kvLen: o.kvLen!, decode: true } : {}) });
   const c: Cascade = g.build();
   const inputs = randomInputs(c, seed);
@@ -66,7 +66,7 @@ function runLlama(heads: number, kvHeads: number, passes: 1 | 2 | 3, o: { batch:
   let err = 0;
   for (let b = 0; b < o.batch; b++) {
     const cache = decode ? { k: seqOf(inputs.get('L0_KC')!, b), v: seqOf(inputs.get('L0_VC')!, b), len: o.kvLen! } : undefined;
-    const ref = llamaLayer(seqOf(inputs.get('X')!, b), seq, w, { hidden: HIDDEN, heads, kvHeads, inter: INTER, eps: EPS, theta: THETA }, cache);
+    const ref = llamaLayer(seqOf(inputs.get('X')!, b), seq, w, { hidden: HIDDEN, heads, kvHeads, inter: INTER, eps: EPS, theta: THETA, ...(o.window ? { window: o.window } : {}) }, cache);
     err = Math.max(err, relErr(seqOf(out.get('L0_OUT')!, b), ref.out));
     // the cache entries the block emits: rotated keys and values
     err = Math.max(err, relErr(seqOf(out.get(decode ? 'L0_KNR' : 'L0_KR')!, b), ref.k));
@@ -85,6 +85,9 @@ describe('LLaMA-style block (hidden 64, RMSNorm, RoPE, SwiGLU) vs an independent
     for (const passes of [3, 2, 1] as const) {
       it(`${label} ${passes}-pass prefill, batch 2, 5 tokens (ragged tiles of 2)`, () => {
         expect(runLlama(heads, kv, passes, { batch: 2, seq: 5 }, 7 + passes)).toBeLessThanOrEqual(1e-5);
+      });
+      it(`${label} ${passes}-pass prefill with a sliding window of 2 (Mistral)`, () => {
+        expect(runLlama(heads, kv, passes, { batch: 1, seq: 5, window: 2 }, 3 + passes)).toBeLessThanOrEqual(1e-5);
       });
       it(`${label} ${passes}-pass decode against a KV cache of length 5`, () => {
         expect(runLlama(heads, kv, passes, { batch: 2, seq: 1, kvLen: 5 }, 11 + passes)).toBeLessThanOrEqual(1e-5);

@@ -24,7 +24,7 @@ describe('parseModelConfig accepts each family’s field names', () => {
     const b = parseModelConfig(text('bert-base-uncased.json'));
     expect([b.hidden, b.postNorm, b.causal, b.decode, b.normEps]).toEqual([768, true, false, false, 1e-12]);
     const t = parseModelConfig(text('t5-small.json'));
-    expect([t.hidden, t.headDim, t.intermediate, t.heads, t.layers, t.scale]).toEqual([512, 64, 2048, 8, 6, false]);
+    expect([t.hidden, t.headDim, t.intermediate, t.heads, t.layers, t.decoderLayers, t.scale]).toEqual([512, 64, 2048, 8, 6, 6, false]);
   });
 });
 
@@ -110,6 +110,9 @@ describe('tessera lower', () => {
     expect(err).toMatch(/2048 positions exceed the 1024 learned position embeddings/);
     expect(await run('lower', '--model', resolve(shared, 'bert-base-uncased.json'), '--phase', 'decode', '--kv', '8')).toBe(1);
     expect(err).toMatch(/no decode phase/);
+    expect(await run('lower', '--model', resolve(shared, 't5-small.json'), '--phase', 'decode', '--kv', '8')).toBe(1);
+    expect(err).toMatch(/t5-small: t5 decode cross-attends to the encoder output; give its length with --seq/);
+    expect(await run('lower', '--model', resolve(shared, 't5-small.json'), '--phase', 'decode', '--kv', '8', '--seq', '16', '-o', join(dir, 't5.ein'))).toBe(0);
     expect(err).not.toMatch(/at .*\.ts:\d+/);
   });
 });

@@ -65,7 +65,7 @@ export function rotary(x: Mat, rows: number, heads: number, dim: number, theta: 
  */
 export function attention(
   q: Mat, sq: number, k: Mat, v: Mat, sk: number, heads: number, kvHeads: number, dim: number, causal: boolean, qPos0 = 0,
-  o: { scale?: boolean; bias?: (h: number, qPos: number, kPos: number) => number } = {},
+  o: { scale?: boolean; bias?: (h: number, qPos: number, kPos: number) => number; window?: number } = {},
 ): Mat {
   const rep = heads / kvHeads;
   const out = new Float64Array(sq * heads * dim);
@@ -80,6 +80,7 @@ export function attention(
         if (o.scale ?? true) a /= Math.sqrt(dim);
         if (o.bias) a += o.bias(h, qPos0 + s, m);
         if (causal && m > qPos0 + s) a = -Infinity;
+        if (causal && o.window !== undefined && qPos0 + s - m >= o.window) a = -Infinity;
         sc[m] = a;
         mx = Math.max(mx, a);
       }
@@ -119,7 +120,7 @@ export interface LlamaWeights {
  */
 export function llamaLayer(
   x: Mat, seq: number, w: LlamaWeights,
-  c: { hidden: number; heads: number; kvHeads: number; inter: number; eps: number; theta: number },
+  c: { hidden: number; heads: number; kvHeads: number; inter: number; eps: number; theta: number; window?: number },
   cache?: { k: Mat; v: Mat; len: number },
 ): { out: Mat; k: Mat; v: Mat } {
   const E = c.hidden / c.heads;
@@ -130,7 +131,7 @@ export function llamaLayer(
   const v = linear(h, seq, c.hidden, w.v, c.kvHeads * E);
   const kAll = cache ? concat(cache.k, k) : k;
   const vAll = cache ? concat(cache.v, v) : v;
-  const att = attention(q, seq, kAll, vAll, pos0 + seq, c.heads, c.kvHeads, E, true, pos0);
+  const att = attention(q, seq, kAll, vAll, pos0 + seq, c.heads, c.kvHeads, E, true, pos0, c.window !== undefined ? { window: c.window } : {});
   const x1 = addMat(x, linear(att, seq, c.heads * E, w.o, c.hidden));
   const h2 = rmsNorm(x1, seq, c.hidden, w.ln2, c.eps);
   const g = linear(h2, seq, c.hidden, w.gate, c.inter);
@@ -145,8 +146,8 @@ export interface Gpt2Weights {
   fc: Mat; fcb: Mat; proj: Mat; projb: Mat;
 }
 
-/** GPT2Block for one sequence: pre-LayerNorm, causal MHA with biases, gelu_new MLP. */
-export function gpt2Block(x: Mat, seq: number, w: Gpt2Weights, c: { hidden: number; heads: number; inner: number; eps: number }): Mat {
+/** GPT2Block for one sequence: pre-LayerNorm, causal MHA with biases, gelu_new MLP (OPTDecoderLayer with act = ReLU). */
+export function gpt2Block(x: Mat, seq: number, w: Gpt2Weights, c: { hidden: number; heads: number; inner: number; eps: number; act?: (t: number) => number }): Mat {
   const E = c.hidden / c.heads;
   const h = layerNorm(x, seq, c.hidden, w.ln1w, w.ln1b, c.eps);
   const q = linear(h, seq, c.hidden, w.q, c.hidden, w.qb);
@@ -155,7 +156,7 @@ export function gpt2Block(x: Mat, seq: number, w: Gpt2Weights, c: { hidden: numb
   const att = attention(q, seq, k, v, seq, c.heads, c.heads, E, true);
   const x1 = addMat(x, linear(att, seq, c.hidden, w.o, c.hidden, w.ob));
   const h2 = layerNorm(x1, seq, c.hidden, w.ln2w, w.ln2b, c.eps);
-  const f = map(linear(h2, seq, c.hidden, w.fc, c.inner, w.fcb), geluNew);
+  const f = map(linear(h2, seq, c.hidden, w.fc, c.inner, w.fcb), c.act ?? geluNew);
   return addMat(x1, linear(f, seq, c.inner, w.proj, c.hidden, w.projb));
 }
 

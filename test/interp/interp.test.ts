@@ -271,6 +271,20 @@ output T, N`);
     expect(data(out, 'T')[0]).toBe(Math.fround(t));
   });
 
+  it('writes through a recomposed output index (un-tiling a ragged tiled tensor)', () => {
+    const c = parse(`rank M = 11, P = 2
+rank M -> M1, M0 = 4
+input X[M, P]: fp32
+T[m1, m0, p] = X[m1*M0+m0, p] * 2
+Y[m1*M0+m0, p] = T[m1, m0, p] + m1
+output Y`);
+    const { inputs, out } = run(c, 14);
+    const X = data(inputs, 'X');
+    const Y = data(out, 'Y');
+    expect(Y.length).toBe(22);
+    for (let m = 0; m < 11; m++) for (let p = 0; p < 2; p++) expect(Y[m * 2 + p]).toBe(Math.fround(X[m * 2 + p]! * 2 + Math.floor(m / 4)));
+  });
+
   it('exp, log, tanh, erf, abs, neg and comparisons', () => {
     const c = parse(`rank I = 16
 input X[I]: fp32

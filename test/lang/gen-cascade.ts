@@ -58,15 +58,14 @@ export function genCascadeSource(g: Gen): CascadeSource {
   const dtypes = bool(0.2) ? INTS : FLOATS;
   const tensors: TensorInfo[] = [];
   const usedNames = new Set<string>();
+  let serial = 0;
   const freshName = () => {
-    for (;;) {
-      const base = pick(TENSOR_POOL);
-      const n = bool(0.5) && !usedNames.has(base) ? base : `${base}${int(0, 99)}`;
-      if (!usedNames.has(n) && !size.has(n)) {
-        usedNames.add(n);
-        return n;
-      }
-    }
+    // biased or shrunk draws repeat themselves, so a numbered name ends the search
+    const base = pick(TENSOR_POOL);
+    let n = bool(0.5) ? base : `${base}${int(0, 99)}`;
+    while (usedNames.has(n) || size.has(n)) n = `${base}_${serial++}`;
+    usedNames.add(n);
+    return n;
   };
   const subset = (rs: string[], max: number) => {
     const pool = [...rs];
@@ -148,8 +147,12 @@ export function genCascadeSource(g: Gen): CascadeSource {
     }
   };
   const reduceOp = (): ReduceOp => pick(['sum', 'sum', 'max', 'min', 'prod'] as const);
-  const maybeDtype = (e: Einsum, d: DType | undefined = bool(0.25) ? pick(dtypes) : undefined) => {
-    if (d) e.dtype = d;
+  // Integer cascades annotate every einsum: an einsum of numbers alone would default to fp32 and clash.
+  const annotateAll = dtypes === INTS;
+  // `null`: no annotation; no argument: a random one (an explicit undefined would pick the default).
+  const maybeDtype = (e: Einsum, d: DType | null | 'random' = 'random') => {
+    const t = d === 'random' ? (annotateAll || bool(0.25) ? pick(dtypes) : null) : d;
+    if (t) e.dtype = t;
     return e;
   };
 
@@ -176,10 +179,10 @@ export function genCascadeSource(g: Gen): CascadeSource {
     const sDims: Dim[] = [{ rank: R, extent: size.get(R)! + 1 }, ...others.map((r) => ({ rank: r, extent: size.get(r)! }))];
     const at = (first: IndexExpr): IndexExpr[] => [first, ...others.map(ivar)];
     const beforeS = [...tensors];
-    const sType = bool(0.3) ? pick(dtypes) : undefined;
+    const sType = annotateAll || bool(0.3) ? pick(dtypes) : null;
     // the init must not iterate over v: it runs before the loop
     locked.add(R);
-    src.einsums.push(maybeDtype({ output: { tensor: sName, indices: at({ kind: 'int', value: 0 }) }, reduce: reduceOp(), expr: expr(int(0, 2), beforeS), init: true }, bool(0.5) ? sType : undefined));
+    src.einsums.push(maybeDtype({ output: { tensor: sName, indices: at({ kind: 'int', value: 0 }) }, reduce: reduceOp(), expr: expr(int(0, 2), beforeS), init: true }, bool(0.5) ? sType : null));
     locked.delete(R);
     const prev: Expr = { kind: 'access', access: { tensor: sName, indices: at(ivar(R)) } };
     const step: Expr = { kind: 'binary', op: pick(['+', '*', 'max', 'min'] as const), a: prev, b: expr(int(0, 2), beforeS) };
@@ -195,7 +198,7 @@ export function genCascadeSource(g: Gen): CascadeSource {
     // later einsums may not iterate v: they would join the loop
     locked.add(R);
     const fName = freshName();
-    src.einsums.push({ output: { tensor: fName, indices: others.map(ivar) }, reduce: 'sum', expr: { kind: 'access', access: { tensor: sName, indices: at({ kind: 'rsize', rank: R }) } }, init: false });
+    src.einsums.push(maybeDtype({ output: { tensor: fName, indices: others.map(ivar) }, reduce: 'sum', expr: { kind: 'access', access: { tensor: sName, indices: at({ kind: 'rsize', rank: R }) } }, init: false }));
     tensors.push({ name: fName, dims: others.map((r) => ({ rank: r, extent: size.get(r)! })) });
   };
 

@@ -26,7 +26,7 @@ describe('print/parse round trip', () => {
         const { cascade, diagnostics } = finalize(src);
         if (!cascade) throw new Error(`generator made an invalid cascade: ${diagnostics.map((d) => `${d.code}: ${d.message}`).join('; ')}`);
         const { text, back } = reparse(cascade);
-        expect(cascadesEqual(cascade, back)).toBe(true);
+        expect(cascadesEqual(cascade, back), text).toBe(true);
         expect(printCascade(back)).toBe(text);
       }),
       { numRuns: 300 },
@@ -62,5 +62,15 @@ describe('print/parse round trip', () => {
       expect(cascadesEqual(base, other!), v).toBe(false);
     }
     expect(cascadesEqual(base, parseCascade(text.replace('Y[m]: fp32 =', 'Y[m]:fp32=  ')).cascade!)).toBe(true);
+  });
+});
+
+describe('docs/LANGUAGE.md', () => {
+  it('its opening example is a valid cascade', () => {
+    const doc = readFileSync(join(ROOT, 'docs/LANGUAGE.md'), 'utf8');
+    const block = doc.split('```')[1]!.replace(/^\n/, '');
+    const { cascade, diagnostics } = parseCascade(block, 'LANGUAGE.md');
+    expect(diagnostics).toEqual([]);
+    expect(cascade!.einsums.map((e) => e.output.tensor)).toEqual(['QK', 'GM', 'SN', 'SD', 'A', 'AV']);
   });
 });

@@ -3,12 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { TraceWriter } from '../../sim/core';
 import { simulateSystolic, type SystolicMemoryConfig } from '../../sim/spatial';
 
-function memory(bytesPerCycle: number, latencyCycles: number, sram: Partial<{ ifmap: number; bankWidth: number }> = {}): SystolicMemoryConfig {
+function memory(bytesPerCycle: number, latencyCycles: number, sram: Partial<{ ifmap: number; ofmap: number; bankWidth: number }> = {}): SystolicMemoryConfig {
   return {
     dram: { name: 'DRAM', kind: 'dram', bytesPerCycle, latencyCycles },
     ifmapSram: { name: 'IFMAP', capacityBytes: sram.ifmap ?? 1024, banks: 1, bankWidthBytes: sram.bankWidth ?? Infinity },
     filterSram: { name: 'FILTER', capacityBytes: 1024 },
-    ofmapSram: { name: 'OFMAP', capacityBytes: 1024 },
+    ofmapSram: { name: 'OFMAP', capacityBytes: sram.ofmap ?? 1024 },
   };
 }
 
@@ -55,11 +55,65 @@ describe('DRAM stalls, worked by hand', () => {
     expect(run.totalCycles).toBe(14);
   });
 
+  it('partial sums that do not fit the ofmap SRAM spill to DRAM and come back after their write', () => {
+    // the same ws layer with a 4-byte OFMAP SRAM (the T×c = 8-byte psum tile does not fit), 1 B/cycle, latency 0:
+    //   fold 0: fetch 0..12, runs 12..20, writes its 8 B of psums at 20
+    //   fold 1: operands fetched 12..24 (issued at 0); psum write 24..32, psum read 32..40 → runs 40..48
+    //   final Z write 48..56 → total 56 = 16 + 40 stall; DRAM: read 16 + 8 + 8 psum, write 8 + 8
+    const run = simulateSystolic({ M: 4, N: 2, K: 4 }, { rows: 2, cols: 2, dataflow: 'ws', wordBytes: 1, memory: memory(1, 0, { ofmap: 4 }) });
+    expect(run.dram).toEqual({ ifmapReadBytes: 16, filterReadBytes: 8, ofmapReadBytes: 8, ofmapWriteBytes: 16 });
+    expect(run.totalCycles).toBe(56);
+    expect(run.stallCycles).toBe(40);
+  });
+
   it('SRAM bank bandwidth stretches the streaming phase', () => {
     // ws 2×2, M=4 N=2 K=4: each fold streams T·r = 8 bytes of A; one bank of 1 B/cycle needs
     // 8 cycles instead of T = 4: +4 per fold, 2 folds → 16 + 8 = 24
     const run = simulateSystolic({ M: 4, N: 2, K: 4 }, { rows: 2, cols: 2, dataflow: 'ws', wordBytes: 1, memory: memory(Infinity, 0, { bankWidth: 1 }) });
     expect(run.sramStallCycles).toBe(8);
     expect(run.totalCycles).toBe(24);
+  });
+});
+
+describe('memory invariants over random layers', () => {
+  it('total = compute + stalls; the DRAM channel and compulsory traffic bound it from below', async () => {
+    const fc = (await import('fast-check')).default;
+    const { totalComputeCycles } = await import('../../sim/spatial');
+    fc.assert(
+      fc.property(
+        fc.constantFrom<'os' | 'ws' | 'is'>('os', 'ws', 'is'),
+        fc.integer({ min: 1, max: 16 }),
+        fc.integer({ min: 1, max: 16 }),
+        fc.integer({ min: 1, max: 200 }),
+        fc.integer({ min: 1, max: 200 }),
+        fc.integer({ min: 1, max: 200 }),
+        fc.integer({ min: 1, max: 64 }),
+        fc.integer({ min: 0, max: 50 }),
+        fc.integer({ min: 16, max: 1 << 16 }),
+        (df, R, C, M, N, K, bw, lat, cap) => {
+          const mem: SystolicMemoryConfig = {
+            dram: { name: 'DRAM', kind: 'dram', bytesPerCycle: bw, latencyCycles: lat },
+            ifmapSram: { name: 'I', capacityBytes: cap },
+            filterSram: { name: 'F', capacityBytes: cap },
+            ofmapSram: { name: 'O', capacityBytes: cap },
+          };
+          const run = simulateSystolic({ M, N, K }, { rows: R, cols: C, dataflow: df, wordBytes: 1, memory: mem });
+          const compute = totalComputeCycles(df, { rows: R, cols: C }, { M, N, K });
+          expect(run.computeCycles).toBe(compute);
+          expect(run.totalCycles).toBe(run.computeCycles + run.stallCycles);
+          const reads = run.dram.ifmapReadBytes + run.dram.filterReadBytes + run.dram.ofmapReadBytes;
+          const writes = run.dram.ofmapWriteBytes;
+          expect(run.totalCycles).toBeGreaterThanOrEqual(Math.ceil((reads + writes) / bw));
+          expect(run.dram.ifmapReadBytes).toBeGreaterThanOrEqual(M * K);
+          expect(run.dram.filterReadBytes).toBeGreaterThanOrEqual(K * N);
+          expect(writes).toBeGreaterThanOrEqual(M * N);
+          if (M * K <= cap) expect(run.dram.ifmapReadBytes).toBe(M * K);
+          if (K * N <= cap) expect(run.dram.filterReadBytes).toBe(K * N);
+          const unlimited = simulateSystolic({ M, N, K }, { rows: R, cols: C, dataflow: df, wordBytes: 1, memory: { ...mem, dram: { ...mem.dram, bytesPerCycle: Infinity, latencyCycles: 0 } } });
+          expect(unlimited.totalCycles).toBe(compute);
+        },
+      ),
+      { numRuns: 300, seed: 7 },
+    );
   });
 });

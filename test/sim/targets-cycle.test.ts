@@ -51,3 +51,20 @@ describe('tessera run --fidelity cycle on the spatial targets', () => {
     });
   }
 });
+
+describe('contractions seen as GEMMs (targets/spatial-cycle.ts)', () => {
+  it('splits variables into M, N, K and batch, and reads the dataflow off the spatial binding', async () => {
+    const { gemmOf, dataflowOfBinding } = await import('../../targets/spatial-cycle');
+    const { parseCascade } = await import('../../compiler/lang');
+    const { cascadeWorkloads } = await import('../../compiler/map');
+    const { cascade } = parseCascade('rank B = 3, M = 5, N = 7, K = 11\ninput A[B, M, K]: fp32\ninput W[B, K, N]: fp32\nZ[b, m, n] = A[b, m, k] * W[b, k, n]\noutput Z\n', 'bmm.ein');
+    const w = cascadeWorkloads(cascade!).find((x) => x.name === 'Z')!;
+    const g = gemmOf(cascade!, w)!;
+    expect([g.M, g.N, g.K, g.batch]).toEqual([5, 7, 11, 3]);
+    expect(dataflowOfBinding(g, [{ var: 'k', dim: 'rows' }, { var: 'n', dim: 'cols' }], 'os')).toEqual({ dataflow: 'ws', transpose: false });
+    expect(dataflowOfBinding(g, [{ var: 'k', dim: 'rows' }, { var: 'm', dim: 'cols' }], 'os')).toEqual({ dataflow: 'is', transpose: false });
+    expect(dataflowOfBinding(g, [{ var: 'm', dim: 'rows' }, { var: 'n', dim: 'cols' }], 'ws')).toEqual({ dataflow: 'os', transpose: false });
+    expect(dataflowOfBinding(g, [{ var: 'n', dim: 'rows' }, { var: 'm', dim: 'cols' }], 'ws')).toEqual({ dataflow: 'os', transpose: true });
+    expect(dataflowOfBinding(g, [{ var: 'b', dim: 'rows' }], 'is')).toEqual({ dataflow: 'is', transpose: false });
+  });
+});

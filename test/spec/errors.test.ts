@@ -243,6 +243,48 @@ describe('.arch diagnostics', () => {
     expect(renderDiagnostics(r.diagnostics)).toBe(lines("x.arch: error: parameter 'glb' override: unknown unit 'KiBB'", "  hint: did you mean 'KiB'?"));
   });
 
+  it('duplicate parameters, reserved attribute names, negative latency and energy, non-numeric parameters in arithmetic', () => {
+    const r = check(
+      `target t {\n  param n = ws\n  param n = 3\n  clock = 1 GHz\n  memory M : sram { capacity = 1 KiB; attr banks = 2; latency = -1 cycles; read_energy = -2 pJ/B }\n  compute C : vector { lanes = $n * 2 }\n  link M -> C\n}\n`,
+    );
+    expect(r.rendered).toBe(
+      lines(
+        "x.arch:3:9: error: duplicate parameter 'n'",
+        '    param n = 3',
+        '          ^',
+        "  hint: 'n' is already declared at line 2",
+        "x.arch:5:44: error: 'banks' is a built-in field of memory units",
+        '    memory M : sram { capacity = 1 KiB; attr banks = 2; latency = -1 cycles; read_energy = -2 pJ/B }',
+        '                                             ^~~~~',
+        '  hint: write `banks = ...` without `attr`',
+        "x.arch:5:65: error: 'latency' must not be negative (got -1 cycles)",
+        '    memory M : sram { capacity = 1 KiB; attr banks = 2; latency = -1 cycles; read_energy = -2 pJ/B }',
+        '                                                                  ^~~~~~~~~',
+        "x.arch:5:90: error: 'read_energy' must not be negative (got -2 pJ/B)",
+        '    memory M : sram { capacity = 1 KiB; attr banks = 2; latency = -1 cycles; read_energy = -2 pJ/B }',
+        '                                                                                           ^~~~~~~',
+        "x.arch:6:32: error: parameter 'n' is not a plain number, so it cannot be used in arithmetic or before a unit",
+        '    compute C : vector { lanes = $n * 2 }',
+        '                                 ^~',
+        '  hint: use `$n` alone as the whole value',
+      ),
+    );
+  });
+
+  it('a target with no compute unit and no memory', () => {
+    const r = check(`target e { clock = 1 GHz }`);
+    expect(r.codes).toEqual(['no-compute', 'no-memory']);
+    expect(r.rendered.split('\n').filter((l) => l.startsWith('x.arch'))).toEqual(["x.arch:1:8: error: target 'e' has no compute unit", "x.arch:1:8: error: target 'e' has no memory"]);
+  });
+
+  it('an override value that does not parse', () => {
+    const r = parseTarget(`target t {\n  param n = 3\n  clock = 1 GHz\n  memory M : sram { capacity = $n KiB }\n  compute C : vector { lanes = 1 }\n  link M -> C\n}\n`, 'x.arch', { n: '3 KiB KiB' });
+    expect(r.spec).toBeNull();
+    expect(renderDiagnostics(r.diagnostics)).toBe(
+      lines("x.arch: error: cannot read '3 KiB KiB' as the value of parameter 'n'", '  hint: write a number with an optional unit (128, 216 KiB), a word (ws), a "string" or a [list]'),
+    );
+  });
+
   it('every diagnostic carries file, line and column (except override ones)', () => {
     const r = parseTarget(T(`  memory A : sram { }\n  compute P : lut { }\n`), 'y.arch');
     expect(r.diagnostics.length).toBeGreaterThan(0);

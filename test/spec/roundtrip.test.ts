@@ -113,6 +113,14 @@ describe('.arch printer', () => {
     );
   });
 
+  it('equality ignores locations but not attributes that happen to be called loc or file', () => {
+    const a = parseTarget('target x { clock = 1 GHz\n attr file = "a"\n memory D : hbm { bandwidth = 1 GB/s }\n compute P : vector { lanes = 4 }\n link D -> P }', 'a.arch').spec!;
+    const b = parseTarget('target x {\n\n clock = 1 GHz; attr file = "b"; memory D : hbm { bandwidth = 1 GB/s }; compute P : vector { lanes = 4 }; link D -> P }', 'b.arch').spec!;
+    const c = parseTarget('target x { clock = 1 GHz; attr file = "a"; memory D : hbm { bandwidth = 1 GB/s }; compute P : vector { lanes = 4 }; link D -> P }', 'c.arch').spec!;
+    expect(targetsEqual(a, b)).toBe(false);
+    expect(targetsEqual(a, c)).toBe(true);
+  });
+
   it('prints readable units where they are exact', () => {
     const spec = parseTarget('target x { clock = 940 MHz\n memory D : hbm { bandwidth = 400 GiB/s }\n memory G : sram { capacity = 16 MiB; width = 4096 bit; energy = 12.5 pJ/B }\n compute P : vector { lanes = 4; mac_energy = 1.5 pJ }\n link D -> G -> P }', 'x.arch').spec!;
     expect(printTarget(spec)).toBe(

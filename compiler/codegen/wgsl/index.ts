@@ -27,6 +27,6 @@ export function printWgslProgram(p: WgslProgram): string {
 }
 
 export { emitEinsumKernel, type WgslKernel } from './emit';
-export { executionSteps, type Step } from './schedule';
+export { executionSteps, WgslError, type Step } from './schedule';
 export { runWgslProgram, getWebGpuDevice, type WgslRunResult, type WgslRunOptions, type DeviceHandle, type TensorData } from './runner';
 export { dtypeTolerance, compareTensors, type TensorComparison } from './tolerance';

@@ -5,6 +5,7 @@ import { create, globals } from 'webgpu';
 import { tensorElements, type Cascade, type DType } from '../../ir';
 import type { WgslProgram } from './index';
 import { MAX_GROUPS_X, WORKGROUP_SIZE } from './emit';
+import { WgslError } from './schedule';
 
 /** Same shape as compiler/interp's TensorData (row-major over the dims' extents). */
 export interface TensorData {
@@ -68,7 +69,7 @@ function gridFor(invocations: number): [number, number] {
 
 export async function runWgslProgram(p: WgslProgram, inputs: Map<string, TensorData>, opts: WgslRunOptions = {}): Promise<WgslRunResult> {
   const h = await getWebGpuDevice();
-  if (!h.device) throw new Error(h.reason);
+  if (!h.device) throw new WgslError(h.reason);
   const device = h.device;
   const c: Cascade = p.cascade;
   device.pushErrorScope('validation');
@@ -76,11 +77,13 @@ export async function runWgslProgram(p: WgslProgram, inputs: Map<string, TensorD
   const buffers = new Map<string, GPUBuffer>();
   for (const t of c.tensors) {
     const n = Math.max(1, tensorElements(t));
+    if (n * 4 > device.limits.maxStorageBufferBindingSize || n >= 2 ** 31)
+      throw new WgslError(`tensor ${t.name} has ${n} elements: more than this WebGPU device can bind (${device.limits.maxStorageBufferBindingSize} bytes); shrink the rank sizes`);
     const buf = device.createBuffer({ size: n * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
     if (t.role !== 'intermediate' && t.role !== 'output') {
       const given = inputs.get(t.name);
-      if (!given) throw new Error(`no data for input tensor ${t.name}`);
-      if (given.data.length !== tensorElements(t)) throw new Error(`input ${t.name} has ${given.data.length} elements, expected ${tensorElements(t)}`);
+      if (!given) throw new WgslError(`no data for input tensor ${t.name}`);
+      if (given.data.length !== tensorElements(t)) throw new WgslError(`input ${t.name} has ${given.data.length} elements, expected ${tensorElements(t)}`);
       device.queue.writeBuffer(buf, 0, Float32Array.from(given.data));
     }
     buffers.set(t.name, buf);

@@ -3,6 +3,11 @@
 // members in program order at every step, at the position of the group's last member.
 import { iterationVars, iterativeVars, rankOfVar, type Cascade } from '../../ir';
 
+/** A cascade the WGSL back end cannot run, or a device that cannot hold it: a user-facing message. */
+export class WgslError extends Error {
+  override name = 'WgslError';
+}
+
 export type Step = { kind: 'einsum'; einsum: number } | { kind: 'loop'; variable: string; steps: number; members: number[] };
 
 export function executionSteps(c: Cascade): Step[] {
@@ -11,7 +16,7 @@ export function executionSteps(c: Cascade): Step[] {
   c.einsums.forEach((e, i) => {
     if (e.init) return;
     const vs = iterationVars(e).filter((v) => iter.includes(v));
-    if (vs.length > 1) throw new Error(`einsum ${e.output.tensor} iterates over two iterative variables (${vs.join(', ')}); nested recurrences are not supported by the WGSL back end`);
+    if (vs.length > 1) throw new WgslError(`einsum ${e.output.tensor} iterates over two iterative variables (${vs.join(', ')}); nested recurrences are not supported by the WGSL back end`);
     if (vs.length === 1) groupVar.set(i, vs[0]!);
   });
   const members = new Map<string, number[]>();

@@ -10,6 +10,7 @@ import * as lower from './lower';
 import * as validate from './validate';
 import * as repro from './repro';
 import * as schedule from './schedule';
+import * as demo from './demo';
 
 export const commands: ((program: Command) => void)[] = [
   targets.register,
@@ -22,4 +23,5 @@ export const commands: ((program: Command) => void)[] = [
   validate.register,
   repro.register,
   schedule.register,
+  demo.register,
 ];

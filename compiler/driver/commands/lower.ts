@@ -41,7 +41,7 @@ export function lowerFromCli(o: LowerCliOptions): Cascade {
   const batch = positiveInt('--batch', o.batch, 1);
   let phase: Phase;
   if (o.phase === 'prefill') phase = { kind: 'prefill', batch, seq: positiveInt('--seq', o.seq) };
-  else if (o.phase === 'decode') phase = { kind: 'decode', batch, kvLen: positiveInt('--kv', o.kv) };
+  else if (o.phase === 'decode') phase = { kind: 'decode', batch, kvLen: positiveInt('--kv', o.kv), ...(o.seq !== undefined ? { encLen: positiveInt('--seq', o.seq) } : {}) };
   else throw new UserError(`--phase must be prefill or decode, got "${o.phase}"`);
   const opts: LowerOptions = {};
   if (o.layers !== undefined) opts.layers = positiveInt('--layers', o.layers);
@@ -69,7 +69,7 @@ export function register(program: Command): void {
     .requiredOption('--model <file>', 'config.json of the model')
     .option('--phase <phase>', 'prefill or decode', 'prefill')
     .option('--batch <n>', 'batch size', '1')
-    .option('--seq <n>', 'prefill: sequence length')
+    .option('--seq <n>', 'prefill: sequence length; t5 decode: the encoder length')
     .option('--kv <n>', 'decode: KV cache length (the new token is at this position)')
     .option('--layers <n>', 'lower only the first N blocks')
     .option('--passes <n>', 'attention softmax form: 3, 2 or 1 pass', '3')

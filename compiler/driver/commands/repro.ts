@@ -4,11 +4,13 @@
 // examples/fusemax/. Other papers add a subcommand below (one `.command(...)` block each).
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { parseCascade } from '../../lang';
 import { DiagnosticError } from '../../ir';
 import { simulateCascade } from '../pipeline';
 import type { Result } from '../../../sim/core/result';
+import { registerCosma } from './repro-cosma';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const DATA = join(ROOT, 'compiler/map/data/fusemax-workloads.json');
@@ -138,7 +140,15 @@ export function register(program: Command): void {
     .description('FuseMax vs FLAT attention (MICRO 2024): speedup, energy and 2D utilization per model and sequence length')
     .option('--json', 'print a deterministic JSON document instead of the table')
     .action((opts: { json?: boolean }) => {
-      const r = reproFusemax();
+      // 48 fused mappings take a few seconds: a progress bar on a terminal, nothing with --json
+      const bar = !opts.json && process.stderr.isTTY ? new cliProgress.SingleBar({ format: 'repro fusemax [{bar}] {value}/{total} points', clearOnComplete: true }, cliProgress.Presets.shades_classic) : undefined;
+      let r: FusemaxRepro;
+      try {
+        r = reproFusemax((done, total) => (done === 1 ? bar?.start(total, done) : bar?.update(done)));
+      } finally {
+        bar?.stop();
+      }
       process.stdout.write(opts.json ? JSON.stringify(r, null, 2) + '\n' : formatFusemax(r));
     });
+  registerCosma(repro);
 }

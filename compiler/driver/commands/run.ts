@@ -120,7 +120,9 @@ export function runInterpreter(file: string, c: Cascade, opts: RunOptions): Inte
     if (!Number.isSafeInteger(maxElements) || maxElements < 1) throw new UserError(`--max-elements ${opts.maxElements}: expected a positive integer`);
   }
   checkTensorBudget(c, maxElements);
-  const inputs = opts.inputs !== undefined ? loadInputs(opts.inputs, c) : randomInputs(c, seed, maxElements ? { maxElements } : {});
+  // with --dtype, random inputs are drawn for the overriding dtype (int4 gets [-8, 7], not a rounded [-1, 1))
+  const asRun = dtype ? { ...c, tensors: c.tensors.map((t) => ({ ...t, dtype })) } : c;
+  const inputs = opts.inputs !== undefined ? loadInputs(opts.inputs, c) : randomInputs(asRun, seed, maxElements ? { maxElements } : {});
   const progress = !opts.json && process.stderr.isTTY === true;
   const results = withProgress(progress, (onProgress) => interpret(c, inputs, { ...(dtype ? { dtype } : {}), ...(maxElements ? { maxElements } : {}), ...(onProgress ? { onProgress } : {}) }));
   const outputs: Record<string, OutputRecord> = {};
@@ -131,7 +133,8 @@ export function runInterpreter(file: string, c: Cascade, opts: RunOptions): Inte
     if (opts.dump) rec.values = Array.from(t.data, jsonNumber);
     outputs[name] = rec;
   }
-  const { analysis, passes } = analyzeWithPasses(c);
+  // with --dtype the byte counts follow the overriding dtype, as the run does
+  const { analysis, passes } = analyzeWithPasses(asRun);
   const cmp = opts.compare !== undefined ? compareRuns(opts.compare, results, c.outputs) : undefined;
   const json = {
     file,

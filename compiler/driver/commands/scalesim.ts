@@ -18,6 +18,7 @@ interface ScaleSimOptions {
   inputType?: string;
   clockMhz: string;
   trace?: string;
+  timing: string;
   json?: boolean;
 }
 
@@ -38,12 +39,14 @@ export function register(program: Command): void {
     .option('--outdir <dir>', 'reports go to <dir>/<run_name>/', 'scalesim_outputs')
     .option('--input-type <kind>', 'conv or gemm (default: from the CSV header)')
     .option('--clock-mhz <mhz>', 'clock used for latencySeconds (SCALE-Sim configs have none)', '1000')
+    .option('--timing <model>', "fold timing: tessera (register-level, default) or scalesim (SCALE-Sim v2's padded folds, to reproduce its reports)", 'tessera')
     .option('--trace <file>', 'write a Perfetto / Chrome trace JSON of folds, stalls and DRAM transfers')
     .option('--json', 'print the Result JSON instead of a table')
     .action((opts: ScaleSimOptions) => {
       if (opts.inputType !== undefined && opts.inputType !== 'conv' && opts.inputType !== 'gemm') {
         throw new UserError(`--input-type must be conv or gemm, got '${opts.inputType}'`);
       }
+      if (opts.timing !== 'tessera' && opts.timing !== 'scalesim') throw new UserError(`--timing must be tessera or scalesim, got '${opts.timing}'`);
       const clockMhz = Number(opts.clockMhz);
       if (!(clockMhz > 0)) throw new UserError(`--clock-mhz must be a positive number, got '${opts.clockMhz}'`);
       const cfgText = readText(opts.config);
@@ -75,6 +78,7 @@ export function register(program: Command): void {
         clockHz: clockMhz * 1e6,
         trace,
         onLayer: (i) => bar?.update(i + 1),
+        foldTiming: opts.timing,
         warnings: clockMhz === 1000 ? ['SCALE-Sim configs carry no clock; latencySeconds assumes 1000 MHz (--clock-mhz)'] : [],
       });
       bar?.stop();
@@ -92,7 +96,7 @@ export function register(program: Command): void {
       }
       const c = config;
       const out: string[] = [];
-      out.push(`${c.runName}: ${c.arrayHeight}x${c.arrayWidth} ${c.dataflow}, ${topo.kind} topology, ${topo.layers.length} layers, DRAM ${c.interfaceBandwidth === 'USER' ? `${c.bandwidthWordsPerCycle} words/cycle` : 'CALC (unlimited)'}`);
+      out.push(`${c.runName}: ${c.arrayHeight}x${c.arrayWidth} ${c.dataflow}, ${topo.kind} topology, ${topo.layers.length} layers, DRAM ${c.interfaceBandwidth === 'USER' ? `${c.bandwidthWordsPerCycle} words/cycle` : 'CALC (unlimited)'}${opts.timing === 'scalesim' ? ', SCALE-Sim v2 fold timing' : ''}`);
       out.push(`${'layer'.padEnd(24)} ${'M'.padStart(7)} ${'N'.padStart(6)} ${'K'.padStart(6)} ${'folds'.padStart(6)} ${'cycles'.padStart(12)} ${'stalls'.padStart(10)} ${'util %'.padStart(7)} ${'map %'.padStart(7)}`);
       for (const { layer, run: r } of run.layers) {
         out.push(

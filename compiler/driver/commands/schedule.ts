@@ -136,7 +136,7 @@ export function register(program: Command): void {
     .option('--solver <name>', 'highs (default) or glpk')
     .option('--budget <b>', 'SRAM budget: MR (default), MH, MP or bytes (e.g. 4MiB)')
     .option('--params', 'schedule the weights too (COSMA "with parameters")')
-    .option('--order <o>', 'free (the ILP picks the operator order) or fixed (program order); default free up to 30 operators')
+    .option('--order <o>', 'free (the ILP picks the operator order) or fixed (program order); default free up to 40 operators')
     .option('--method <m>', 'ilp, divide (divide and conquer) or auto (divide above 60 operators)')
     .option('--time-limit <s>', 'solver time limit in seconds (default 60)')
     .option('--cost <c>', 'what a byte of traffic costs at each tier: time (1/bandwidth, default) or energy')

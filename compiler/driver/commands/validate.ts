@@ -3,14 +3,23 @@
 // `tessera validate wgsl FILE.ein [--seed N] [--timing N] [--emit out.wgsl] [--json]`: runs the
 // cascade's generated WGSL kernels through WebGPU and compares them with the interpreter.
 import { writeFileSync } from 'node:fs';
+import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { compareTensors, compileCascadeToWgsl, getWebGpuDevice, printWgslProgram, runWgslProgram } from '../../codegen/wgsl';
+import { compareTensors, compileCascadeToWgsl, getWebGpuDevice, printWgslProgram, runWgslProgram, WgslError } from '../../codegen/wgsl';
 import { interpret, randomInputs } from '../../interp';
 import { loadCascadeFile } from '../../lang';
 import { loadBuiltinTarget } from '../../../targets/spec';
 import { GpuHardwareError, gpuHardwareFromSpec, loadMeasurements, MeasurementFileError, validateGpuModel, type ErrorSummary, type MeasurementFile, type ValidationReport } from '../../../sim/gpu';
 import { validationHtml } from '../../../sim/gpu/validation-html';
 import { UserError } from '../user-error';
+
+function writeOut(path: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch (e) {
+    throw new UserError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+}
 
 /** GPU target named by the measurement's GPU (NVIDIA H100 80GB HBM3 -> h100). */
 function targetFor(mf: MeasurementFile, given?: string): string {
@@ -76,8 +85,15 @@ export function runValidateGpu(opts: { measurements: string; target?: string; re
   const unsupported = mf.records.filter((r) => r.kind === 'gemm' && hw.peakFlopsPerSecond[r.dtype] === undefined);
   if (unsupported.length === mf.records.length) throw new UserError(`${opts.measurements}: no record has a dtype that ${target} supports`);
   const usable: MeasurementFile = { ...mf, records: mf.records.filter((r) => !unsupported.includes(r)) };
-  const rep = validateGpuModel(hw, usable, opts.measurements, every);
-  if (opts.report) writeFileSync(opts.report, validationHtml(rep));
+  const bar =
+    process.stderr.isTTY && !opts.json ? new cliProgress.SingleBar({ format: 'calibrating [{bar}] {value}/{total} tile shapes', stream: process.stderr }, cliProgress.Presets.shades_classic) : null;
+  let started = false;
+  const rep = validateGpuModel(hw, usable, opts.measurements, every, (done, total) => {
+    if (bar && !started) (bar.start(total, 0), (started = true));
+    bar?.update(done);
+  });
+  bar?.stop();
+  if (opts.report) writeOut(opts.report, validationHtml(rep));
   return rep;
 }
 
@@ -107,13 +123,19 @@ export function register(program: Command): void {
       const runs = opts.timing === undefined ? 0 : Number(opts.timing);
       if (!Number.isInteger(runs) || runs < 0) throw new UserError(`--timing ${opts.timing}: expected a whole number of runs`);
       const c = loadCascadeFile(file);
-      const program = compileCascadeToWgsl(c);
-      if (opts.emit) writeFileSync(opts.emit, printWgslProgram(program));
-      const dev = await getWebGpuDevice();
-      if (!dev.device) throw new UserError(`${dev.reason}`);
-      const inputs = randomInputs(c, seed);
-      const ref = interpret(c, inputs);
-      const got = await runWgslProgram(program, inputs, runs ? { timingRuns: runs } : {});
+      let program, got, ref;
+      try {
+        program = compileCascadeToWgsl(c);
+        if (opts.emit) writeOut(opts.emit, printWgslProgram(program));
+        const dev = await getWebGpuDevice();
+        if (!dev.device) throw new WgslError(dev.reason);
+        const inputs = randomInputs(c, seed);
+        ref = interpret(c, inputs);
+        got = await runWgslProgram(program, inputs, runs ? { timingRuns: runs } : {});
+      } catch (e) {
+        if (e instanceof WgslError) throw new UserError(e.message);
+        throw e;
+      }
       const comparisons = c.outputs.map((o) => compareTensors(o, got.tensors.get(o)!.data, ref.get(o)!.data, ref.get(o)!.dtype));
       const ok = comparisons.every((x) => x.ok);
       if (opts.json) process.stdout.write(JSON.stringify({ file, adapter: got.adapter, kernels: program.kernels.length, ok, comparisons, medianSeconds: got.medianSeconds ?? null }, null, 1) + '\n');

@@ -31,8 +31,16 @@ export function suiteGraphs(parse: (text: string, name: string) => Cascade, atte
     fromText('bert layer', 'bert-base layer (s512)', transformerEin(BERT_BASE)),
     fromText('resnet-like conv', 'resnet-like conv graph', resnetLikeEin()),
     ...Object.entries(attention).map(([n, t]) => fromText('attention cascade', n, t)),
-    ...randomSeeds.map((seed) => ({ family: 'random dag', name: `random dag seed ${seed}`, build: (params: boolean) => randomDag({ seed, ops: 14, params }) })),
+    ...randomSeeds.map((seed) => ({ family: 'random dag', name: `random dag seed ${seed}`, build: (params: boolean) => randomDag({ seed, ops: 12, params }) })),
   ];
+}
+
+/**
+ * The attention examples are sized for the interpreter (M = 200, P = 64); for scheduling they are run at a
+ * realistic size: head dims 64, 4096 keys, 1024 queries (fp32 as written).
+ */
+export function scaleAttention(text: string): string {
+  return text.replace(/^rank E = \d+, F = \d+, M = \d+, P = \d+$/m, 'rank E = 64, F = 64, M = 4096, P = 1024');
 }
 
 /** SRAM (capacity set per budget) and one off-chip tier, as in COSMA; cost 1 per byte. */
@@ -73,7 +81,7 @@ export async function runSuite(graphs: SuiteGraph[], o: SuiteOptions): Promise<S
   for (const sg of graphs)
     for (const params of [false, true]) {
       const g = sg.build(params);
-      const order: 'free' | 'fixed' = g.ops.length <= 30 ? 'free' : 'fixed';
+      const order: 'free' | 'fixed' = g.ops.length <= 40 ? 'free' : 'fixed';
       const b = await computeBudgets(g, COSMA_TIERS, { timeLimitSeconds: o.timeLimitSeconds });
       for (const budget of o.budgets ?? (['MR', 'MH', 'MP'] as BudgetName[])) {
         const chain = withSram(COSMA_TIERS, b[budget]);

@@ -10,7 +10,9 @@ import type { TopologyLayer } from './topology';
 /** SCALE-Sim's word is one byte (word_size = 1 in its memory system). */
 export const SCALESIM_WORD_BYTES = 1;
 
-export function systolicConfigFromScaleSim(c: ScaleSimConfig): SystolicConfig {
+export type FoldTiming = 'tessera' | 'scalesim';
+
+export function systolicConfigFromScaleSim(c: ScaleSimConfig, foldTiming: FoldTiming = 'tessera'): SystolicConfig {
   const bytesPerCycle = c.interfaceBandwidth === 'USER' ? c.bandwidthWordsPerCycle * SCALESIM_WORD_BYTES : Infinity;
   // SCALE-Sim's SRAMs serve a full array edge per cycle, so bank bandwidth is not limited here
   const sram = (name: string, kb: number) => ({ name, capacityBytes: kb * 1024, banks: c.memoryBanks, doubleBuffered: true });
@@ -19,6 +21,7 @@ export function systolicConfigFromScaleSim(c: ScaleSimConfig): SystolicConfig {
     cols: c.arrayWidth,
     dataflow: c.dataflow,
     wordBytes: SCALESIM_WORD_BYTES,
+    foldTiming,
     memory: {
       dram: { name: 'DRAM', kind: 'dram', bytesPerCycle, latencyCycles: 0 },
       ifmapSram: sram('IFMAP_SRAM', c.ifmapSramKb),
@@ -30,6 +33,7 @@ export function systolicConfigFromScaleSim(c: ScaleSimConfig): SystolicConfig {
 
 export interface ScaleSimRun {
   config: ScaleSimConfig;
+  foldTiming: FoldTiming;
   layers: { layer: TopologyLayer; run: SystolicRun }[];
   result: Result;
 }
@@ -37,9 +41,10 @@ export interface ScaleSimRun {
 export function runScaleSim(
   config: ScaleSimConfig,
   layers: TopologyLayer[],
-  opts: { workload: string; clockHz: number; trace?: TraceWriter; onLayer?: (i: number) => void; warnings?: string[] },
+  opts: { workload: string; clockHz: number; trace?: TraceWriter; onLayer?: (i: number) => void; warnings?: string[]; foldTiming?: FoldTiming },
 ): ScaleSimRun {
-  const sys = systolicConfigFromScaleSim(config);
+  const foldTiming = opts.foldTiming ?? 'tessera';
+  const sys = systolicConfigFromScaleSim(config, foldTiming);
   const out: ScaleSimRun['layers'] = [];
   let offset = 0;
   for (let i = 0; i < layers.length; i++) {
@@ -76,18 +81,39 @@ export function runScaleSim(
     mappingEfficiency: run.mappingEfficiency,
     computeUtilization: run.computeUtilization,
   }));
-  return { config, layers: out, result };
+  result.foldTiming = foldTiming;
+  return { config, foldTiming, layers: out, result };
 }
 
-function num(x: number): string {
-  return Number.isInteger(x) ? String(x) : x.toFixed(6).replace(/0+$/, '').replace(/\.$/, '');
+/** A float as Python's str() writes it (shortest round-trip digits, '.0' on whole numbers), as SCALE-Sim's reports do. */
+export function pyFloat(x: number): string {
+  if (!Number.isFinite(x)) return x !== x ? 'nan' : x > 0 ? 'inf' : '-inf';
+  const s = String(x);
+  if (/e/.test(s)) {
+    // Python: 1e-05, 1.5e+20
+    const [m, e] = s.split('e') as [string, string];
+    const exp = Number(e);
+    return `${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  }
+  return Number.isInteger(x) ? `${s}.0` : s;
 }
 
-/** Same header as SCALE-Sim v2's COMPUTE_REPORT.csv. */
+/**
+ * SCALE-Sim's Total Cycles is the index of the last cycle (one less than the count); with
+ * `--timing scalesim` the report follows it, so its numbers match SCALE-Sim's own.
+ */
+function reportedCycles(r: ScaleSimRun, run: SystolicRun): number {
+  return r.foldTiming === 'scalesim' ? run.totalCycles - 1 : run.totalCycles;
+}
+
+/** Same header and number format as SCALE-Sim v2's COMPUTE_REPORT.csv. */
 export function computeReportCsv(r: ScaleSimRun): string {
   const lines = ['LayerID, Total Cycles, Stall Cycles, Overall Util %, Mapping Efficiency %, Compute Util %,'];
+  const pes = r.config.arrayHeight * r.config.arrayWidth;
   r.layers.forEach(({ run }, i) => {
-    lines.push(`${i}, ${run.totalCycles}, ${run.stallCycles}, ${num(run.overallUtilization * 100)}, ${num(run.mappingEfficiency * 100)}, ${num(run.computeUtilization * 100)},`);
+    const total = reportedCycles(r, run);
+    const overall = (run.macs * 100) / (total * pes);
+    lines.push(`${i}, ${total}, ${run.stallCycles}, ${pyFloat(overall)}, ${pyFloat(run.mappingEfficiency * 100)}, ${pyFloat(run.computeUtilization * 100)},`);
   });
   return lines.join('\n') + '\n';
 }
@@ -97,8 +123,8 @@ export function bandwidthReportCsv(r: ScaleSimRun): string {
   const lines = ['LayerID, Avg IFMAP SRAM BW, Avg FILTER SRAM BW, Avg OFMAP SRAM BW, Avg IFMAP DRAM BW, Avg FILTER DRAM BW, Avg OFMAP DRAM BW,'];
   const w = SCALESIM_WORD_BYTES;
   r.layers.forEach(({ run }, i) => {
-    const t = run.totalCycles;
-    const cells = [run.sram.ifmapReadBytes, run.sram.filterReadBytes, run.sram.ofmapWriteBytes, run.dram.ifmapReadBytes, run.dram.filterReadBytes, run.dram.ofmapWriteBytes].map((b) => num(b / w / t));
+    const t = reportedCycles(r, run);
+    const cells = [run.sram.ifmapReadBytes, run.sram.filterReadBytes, run.sram.ofmapWriteBytes, run.dram.ifmapReadBytes, run.dram.filterReadBytes, run.dram.ofmapWriteBytes].map((b) => pyFloat(b / w / t));
     lines.push(`${i}, ${cells.join(', ')},`);
   });
   return lines.join('\n') + '\n';

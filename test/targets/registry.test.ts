@@ -1,0 +1,58 @@
+// Every registered target loads its .arch file, maps and simulates the example cascades analytically,
+// and produces a Result that validates against the schema; same seed, byte-identical JSON.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { DiagnosticError } from '../../compiler/ir';
+import { parseCascade } from '../../compiler/lang';
+import { ResultSchema } from '../../sim/core/result';
+import { getTarget, listTargets } from '../../targets/registry';
+
+const load = (f: string) => parseCascade(readFileSync(f, 'utf8'), f).cascade!;
+const gemm = load('examples/gemm/gemm.ein');
+const attn1 = load('examples/attention/attention-1pass.ein');
+const attn3 = load('examples/attention/attention-3pass.ein');
+
+describe('target registry', () => {
+  it('lists the ten built-in targets', () => {
+    expect(listTargets().sort()).toEqual(['a100', 'eyeriss-like', 'flat', 'fusemax', 'h100', 'lut-tc', 'sn40l', 'systolic', 'tpu-v1', 'u280']);
+  });
+
+  for (const name of listTargets())
+    it(`${name}: analytic Results validate and are deterministic`, () => {
+      const t = getTarget(name);
+      expect(t.spec.name).toBe(name);
+      for (const c of [gemm, attn1, attn3]) {
+        const r = t.simulate(t.map(c, undefined, { objective: 'latency', seed: 5 }), { fidelity: 'analytic' });
+        const parsed = ResultSchema.safeParse(r);
+        expect(parsed.success, parsed.success ? '' : parsed.error.message).toBe(true);
+        expect(r.target).toBe(name);
+        expect(r.latencyCycles).toBeGreaterThan(0);
+        for (const u of Object.values(r.utilization)) expect(u).toBeLessThanOrEqual(1);
+        const again = t.simulate(t.map(c, undefined, { objective: 'latency', seed: 5 }), { fidelity: 'analytic' });
+        expect(JSON.stringify(again)).toBe(JSON.stringify(r));
+      }
+    });
+
+  it('the objective changes what the mapper minimises', () => {
+    const t = getTarget('eyeriss-like');
+    const lat = t.simulate(t.map(gemm, undefined, { objective: 'latency' }), { fidelity: 'analytic' });
+    const en = t.simulate(t.map(gemm, undefined, { objective: 'energy' }), { fidelity: 'analytic' });
+    expect(en.energyPj).toBeLessThanOrEqual(lat.energyPj);
+    expect(lat.latencyCycles).toBeLessThanOrEqual(en.latencyCycles);
+  });
+
+  it('an unknown target is a user error naming the targets', () => {
+    expect(() => getTarget('tpu-v9')).toThrow(DiagnosticError);
+    try {
+      getTarget('tpu-v9');
+    } catch (e) {
+      expect((e as DiagnosticError).diagnostics[0]!.hint).toMatch(/tpu-v1/);
+    }
+  });
+
+  it('fidelity cycle on a target without a cycle engine is a clear user error', () => {
+    const t = getTarget('sn40l');
+    const m = t.map(gemm, undefined, {});
+    expect(() => t.simulate(m, { fidelity: 'cycle' })).toThrow(/fidelity cycle is not available for target sn40l/);
+  });
+});
