@@ -48,7 +48,8 @@ export function renderDiagnostic(d: Diagnostic, source?: string): string {
   if (d.loc && source !== undefined) {
     const text = source.split(/\r?\n/)[d.loc.line - 1];
     if (text !== undefined) {
-      const pad = ' '.repeat(Math.max(0, d.loc.col - 1));
+      // Tabs before the column stay tabs so the caret lines up however the terminal expands them.
+      const pad = text.slice(0, Math.max(0, d.loc.col - 1)).replace(/[^\t]/g, ' ').padEnd(Math.max(0, d.loc.col - 1));
       const len = Math.max(1, Math.min(d.loc.length ?? 1, text.length - d.loc.col + 1));
       out.push(`  ${text}`, `  ${pad}^${'~'.repeat(len - 1)}`);
     }

@@ -23,7 +23,7 @@ export function finalize(src: CascadeSource): FinalizeResult {
   const rankByName = new Map<string, Rank>();
   const rankByVar = new Map<string, Rank>();
   const addRank = (r: Rank) => {
-    if (rankByName.has(r.name)) return fail('duplicate-declaration', `rank ${r.name} is declared twice`, r.loc);
+    if (rankByName.has(r.name)) return fail('duplicate-declaration', `rank ${r.name} is declared twice`, r.loc, 'declare each rank once; a partition part is declared by its partition');
     const v = r.name.toLowerCase();
     const other = rankByVar.get(v);
     if (other) return fail('duplicate-declaration', `ranks ${other.name} and ${r.name} would share the index variable ${v}`, r.loc, 'rank names must differ in more than case');
@@ -51,7 +51,7 @@ export function finalize(src: CascadeSource): FinalizeResult {
       continue;
     }
     if (partitions.some((q) => q.parent === p.parent)) {
-      fail('duplicate-declaration', `rank ${p.parent} is partitioned twice`, p.loc);
+      fail('duplicate-declaration', `rank ${p.parent} is partitioned twice`, p.loc, `partition it once, with all its parts: rank ${p.parent} -> ${p.parent}2, ${p.parent}1 = 4, ${p.parent}0 = 16`);
       continue;
     }
     if (p.parts.length < 2 || p.innerSizes.length !== p.parts.length - 1) {
@@ -80,7 +80,7 @@ export function finalize(src: CascadeSource): FinalizeResult {
   const tensors = new Map<string, Tensor>();
   for (const t of src.declared) {
     if (tensors.has(t.name)) {
-      fail('duplicate-declaration', `tensor ${t.name} is declared twice`, t.loc);
+      fail('duplicate-declaration', `tensor ${t.name} is declared twice`, t.loc, 'rename one of them');
       continue;
     }
     let ok = true;
@@ -136,6 +136,15 @@ export function finalize(src: CascadeSource): FinalizeResult {
     } else mainWriter.set(name, i);
     const seen = new Set<string>();
     const dims = e.output.indices.map((idx) => {
+      if (idx.kind === 'ivar') {
+        // the common case, without building an affine form: a plain variable over its own rank
+        if (seen.has(idx.name)) {
+          fail('shape-mismatch', `index variable ${idx.name} appears twice on the left of ${name}`, idx.loc ?? loc, 'each dimension of the output needs its own index variable');
+          badEinsum.add(i);
+        }
+        seen.add(idx.name);
+        return { rank: rankByVar.get(idx.name)!.name, lo: 0, hi: varSize(idx.name) - 1 };
+      }
       const a = affineOf(idx);
       if (!a) {
         fail('not-affine', `index ${fmtIdx(idx)} of ${name} is not affine`, idx.loc ?? loc, `index arithmetic may multiply a variable by a constant, not by another variable`);
@@ -154,7 +163,7 @@ export function finalize(src: CascadeSource): FinalizeResult {
       }
       for (const v of a.coeffs.keys()) {
         if (seen.has(v)) {
-          fail('shape-mismatch', `index variable ${v} appears twice on the left of ${name}`, idx.loc ?? loc);
+          fail('shape-mismatch', `index variable ${v} appears twice on the left of ${name}`, idx.loc ?? loc, 'each dimension of the output needs its own index variable');
           badEinsum.add(i);
         }
         seen.add(v);
@@ -192,7 +201,7 @@ export function finalize(src: CascadeSource): FinalizeResult {
       });
   });
   for (const [name, inits] of initWriters) {
-    if (!mainWriter.has(name)) fail('use-before-definition', `init einsum for ${name}, but no einsum defines ${name}`, src.einsums[inits[0]!]!.loc);
+    if (!mainWriter.has(name)) fail('use-before-definition', `init einsum for ${name}, but no einsum defines ${name}`, src.einsums[inits[0]!]!.loc, `an init seeds a recurrence; add one below it, e.g. ${name}[m1+1, ...] = f(${name}[m1, ...])`);
     else if (inits.some((j) => j > mainWriter.get(name)!)) fail('use-before-definition', `init einsum for ${name} comes after the einsum that defines it`, src.einsums[inits.find((j) => j > mainWriter.get(name)!)!]!.loc, 'move the init line above the recurrence');
   }
   for (const [name, dims] of outDims) {
@@ -249,6 +258,15 @@ export function finalize(src: CascadeSource): FinalizeResult {
   });
   function checkReadIndex(acc: Access, idx: Access['indices'][number], k: number, t: Tensor): IndexShape | null {
     const loc = idx.loc ?? acc.loc;
+    if (idx.kind === 'ivar') {
+      // the common case, without building an affine form
+      const dim = t.dims[k]!;
+      const r = rankByVar.get(idx.name)!.name;
+      const hi = varSize(idx.name) - 1;
+      if (r !== dim.rank) fail('index-rank-mismatch', `dimension ${k + 1} of ${acc.tensor} is over rank ${dim.rank}, but is indexed by ${idx.name} (rank ${r})`, loc, `use ${dim.rank.toLowerCase()} or an expression over its parts`);
+      else if (hi >= dim.extent) fail('shape-mismatch', `index ${idx.name} of ${acc.tensor} ranges over [0, ${hi}] but dimension ${k + 1} (${dim.rank}) has ${dim.extent} slots`, loc, `indices of a dimension over ${dim.rank} run from 0 to ${dim.extent - 1}`);
+      return { kind: 'var', name: idx.name, shift: 0 };
+    }
     const a: Affine | null = toAffine(idx, sizeOf);
     if (!a) {
       fail('not-affine', `index ${fmtIdx(idx)} of ${acc.tensor} is not affine`, loc, `index arithmetic may multiply a variable by a constant, not by another variable`);
@@ -267,7 +285,7 @@ export function finalize(src: CascadeSource): FinalizeResult {
     }
     const [lo, hi] = affineRange(a, varSize, parts);
     if (lo < 0 || hi >= dim.extent)
-      fail('shape-mismatch', `index ${fmtIdx(idx)} of ${acc.tensor} ranges over [${lo}, ${hi}] but dimension ${k + 1} (${dim.rank}) has ${dim.extent} slots`, loc);
+      fail('shape-mismatch', `index ${fmtIdx(idx)} of ${acc.tensor} ranges over [${lo}, ${hi}] but dimension ${k + 1} (${dim.rank}) has ${dim.extent} slots`, loc, `indices of a dimension over ${dim.rank} run from 0 to ${dim.extent - 1}`);
     return shape;
   }
 
@@ -294,7 +312,7 @@ export function finalize(src: CascadeSource): FinalizeResult {
   src.einsums.forEach((e) => {
     if (!e.dtype) return;
     const prev = annotation.get(e.output.tensor);
-    if (prev && prev !== e.dtype) fail('dtype-clash', `${e.output.tensor} is annotated ${prev} and ${e.dtype}`, e.loc);
+    if (prev && prev !== e.dtype) fail('dtype-clash', `${e.output.tensor} is annotated ${prev} and ${e.dtype}`, e.loc, `a tensor has one element type; annotate its einsums alike, or only one of them`);
     annotation.set(e.output.tensor, e.dtype);
   });
   const known = new Map<string, DType>();
@@ -357,41 +375,45 @@ function affineIsSafe(a: Affine): boolean {
   return true;
 }
 
-function rankSizeRefs(e: Einsum): { rank: string; loc?: SourceLoc }[] {
-  const out: { rank: string; loc?: SourceLoc }[] = [];
-  const inIndex = (x: Access['indices'][number]): void => {
-    if (x.kind === 'rsize') out.push(x);
-    else if (x.kind === 'ibin') {
-      inIndex(x.a);
-      inIndex(x.b);
-    }
-  };
-  const inExpr = (x: Expr): void => {
-    switch (x.kind) {
-      case 'rsize':
-        out.push(x);
-        break;
-      case 'access':
-        x.access.indices.forEach(inIndex);
-        break;
-      case 'unary':
-        inExpr(x.arg);
-        break;
-      case 'binary':
-      case 'cmp':
-        inExpr(x.a);
-        inExpr(x.b);
-        break;
-      case 'select':
-        inExpr(x.cond);
-        inExpr(x.a);
-        inExpr(x.b);
-        break;
-    }
-  };
-  e.output.indices.forEach(inIndex);
-  inExpr(e.expr);
+type RankSizeRef = { rank: string; loc?: SourceLoc };
+
+function rankSizeRefs(e: Einsum): RankSizeRef[] {
+  const out: RankSizeRef[] = [];
+  for (const x of e.output.indices) rankSizesInIndex(x, out);
+  rankSizesInExpr(e.expr, out);
   return out;
+}
+
+function rankSizesInIndex(x: Access['indices'][number], out: RankSizeRef[]): void {
+  if (x.kind === 'rsize') out.push(x);
+  else if (x.kind === 'ibin') {
+    rankSizesInIndex(x.a, out);
+    rankSizesInIndex(x.b, out);
+  }
+}
+
+function rankSizesInExpr(x: Expr, out: RankSizeRef[]): void {
+  switch (x.kind) {
+    case 'rsize':
+      out.push(x);
+      break;
+    case 'access':
+      for (const i of x.access.indices) rankSizesInIndex(i, out);
+      break;
+    case 'unary':
+      rankSizesInExpr(x.arg, out);
+      break;
+    case 'binary':
+    case 'cmp':
+      rankSizesInExpr(x.a, out);
+      rankSizesInExpr(x.b, out);
+      break;
+    case 'select':
+      rankSizesInExpr(x.cond, out);
+      rankSizesInExpr(x.a, out);
+      rankSizesInExpr(x.b, out);
+      break;
+  }
 }
 
 function shapeRank(s: IndexShape, rankByVar: ReadonlyMap<string, Rank>): string | undefined {

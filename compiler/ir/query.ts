@@ -109,7 +109,8 @@ export function tensorByName(c: { tensors: Tensor[] }, name: string): Tensor | u
 export function einsumName(c: Pick<Cascade, 'einsums'>, i: number): string {
   const e = c.einsums[i]!;
   if (!e.init) return e.output.tensor;
-  const n = c.einsums.slice(0, i).filter((x) => x.init && x.output.tensor === e.output.tensor).length;
+  let n = 0;
+  for (let j = 0; j < i; j++) if (c.einsums[j]!.init && c.einsums[j]!.output.tensor === e.output.tensor) n++;
   return `${e.output.tensor}.init${n === 0 ? '' : n + 1}`;
 }
 

@@ -2,7 +2,7 @@
 // The language is line-oriented, so each line is parsed on its own: a syntax error costs one line, and
 // errors that would only follow from a dropped line (its tensor "undeclared" further down) are not reported.
 import { readFileSync } from 'node:fs';
-import { tokenMatcher, type IRecognitionException, type IToken } from 'chevrotain';
+import { EOF, tokenMatcher, type IRecognitionException, type IToken } from 'chevrotain';
 import { DiagnosticError, error, finalize, hasErrors, reducedVars, type Cascade, type CascadeSource, type Diagnostic, type SourceLoc } from '../ir';
 import { EinParser, tokLoc, type Stmt } from './parser';
 import * as T from './tokens';
@@ -148,8 +148,13 @@ function complexity(line: IToken[]): string | undefined {
 }
 
 function before(loc: SourceLoc, tok: IToken, line: IToken[]): boolean {
-  const at = tokenMatcher(tok, T.Newline) || tok.startLine === undefined || Number.isNaN(tok.startOffset) ? endOfLine(line) : tokLoc(tok);
+  const at = atLineEnd(tok) ? endOfLine(line) : tokLoc(tok);
   return loc.col < at.col;
+}
+
+/** Chevrotain reports running out of a line's tokens as an EOF token, which has no position. */
+function atLineEnd(tok: IToken): boolean {
+  return tokenMatcher(tok, EOF) || tokenMatcher(tok, T.Newline) || !Number.isFinite(tok.startLine) || !Number.isFinite(tok.startOffset);
 }
 
 function endOfLine(line: IToken[]): SourceLoc {
@@ -183,8 +188,7 @@ const RULE_HINTS: Record<string, string> = {
 };
 
 function syntaxDiagnostic(e: IRecognitionException, line: IToken[]): Diagnostic {
-  const atEnd = tokenMatcher(e.token, T.Newline) || e.token.startLine === undefined || Number.isNaN(e.token.startOffset);
-  const loc = atEnd ? endOfLine(line) : tokLoc(e.token);
+  const loc = atLineEnd(e.token) ? endOfLine(line) : tokLoc(e.token);
   const stack = e.context?.ruleStack ?? [];
   let hint = RULE_HINTS[stack[stack.length - 1] ?? 'statement'];
   if (e.name === 'NotAllInputParsedException') hint = 'each statement is one line; is an operator or a comma missing?';
@@ -273,7 +277,7 @@ function checkReduceList(e: CascadeSource['einsums'][number], list: { vars: { na
   if (dup) {
     ds.push(error('bad-reduce', `${op}(...) lists ${dup} twice`, list.loc, `write ${op}(${reduced.join(', ')})`));
   } else if (reduced.length === 0) {
-    ds.push(error('bad-reduce', `${y} reduces over nothing: every index variable on the right also appears on the left`, list.loc, `remove ${op}(${listed.join(', ')}), or leave ${listed.join(', ')} out of the left-hand side to reduce over ${listed.length === 1 ? 'it' : 'them'}`));
+    ds.push(error('bad-reduce', `${y} reduces over nothing: no index variable is on the right without being on the left`, list.loc, `remove ${op}(${listed.join(', ')}), or leave ${listed.join(', ')} out of the left-hand side to reduce over ${listed.length === 1 ? 'it' : 'them'}`));
   } else {
     ds.push(error('bad-reduce', `${op}(${listed.join(', ')}) must list exactly the reduced index variables (${reduced.join(', ')}): those on the right but not on the left of ${y}`, list.loc, `write ${op}(${reduced.join(', ')})`));
   }

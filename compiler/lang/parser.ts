@@ -2,7 +2,7 @@
 // problems it can judge locally (unknown function or dtype, bad numbers) as diagnostics; whole-cascade
 // checks are finalize's job.
 import { EmbeddedActionsParser, EOF, tokenMatcher, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
-import { error, type Access, type DeclaredRole, type Diagnostic, type DType, type Einsum, type Expr, type IndexExpr, type ReduceOp, type SourceLoc, type Tensor } from '../ir';
+import { DTYPES, error, type Access, type DeclaredRole, type Diagnostic, type DType, type Einsum, type Expr, type IndexExpr, type ReduceOp, type SourceLoc, type Tensor } from '../ir';
 import { MAX_RANK_SIZE } from '../ir/finalize';
 import { closest, FUNCTION_ARITY, INF_WORD, isDType, isReduceOp, isUnaryOp } from './names';
 import * as T from './tokens';
@@ -134,45 +134,45 @@ export class EinParser extends EmbeddedActionsParser {
     const first = this.CONSUME(T.Identifier);
     return this.OR([
       alt(() => {
-          this.CONSUME(T.Arrow);
-          const parts: { name: string; size?: number; loc: SourceLoc }[] = [];
-          this.AT_LEAST_ONE_SEP(sep(T.Comma, () => {
-              const name = this.CONSUME2(T.Identifier);
-              const size = this.OPTION(() => {
-                this.CONSUME(T.Equals);
-                return this.CONSUME(T.NumberLit);
-              });
-              this.ACTION(() => {
-                const part: { name: string; size?: number; loc: SourceLoc } = { name: name.image, loc: tokLoc(name) };
-                if (!this.checkRankName(name)) this.fatal = true;
-                if (size) {
-                  const n = this.rankSize(size);
-                  if (n !== undefined) part.size = n;
-                  else this.fatal = true;
-                }
-                parts.push(part);
-              });
-            }));
-          return this.ACTION((): Stmt => ({ kind: 'partition', parent: { name: first.image, loc: tokLoc(first) }, parts }));
-        }),
-      alt(() => {
-          const ranks: { name: string; size: number; loc: SourceLoc }[] = [];
-          const add = (name: IToken, size: IToken) =>
-            this.ACTION(() => {
-              const n = this.rankSize(size);
-              if (this.checkRankName(name) && n !== undefined) ranks.push({ name: name.image, size: n, loc: tokLoc(name) });
-              else this.poisoned.push(name.image);
-            });
-          this.CONSUME2(T.Equals);
-          add(first, this.CONSUME2(T.NumberLit));
-          this.MANY(() => {
-            this.CONSUME(T.Comma);
-            const name = this.CONSUME3(T.Identifier);
-            this.CONSUME3(T.Equals);
-            add(name, this.CONSUME3(T.NumberLit));
+        this.CONSUME(T.Arrow);
+        const parts: { name: string; size?: number; loc: SourceLoc }[] = [];
+        this.AT_LEAST_ONE_SEP(sep(T.Comma, () => {
+          const name = this.CONSUME2(T.Identifier);
+          const size = this.OPTION(() => {
+            this.CONSUME(T.Equals);
+            return this.CONSUME(T.NumberLit);
           });
-          return { kind: 'ranks', ranks };
-        }),
+          this.ACTION(() => {
+            const part: { name: string; size?: number; loc: SourceLoc } = { name: name.image, loc: tokLoc(name) };
+            if (!this.checkRankName(name)) this.fatal = true;
+            if (size) {
+              const n = this.rankSize(size);
+              if (n !== undefined) part.size = n;
+              else this.fatal = true;
+            }
+            parts.push(part);
+          });
+        }));
+        return this.ACTION((): Stmt => ({ kind: 'partition', parent: { name: first.image, loc: tokLoc(first) }, parts }));
+      }),
+      alt(() => {
+        const ranks: { name: string; size: number; loc: SourceLoc }[] = [];
+        const add = (name: IToken, size: IToken) =>
+          this.ACTION(() => {
+            const n = this.rankSize(size);
+            if (this.checkRankName(name) && n !== undefined) ranks.push({ name: name.image, size: n, loc: tokLoc(name) });
+            else this.poisoned.push(name.image);
+          });
+        this.CONSUME2(T.Equals);
+        add(first, this.CONSUME2(T.NumberLit));
+        this.MANY(() => {
+          this.CONSUME(T.Comma);
+          const name = this.CONSUME3(T.Identifier);
+          this.CONSUME3(T.Equals);
+          add(name, this.CONSUME3(T.NumberLit));
+        });
+        return { kind: 'ranks', ranks };
+      }),
     ]);
   });
 
@@ -199,9 +199,9 @@ export class EinParser extends EmbeddedActionsParser {
     this.CONSUME(T.Output);
     const names: NameRef[] = [];
     this.AT_LEAST_ONE_SEP(sep(T.Comma, () => {
-        const t = this.CONSUME(T.Identifier);
-        this.ACTION(() => names.push({ name: t.image, loc: tokLoc(t) }));
-      }));
+      const t = this.CONSUME(T.Identifier);
+      this.ACTION(() => names.push({ name: t.image, loc: tokLoc(t) }));
+    }));
     return { kind: 'output', names };
   });
 
@@ -218,7 +218,7 @@ export class EinParser extends EmbeddedActionsParser {
     const spec = this.OPTION3(gated(() => this.atReduceSpec(), () => this.SUBRULE(this.reduceSpec)));
     const expr = this.SUBRULE(this.expr);
     return this.ACTION((): Stmt => {
-      const first = init ?? this.firstTokenOf(output);
+      const first = init ?? this.input[0]!; // the statement starts with `init` or with the output access
       const last = dt ?? lhsEnd;
       const einsum: Einsum = { output, reduce: 'sum', expr, init: init !== undefined, loc: spanLoc(first, last) };
       if (dt) {
@@ -298,25 +298,25 @@ export class EinParser extends EmbeddedActionsParser {
   });
 
   private indexAtomAlts = [
-      alt(() => {
-          const n = this.CONSUME(T.NumberLit);
-          return this.ACTION((): IndexExpr => ({ kind: 'int', value: this.indexInt(n, n, false), loc: tokLoc(n) }));
-        }),
-      alt(() => {
-          const minus = this.CONSUME(T.Minus);
-          const n = this.CONSUME2(T.NumberLit);
-          return this.ACTION((): IndexExpr => ({ kind: 'int', value: this.indexInt(minus, n, true), loc: spanLoc(minus, n) }));
-        }),
-      alt(() => {
-          const id = this.CONSUME(T.Identifier);
-          return this.ACTION((): IndexExpr => (/^[A-Z]/.test(id.image) ? { kind: 'rsize', rank: id.image, loc: tokLoc(id) } : { kind: 'ivar', name: id.image, loc: tokLoc(id) }));
-        }),
-      alt(() => {
-          this.CONSUME(T.LParen);
-          const e = this.SUBRULE(this.indexExpr);
-          this.CONSUME(T.RParen);
-          return e;
-        }),
+    alt(() => {
+      const n = this.CONSUME(T.NumberLit);
+      return this.ACTION((): IndexExpr => ({ kind: 'int', value: this.indexInt(n, n, false), loc: tokLoc(n) }));
+    }),
+    alt(() => {
+      const minus = this.CONSUME(T.Minus);
+      const n = this.CONSUME2(T.NumberLit);
+      return this.ACTION((): IndexExpr => ({ kind: 'int', value: this.indexInt(minus, n, true), loc: spanLoc(minus, n) }));
+    }),
+    alt(() => {
+      const id = this.CONSUME(T.Identifier);
+      return this.ACTION((): IndexExpr => (/^[A-Z]/.test(id.image) ? { kind: 'rsize', rank: id.image, loc: tokLoc(id) } : { kind: 'ivar', name: id.image, loc: tokLoc(id) }));
+    }),
+    alt(() => {
+      this.CONSUME(T.LParen);
+      const e = this.SUBRULE(this.indexExpr);
+      this.CONSUME(T.RParen);
+      return e;
+    }),
   ];
   private indexAtom = this.RULE('indexAtom', (): IndexExpr => this.OR(this.indexAtomAlts));
 
@@ -362,65 +362,66 @@ export class EinParser extends EmbeddedActionsParser {
   });
 
   private unaryAlts = [
-      alt(() => {
-          const minus = this.CONSUME(T.Minus);
-          const arg = this.SUBRULE(this.unaryExpr);
-          return this.ACTION((): Expr => {
-            const loc = spanLoc(minus, this.LA(0));
-            // `-2` and `-inf` are numbers; `-(2)` and `-x` are negations.
-            if (arg.kind === 'num' && this.literals.has(arg)) return { kind: 'num', value: -arg.value, loc };
-            return { kind: 'unary', op: 'neg', arg, loc };
-          });
-        }),
-      alt(() => this.SUBRULE(this.primary)),
+    alt(() => {
+      const minus = this.CONSUME(T.Minus);
+      const arg = this.SUBRULE(this.unaryExpr);
+      return this.ACTION((): Expr => {
+        const loc = spanLoc(minus, this.LA(0));
+        // `-2` and `-inf` are numbers; `-(2)` and `-x` are negations.
+        if (arg.kind === 'num' && this.literals.has(arg)) return { kind: 'num', value: -arg.value, loc };
+        return { kind: 'unary', op: 'neg', arg, loc };
+      });
+    }),
+    alt(() => this.SUBRULE(this.primary)),
   ];
   private unaryExpr = this.RULE('unaryExpr', (): Expr => this.OR(this.unaryAlts));
 
   // After a name: an access, a call, or the bare name (an index variable, a rank size, inf).
   private nameTailAlts = [
-            alt(() => {
-                const id = this.LA(0);
-                this.CONSUME(T.LBracket);
-                const indices: IndexExpr[] = [];
-                this.MANY_SEP(sep(T.Comma, () => indices.push(this.SUBRULE(this.indexExpr))));
-                const rb = this.CONSUME(T.RBracket);
-                return this.ACTION((): Expr => {
-                  const loc = spanLoc(id, rb);
-                  return { kind: 'access', access: { tensor: id.image, indices, loc }, loc };
-                });
-              }),
-            alt(() => {
-                const id = this.LA(0);
-                this.CONSUME2(T.LParen);
-                const args: Expr[] = [];
-                this.MANY_SEP2(sep(T.Comma, () => args.push(this.SUBRULE2(this.expr))));
-                const rp = this.CONSUME2(T.RParen);
-                return this.ACTION(() => this.call(id, args, spanLoc(id, rp)));
-              }),
-            alt(() =>
-                this.ACTION((): Expr => {
-                  const id = this.LA(0);
-                  const loc = tokLoc(id);
-                  if (id.image === INF_WORD) return this.literal(Infinity, loc);
-                  return /^[A-Z]/.test(id.image) ? { kind: 'rsize', rank: id.image, loc } : { kind: 'ivar', name: id.image, loc };
-                })),
+    alt(() => {
+      const id = this.LA(0);
+      this.CONSUME(T.LBracket);
+      const indices: IndexExpr[] = [];
+      this.MANY_SEP(sep(T.Comma, () => indices.push(this.SUBRULE(this.indexExpr))));
+      const rb = this.CONSUME(T.RBracket);
+      return this.ACTION((): Expr => {
+        const loc = spanLoc(id, rb);
+        return { kind: 'access', access: { tensor: id.image, indices, loc }, loc };
+      });
+    }),
+    alt(() => {
+      const id = this.LA(0);
+      this.CONSUME2(T.LParen);
+      const args: Expr[] = [];
+      this.MANY_SEP2(sep(T.Comma, () => args.push(this.SUBRULE2(this.expr))));
+      const rp = this.CONSUME2(T.RParen);
+      return this.ACTION(() => this.call(id, args, spanLoc(id, rp)));
+    }),
+    alt(() =>
+      this.ACTION((): Expr => {
+        const id = this.LA(0);
+        const loc = tokLoc(id);
+        if (id.image === INF_WORD) return this.literal(Infinity, loc);
+        return /^[A-Z]/.test(id.image) ? { kind: 'rsize', rank: id.image, loc } : { kind: 'ivar', name: id.image, loc };
+      }),
+    ),
   ];
   private primaryAlts = [
-      alt(() => {
-          const n = this.CONSUME(T.NumberLit);
-          return this.ACTION(() => this.literal(this.exprNumber(n), tokLoc(n)));
-        }),
-      alt(() => {
-          this.CONSUME(T.LParen);
-          const e = this.SUBRULE(this.expr);
-          this.CONSUME(T.RParen);
-          this.ACTION(() => this.literals.delete(e));
-          return e;
-        }),
-      alt(() => {
-          this.CONSUME(T.Identifier);
-          return this.OR2(this.nameTailAlts);
-        }),
+    alt(() => {
+      const n = this.CONSUME(T.NumberLit);
+      return this.ACTION(() => this.literal(this.exprNumber(n), tokLoc(n)));
+    }),
+    alt(() => {
+      this.CONSUME(T.LParen);
+      const e = this.SUBRULE(this.expr);
+      this.CONSUME(T.RParen);
+      this.ACTION(() => this.literals.delete(e));
+      return e;
+    }),
+    alt(() => {
+      this.CONSUME(T.Identifier);
+      return this.OR2(this.nameTailAlts);
+    }),
   ];
   private primary = this.RULE('primary', (): Expr => this.OR(this.primaryAlts));
 
@@ -497,13 +498,8 @@ export class EinParser extends EmbeddedActionsParser {
 
   private dtype(t: IToken, fatal = true): DType | undefined {
     if (isDType(t.image)) return t.image;
-    const near = closest(t.image, ['fp32', 'bf16', 'fp16', 'fp8e4m3', 'fp8e5m2', 'int32', 'int8', 'int4']);
-    this.problem('unknown-dtype', `unknown element type ${t.image}`, tokLoc(t), near ? `did you mean ${near}?` : 'element types: fp32, bf16, fp16, fp8e4m3, fp8e5m2, int32, int8, int4', fatal);
+    const near = closest(t.image, DTYPES);
+    this.problem('unknown-dtype', `unknown element type ${t.image}`, tokLoc(t), near ? `did you mean ${near}?` : `element types: ${DTYPES.join(', ')}`, fatal);
     return undefined;
-  }
-
-  private firstTokenOf(a: Access): IToken {
-    // The output access starts the statement when there is no `init`.
-    return (this.input as IToken[])[0] ?? ({ image: a.tensor, startOffset: 0, startLine: a.loc?.line, startColumn: a.loc?.col } as IToken);
   }
 }

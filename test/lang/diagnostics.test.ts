@@ -130,7 +130,8 @@ x.ein:3:8: error: A has 2 dimensions but is indexed with 1
   ['shape-mismatch-range', H + "Y[m] = A[m, k + 1]\noutput Y\n", `
 x.ein:3:13: error: index k+1 of A ranges over [1, 4] but dimension 2 (K) has 4 slots
   Y[m] = A[m, k + 1]
-              ^~~~~`],
+              ^~~~~
+  hint: indices of a dimension over K run from 0 to 3`],
   ['use-before-definition', H + "Y[m] = Z[m]\nZ[m] = A[m, k]\noutput Y\n", `
 x.ein:3:8: error: Z is used before its definition on line 4
   Y[m] = Z[m]
@@ -154,7 +155,8 @@ x.ein:4:8: error: Y mixes I (int8) with A (fp32)
   ['duplicate-declaration', H + "input A[M]: fp32\n", `
 x.ein:3:7: error: tensor A is declared twice
   input A[M]: fp32
-        ^~~~`],
+        ^~~~
+  hint: rename one of them`],
   ['redefinition', H + "Y[m] = A[m, 0]\nY[m] = A[m, 1]\noutput Y\n", `
 x.ein:4:1: error: Y is defined twice
   Y[m] = A[m, 1]
@@ -193,7 +195,8 @@ x.ein:5:1: error: init einsum for S comes after the einsum that defines it
   ['init-alone', R + "init S[0, p] = 0\noutput S\n", `
 x.ein:4:1: error: init einsum for S, but no einsum defines S
   init S[0, p] = 0
-  ^~~~~~~~~~~~`],
+  ^~~~~~~~~~~~
+  hint: an init seeds a recurrence; add one below it, e.g. S[m1+1, ...] = f(S[m1, ...])`],
   ['group-order', R + "init S[0, p] = 0\nS[m1+1, p] = S[m1, p] + X[m1*M0+m0, p]\nZ[p] = S[M1, p]\nT[m1, p] = S[m1, p] * 2\noutput T, Z\n", `
 x.ein:6:8: error: Z reads S, which is computed in the loop over m1, but Z does not iterate over m1
   Z[p] = S[M1, p]
@@ -284,6 +287,11 @@ describe('error recovery', () => {
     for (const d of diagnostics) expect(d.file).toBe('r.ein');
   });
 
+  it('a dropped rank or output line does not resurface as missing ranks or a missing output', () => {
+    const text = 'rank M = 8, K = 0\ninput A[M, K]: fp32\nY[m] = A[m, k]\noutput Y,\n';
+    expect(parseCascade(text).diagnostics.map((d) => `${d.loc!.line}:${d.code}`)).toEqual(['1:bad-rank-size', '4:syntax-error']);
+  });
+
   it('a good file has no diagnostics and every diagnostic of a bad one has a file and a 1-based location', () => {
     expect(parseCascade(H + 'Y[m] = A[m, k]\noutput Y\n').diagnostics).toEqual([]);
     const { diagnostics } = parseCascade('\n\n  \u0001\u0002 junk ) ]\n', 'j.ein');
@@ -294,5 +302,12 @@ describe('error recovery', () => {
       expect(d.loc!.col).toBeGreaterThanOrEqual(1);
       expect(d.loc!.length).toBeGreaterThanOrEqual(1);
     }
+  });
+});
+
+describe('rendering', () => {
+  it('keeps tabs before the caret so it lines up under the offending text', () => {
+    const text = 'rank M = 4\ninput A[M]: fp32\n\tY[m] =\tA[m] * B[m]\noutput Y\n';
+    expect(rendered(text)).toBe('x.ein:3:16: error: tensor B is not declared\n  \tY[m] =\tA[m] * B[m]\n  \t      \t       ^~~~\n  hint: declare it (input B[...]: fp32) or define it with an einsum above');
   });
 });

@@ -29,7 +29,7 @@ describe('print/parse round trip', () => {
         expect(cascadesEqual(cascade, back), text).toBe(true);
         expect(printCascade(back)).toBe(text);
       }),
-      { numRuns: 300 },
+      { numRuns: 500 },
     );
   });
 
