@@ -12,14 +12,12 @@ import { cascadeWorkloads, hwModel, type EinsumWorkload } from '../compiler/map'
 import { dtypeBytes, type Cascade } from '../compiler/ir';
 import type { EinsumResult, Result } from '../sim/core/result';
 import { fraction } from '../sim/core/stats';
-import type { TraceWriter } from '../sim/core/trace';
 import { TrafficLedger } from '../sim/memory/traffic';
 import { type AttentionPoint, type AttentionRun, type Dataflow, simulateFlat, simulateFusemax, simulateSystolic, type SystolicConfig } from '../sim/spatial';
 import { runTraffic } from '../sim/spatial/result';
 import type { CycleSimulator, Mapping, SimOptions } from './target';
 import type { TargetSpec } from './spec/types';
 
-type CycleOptions = SimOptions & { trace?: TraceWriter };
 
 function ivars(x: unknown, out: Set<string>): Set<string> {
   if (x && typeof x === 'object') {
@@ -163,7 +161,7 @@ function attentionPoint(spec: TargetSpec, c: Cascade, ws: EinsumWorkload[], memb
 }
 
 export const spatialCycleSimulator: CycleSimulator = (m: Mapping, spec: TargetSpec, o: SimOptions): Result => {
-  const trace = (o as CycleOptions).trace;
+  const trace = o.trace;
   const c = m.cascade;
   const ws = cascadeWorkloads(c);
   const byName = new Map(ws.map((w) => [w.name, w]));

@@ -13,6 +13,7 @@ import { DiagnosticError, error } from '../compiler/ir/diagnostic';
 import { analyticResult } from '../compiler/map/result';
 import { mapCascade, type FusionPolicy } from '../compiler/map/map-cascade';
 import { loadTargetFile } from './spec';
+import type { TraceWriter } from '../sim/core/trace';
 
 /**
  * A schedule from compiler/schedule (operator order, tier placement, spills). The mapper only reads
@@ -28,6 +29,8 @@ export interface Schedule {
 export interface SimOptions {
   fidelity: Fidelity;
   seed?: number;
+  /** fidelity 'cycle': engines that can draw their timeline record spans here (Perfetto / Chrome trace) */
+  trace?: TraceWriter;
 }
 
 export interface Target {

@@ -7,6 +7,7 @@ import { OBJECTIVES, type Objective } from '../map/mapping';
 import { FIDELITIES, ResultSchema, type Fidelity, type Result } from '../../sim/core/result';
 import { getTarget } from '../../targets/registry';
 import type { Schedule } from '../../targets/target';
+import type { TraceWriter } from '../../sim/core/trace';
 import { UserError } from './user-error';
 
 export interface PipelineOptions {
@@ -19,6 +20,8 @@ export interface PipelineOptions {
   schedule?: Schedule;
   /** show a progress bar on stderr when mapping takes long (CLI on a TTY, not with --json) */
   progress?: boolean;
+  /** fidelity 'cycle': where the engine draws its timeline */
+  trace?: TraceWriter;
 }
 
 export function parseFidelity(s: string | undefined): Fidelity {
@@ -55,7 +58,7 @@ export function simulateCascade(c: Cascade, o: PipelineOptions): Result {
       : {}),
   });
   bar?.stop();
-  const result = target.simulate(mapping, { fidelity, ...(o.seed !== undefined ? { seed: o.seed } : {}) });
+  const result = target.simulate(mapping, { fidelity, ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(o.trace ? { trace: o.trace } : {}) });
   const checked = ResultSchema.safeParse(result);
   if (!checked.success) throw new Error(`target ${o.target} produced a Result that does not match the schema: ${checked.error.message}`);
   return result;

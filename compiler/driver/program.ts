@@ -2,22 +2,23 @@
 // this file only wires them and maps failures to the exit codes in DESIGN.md.
 import { Command, CommanderError } from 'commander';
 import { DiagnosticError, renderDiagnostics } from '../ir';
-import { commands } from './commands';
+import { registrationsFor } from './commands';
 import { UserError } from './user-error';
 
-export function buildProgram(): Command {
+export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command('tessera')
     .description('Tessera: accelerator design toolchain (einsum cascades, targets, schedules, simulators)')
     .version('0.1.0')
     .exitOverride()
     .showHelpAfterError();
-  for (const register of commands) register(program);
+  for (const register of await registrationsFor(argv)) register(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv, { from: 'user' });
+    const program = await buildProgram(argv);
+    await program.parseAsync(argv, { from: 'user' });
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1;

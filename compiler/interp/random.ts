@@ -4,6 +4,9 @@ import { isIntDType, tensorElements, type Cascade } from '../ir';
 import { rounderFor, INT_RANGES } from './numerics';
 import { checkTensorBudget } from './interpret';
 import type { TensorData } from './tensor';
+import { mulberry32 } from '../ir/prng';
+
+export { mulberry32 };
 
 /** FNV-1a over the UTF-16 code units of `s`, continued from `h`. */
 function fnv1aString(s: string, h = 0x811c9dc5): number {
@@ -14,17 +17,6 @@ function fnv1aString(s: string, h = 0x811c9dc5): number {
   return h >>> 0;
 }
 
-/** mulberry32: a small, fast 32-bit generator; good enough for test data, and fully specified here. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
 
 /** A uniform stream in [0, 1) for (seed, name). */
 export function streamFor(seed: number, name: string): () => number {

@@ -6,3 +6,4 @@ export * from './query';
 export { finalize, fmtIdx, type FinalizeResult } from './finalize';
 export { printCascade, printEinsum, printExpr, printIndex } from './print';
 export { cascadesEqual, einsumsEqual, exprsEqual, indexEqual } from './equal';
+export * from './prng';

@@ -3,6 +3,7 @@
 // bound, then a coordinate-descent polish from the best sample. Same seed, same answer.
 import type { EinsumCostModel } from './cost';
 import type { Objective } from './mapping';
+import { uniformRng } from '../ir/prng';
 
 export interface Choice {
   row: number;
@@ -19,17 +20,8 @@ export interface SearchOutcome {
   exhaustive: boolean;
 }
 
-/** mulberry32: a small, fast, seedable PRNG (deterministic across platforms). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The search's seeded stream in [0, 1). */
+export const rng = uniformRng;
 
 export function bindings(model: EinsumCostModel): [number, number][] {
   const out: [number, number][] = [];

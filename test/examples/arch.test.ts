@@ -2,27 +2,13 @@
 // and the figures in them agree with values worked out by hand.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
-import { main } from '../../compiler/driver/program';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli';
+
+const cli = (...args: string[]) => runCli(args);
 
 const root = join(import.meta.dirname, '../..');
 const expected = (f: string) => readFileSync(join(root, 'examples/arch', f), 'utf8');
-
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-  const saved = process.exitCode;
-  try {
-    const code = await main(args);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-    process.exitCode = saved;
-  }
-}
 
 describe('examples/arch', () => {
   it('runs from the repository root (the paths in the expected output are relative to it)', () => {

@@ -2,24 +2,13 @@
 // lines in its expected-output files still hold.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
-import { main } from '../../compiler/driver/program';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli';
+
+const run = (args: string[]) => runCli(args);
 
 const root = resolve(import.meta.dirname, '../..');
 const ex = (f: string) => resolve(root, 'examples/models', f);
-
-async function run(args: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
-    out += String(s);
-    return true;
-  });
-  try {
-    return { code: await main(args), out };
-  } finally {
-    spy.mockRestore();
-  }
-}
 
 describe('examples/models walkthrough', () => {
   it('prefill: lower reproduces tiny-llama-prefill.ein and analyze the expected lines', async () => {

@@ -3,29 +3,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../compiler/driver/program';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli';
+
+const cli = (...args: string[]) => runCli(args);
 
 const root = join(import.meta.dirname, '../..');
 const ex = (p: string) => join(root, 'examples', p);
 const tmp = mkdtempSync(join(tmpdir(), 'tessera-run-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-  const saved = process.exitCode;
-  try {
-    const code = await main(args);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-    process.exitCode = saved;
-  }
-}
 
 describe('tessera run', () => {
   it('prints shape, dtype, checksums and the analysis summary', async () => {

@@ -4,27 +4,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../compiler/driver/program';
+import { runCli } from '../helpers/cli';
+
+const run = (...args: string[]) => runCli(args);
 
 const ROOT = join(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'tessera-cli-'));
 const bad = join(dir, 'bad.ein');
 writeFileSync(bad, 'rank M = 4\ninput A[M]: fp32\nY[m] = A[m] * B[m]\nZ[m] = exq(A[m])\noutput Y, Z\n');
-
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  process.exitCode = undefined;
-  try {
-    const code = await main(argv);
-    return { code, out, err };
-  } finally {
-    vi.restoreAllMocks();
-    process.exitCode = undefined;
-  }
-}
 
 afterEach(() => vi.restoreAllMocks());
 

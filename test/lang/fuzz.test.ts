@@ -6,20 +6,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderDiagnostics } from '../../compiler/ir';
 import { parseCascade, type ParseResult } from '../../compiler/lang';
+import { uniformRng } from '../../compiler/ir/prng';
 
 const ROOT = join(import.meta.dirname, '../..');
 const EXAMPLES = ['examples/attention/attention-1pass.ein', 'examples/attention/attention-2pass.ein', 'examples/attention/attention-3pass.ein', 'examples/gemm/gemm.ein'].map((f) => readFileSync(join(ROOT, f), 'utf8'));
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const JUNK = ['(', ')', '[', ']', ',', ':', '=', '-', '+', '*', '/', '<', '>', '!', '#', '\n', ' ', '0', '9', '.', 'e', 'm', 'M', '_', '$', '\u0000', '\t', '\u00e9', '->', '1e999', 'inf', 'max(', 'init ', 'rank ', 'output '];
 
@@ -85,7 +76,7 @@ function checkWellFormed(text: string, r: ParseResult): void {
 
 describe('fuzzing the parser', () => {
   it('10,000 mutations of the examples give diagnostics only, quickly', () => {
-    const rnd = mulberry32(20261122);
+    const rnd = uniformRng(20261122);
     let withErrors = 0;
     let slowestMs = 0;
     const t0 = performance.now();

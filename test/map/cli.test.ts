@@ -1,23 +1,10 @@
 // `tessera run FILE --target NAME --json` and `tessera repro fusemax --json` through the CLI entry
 // (in-process): valid Result JSON, byte-identical across runs, clean user errors.
-import { describe, expect, it, vi } from 'vitest';
-import { main } from '../../compiler/driver/program';
+import { describe, expect, it } from 'vitest';
 import { ResultSchema } from '../../sim/core/result';
+import { runCli } from '../helpers/cli';
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-  try {
-    const code = await main(args);
-    process.exitCode = undefined;
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const cli = (args: string[]) => runCli(args);
 
 describe('tessera run --target', () => {
   it('prints a Result that validates, the same bytes every time', async () => {

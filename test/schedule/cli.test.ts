@@ -2,8 +2,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
-import { main } from '../../compiler/driver/program';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli';
+
+const run = (args: string[]) => runCli(args);
 
 const SRC = [
   '# x -> a -> b -> c; y reads a and c (the chain of test/schedule/fixtures.ts, as einsums)',
@@ -18,21 +20,6 @@ const SRC = [
   'output Y',
   '',
 ].join('\n');
-
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
-  try {
-    const code = await main(args);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-    process.exitCode = undefined;
-  }
-}
 
 describe('tessera schedule', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-schedule-'));

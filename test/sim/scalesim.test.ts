@@ -3,27 +3,15 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../compiler/driver/program';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ResultSchema } from '../../sim/core/result';
 import { parseScaleSimConfig, parseTopology } from '../../sim/spatial/scalesim';
+import { runCli } from '../helpers/cli';
+
+const cli = (args: string[]) => runCli(args);
 
 const data = join(import.meta.dirname, '../../../shared/data/scalesim');
 const read = (f: string) => readFileSync(join(data, f), 'utf8');
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
-  try {
-    const code = await main(args);
-    return { code, stdout, stderr };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 afterEach(() => {
   process.exitCode = undefined;
@@ -135,7 +123,7 @@ describe('tessera scalesim', () => {
     expect(r.code).toBe(0);
     const trace = JSON.parse(readFileSync(tracePath, 'utf8'));
     const spans = trace.traceEvents.filter((e: { ph: string }) => e.ph === 'X');
-    const result = JSON.parse(r.stdout);
+    const result = JSON.parse(r.out);
     // one span per fold on the array track, ending at the layer's last compute cycle
     const folds = spans.filter((e: { name: string }) => e.name.startsWith('Inc5b_3x3 fold'));
     expect(folds).toHaveLength(result.layers[0].folds);
@@ -148,7 +136,7 @@ describe('tessera scalesim', () => {
       const out = mkdtempSync(join(tmpdir(), 'scalesim-'));
       const r = await cli(['scalesim', '--config', join(data, 'eyeriss.cfg'), '--topology', join(data, 'alexnet.csv'), '--outdir', out, '--json']);
       expect(r.code).toBe(0);
-      runs.push(r.stdout + readFileSync(join(out, 'eyeriss', 'COMPUTE_REPORT.csv'), 'utf8'));
+      runs.push(r.out + readFileSync(join(out, 'eyeriss', 'COMPUTE_REPORT.csv'), 'utf8'));
     }
     expect(runs[0]).toBe(runs[1]);
   });
@@ -159,8 +147,8 @@ describe('tessera scalesim', () => {
     writeFileSync(cfg, '[architecture_presets]\nArrayHeight: 0\nArrayWidth: 8\nIfmapSramSzkB: 1\nFilterSramSzkB: 1\nOfmapSramSzkB: 1\nDataflow: ws\n');
     const r = await cli(['scalesim', '--config', cfg, '--topology', join(data, 'gpt2.csv'), '--outdir', dir]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`${cfg}:2:14: error: 'arrayheight' must be a positive integer, got '0'`);
-    expect(r.stderr).not.toMatch(/\bat .*\.ts:\d+/);
+    expect(r.err).toContain(`${cfg}:2:14: error: 'arrayheight' must be a positive integer, got '0'`);
+    expect(r.err).not.toMatch(/\bat .*\.ts:\d+/);
   });
 
   it('a malformed topology CSV exits 1 with file:line:col', async () => {
@@ -169,12 +157,12 @@ describe('tessera scalesim', () => {
     writeFileSync(csv, 'Layer,M,N,K,\nL0,64,64,64,\nL1,64,-3,64,\n');
     const r = await cli(['scalesim', '--config', join(data, 'scale.cfg'), '--topology', csv, '--outdir', dir]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`${csv}:3:7: error: N must be a positive integer, got '-3'`);
+    expect(r.err).toContain(`${csv}:3:7: error: N must be a positive integer, got '-3'`);
   });
 
   it('an unreadable file is a plain user error', async () => {
     const r = await cli(['scalesim', '--config', '/nonexistent.cfg', '--topology', join(data, 'gpt2.csv')]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('cannot read /nonexistent.cfg');
+    expect(r.err).toContain('cannot read /nonexistent.cfg');
   });
 });

@@ -1,27 +1,28 @@
-// One line per command module; each exports `register(program)`.
+// The CLI's commands, each a module exporting `register(program)`. Modules load lazily: a run of
+// `tessera check` imports only check.ts and what it needs, not the solvers, Dawn or the simulators,
+// which keeps start-up short. Help and unknown commands load them all.
 import type { Command } from 'commander';
-import * as targets from './targets';
-import * as check from './check';
-import * as print from './print';
-import * as scalesim from './scalesim';
-import * as run from './run';
-import * as analyze from './analyze';
-import * as lower from './lower';
-import * as validate from './validate';
-import * as repro from './repro';
-import * as schedule from './schedule';
-import * as demo from './demo';
 
-export const commands: ((program: Command) => void)[] = [
-  targets.register,
-  check.register,
-  print.register,
-  scalesim.register,
-  run.register,
-  analyze.register,
-  lower.register,
-  validate.register,
-  repro.register,
-  schedule.register,
-  demo.register,
-];
+type Register = (program: Command) => void;
+
+export const commands: Record<string, () => Promise<{ register: Register }>> = {
+  targets: () => import('./targets'),
+  check: () => import('./check'),
+  print: () => import('./print'),
+  scalesim: () => import('./scalesim'),
+  run: () => import('./run'),
+  analyze: () => import('./analyze'),
+  lower: () => import('./lower'),
+  validate: () => import('./validate'),
+  repro: () => import('./repro'),
+  schedule: () => import('./schedule'),
+  demo: () => import('./demo'),
+};
+
+/** The registrations needed to run `argv`: only its command's when it names one. */
+export async function registrationsFor(argv: readonly string[]): Promise<Register[]> {
+  const name = argv.find((a) => !a.startsWith('-'));
+  const names = name !== undefined && name in commands ? [name] : Object.keys(commands);
+  const modules = await Promise.all(names.map((n) => commands[n]!()));
+  return modules.map((m) => m.register);
+}

@@ -6,12 +6,18 @@ import type { Command } from 'commander';
 import { DTYPES, type Cascade, type DType } from '../../ir';
 import { checkTensorBudget, checksum, compareData, interpret, loadInputs, randomInputs, type Comparison, type TensorData } from '../../interp';
 import { loadCascadeFile } from '../../lang';
+import { TraceWriter } from '../../../sim/core/trace';
+import { getTarget } from '../../../targets/registry';
 import { UserError } from '../user-error';
 import { analysisSummary, analyzeWithPasses } from './analyze';
 import { formatResult, parseFidelity, parseObjective, simulateCascade } from '../pipeline';
 
 function runOnTarget(c: Cascade, opts: RunOptions): void {
-  const r = simulateCascade(c, { target: opts.target!, fidelity: parseFidelity(opts.fidelity), objective: parseObjective(opts.objective), seed: opts.seed !== undefined ? parseSeed(opts.seed) : 1, progress: !opts.json && process.stderr.isTTY === true });
+  const fidelity = parseFidelity(opts.fidelity);
+  if (opts.trace !== undefined && fidelity !== 'cycle') throw new UserError('--trace needs --fidelity cycle: only the cycle-level engines record a timeline');
+  const trace = opts.trace !== undefined ? new TraceWriter({ clockHz: getTarget(opts.target!).spec.clockHz }) : undefined;
+  const r = simulateCascade(c, { target: opts.target!, fidelity, objective: parseObjective(opts.objective), seed: opts.seed !== undefined ? parseSeed(opts.seed) : 1, progress: !opts.json && process.stderr.isTTY === true, ...(trace ? { trace } : {}) });
+  if (trace) trace.write(opts.trace!);
   process.stdout.write(opts.json ? JSON.stringify(r, null, 2) + '\n' : formatResult(r));
 }
 
@@ -26,6 +32,7 @@ export interface RunOptions {
   target?: string;
   fidelity?: string;
   objective?: string;
+  trace?: string;
 }
 
 export function parseSeed(s: string | undefined): number {
@@ -188,6 +195,7 @@ export function register(program: Command): void {
     .option('--target <name>', 'map and simulate on a target instead of interpreting (see tessera targets)')
     .option('--fidelity <level>', 'with --target: analytic (default) or cycle')
     .option('--objective <goal>', 'with --target: what the mapper minimises: latency (default), energy or edp')
+    .option('--trace <out.json>', 'with --target and --fidelity cycle: write the timeline as Perfetto / Chrome trace JSON')
     .action((file: string, opts: RunOptions) => {
       const c = loadCascadeFile(file);
       if (opts.target !== undefined) return runOnTarget(c, opts);

@@ -2,17 +2,8 @@
 // three earlier tensors, mostly recent ones with an occasional long skip, and writes one tensor; sizes are
 // log-uniform. Each operator has a weight (a parameter) that is scheduled only with `params`.
 import type { OpGraph, OpTensor } from '../types';
+import { uniformRng } from '../../ir/prng';
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface RandomDagOptions {
   seed: number;
@@ -25,7 +16,7 @@ export interface RandomDagOptions {
 }
 
 export function randomDag(o: RandomDagOptions): OpGraph {
-  const rnd = mulberry32(o.seed);
+  const rnd = uniformRng(o.seed);
   const minB = o.minBytes ?? 16 * 1024;
   const maxB = o.maxBytes ?? 1024 * 1024;
   const size = () => Math.round(Math.exp(Math.log(minB) + rnd() * (Math.log(maxB) - Math.log(minB))) / 256) * 256;
