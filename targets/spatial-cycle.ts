@@ -9,7 +9,7 @@
 // A run with `trace` (a sim/core TraceWriter) in the options records folds, stalls and DRAM
 // transfers for Perfetto.
 import { cascadeWorkloads, hwModel, type EinsumWorkload } from '../compiler/map';
-import { dtypeBytes, type Cascade } from '../compiler/ir';
+import { dtypeBytes, iterativeVars, partitionInfos, type Cascade } from '../compiler/ir';
 import type { EinsumResult, Result } from '../sim/core/result';
 import { fraction } from '../sim/core/stats';
 import { TrafficLedger } from '../sim/memory/traffic';
@@ -116,6 +116,18 @@ function systolicConfig(spec: TargetSpec): SystolicConfig | null {
   };
 }
 
+/** Bytes per element of Q (first contraction's left operand), K (its right), V (the last one's right) and the output. */
+function attentionBytes(c: Cascade, first: EinsumWorkload, last: EinsumWorkload): { Q: number; K: number; V: number; out: number } {
+  const side = (w: EinsumWorkload, which: 'a' | 'b'): number => {
+    const e = c.einsums[w.index]!;
+    if (e.expr.kind !== 'binary') return 2;
+    const names = [...collectTensors(e.expr[which], new Set())];
+    return Math.max(...names.map((n) => dtypeBytes(c.tensors.find((t) => t.name === n)!.dtype)));
+  };
+  const out = c.tensors.find((t) => t.name === c.outputs[0]);
+  return { Q: side(first, 'a'), K: side(first, 'b'), V: side(last, 'b'), out: out ? dtypeBytes(out.dtype) : 2 };
+}
+
 function attentionPoint(spec: TargetSpec, c: Cascade, ws: EinsumWorkload[], members: string[], params: Record<string, number>, kind: 'pipeline' | 'rowblock'): AttentionPoint | null {
   const a2 = spec.computes.find((u) => u.kind === 'array2d');
   const a1 = spec.computes.find((u) => u.kind === 'array1d');
@@ -127,15 +139,13 @@ function attentionPoint(spec: TargetSpec, c: Cascade, ws: EinsumWorkload[], memb
   const first = gemmOf(c, contractions[0]!);
   const last = gemmOf(c, contractions[contractions.length - 1]!);
   if (!first || !last) return null;
-  let seqM: number;
-  let seqP: number;
+  // QK[m, p] = Q[e, p]·K[e, m] (or BQK[m1, m0, p] = Q[e, p]·BK[e, m1, m0]): its K is E, its A-only
+  // extent is P (the queries); M is the keys' true length (a partition's parent rank, not M1·M0)
+  const seqP = first.M * first.batch;
+  let seqM = first.N;
   if (kind === 'pipeline') {
-    seqM = (params.M0 ?? 0) * (params.M1 ?? 0);
-    seqP = (params.P0 ?? 0) * (params.P1 ?? 1) * (params.P2 ?? 1);
-  } else {
-    // QK[m, p] = Q[e, p]·K[e, m]: the first contraction's K is E; its two free extents are M and P
-    seqM = first.N;
-    seqP = first.M * first.batch;
+    const iter = iterativeVars(c);
+    seqM = partitionInfos(c).find((p) => iter.includes(p.vars[0]!))?.parentSize ?? (params.M0 ?? 0) * (params.M1 ?? 0);
   }
   if (!(seqM > 0 && seqP > 0)) return null;
   const dram = hw.levels[hw.dram]!;
@@ -146,7 +156,7 @@ function attentionPoint(spec: TargetSpec, c: Cascade, ws: EinsumWorkload[], memb
     seqM,
     seqP,
     E: first.K,
-    // SLNV[f, p] = SLN[m0, p]·V[f, m0] (or AV): F is the output extent that is not P
+    // SLNV[f, m1, p] = SLN[m1, m0, p]·BV[f, m1, m0] (or AV[f, p]): F is the output extent that is neither P nor m1
     F: Math.max(1, (last.M * last.N * last.batch) / seqP / (kind === 'pipeline' ? (params.M1 ?? 1) : 1)),
     rows2d: a2.rows,
     cols2d: a2.cols,
@@ -157,6 +167,9 @@ function attentionPoint(spec: TargetSpec, c: Cascade, ws: EinsumWorkload[], memb
     wordBytes: Math.max(1, Number(spec.attrs.word_bits ?? 16) / 8),
     dramBytesPerCycle: dram.bytesPerCycle,
     dramLatencyCycles: spec.memories.find((m) => m.name === dram.name)?.latencyCycles ?? 0,
+    ...(kind === 'pipeline' ? { M0: params.M0, pGroup: params.P1 } : { block: params.R }),
+    // DRAM holds the cascade's dtypes (as everywhere else in Tessera), not the datapath's word
+    bytes: attentionBytes(c, contractions[0]!, contractions[contractions.length - 1]!),
   };
 }
 
