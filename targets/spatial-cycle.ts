@@ -205,10 +205,9 @@ export const spatialCycleSimulator: CycleSimulator = (m: Mapping, spec: TargetSp
       const cycles = run.totalCycles;
       latency += cycles;
       stalls += run.dramStallCycles;
-      const pes = (u: string) => m.unitPes[u] ?? 1;
-      // busy PE-cycles: whole-array tasks, so busy cycles × PEs of the unit
-      if (units[0]) busy[units[0]] = (busy[units[0]] ?? 0) + run.busy2dCycles * pes(units[0]);
-      if (units[1]) busy[units[1]] = (busy[units[1]] ?? 0) + run.busy1dCycles * pes(units[1]);
+      // busy PE-cycles: the work of the points actually visited (the same in both fidelities); the
+      // engine's tasks occupy whole arrays, which overstates a tile that fills a few rows or columns
+      for (const [u, v] of Object.entries(g.cost.busyPeCycles)) busy[u] = (busy[u] ?? 0) + v;
       traffic.read(dramName, run.dramReadBytes);
       traffic.write(dramName, run.dramWriteBytes);
       einsums.push({ name: g.name, unit: units.join('+') || 'array', latencyCycles: cycles, energyPj: g.cost.energyPj, traffic: { [dramName]: { readBytes: run.dramReadBytes, writeBytes: run.dramWriteBytes } } });

@@ -74,6 +74,8 @@ export function formatResult(r: Result): string {
   for (const e of r.einsums) lines.push(`  ${e.name.padEnd(12)} ${e.unit.padEnd(8)} ${String(e.latencyCycles).padStart(12)} cycles ${eng(e.energyPj).padStart(10)} pJ`);
   const expl = (r as { explanation?: string[] }).explanation ?? [];
   if (expl.length) lines.push('  why:', ...expl.map((x) => `    ${x}`));
-  if (r.warnings.length) lines.push('  warnings:', ...r.warnings.map((w) => `    ${w}`));
+  // a warning that is also part of the explanation is printed once, under why
+  const warnings = r.warnings.filter((w) => !expl.includes(w));
+  if (warnings.length) lines.push('  warnings:', ...warnings.map((w) => `    ${w}`));
   return lines.join('\n') + '\n';
 }

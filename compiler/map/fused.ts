@@ -31,6 +31,8 @@ interface Op {
   cycles: number; // per tile (or per block)
   deps: { op: number; carried: boolean }[];
   stage: number;
+  /** runs only in the last `carry` iterations (the final divide after the recurrence's last M tile) */
+  lastOnly?: boolean;
 }
 
 function unitPair(hw: HwModel): [UnitModel, UnitModel] | null {
@@ -77,15 +79,18 @@ function dependencies(c: Cascade, ops: Op[], iterVar: string | undefined): void 
  * its unit and its producers (iteration t, or t-1 when carried). Window w issues iteration w - stage
  * of each op, newest iteration first: a stage-1 op trails by one iteration, so a unit can start the
  * next iteration's early ops (FLAT's QK(b+1)) before this iteration's late ones (AV(b)).
+ * `firstReady[k]`: the cycle op k's DRAM operands arrive for the first iteration (the fill).
+ * `carry`: how many iterations back a carried dependency reaches (FuseMax interleaves the P1 P tiles
+ * of a row group inside each M tile, so RM[m1] of a P tile was written P1 iterations earlier).
  * `tail` ops run once after each repeat's last iteration; repeats are independent instances that
  * share the units (the next one starts while the tail drains). Returns the finish time of each repeat.
  * Plain typed arrays: no allocation per iteration.
  */
-function listSchedule(ops: Op[], iters: number, tail: Op[], repeats: number): number[] {
+function listSchedule(ops: Op[], iters: number, tail: Op[], repeats: number, firstReady?: Float64Array, carry = 1): number[] {
   const n = ops.length;
   let maxStage = 0;
   for (const o of ops) maxStage = Math.max(maxStage, o.stage);
-  const ring = maxStage + 2;
+  const ring = maxStage + 1 + carry;
   const hist = new Float64Array(ring * n);
   const free = new Float64Array(2);
   const order: number[] = [];
@@ -98,10 +103,12 @@ function listSchedule(ops: Op[], iters: number, tail: Op[], repeats: number): nu
       for (const k of order) {
         const op = ops[k]!;
         const t = w - op.stage;
-        if (t < 0 || t >= iters) continue;
+        if (t < 0 || t >= iters || (op.lastOnly && t < iters - carry)) continue;
         let start = free[op.unit]!;
+        // the very first iteration waits for its operands to arrive from DRAM
+        if (firstReady && r === 0 && t < carry && firstReady[k]! > start) start = firstReady[k]!;
         for (const d of op.deps) {
-          const want = d.carried ? t - 1 : t;
+          const want = d.carried ? t - carry : t;
           if (want < 0) continue;
           const f = hist[(want % ring) * n + d.op]!;
           if (f > start) start = f;
@@ -234,20 +241,50 @@ export function pipelineModel(c: Cascade, ws: EinsumWorkload[], hw: HwModel, _ob
     }
     const hasM0 = w.vars.includes(m0);
     const hasP = w.vars.includes(rowVar);
-    const spatial = unit === 0 ? (hasM0 ? Math.ceil(M0 / u.rows) : 1) * (hasP ? Math.ceil(pTile / u.cols) : 1) : (hasP ? Math.ceil(pTile / u.rows) : 1) * (hasM0 ? M0 : 1);
+    // one P tile (P0 columns; a narrower last one costs the same)
+    const spatial = unit === 0 ? (hasM0 ? Math.ceil(M0 / u.rows) : 1) * (hasP ? Math.ceil(P0 / u.cols) : 1) : (hasP ? Math.ceil(P0 / u.rows) : 1) * (hasM0 ? M0 : 1);
     return { w, unit, cycles: spatial * other * cpp, deps: [], stage: 0 };
   };
   const ops = members.map(mkOp);
   if (ops.some((o) => !Number.isFinite(o.cycles))) return { reason: 'a unit cannot run one of the einsums' };
-  dependencies(c, ops, m1);
+  // the final divide runs per P tile right after the recurrence's last M tile, in the same stream
   const tail = tailWs.map(mkOp);
   if (tail.some((o) => !Number.isFinite(o.cycles))) return { reason: 'a unit cannot run one of the einsums' };
-  tail.forEach((op) => (op.deps = []));
+  for (const op of tail) op.lastOnly = true;
+  const loopOps = [...ops, ...tail];
+  dependencies(c, loopOps, m1);
+  for (const op of tail) for (const d of op.deps) d.carried = false;
   const instances = batch * P2;
+  // the fill: the first tile's operands arrive one after another on the DRAM channel (a Q tile, then
+  // the K and V tiles in the order the ops first read them); each op of the first tile waits for its own
+  const tileBytes = (name: string): number => {
+    const t = c.tensors.find((x) => x.name === name)!;
+    const elems = t.dims.reduce((a, d) => a * d.extent, 1);
+    return perRowInputs.includes(name) ? (elems / P) * Math.min(P0, P) * bytesOf(t.dtype) : (elems / sizeOf(parentRank.toLowerCase())) * Math.min(M0, sizeOf(parentRank.toLowerCase())) * bytesOf(t.dtype);
+  };
+  const arrival = new Map<string, number>();
+  let channel = 0;
+  const readsOf = (op: Op) => op.w.tensors.filter((t) => !t.write).map((t) => resolve(t.name));
+  for (const n of perRowInputs) if (ops.some((op) => readsOf(op).includes(n))) arrival.set(n, (channel += transferCycles(tileBytes(n), dram.bytesPerCycle)));
+  for (const op of ops) for (const n of readsOf(op)) if (streamed.includes(n) && !arrival.has(n)) arrival.set(n, (channel += transferCycles(tileBytes(n), dram.bytesPerCycle)));
+  const firstReady = new Float64Array(ops.length);
+  ops.forEach((op, k) => {
+    for (const n of readsOf(op)) firstReady[k] = Math.max(firstReady[k]!, arrival.get(n) ?? 0);
+  });
   // instances share the units back to back; the schedule is periodic after the first, so three
   // simulated instances give the rest exactly
   const reps = Math.min(instances, 3);
-  const fin = listSchedule(ops, M1, tail, reps);
+  const ready = Float64Array.from(loopOps, (_, k) => firstReady[k] ?? 0);
+  const run = (m1Tiles: number) => listSchedule(loopOps, m1Tiles * P1, [], reps, ready, P1);
+  // so is the stream of M tiles inside an instance: past a few, each M tile adds the same cycles to
+  // every instance, so long sequences are extended from 5 and 6 simulated M tiles
+  let fin: number[];
+  if (M1 <= 6) fin = run(M1);
+  else {
+    const a = run(5);
+    const b = run(6);
+    fin = b.map((x, r) => x + (M1 - 6) * (x - a[r]!));
+  }
   const computeCycles = reps < 3 ? fin[reps - 1]! : fin[1]! + (instances - 2) * (fin[2]! - fin[1]!);
   // DRAM: per-row inputs once, outputs once, streamed K/V once per row group
   let dramRead = 0;
@@ -267,21 +304,14 @@ export function pipelineModel(c: Cascade, ws: EinsumWorkload[], hw: HwModel, _ob
   const glbWrite = tiles * stateBytesPerRow * pTile + dramRead;
   const memCycles = (dramRead + dramWrite) / dram.bytesPerCycle;
   const glbCycles = (glbRead + glbWrite) / glb.bytesPerCycle;
-  // exposed transfers: the first QK waits for its Q tile and first K tile; the last P tile's output
-  // is written after its AV (everything in between is double-buffered behind compute)
-  const rowsP0 = Math.min(P0, P);
+  // the last P tile's output is written after its AV (every other transfer overlaps compute)
   const lastCols = P - (nP0 - 1) * P0;
-  const tileOf = (name: string, rows: number, along: string) => {
-    const t = c.tensors.find((x) => x.name === name)!;
-    return (t.dims.reduce((a, d) => a * d.extent, 1) / sizeOf(along.toLowerCase())) * rows * bytesOf(t.dtype);
-  };
-  const firstReads = new Set(first2d.tensors.filter((t) => !t.write).map((t) => resolve(t.name)));
-  let fillCycles = 0;
-  for (const n of perRowInputs) if (firstReads.has(n)) fillCycles += transferCycles(tileOf(n, rowsP0, rowRank), dram.bytesPerCycle);
-  for (const n of streamed) if (firstReads.has(n)) fillCycles += transferCycles(tileOf(n, Math.min(M0, sizeOf(parentRank.toLowerCase())), parentRank), dram.bytesPerCycle);
   let drainCycles = 0;
-  for (const n of finals) drainCycles += transferCycles(tileOf(n, lastCols, rowRank), dram.bytesPerCycle);
-  const pipelineCycles = computeCycles + fillCycles + drainCycles;
+  for (const n of finals) {
+    const t = c.tensors.find((x) => x.name === n)!;
+    drainCycles += transferCycles((t.dims.reduce((a, d) => a * d.extent, 1) / P) * lastCols * bytesOf(t.dtype), dram.bytesPerCycle);
+  }
+  const pipelineCycles = computeCycles + drainCycles;
   const latency = Math.ceil(Math.max(pipelineCycles, memCycles, glbCycles));
   const boundBy = latency === Math.ceil(pipelineCycles) ? 'compute' : memCycles >= glbCycles ? dram.name : glb.name;
   const busy: Record<string, number> = { [u2.name]: 0 };
@@ -292,7 +322,7 @@ export function pipelineModel(c: Cascade, ws: EinsumWorkload[], hw: HwModel, _ob
   for (const op of [...ops, ...tail]) {
     const u = op.unit === 0 ? u2 : u1;
     const isTail = tail.includes(op);
-    const reps2 = isTail ? P2 * batch : tiles;
+    const reps2 = (isTail ? P2 * batch : tiles) * P1;
     // busy PE-cycles from the points actually visited (a ragged or narrow tile pads cycles, not work)
     const opBusy = op.w.points * batch * cyclesPerPoint(op.w, u);
     busy[u.name] = (busy[u.name] ?? 0) + opBusy;
@@ -319,7 +349,7 @@ export function pipelineModel(c: Cascade, ws: EinsumWorkload[], hw: HwModel, _ob
   const explanation = [
     `pipelined 2D+1D binding (FuseMax): ${members.filter((w) => w.vars.includes(m0)).map((w) => w.name).join(', ')} on ${u2.name} (rows <- ${m0}, cols <- ${rowVar}); ${[...members, ...tailWs].filter((w) => !w.vars.includes(m0)).map((w) => w.name).join(', ')} on ${u1.name} (lanes <- ${rowVar})`,
     `tiles: ${part.parent} = ${M1} x ${M0} (${m1} x ${m0}); ${rowRank} = ${P2} x ${P1} x ${P0} (${P1} row group${P1 > 1 ? 's' : ''} of ${Math.min(P0, P)} rows kept in ${glb.name}: ${Math.round(stateBytesPerRow * pTile)} B of state + ${Math.round(2 * streamBytesPerTile)} B of double-buffered ${streamed.join('/')} tiles)`,
-    `per tile: ${ops.map((o) => `${o.w.name} ${o.cycles}`).join(', ')} cycles; after the loop: ${tail.map((o) => `${o.w.name} ${o.cycles}`).join(', ') || 'nothing'}; ${fillCycles} cycles of ${dram.name} fill before the first tile, ${drainCycles} to write the last output tile`,
+    `per ${M0} x ${Math.min(P0, P)} tile (${M1 * nP0} per instance, the ${P1} P tile${P1 > 1 ? 's' : ''} of a row group interleaved in each M tile, program order on each array): ${ops.map((o) => `${o.w.name} ${o.cycles}`).join(', ')} cycles; after the last M tile, per P tile: ${tail.map((o) => `${o.w.name} ${o.cycles}`).join(', ') || 'nothing'}; the first tile waits for ${[...arrival].map(([n, at]) => `${n} (${at})`).join(', ')} from ${dram.name}, the last output tile takes ${drainCycles} cycles to write`,
     `${u2.name} busy ${(u2util * 100).toFixed(1)}% and ${u1.name} busy ${(u1util * 100).toFixed(1)}% of ${latency} cycles; ${boundBy === 'compute' ? 'compute-bound' : `bound by ${boundBy} bandwidth`}`,
   ];
   return {
@@ -428,7 +458,12 @@ export function rowblockModel(c: Cascade, ws: EinsumWorkload[], hw: HwModel, obj
   const sharedTile = sharedInputs.reduce((a, t) => a + (t.dims.reduce((x, d) => x * d.extent, 1) / sizeOfVar(c, fiber)) * Math.min(u2.rows, sizeOfVar(c, fiber)) * bytesOf(t.dtype), 0);
   const firstReads = new Set(live[0]!.tensors.filter((t) => !t.write).map((t) => t.name));
   const bytesOfTensor = (t: (typeof c.tensors)[number]) => t.dims.reduce((x, d) => x * d.extent, 1) * bytesOf(t.dtype);
+  // the fill: Q and what the first op reads of the shared inputs (K) arrive first, the other shared
+  // inputs (V) after them; each op of the first block waits for its own
   const fillCycles = transferCycles([...rowInputs, ...sharedInputs].filter((t) => firstReads.has(t.name)).reduce((a, t) => a + bytesOfTensor(t), 0), dram.bytesPerCycle);
+  const laterShared = sharedInputs.filter((t) => !firstReads.has(t.name));
+  const laterReady = fillCycles + transferCycles(laterShared.reduce((a, t) => a + bytesOfTensor(t), 0), dram.bytesPerCycle);
+  const firstReadyOf = (w: EinsumWorkload): number => (w.tensors.some((t) => !t.write && laterShared.some((x) => x.name === t.name)) ? laterReady : w.tensors.some((t) => !t.write && firstReads.has(t.name)) ? fillCycles : 0);
   const rowOutBytes = perRowBytes(outputs.map((t) => t.name));
   const Rcands = new Set<number>();
   for (let r = 1; r < P; r *= 2) Rcands.add(r);
@@ -459,8 +494,9 @@ export function rowblockModel(c: Cascade, ws: EinsumWorkload[], hw: HwModel, obj
     const blocks = Math.ceil(P / R) * batch;
     const reps = Math.min(blocks, 4);
     // blocks are identical: schedule a few as one stream and extend by the steady-state period
-    const fin = listSchedule(ops, reps, [], 1)[0]!;
-    const fin1 = reps > 1 ? listSchedule(ops, reps - 1, [], 1)[0]! : 0;
+    const firstReady = Float64Array.from(ops, (o) => firstReadyOf(o.w));
+    const fin = listSchedule(ops, reps, [], 1, firstReady)[0]!;
+    const fin1 = reps > 1 ? listSchedule(ops, reps - 1, [], 1, firstReady)[0]! : 0;
     const compute = reps === 1 ? fin * blocks : fin + (blocks - reps) * (fin - fin1);
     const need = peak * R;
     const kvResident = sharedBytes + need + 2 * rowIO * R <= glb.capacityBytes;
@@ -474,10 +510,9 @@ export function rowblockModel(c: Cascade, ws: EinsumWorkload[], hw: HwModel, obj
     const gW = batch * P * interWrite + dR;
     const mem = (dR + dW) / dram.bytesPerCycle;
     const glbC = (gR + gW) / glb.bytesPerCycle;
-    // exposed transfers: the first block's QK waits for Q and what it reads of K; the last block's
-    // output is written after its AV
+    // the last block's output is written after its AV (the fill is in the schedule: firstReady)
     const lastRows = P - (Math.ceil(P / R) - 1) * R;
-    const filled = compute + fillCycles + transferCycles(rowOutBytes * lastRows, dram.bytesPerCycle);
+    const filled = compute + transferCycles(rowOutBytes * lastRows, dram.bytesPerCycle);
     const latency = Math.ceil(Math.max(filled, mem, glbC));
     const bound = latency === Math.ceil(filled) ? 'compute' : mem >= glbC ? dram.name : glb.name;
     // R is chosen on the steady state: the fill and drain are paid once per run whatever R is (within

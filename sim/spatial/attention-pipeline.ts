@@ -5,10 +5,11 @@
 //    M0 smaller than the array leaves PEs idle but costs the same cycles, a ragged last tile costs a
 //    full one. Per M0 tile the 2D array runs QK, LM, SLN, SLD, SLNV and the 1D array (one lane per p)
 //    runs RM, PRM, SPD, RD, SPNV, RNV; AV (the final divide) runs on the 1D array once per P tile.
-//    Tiles go in the mapper's order P2 × M1 × P1 (P1 P tiles share each K/V tile). The arrays are
-//    pipelined: the 2D array runs QK/LM of tile g+1 before SLN/SLD/SLNV of tile g (so SLNV
-//    alternates with QK), and the 1D array runs SPNV of tile g while the 2D array produces SLNV(g),
-//    then RNV(g) (SPNV alternates with RNV).
+//    Tiles go in the mapper's order P2 × M1 × P1 (P1 P tiles share each K/V tile). Each array
+//    runs its einsums in program order, tile after tile, and the two overlap across tiles: the 1D
+//    array runs SPNV(g) while the 2D array produces SLNV(g), then RNV(g) while the 2D array runs
+//    QK(g+1) (SLNV alternates with QK, SPNV with RNV); SLN(g) waits one cycle for RM(g). This is
+//    the schedule whose closed form gives the published 2D utilization (0.890 at BERT 1K).
 //  - FLAT (the FuseMax paper's baseline): the 3-pass cascade fused over blocks of R query rows (the
 //    mapper's R); QK and AV of a block run on the 2D array, the softmax passes (max, exp, sum,
 //    divide) over the block's whole M × R scores on the 1D array; the 2D array runs QK of block j+1
@@ -252,24 +253,22 @@ export function simulateFusemax(pt: AttentionPoint, opts: { trace?: TraceWriter 
     rmPrev[j] = rm;
   };
 
-  front(0);
-  head1d(0);
   for (let g = 0; g < G; g++) {
+    front(g);
+    head1d(g);
     const m1 = tileM1[g & 1]!;
     const p = tileP[g & 1]!;
     const j = p % P1;
     const releases = tileLast[g & 1] === 1;
     const kv = tileKV[g & 1]!;
     const vAt = vReady[g & 1]!;
-    if (g + 1 < G) front(g + 1);
-    // 2D back half of tile g: needs the running max RM(g) from the 1D array
+    // 2D back half of tile g: waits for the running max RM(g) from the 1D array (one cycle)
     const sln = u2.run(rmOf[g & 1]!, c2.SLN!, `SLN ${g}`, per, 'SLN');
     const sld = u2.run(sln, c2.SLD!, `SLD ${g}`, per, 'SLD');
     fetchWait += Math.max(0, vAt - u2.free);
     const slnv = u2.run(Math.max(sld, vAt), c2.SLNV!, `SLNV ${g}`, per, 'SLNV');
     if (releases) vRelease[kv & 1] = slnv;
-    // 1D: next tile's running max first (its LM is ready early), then this tile's sums
-    if (g + 1 < G) head1d(g + 1);
+    // 1D: this tile's sums; SPNV overlaps SLNV, RNV the next tile's QK
     const prm = prmOf[g & 1]!;
     const spd = u1.run(Math.max(prm, m1 > 0 ? rdPrev[j]! : 0), c1.SPD!, `SPD ${g}`, per, 'SPD');
     const rd = u1.run(Math.max(spd, sld), c1.RD!, `RD ${g}`, per, 'RD');

@@ -20,8 +20,9 @@ describe('examples/fusemax walkthrough', () => {
   });
 
   it('FuseMax keeps the 2D array busy; FLAT waits on its 1D array', () => {
-    expect(fusemax1).toMatch(/PE2D 80\.\d%/);
-    expect(flat3).toMatch(/PE2D 12\.\d%, PE1D 9\d\.\d%/);
+    // one head: the DRAM fill before the first tile and the last write weigh on it (README)
+    expect(fusemax1).toMatch(/PE2D 79\.\d%/);
+    expect(flat3).toMatch(/PE2D 11\.\d%, PE1D 9\d\.\d%/);
     expect(flat3).toMatch(/the PE1D is the bottleneck and PE2D waits 87\.5% of the time/);
     expect(flat3).toMatch(/3 passes over M/);
   });

@@ -29,7 +29,8 @@ export function register(program: Command): void {
 
 export function demo(seed: number): string {
   const out: string[] = [];
-  const cascades = VARIANTS.map((v) => ({ ...v, cascade: loadCascadeFile(join(EXAMPLES, v.file)) }));
+  // Loaded by a path relative to the working directory, so reports name the files as a user would.
+  const cascades = VARIANTS.map((v) => ({ ...v, cascade: loadCascadeFile(relative(process.cwd(), join(EXAMPLES, v.file))) }));
   out.push('1. Three softmax cascades for the same attention, and their passes over M (FuseMax, MICRO 2024):');
   for (const v of cascades) out.push(`   ${v.file.padEnd(22)} ${String(v.cascade.einsums.length).padStart(2)} einsums, ${countPasses(v.cascade, 'M')} pass(es)`);
 
