@@ -2,6 +2,7 @@
 // dtype, attention in its 3-, 2- and 1-pass forms (ragged tiles, causal masks, decode), and
 // element-wise, scalar and multi-level-partition cases. Small, so SwiftShader runs them quickly.
 import { readFileSync } from 'node:fs';
+import { attentionEin } from '../helpers/attention';
 
 const gemm = (m: number, n: number, k: number, inT: string, outT?: string) => `rank M = ${m}, N = ${n}, K = ${k}
 input A[M, K]: ${inT}
@@ -37,30 +38,7 @@ AV[f, p] = SNV[f, p] / SD[p]
 output AV
 `;
 
-const attention1 = (e: number, m: number, p: number, m0: number, dt = 'fp32') => `rank E = ${e}, F = ${e}, M = ${m}, P = ${p}
-rank M -> M1, M0 = ${m0}
-input Q[E, P]: ${dt}
-input K[E, M]: ${dt}
-input V[F, M]: ${dt}
-BK[e, m1, m0] = K[e, m1*M0+m0]
-BV[f, m1, m0] = V[f, m1*M0+m0]
-init RM[0, p] = -inf
-init RD[0, p] = 0
-init RNV[f, 0, p] = 0
-BQK[m1, m0, p] = Q[e, p] * BK[e, m1, m0]
-LM[m1, p] = max(m0) BQK[m1, m0, p]
-RM[m1+1, p] = max(RM[m1, p], LM[m1, p])
-SLN[m1, m0, p] = exp(BQK[m1, m0, p] - RM[m1+1, p])
-SLD[m1, p] = sum(m0) SLN[m1, m0, p]
-SLNV[f, m1, p] = SLN[m1, m0, p] * BV[f, m1, m0]
-PRM[m1, p] = exp(RM[m1, p] - RM[m1+1, p])
-SPD[m1, p] = RD[m1, p] * PRM[m1, p]
-RD[m1+1, p] = SLD[m1, p] + SPD[m1, p]
-SPNV[f, m1, p] = RNV[f, m1, p] * PRM[m1, p]
-RNV[f, m1+1, p] = SLNV[f, m1, p] + SPNV[f, m1, p]
-AV[f, p] = RNV[f, M1, p] / RD[M1, p]
-output AV
-`;
+const attention1 = (e: number, m: number, p: number, m0: number, dt = 'fp32') => attentionEin(1, { E: e, F: e, M: m, P: p, M0: m0 }, dt);
 
 const mlp = (d: number, h: number, t: number) => `rank D = ${d}, H = ${h}, T = ${t}
 input X[T, D]: fp32

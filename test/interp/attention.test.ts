@@ -1,16 +1,12 @@
 // THE key result: the 3-, 2- and 1-pass attention cascades compute the same AV as a plain
 // softmax(QK^T)V written here with nested loops, over several shapes, including a ragged last tile
 // (M0 does not divide M) and M < M0. The .ein text is the example files with other rank sizes.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { countPasses } from '../../compiler/analysis';
 import { compareData, interpret, randomInputs } from '../../compiler/interp';
 import type { Cascade } from '../../compiler/ir';
 import { parseCascade } from '../../compiler/lang';
-
-const root = join(import.meta.dirname, '../..');
-const template = (n: number) => readFileSync(join(root, `examples/attention/attention-${n}pass.ein`), 'utf8');
+import { attentionEin } from '../helpers/attention';
 
 interface Shape {
   E: number;
@@ -20,14 +16,7 @@ interface Shape {
   M0: number;
 }
 
-/** The example text with the rank sizes of `s`. */
-export function attentionText(passes: 1 | 2 | 3, s: Shape): string {
-  const t = template(passes)
-    .replace(/^rank E = \d+, F = \d+, M = \d+, P = \d+$/m, `rank E = ${s.E}, F = ${s.F}, M = ${s.M}, P = ${s.P}`)
-    .replace(/^rank M -> M1, M0 = \d+$/m, `rank M -> M1, M0 = ${s.M0}`);
-  expect(t).toContain(`M = ${s.M}`);
-  return t;
-}
+const attentionText = (passes: 1 | 2 | 3, s: Shape) => attentionEin(passes, s);
 
 function parse(text: string): Cascade {
   const r = parseCascade(text, 'attention.ein');

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCascade } from '../../compiler/lang';
 import type { Cascade } from '../../compiler/ir';
 import { getTarget } from '../../targets/registry';
+import { attentionEin } from '../helpers/attention';
 
 const root = join(import.meta.dirname, '../..');
 
@@ -26,47 +27,8 @@ function both(target: string, c: Cascade, batch = 1) {
 
 const dtypeBytes: Record<string, number> = { fp32: 4, bf16: 2 };
 
-function onePass(E: number, F: number, M: number, M0: number, P: number, dt: string): string {
-  return `rank E = ${E}, F = ${F}, M = ${M}, P = ${P}
-rank M -> M1, M0 = ${M0}
-input Q[E, P]: ${dt}
-input K[E, M]: ${dt}
-input V[F, M]: ${dt}
-BK[e, m1, m0] = K[e, m1*M0+m0]
-BV[f, m1, m0] = V[f, m1*M0+m0]
-init RM[0, p] = -inf
-init RD[0, p] = 0
-init RNV[f, 0, p] = 0
-BQK[m1, m0, p] = Q[e, p] * BK[e, m1, m0]
-LM[m1, p] = max(m0) BQK[m1, m0, p]
-RM[m1+1, p] = max(RM[m1, p], LM[m1, p])
-SLN[m1, m0, p] = exp(BQK[m1, m0, p] - RM[m1+1, p])
-SLD[m1, p] = sum(m0) SLN[m1, m0, p]
-SLNV[f, m1, p] = SLN[m1, m0, p] * BV[f, m1, m0]
-PRM[m1, p] = exp(RM[m1, p] - RM[m1+1, p])
-SPD[m1, p] = RD[m1, p] * PRM[m1, p]
-RD[m1+1, p] = SLD[m1, p] + SPD[m1, p]
-SPNV[f, m1, p] = RNV[f, m1, p] * PRM[m1, p]
-RNV[f, m1+1, p] = SLNV[f, m1, p] + SPNV[f, m1, p]
-AV[f, p] = RNV[f, M1, p] / RD[M1, p]
-output AV
-`;
-}
-
-function threePass(E: number, F: number, M: number, P: number, dt: string): string {
-  return `rank E = ${E}, F = ${F}, M = ${M}, P = ${P}
-input Q[E, P]: ${dt}
-input K[E, M]: ${dt}
-input V[F, M]: ${dt}
-QK[m, p] = Q[e, p] * K[e, m]
-GM[p] = max(m) QK[m, p]
-SN[m, p] = exp(QK[m, p] - GM[p])
-SD[p] = sum(m) SN[m, p]
-A[m, p] = SN[m, p] / SD[p]
-AV[f, p] = A[m, p] * V[f, m]
-output AV
-`;
-}
+const onePass = (E: number, F: number, M: number, M0: number, P: number, dt: string) => attentionEin(1, { E, F, M, P, M0 }, dt);
+const threePass = (E: number, F: number, M: number, P: number, dt: string) => attentionEin(3, { E, F, M, P }, dt);
 
 /** Q[E,P] + K[E,M] + V[F,M] read once, AV[F,P] written once, per instance. */
 function compulsory(E: number, F: number, M: number, P: number, bytes: number, batch = 1) {
