@@ -8,12 +8,12 @@
 // Energy comes from the analytic mapping (the cycle engines count cycles and bytes only).
 // A run with `trace` (a sim/core TraceWriter) in the options records folds, stalls and DRAM
 // transfers for Perfetto.
-import { cascadeWorkloads, hwModel, type EinsumWorkload } from '../compiler/map';
+import { cascadeWorkloads, hwModel, PLACE_DRAM, tensorPlacement, type EinsumWorkload } from '../compiler/map';
 import { dtypeBytes, iterativeVars, partitionInfos, type Cascade } from '../compiler/ir';
 import type { EinsumResult, Result } from '../sim/core/result';
 import { fraction } from '../sim/core/stats';
 import { TrafficLedger } from '../sim/memory/traffic';
-import { type AttentionPoint, type AttentionRun, type Dataflow, simulateFlat, simulateFusemax, simulateSystolic, type SystolicConfig } from '../sim/spatial';
+import { type AttentionPoint, type AttentionRun, type Dataflow, simulateFlat, simulateFusemax, simulateSystolic, simulateTiledGemm, type SystolicConfig } from '../sim/spatial';
 import { runTraffic } from '../sim/spatial/result';
 import type { CycleSimulator, Mapping, SimOptions } from './target';
 import type { TargetSpec } from './spec/types';
@@ -173,6 +173,50 @@ function attentionPoint(spec: TargetSpec, c: Cascade, ws: EinsumWorkload[], memb
   };
 }
 
+/**
+ * A contraction of three variables (m, n, k) bound to both dimensions of a 2D array, run on the
+ * mapper's GLB tiles, loop order and tensor placement; null for any other shape (batched, one
+ * dimension bound), which keeps the fold-level engine with SRAM thirds.
+ */
+const MAX_GLB_STEPS = 4_000_000;
+
+function mappedGemmRun(spec: TargetSpec, w: EinsumWorkload, e: Mapping['einsums'][number], opts: { trace?: SimOptions['trace']; traceName: string; traceOffsetCycles: number; warnings: string[] }) {
+  if (w.vars.length !== 3 || w.tensors.length !== 3) return null;
+  const rowVar = w.vars.indexOf(e.spatial.find((s) => s.dim === 'rows')?.var ?? '');
+  const colVar = w.vars.indexOf(e.spatial.find((s) => s.dim === 'cols')?.var ?? '');
+  if (rowVar < 0 || colVar < 0 || e.loopOrder.length !== 3) return null;
+  const hw = hwModel(spec);
+  const unit = hw.units.find((u) => u.name === e.unit);
+  if (!unit) return null;
+  // the engine keeps a few typed arrays per GLB step: bound its memory (about 40 B per step)
+  let steps = 1;
+  for (let v = 0; v < 3; v++) steps *= Math.ceil(w.sizes[v]! / e.tiles[w.vars[v]!]!);
+  if (steps > MAX_GLB_STEPS) {
+    opts.warnings.push(`${e.name}: ${steps} GLB steps exceed the mapped-GEMM engine's ${MAX_GLB_STEPS}; the fold-level engine (SRAM thirds) ran it, so its DRAM traffic can differ from the analytic model's`);
+    return null;
+  }
+  const dram = hw.levels[hw.dram]!;
+  const place = tensorPlacement(w, hw);
+  const idx = (v: string) => w.vars.indexOf(v);
+  const reducedRow = w.reduced.includes(w.vars[rowVar]!);
+  return simulateTiledGemm(
+    {
+      rows: unit.rows,
+      cols: unit.cols,
+      pipelined: unit.regs >= 2 && reducedRow,
+      sizes: [w.sizes[0]!, w.sizes[1]!, w.sizes[2]!],
+      tiles: [e.tiles[w.vars[0]!]!, e.tiles[w.vars[1]!]!, e.tiles[w.vars[2]!]!],
+      rowVar,
+      colVar,
+      order: [idx(e.loopOrder[0]!), idx(e.loopOrder[1]!), idx(e.loopOrder[2]!)],
+      tensors: w.tensors.map((t, k) => ({ mask: t.mask, bytes: t.bytesPerElement, write: t.write, offDram: place[k] !== PLACE_DRAM })),
+      dramBytesPerCycle: dram.bytesPerCycle,
+      dramLatencyCycles: spec.memories.find((m) => m.name === dram.name)?.latencyCycles ?? 0,
+    },
+    { ...(opts.trace ? { trace: opts.trace } : {}), traceName: opts.traceName, traceOffsetCycles: opts.traceOffsetCycles },
+  );
+}
+
 export const spatialCycleSimulator: CycleSimulator = (m: Mapping, spec: TargetSpec, o: SimOptions): Result => {
   const trace = o.trace;
   const c = m.cascade;
@@ -227,14 +271,36 @@ export const spatialCycleSimulator: CycleSimulator = (m: Mapping, spec: TargetSp
     const gemm = w ? gemmOf(c, w) : null;
     const unitIs2d = spec.computes.find((u) => u.name === e.unit)?.kind === 'array2d';
     energy += e.cost.energyPj;
-    if (sys && gemm && unitIs2d) {
+    const mapped = sys && gemm && unitIs2d ? mappedGemmRun(spec, w!, e, { trace, traceName: e.name, traceOffsetCycles: offset, warnings }) : null;
+    if (mapped) {
+      // the mapper's own loop nest, tiles and placement (sim/spatial/tiled-gemm.ts); the GLB's
+      // accesses are the analytic count of the same nest
+      const cycles = mapped.totalCycles;
+      offset += cycles;
+      latency += cycles;
+      stalls += mapped.stallCycles;
+      busy[e.unit] = (busy[e.unit] ?? 0) + mapped.macs;
+      const t = new TrafficLedger();
+      t.read(dramName, mapped.dramReadBytes);
+      t.write(dramName, mapped.dramWriteBytes);
+      const et = { ...e.cost.traffic, ...t.toTraffic() };
+      traffic.merge(et);
+      einsums.push({ name: e.name, unit: e.unit, latencyCycles: cycles, energyPj: e.cost.energyPj, traffic: et });
+    } else if (sys && gemm && unitIs2d) {
       // word sizes from the einsum's own dtypes: operands stream at their width, results at theirs
       const ein = c.einsums[w!.index]!;
       const tensorBytes = (name: string) => dtypeBytes(c.tensors.find((t) => t.name === name)!.dtype);
       const operandBytes = Math.max(...[...collectTensors(ein.expr, new Set())].map(tensorBytes));
       const { dataflow, transpose } = dataflowOfBinding(gemm, e.spatial, sys.dataflow);
       const shape = transpose ? { M: gemm.N, N: gemm.M, K: gemm.K } : { M: gemm.M, N: gemm.N, K: gemm.K };
-      const run = simulateSystolic(shape, { ...sys, dataflow, wordBytes: operandBytes, accBytes: tensorBytes(ein.output.tensor) }, { trace, traceName: e.name, traceOffsetCycles: offset });
+      // the placement rule (compiler/map tensorPlacement) decides which operands cross DRAM
+      const place = tensorPlacement(w!, hwModel(spec));
+      const off = (expr: unknown) => [...collectTensors(expr, new Set())].every((n) => place[w!.tensors.findIndex((t) => t.name === n)] !== PLACE_DRAM);
+      const offA = ein.expr.kind === 'binary' && off(ein.expr.a);
+      const offB = ein.expr.kind === 'binary' && off(ein.expr.b);
+      const offDram = { ifmap: transpose ? offB : offA, filter: transpose ? offA : offB, ofmap: place[w!.tensors.findIndex((t) => t.write)] !== PLACE_DRAM };
+      const memory = sys.memory ? { ...sys.memory, offDram } : undefined;
+      const run = simulateSystolic(shape, { ...sys, ...(memory ? { memory } : {}), dataflow, wordBytes: operandBytes, accBytes: tensorBytes(ein.output.tensor) }, { trace, traceName: e.name, traceOffsetCycles: offset });
       const cycles = run.totalCycles * gemm.batch;
       offset += cycles;
       latency += cycles;

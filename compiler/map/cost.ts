@@ -26,8 +26,8 @@ export class EinsumCostModel {
   private readonly bytes: Float64Array;
   private readonly elems: Float64Array;
   private readonly isWrite: Uint8Array;
-  /** 1 when the tensor is an intermediate small enough to stay in the GLB for the whole einsum */
-  private readonly resident: Uint8Array;
+  /** per tensor, where it lives (PLACE_DRAM, PLACE_GLB, PLACE_HOST): tensorPlacement */
+  readonly placement: Uint8Array;
   private readonly reducedMask: number;
   private readonly tile: Float64Array;
   private readonly nT: Float64Array;
@@ -65,20 +65,7 @@ export class EinsumCostModel {
     this.isWrite = Uint8Array.from(w.tensors.map((t) => (t.write ? 1 : 0)));
     this.glbLvl = hw.levels[hw.glb]!;
     this.dramLvl = hw.levels[hw.dram]!;
-    // intermediates small enough stay in the GLB; so do activations on targets whose off-chip memory
-    // holds only weights (smallest first, up to half the buffer, the rest left for tiles)
-    this.resident = new Uint8Array(this.T);
-    let budget = this.glbLvl.capacityBytes / 2;
-    const order = w.tensors.map((_, k) => k).sort((a, b) => this.elems[a]! * this.bytes[a]! - this.elems[b]! * this.bytes[b]!);
-    for (const k of order) {
-      const t = w.tensors[k]!;
-      const size = this.elems[k]! * this.bytes[k]!;
-      const eligible = t.role === 'intermediate' ? size * 4 <= this.glbLvl.capacityBytes : hw.activationsOnChip && t.role !== 'weight';
-      if (eligible && size <= budget) {
-        this.resident[k] = 1;
-        budget -= size;
-      }
-    }
+    this.placement = tensorPlacement(w, hw);
     let rm = 0;
     for (const r of w.reduced) rm |= 1 << w.vars.indexOf(r);
     this.reducedMask = rm;
@@ -98,6 +85,9 @@ export class EinsumCostModel {
     if (rowVar >= 0 && rowVar === colVar) return Infinity;
     if (unit.cols === 1 && colVar >= 0) return Infinity;
     let steps = 1;
+    let rowSteps = 1;
+    let colSteps = 1;
+    let tempTiles = 1;
     for (let v = 0; v < V; v++) {
       const t = this.cands[v]![tileIdx[v]!]!;
       tile[v] = t;
@@ -108,15 +98,45 @@ export class EinsumCostModel {
       else if (v === colVar) s = Math.min(unit.cols, t);
       sp[v] = s;
       const last = sizes[v]! - (n - 1) * t;
-      steps *= (n - 1) * Math.ceil(t / s) + Math.ceil(last / s);
+      const vSteps = (n - 1) * Math.ceil(t / s) + Math.ceil(last / s);
+      steps *= vSteps;
+      if (v === rowVar) rowSteps = vSteps;
+      else if (v === colVar) colSteps = vSteps;
+      else tempTiles *= n;
     }
-    const compute = steps * this.cpp;
-    const fill = unit.kind === '2d' ? unit.rows + unit.cols - 2 : 0;
+    const stream = steps * this.cpp;
+    let compute = stream;
+    let pipelinedFolds = false;
+    let lastColsUsed = 0;
+    let fill = unit.kind === '2d' ? unit.rows + unit.cols - 2 : 0;
+    if (unit.kind === '2d' && rowVar >= 0 && colVar >= 0 && this.w.contraction) {
+      // a contraction's folds, as the cycle engine runs them (other einsums keep one skew): one per
+      // (row fold, col fold, GLB tile of the streamed ranks); fold f streams T_f points, uses r_f
+      // rows and c_f columns, and costs T_f + r_f + c_f + R - 2 on its own
+      // (load or fill, stream, skew, drain: docs/SIMULATOR.md "Closed forms"). The r_f over all
+      // folds sum to the row rank's size once per col fold and streamed tile (likewise c_f).
+      const R = unit.rows;
+      const folds = rowSteps * colSteps * tempTiles;
+      const sumRows = sizes[rowVar]! * colSteps * tempTiles;
+      const sumCols = sizes[colVar]! * rowSteps * tempTiles;
+      if (unit.regs >= 2 && this.reducedMask & (1 << rowVar)) {
+        // a double-buffered stationary operand (TPU v1's weights): the next fold's r_f rows shift in
+        // while this fold streams, so folds chain at max(T_f, r_next) each; one load before the
+        // first fold, one skew and drain after the last
+        const rFirst = Math.min(R, tile[rowVar]!);
+        const lastColTile = sizes[colVar]! - (nT[colVar]! - 1) * tile[colVar]!;
+        const cLast = lastColTile - (Math.ceil(lastColTile / sp[colVar]!) - 1) * sp[colVar]!;
+        compute = Math.max(stream, sumRows - rFirst + stream / folds);
+        fill = rFirst + R + cLast - 2;
+        pipelinedFolds = true;
+        lastColsUsed = cLast;
+      } else fill = sumRows + sumCols + folds * (R - 2);
+    }
     if (objective === 'latency' && compute + fill >= bestSoFar) return Infinity;
-    // GLB footprint: one tile per tensor, double-buffered; resident intermediates whole
+    // GLB footprint: one tile per tensor, double-buffered; tensors placed in the GLB whole
     let foot = 0;
     for (let k = 0; k < this.T; k++) {
-      if (this.resident[k]) {
+      if (this.placement[k] === PLACE_GLB) {
         foot += this.elems[k]! * this.bytes[k]!;
         continue;
       }
@@ -143,8 +163,9 @@ export class EinsumCostModel {
       // refetches: loops above the innermost loop relevant to this tensor that do not index it
       let refetch = 1;
       let inner = -1;
+      // a loop of one trip never changes the tile, so it cannot be the one that brings a new tile
       for (let i = V - 1; i >= 0; i--)
-        if (m & (1 << order[i]!)) {
+        if (m & (1 << order[i]!) && nT[order[i]!]! > 1) {
           inner = i;
           break;
         }
@@ -158,7 +179,7 @@ export class EinsumCostModel {
       let notIdx = 1;
       for (let v = 0; v < V; v++) if (!(m & (1 << v))) notIdx *= nT[v]!;
       if (this.isWrite[k]) {
-        if (!this.resident[k]) {
+        if (this.placement[k] === PLACE_DRAM) {
           dW += size * refetch;
           dR += size * (refetch - 1);
         }
@@ -167,16 +188,33 @@ export class EinsumCostModel {
         gW += size * redTiles;
         gR += size * (redTiles - 1);
       } else {
-        if (!this.resident[k]) dR += size * refetch;
+        if (this.placement[k] === PLACE_DRAM) dR += size * refetch;
         gR += k === stationary ? size * notIdx : (points / share) * this.bytes[k]!;
       }
     }
     // what DRAM delivers is written into the GLB, and what it receives is read out of it
     gW += dR;
     gR += dW;
-    const dramCycles = (dR + dW) / this.dramLvl.bytesPerCycle;
     const glbCycles = (gR + gW) / this.glbLvl.bytesPerCycle;
-    let latency = compute + fill;
+    // nothing hides the first tiles' DRAM reads or the last output tile's write
+    let firstReadBytes = 0;
+    let lastWriteBytes = 0;
+    let glbSteps = 1;
+    for (let v = 0; v < V; v++) glbSteps *= nT[v]!;
+    for (let k = 0; k < this.T; k++) {
+      if (this.placement[k] !== PLACE_DRAM) continue;
+      const m = this.masks[k]!;
+      let f = this.bytes[k]!;
+      for (let v = 0; v < V; v++) if (m & (1 << v)) f *= this.isWrite[k] ? sizes[v]! - (nT[v]! - 1) * tile[v]! : tile[v]!;
+      if (this.isWrite[k]) lastWriteBytes += f;
+      else firstReadBytes += f;
+    }
+    const bw = this.dramLvl.bytesPerCycle;
+    let latency = compute + fill + (firstReadBytes + lastWriteBytes) / bw;
+    // DRAM-bound: the transfers, then the last GLB step's compute (and the array's drain) after its
+    // tiles arrive, then its output's write
+    const lastStep = pipelinedFolds ? compute / glbSteps + unit.rows + lastColsUsed - 2 : (compute + fill) / glbSteps;
+    const dramCycles = Math.max((dR + dW) / bw, dR / bw + lastStep + lastWriteBytes / bw);
     let bound: 'compute' | 'dram' | 'glb' = 'compute';
     if (dramCycles > latency) {
       latency = dramCycles;
@@ -206,6 +244,43 @@ export class EinsumCostModel {
     this.bound = bound;
     return objective === 'latency' ? latency + energy * 1e-18 : objective === 'energy' ? energy + latency * 1e-12 : latency * energy;
   }
+}
+
+/** the tensor lives off chip and its tiles are filled from there */
+export const PLACE_DRAM = 0;
+/** the whole tensor stays in the GLB for the einsum (never crosses the off-chip interface) */
+export const PLACE_GLB = 1;
+/**
+ * an activation on a target whose off-chip memory holds only weights, too large to stay whole in
+ * the GLB: its tiles pass through the GLB, put there by the host (TPU v1: over PCIe), not by DRAM
+ */
+export const PLACE_HOST = 2;
+
+/**
+ * Where each tensor of an einsum lives: the one placement rule of both fidelities
+ * (docs/MAPPER.md, "Where tensors live"). Off chip by default. An intermediate of at most a quarter
+ * of the GLB stays whole in it. On a target whose off-chip level says `holds = [weights]` (TPU v1's
+ * DDR3), every tensor that is not a weight (inputs, kvcache, intermediates, outputs: activations)
+ * is kept off that level: whole in the GLB when it fits (smallest first, up to half of it), else
+ * streamed through it by the host.
+ */
+export function tensorPlacement(w: EinsumWorkload, hw: HwModel): Uint8Array {
+  const glb = hw.levels[hw.glb]!;
+  const n = w.tensors.length;
+  const size = w.tensors.map((t) => Math.min(t.elements, maskProduct(t.mask, w.sizes)) * t.bytesPerElement);
+  const out = new Uint8Array(n);
+  let budget = glb.capacityBytes / 2;
+  const order = w.tensors.map((_, k) => k).sort((a, b) => size[a]! - size[b]!);
+  for (const k of order) {
+    const t = w.tensors[k]!;
+    const activation = hw.activationsOnChip && t.role !== 'weight';
+    const eligible = activation || (t.role === 'intermediate' && size[k]! * 4 <= glb.capacityBytes);
+    if (eligible && size[k]! <= budget) {
+      out[k] = PLACE_GLB;
+      budget -= size[k]!;
+    } else if (activation) out[k] = PLACE_HOST;
+  }
+  return out;
 }
 
 function maskProduct(mask: number, sizes: readonly number[]): number {

@@ -2,7 +2,7 @@
 export * from './mapping';
 export { hwModel, type HwModel, type UnitModel, type LevelModel } from './hardware';
 export { cascadeWorkloads, einsumWorkload, cyclesPerPoint, type EinsumWorkload } from './workload';
-export { EinsumCostModel, tileCandidates } from './cost';
+export { EinsumCostModel, tileCandidates, tensorPlacement, PLACE_DRAM, PLACE_GLB, PLACE_HOST } from './cost';
 export { searchEinsum, spaceSize, bindings, permutations, rng, type Choice, type SearchOutcome } from './search';
 export { mapEinsum } from './map-einsum';
 export { mapCascade, type CascadeMapOptions, type FusionPolicy } from './map-cascade';

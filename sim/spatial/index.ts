@@ -4,3 +4,4 @@ export { simulateReference, type GemmOperands, type ReferenceResult } from './re
 export { simulateSystolic, gemmValues, type SystolicConfig, type SystolicMemoryConfig, type SystolicRun, type SystolicRunOptions } from './systolic';
 export { simulateFusemax, simulateFlat, fusemaxTileCosts, flatBlockCosts, type AttentionPoint, type AttentionRun } from './attention-pipeline';
 export { systolicResult, runTraffic, type NamedRun } from './result';
+export { simulateTiledGemm, type TiledGemmConfig, type TiledGemmRun } from './tiled-gemm';

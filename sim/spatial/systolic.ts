@@ -28,6 +28,11 @@ export interface SystolicMemoryConfig {
   ifmapSram: SramConfig;
   filterSram: SramConfig;
   ofmapSram: SramConfig;
+  /**
+   * operands that never cross the DRAM channel (the placement rule of compiler/map tensorPlacement:
+   * TPU v1's activations live in the Unified Buffer); default: all three in DRAM
+   */
+  offDram?: { ifmap?: boolean; filter?: boolean; ofmap?: boolean };
 }
 
 export interface SystolicConfig extends ArrayDims {
@@ -220,12 +225,12 @@ export function simulateSystolic(s: GemmShape, cfg: SystolicConfig, opts: Systol
         let fetch = 0;
         const ifBytes = fd.ifmapWords * wordBytes;
         const fiBytes = fd.filterWords * wordBytes;
-        if (!ifmapResident || !ifmapSeen[fd.ifmapTile]) {
+        if (!mem!.offDram?.ifmap && (!ifmapResident || !ifmapSeen[fd.ifmapTile])) {
           ifmapSeen[fd.ifmapTile] = 1;
           fetch += ifBytes;
           dramBytes.ifmapReadBytes += ifBytes;
         }
-        if (!filterResident || !filterSeen[fd.filterTile]) {
+        if (!mem!.offDram?.filter && (!filterResident || !filterSeen[fd.filterTile])) {
           filterSeen[fd.filterTile] = 1;
           fetch += fiBytes;
           dramBytes.filterReadBytes += fiBytes;
@@ -235,7 +240,7 @@ export function simulateSystolic(s: GemmShape, cfg: SystolicConfig, opts: Systol
         const tr = dram!.request(issue, fetch, 'read');
         if (fetch > 0) trace?.span('DRAM', `${tName}read f${fc}.${fr}`, tr.startCycle + tOff, tr.doneCycle + tOff, { bytes: fetch });
         let ready = tr.doneCycle;
-        if (!psumResident && fd.psumReadWords > 0) {
+        if (!psumResident && !mem!.offDram?.ofmap && fd.psumReadWords > 0) {
           // spilled partial sums come from the previous fold: read once its write has been issued
           const bytes = fd.psumReadWords * accBytes;
           flushWritesUpTo(endPrev);
@@ -267,7 +272,7 @@ export function simulateSystolic(s: GemmShape, cfg: SystolicConfig, opts: Systol
       computeUtilSum += (r * c * T) / (pes * (scalesim ? scalesimUtilCycles(df, dims, T) : cycles));
       if (mem) {
         const outBytes = fd.outWords * accBytes;
-        if (df === 'os' || fd.finalizes || !psumResident) {
+        if (!mem.offDram?.ofmap && (df === 'os' || fd.finalizes || !psumResident)) {
           // a ws/is tile whose psums stay in SRAM is written once, whole, after its last K fold
           const bytes = df !== 'os' && psumResident ? T * c * accBytes : outBytes;
           pendingWrites.push([endCycle, bytes]);
