@@ -24,6 +24,7 @@ describe('tessera run --target', () => {
       ['--target', 'tpu-v1', '--objective', 'speed'],
       ['--target', 'tpu-v1', '--fidelity', 'exact'],
       ['--target', 'sn40l', '--fidelity', 'cycle'],
+      ['--target', 'fusemax', '--batch', '0'],
     ]) {
       const r = await cli(['run', 'examples/gemm/gemm.ein', ...args]);
       expect(r.code, args.join(' ')).toBe(1);
@@ -31,5 +32,13 @@ describe('tessera run --target', () => {
     }
     const r = await cli(['run', 'examples/gemm/gemm.ein', '--target', 'sn40l', '--fidelity', 'cycle']);
     expect(r.err).toMatch(/fidelity cycle is not available for target sn40l/);
+  });
+
+  it('--batch 768 (BERT-Base at 1K: batch 64 x 12 heads) gives the published FuseMax 2D utilization, 0.89 (REFERENCES.md)', async () => {
+    const r = await cli(['run', 'examples/fusemax/attention-1pass.ein', '--target', 'fusemax', '--batch', '768', '--json']);
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.out) as { utilization: Record<string, number> };
+    expect(result.utilization.PE2D).toBeGreaterThan(0.89 - 0.05);
+    expect(result.utilization.PE2D).toBeLessThan(0.89 + 0.05);
   });
 });

@@ -16,7 +16,7 @@ function runOnTarget(c: Cascade, opts: RunOptions): void {
   const fidelity = parseFidelity(opts.fidelity);
   if (opts.trace !== undefined && fidelity !== 'cycle') throw new UserError('--trace needs --fidelity cycle: only the cycle-level engines record a timeline');
   const trace = opts.trace !== undefined ? new TraceWriter({ clockHz: getTarget(opts.target!).spec.clockHz }) : undefined;
-  const r = simulateCascade(c, { target: opts.target!, fidelity, objective: parseObjective(opts.objective), seed: opts.seed !== undefined ? parseSeed(opts.seed) : 1, progress: !opts.json && process.stderr.isTTY === true, ...(trace ? { trace } : {}) });
+  const r = simulateCascade(c, { target: opts.target!, fidelity, objective: parseObjective(opts.objective), seed: opts.seed !== undefined ? parseSeed(opts.seed) : 1, batch: parseBatch(opts.batch), progress: !opts.json && process.stderr.isTTY === true, ...(trace ? { trace } : {}) });
   if (trace) trace.write(opts.trace!);
   process.stdout.write(opts.json ? JSON.stringify(r, null, 2) + '\n' : formatResult(r));
 }
@@ -33,12 +33,21 @@ export interface RunOptions {
   fidelity?: string;
   objective?: string;
   trace?: string;
+  batch?: string;
 }
 
 export function parseSeed(s: string | undefined): number {
   if (s === undefined) return 0;
   const n = Number(s);
   if (!/^\d+$/.test(s.trim()) || !Number.isSafeInteger(n) || n > 0xffffffff) throw new UserError(`--seed ${s}: expected an integer from 0 to 4294967295`);
+  return n;
+}
+
+/** `--batch`: independent instances (batch × heads) of the cascade, run back to back on the target. */
+function parseBatch(s: string | undefined): number {
+  if (s === undefined) return 1;
+  const n = Number(s);
+  if (!/^\d+$/.test(s.trim()) || !Number.isSafeInteger(n) || n < 1) throw new UserError(`--batch ${s}: expected a positive integer`);
   return n;
 }
 
@@ -195,6 +204,7 @@ export function register(program: Command): void {
     .option('--target <name>', 'map and simulate on a target instead of interpreting (see tessera targets)')
     .option('--fidelity <level>', 'with --target: analytic (default) or cycle')
     .option('--objective <goal>', 'with --target: what the mapper minimises: latency (default), energy or edp')
+    .option('--batch <n>', 'with --target: independent instances of the cascade (batch x heads), run back to back')
     .option('--trace <out.json>', 'with --target and --fidelity cycle: write the timeline as Perfetto / Chrome trace JSON')
     .action((file: string, opts: RunOptions) => {
       const c = loadCascadeFile(file);
