@@ -46,7 +46,7 @@ export function renderDiagnostic(d: Diagnostic, source?: string): string {
   const where = d.loc ? `${file}:${d.loc.line}:${d.loc.col}` : file;
   const out = [`${where}: ${d.severity}: ${d.message}`];
   if (d.loc && source !== undefined) {
-    const text = source.split(/\r?\n/)[d.loc.line - 1];
+    const text = source.split(/\r\n|\r|\n/)[d.loc.line - 1];
     if (text !== undefined) {
       // Tabs before the column stay tabs so the caret lines up however the terminal expands them.
       const pad = text.slice(0, Math.max(0, d.loc.col - 1)).replace(/[^\t]/g, ' ').padEnd(Math.max(0, d.loc.col - 1));

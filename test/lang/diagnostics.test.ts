@@ -311,3 +311,14 @@ describe('rendering', () => {
     expect(rendered(text)).toBe('x.ein:3:16: error: tensor B is not declared\n  \tY[m] =\tA[m] * B[m]\n  \t      \t       ^~~~\n  hint: declare it (input B[...]: fp32) or define it with an einsum above');
   });
 });
+
+describe('line endings', () => {
+  it('shows the right source line under a diagnostic in files with bare CR line endings', () => {
+    const text = 'rank M = 4\rinput A[M]: fp32\rY[m] = A[m] * B[m]\routput Y\r';
+    const { diagnostics } = parseCascade(text, 'cr.ein');
+    expect(renderDiagnostics(diagnostics, text)).toBe(
+      ['cr.ein:3:15: error: tensor B is not declared', '  Y[m] = A[m] * B[m]', '                ^~~~'].join('\n') +
+        '\n  hint: declare it (input B[...]: fp32) or define it with an einsum above',
+    );
+  });
+});
