@@ -121,7 +121,9 @@ export function einsumWorkload(c: Cascade, i: number): EinsumWorkload {
       prev.mask |= mask;
       return;
     }
-    tensors.push({ name, mask, bytesPerElement: dtypeBytes(t.dtype), elements: tensorElements(t), role: t.role, write });
+    // A read through a view (BK = K re-laid out) is a read of the viewed tensor, where it lives.
+    const src = write ? t : (tensorByName(c, viewSource(c, name)) ?? t);
+    tensors.push({ name, mask, bytesPerElement: dtypeBytes(t.dtype), elements: Math.min(tensorElements(t), tensorElements(src)), role: src.role, write });
   };
   for (const a of exprAccesses(e.expr)) addUse(a.tensor, maskOf(a.indices), false);
   addUse(e.output.tensor, maskOf(e.output.indices), true);
@@ -142,6 +144,16 @@ export function einsumWorkload(c: Cascade, i: number): EinsumWorkload {
   const view = e.expr.kind === 'access' && reduced.length === 0;
   const operandReads = exprAccesses(e.expr).length;
   return { index: i, name: einsumName(c, i), vars, sizes, points, tensors, ops, operandReads, view, contraction, reduced, init: e.init };
+}
+
+/** The tensor that `name` re-lays out, through chains of view einsums (itself when it is no view). */
+function viewSource(c: Cascade, name: string): string {
+  for (let hops = 0; hops < c.einsums.length; hops++) {
+    const w = c.einsums.find((e) => !e.init && e.output.tensor === name);
+    if (!w || w.expr.kind !== 'access' || reducedVars(w).length > 0) return name;
+    name = w.expr.access.tensor;
+  }
+  return name;
 }
 
 export function cascadeWorkloads(c: Cascade): EinsumWorkload[] {
