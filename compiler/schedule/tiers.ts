@@ -27,7 +27,10 @@ export function tierChainFromTarget(spec: TargetSpec, sramBudgetBytes: number, c
     { name: sram?.name ?? 'SRAM', capacityBytes: sramBudgetBytes, costPerByte: 0 },
     ...outer.map((m) => ({ name: m.name, capacityBytes: m.capacityBytes ?? Infinity, costPerByte: memoryCostPerByte(m, costKind) })),
   ];
-  return { tiers, homeTier: 1, costKind, costUnit: costKind === 'time' ? 's/B' : 'pJ/B' };
+  const lacking = outer.filter((m) => (costKind === 'time' ? !m.bandwidthBytesPerSecond : !((m.readEnergyPjPerByte ?? 0) + (m.writeEnergyPjPerByte ?? 0) > 0)));
+  const figure = costKind === 'time' ? 'bandwidth' : 'read or write energy';
+  const warnings = lacking.map((m) => `${spec.name}: memory ${m.name} gives no ${figure}, so its transfers cost 1 ${costKind === 'time' ? 's/B' : 'pJ/B'} (a unit cost: the schedule minimises bytes there)`);
+  return { tiers, homeTier: 1, costKind, costUnit: costKind === 'time' ? 's/B' : 'pJ/B', ...(warnings.length ? { warnings } : {}) };
 }
 
 /** A chain written out by hand (tests, examples): [{name, capacityBytes, costPerByte}], SRAM first. */

@@ -45,6 +45,8 @@ export interface TierChain {
   costKind: CostKind;
   /** 's/B' or 'pJ/B' */
   costUnit: string;
+  /** where a tier's cost is a stand-in because its memory does not give the figure */
+  warnings?: string[];
 }
 
 export interface Transfer {

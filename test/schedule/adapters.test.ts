@@ -64,6 +64,15 @@ describe('tier chain from a target', () => {
     const e = tierChainFromTarget(spec, 1000, 'energy');
     expect(e.tiers[1]!.costPerByte).toBe(10); // (8 + 12) / 2 pJ per byte moved one way
     expect(e.tiers[2]!.costPerByte).toBe(30);
+    expect(e.warnings).toBeUndefined();
+  });
+
+  it('says so when a memory gives no energy and its cost falls back to 1 pJ/B', () => {
+    const noEnergy: TargetSpec = { ...spec, memories: spec.memories.map((m) => (m.name === 'DDR' ? { name: 'DDR', kind: 'ddr', capacityBytes: 2 ** 40, bandwidthBytesPerSecond: 1e11, attrs: {} } : m)) };
+    const e = tierChainFromTarget(noEnergy, 1000, 'energy');
+    expect(e.tiers[2]!.costPerByte).toBe(1);
+    expect(e.warnings).toEqual(['t: memory DDR gives no read or write energy, so its transfers cost 1 pJ/B (a unit cost: the schedule minimises bytes there)']);
+    expect(tierChainFromTarget(noEnergy, 1000, 'time').warnings).toBeUndefined();
   });
 });
 

@@ -108,6 +108,7 @@ export async function scheduleCommand(file: string, o: ScheduleCliOptions): Prom
   } catch (e) {
     throw new UserError(`--target ${o.target}: ${(e as Error).message}`);
   }
+  for (const w of chain.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
   const g = cascadeToOpGraph(c, { params: o.params ?? false, name: c.name ?? file });
   if (g.ops.length === 0) throw new UserError(`${file}: the cascade has no einsums to schedule`);
   const progress = progressReporter(!o.json && process.stderr.isTTY === true);
