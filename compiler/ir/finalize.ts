@@ -5,6 +5,7 @@ import { error, hasErrors, type Diagnostic } from './diagnostic';
 import { isIntDType, joinDTypes } from './dtype';
 import { exprAccesses, exprVars, iterativeVars, iterationVars, outputVars } from './query';
 import type { Access, Cascade, CascadeSource, DType, Einsum, Expr, Partition, Rank, SourceLoc, Tensor, TensorDim } from './types';
+import { printIndex } from './print';
 
 export interface FinalizeResult {
   cascade: Cascade | null; // null when there is any error
@@ -147,18 +148,18 @@ export function finalize(src: CascadeSource): FinalizeResult {
       }
       const a = affineOf(idx);
       if (!a) {
-        fail('not-affine', `index ${fmtIdx(idx)} of ${name} is not affine`, idx.loc ?? loc, `index arithmetic may multiply a variable by a constant, not by another variable`);
+        fail('not-affine', `index ${printIndex(idx)} of ${name} is not affine`, idx.loc ?? loc, `index arithmetic may multiply a variable by a constant, not by another variable`);
         badEinsum.add(i);
         return { lo: 0, hi: 0 };
       }
       if (!affineIsSafe(a)) {
-        fail('bad-number', `index ${fmtIdx(idx)} of ${name} is too large to compute exactly`, idx.loc ?? loc);
+        fail('bad-number', `index ${printIndex(idx)} of ${name} is too large to compute exactly`, idx.loc ?? loc);
         badEinsum.add(i);
         return { lo: 0, hi: 0 };
       }
       const shape = classifyIndex(a, parts);
       if (shape.kind === 'other') {
-        fail('bad-output-index', `output index ${fmtIdx(idx)} of ${name} must be a variable, a variable plus a constant, a recomposition like m1*M0+m0, or a constant`, idx.loc ?? loc, 'arithmetic on the right-hand side reads; on the left it only shifts or recomposes');
+        fail('bad-output-index', `output index ${printIndex(idx)} of ${name} must be a variable, a variable plus a constant, a recomposition like m1*M0+m0, or a constant`, idx.loc ?? loc, 'arithmetic on the right-hand side reads; on the left it only shifts or recomposes');
         badEinsum.add(i);
       }
       for (const v of a.coeffs.keys()) {
@@ -170,10 +171,10 @@ export function finalize(src: CascadeSource): FinalizeResult {
       }
       const [lo, hi] = affineRange(a, varSize, parts);
       if (lo < 0) {
-        fail('shape-mismatch', `output index ${fmtIdx(idx)} of ${name} can be negative (down to ${lo})`, idx.loc ?? loc);
+        fail('shape-mismatch', `output index ${printIndex(idx)} of ${name} can be negative (down to ${lo})`, idx.loc ?? loc);
         badEinsum.add(i);
       } else if (!(hi < MAX_RANK_SIZE)) {
-        fail('shape-mismatch', `output index ${fmtIdx(idx)} of ${name} reaches ${hi}; a dimension can have at most ${MAX_RANK_SIZE} slots`, idx.loc ?? loc);
+        fail('shape-mismatch', `output index ${printIndex(idx)} of ${name} reaches ${hi}; a dimension can have at most ${MAX_RANK_SIZE} slots`, idx.loc ?? loc);
         badEinsum.add(i);
         return { lo: 0, hi: 0 };
       }
@@ -269,23 +270,23 @@ export function finalize(src: CascadeSource): FinalizeResult {
     }
     const a: Affine | null = toAffine(idx, sizeOf);
     if (!a) {
-      fail('not-affine', `index ${fmtIdx(idx)} of ${acc.tensor} is not affine`, loc, `index arithmetic may multiply a variable by a constant, not by another variable`);
+      fail('not-affine', `index ${printIndex(idx)} of ${acc.tensor} is not affine`, loc, `index arithmetic may multiply a variable by a constant, not by another variable`);
       return null;
     }
     if (!affineIsSafe(a)) {
-      fail('bad-number', `index ${fmtIdx(idx)} of ${acc.tensor} is too large to compute exactly`, loc);
+      fail('bad-number', `index ${printIndex(idx)} of ${acc.tensor} is too large to compute exactly`, loc);
       return null;
     }
     const dim = t.dims[k]!;
     const shape = classifyIndex(a, parts);
     const r = shapeRank(shape, rankByVar);
     if (r !== undefined && r !== dim.rank) {
-      fail('index-rank-mismatch', `dimension ${k + 1} of ${acc.tensor} is over rank ${dim.rank}, but is indexed by ${fmtIdx(idx)} (rank ${r})`, loc, `use ${dim.rank.toLowerCase()} or an expression over its parts`);
+      fail('index-rank-mismatch', `dimension ${k + 1} of ${acc.tensor} is over rank ${dim.rank}, but is indexed by ${printIndex(idx)} (rank ${r})`, loc, `use ${dim.rank.toLowerCase()} or an expression over its parts`);
       return shape;
     }
     const [lo, hi] = affineRange(a, varSize, parts);
     if (lo < 0 || hi >= dim.extent)
-      fail('shape-mismatch', `index ${fmtIdx(idx)} of ${acc.tensor} ranges over [${lo}, ${hi}] but dimension ${k + 1} (${dim.rank}) has ${dim.extent} slots`, loc, `indices of a dimension over ${dim.rank} run from 0 to ${dim.extent - 1}`);
+      fail('shape-mismatch', `index ${printIndex(idx)} of ${acc.tensor} ranges over [${lo}, ${hi}] but dimension ${k + 1} (${dim.rank}) has ${dim.extent} slots`, loc, `indices of a dimension over ${dim.rank} run from 0 to ${dim.extent - 1}`);
     return shape;
   }
 
@@ -458,23 +459,5 @@ function findVarLoc(e: Einsum, v: string): SourceLoc | undefined {
     if (idx.kind === 'ivar' && idx.name === name) return idx.loc;
     if (idx.kind === 'ibin') return findIn(idx.a, name) ?? findIn(idx.b, name);
     return undefined;
-  }
-}
-
-export function fmtIdx(e: Access['indices'][number]): string {
-  switch (e.kind) {
-    case 'ivar':
-      return e.name;
-    case 'int':
-      return String(e.value);
-    case 'rsize':
-      return e.rank;
-    case 'ibin': {
-      // Operators associate to the left: a right operand at the same level needs parentheses too.
-      const level = (x: Access['indices'][number]) => (x.kind !== 'ibin' ? 3 : x.op === '*' ? 2 : 1);
-      const mine = level(e);
-      const wrap = (x: Access['indices'][number], right: boolean) => ((right ? level(x) <= mine : level(x) < mine) ? `(${fmtIdx(x)})` : fmtIdx(x));
-      return `${wrap(e.a, false)}${e.op}${wrap(e.b, true)}`;
-    }
   }
 }

@@ -1,6 +1,6 @@
 // The printer on hand-built IR: minimal parentheses, implicit sum, numbers that must survive re-reading.
 import { describe, expect, it } from 'vitest';
-import { cascadesEqual, finalize, fmtIdx, printCascade, printEinsum, printExpr, printIndex, type CascadeSource, type Expr, type IndexExpr } from '../../compiler/ir';
+import { cascadesEqual, finalize, printCascade, printEinsum, printExpr, printIndex, type CascadeSource, type Expr, type IndexExpr } from '../../compiler/ir';
 
 const x: Expr = { kind: 'access', access: { tensor: 'X', indices: [] } };
 const n = (value: number): Expr => ({ kind: 'num', value });
@@ -29,15 +29,14 @@ describe('printExpr', () => {
   });
 });
 
-describe('printIndex and fmtIdx', () => {
+describe('printIndex', () => {
   it('parenthesize a right operand at the same level (operators associate left)', () => {
     const e = ib('-', i('m'), ib('-', i('k'), { kind: 'int', value: 1 }));
     expect(printIndex(e)).toBe('m-(k-1)');
-    expect(fmtIdx(e)).toBe('m-(k-1)');
     const r = ib('+', ib('*', i('m1'), { kind: 'rsize', rank: 'M0' }), i('m0'));
     expect(printIndex(r)).toBe('m1*M0+m0');
     expect(printIndex(ib('*', i('m'), ib('*', { kind: 'int', value: 2 }, { kind: 'int', value: 3 })))).toBe('m*(2*3)');
-    expect(fmtIdx(ib('+', i('m'), ib('+', i('k'), i('p'))))).toBe('m+(k+p)');
+    expect(printIndex(ib('+', i('m'), ib('+', i('k'), i('p'))))).toBe('m+(k+p)');
   });
 });
 
