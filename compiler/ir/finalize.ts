@@ -3,7 +3,7 @@
 import { affineRange, classifyIndex, partitionInfo, toAffine, type Affine, type IndexShape, type PartitionInfo } from './affine';
 import { error, hasErrors, type Diagnostic } from './diagnostic';
 import { isIntDType, joinDTypes } from './dtype';
-import { exprAccesses, exprVars, iterativeVars, iterationVars, outputVars } from './query';
+import { exprAccesses, exprVars, walkExpr, iterativeVars, iterationVars, outputVars } from './query';
 import type { Access, Cascade, CascadeSource, DType, Einsum, Expr, Partition, Rank, SourceLoc, Tensor, TensorDim } from './types';
 import { printIndex } from './print';
 
@@ -393,28 +393,11 @@ function rankSizesInIndex(x: Access['indices'][number], out: RankSizeRef[]): voi
   }
 }
 
-function rankSizesInExpr(x: Expr, out: RankSizeRef[]): void {
-  switch (x.kind) {
-    case 'rsize':
-      out.push(x);
-      break;
-    case 'access':
-      for (const i of x.access.indices) rankSizesInIndex(i, out);
-      break;
-    case 'unary':
-      rankSizesInExpr(x.arg, out);
-      break;
-    case 'binary':
-    case 'cmp':
-      rankSizesInExpr(x.a, out);
-      rankSizesInExpr(x.b, out);
-      break;
-    case 'select':
-      rankSizesInExpr(x.cond, out);
-      rankSizesInExpr(x.a, out);
-      rankSizesInExpr(x.b, out);
-      break;
-  }
+function rankSizesInExpr(e: Expr, out: RankSizeRef[]): void {
+  walkExpr(e, (x) => {
+    if (x.kind === 'rsize') out.push(x);
+    else if (x.kind === 'access') for (const i of x.access.indices) rankSizesInIndex(i, out);
+  });
 }
 
 function shapeRank(s: IndexShape, rankByVar: ReadonlyMap<string, Rank>): string | undefined {

@@ -2,51 +2,40 @@
 import { indexVars, toAffine, partitionInfo, type PartitionInfo } from './affine';
 import type { Access, Cascade, Einsum, Expr, Partition, Rank, Tensor } from './types';
 
-export function exprAccesses(e: Expr, out: Access[] = []): Access[] {
+/** Calls `f` on `e` and on every sub-expression, parents first, operands in source order. */
+export function walkExpr(e: Expr, f: (x: Expr) => void): void {
+  f(e);
   switch (e.kind) {
-    case 'access':
-      out.push(e.access);
-      break;
     case 'unary':
-      exprAccesses(e.arg, out);
+      walkExpr(e.arg, f);
       break;
     case 'binary':
     case 'cmp':
-      exprAccesses(e.a, out);
-      exprAccesses(e.b, out);
+      walkExpr(e.a, f);
+      walkExpr(e.b, f);
       break;
     case 'select':
-      exprAccesses(e.cond, out);
-      exprAccesses(e.a, out);
-      exprAccesses(e.b, out);
+      walkExpr(e.cond, f);
+      walkExpr(e.a, f);
+      walkExpr(e.b, f);
       break;
   }
+}
+
+export function exprAccesses(e: Expr, out: Access[] = []): Access[] {
+  walkExpr(e, (x) => {
+    if (x.kind === 'access') out.push(x.access);
+  });
   return out;
 }
 
 /** Index variables used on the right: in accesses and as values (masks). */
 export function exprVars(e: Expr, out: string[] = []): string[] {
-  switch (e.kind) {
-    case 'ivar':
-      if (!out.includes(e.name)) out.push(e.name);
-      break;
-    case 'access':
-      for (const i of e.access.indices) indexVars(i, out);
-      break;
-    case 'unary':
-      exprVars(e.arg, out);
-      break;
-    case 'binary':
-    case 'cmp':
-      exprVars(e.a, out);
-      exprVars(e.b, out);
-      break;
-    case 'select':
-      exprVars(e.cond, out);
-      exprVars(e.a, out);
-      exprVars(e.b, out);
-      break;
-  }
+  walkExpr(e, (x) => {
+    if (x.kind === 'ivar') {
+      if (!out.includes(x.name)) out.push(x.name);
+    } else if (x.kind === 'access') for (const i of x.access.indices) indexVars(i, out);
+  });
   return out;
 }
 
