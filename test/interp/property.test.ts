@@ -139,6 +139,18 @@ function cascadeText(r: Params): string | null {
   return lines.join('\n');
 }
 
+
+/** Integer inputs in [-span, span] from an LCG: sums and products stay exact whatever the order. */
+function smallIntInputs(c: Cascade, seed: number, span: number): Map<string, TensorData> {
+  const inputs = new Map<string, TensorData>();
+  let s = seed;
+  for (const t of c.tensors.filter((x) => x.role === 'input')) {
+    const n = t.dims.reduce((p, d) => p * d.extent, 1);
+    const data = new Float64Array(n).map(() => ((s = (s * 1103515245 + 12345) % 2147483648), (s % (2 * span + 1)) - span));
+    inputs.set(t.name, { dtype: 'fp32', shape: t.dims.map((d) => d.extent), data });
+  }
+  return inputs;
+}
 describe('generated kernels agree with a naive evaluator', () => {
   it('on random einsums', () => {
     let checked = 0;
@@ -150,13 +162,7 @@ describe('generated kernels agree with a naive evaluator', () => {
         if (!parsed.cascade) throw new Error(`${text}\n${parsed.diagnostics.map((d) => d.message).join('\n')}`);
         const c = parsed.cascade;
         // small integers: sums and products stay exact whatever the order
-        const inputs = new Map<string, TensorData>();
-        let s = r.seed;
-        for (const t of c.tensors.filter((x) => x.role === 'input')) {
-          const n = t.dims.reduce((p, d) => p * d.extent, 1);
-          const data = new Float64Array(n).map(() => ((s = (s * 1103515245 + 12345) % 2147483648), (s % 5) - 2));
-          inputs.set(t.name, { dtype: 'fp32', shape: t.dims.map((d) => d.extent), data });
-        }
+        const inputs = smallIntInputs(c, r.seed, 2);
         const got = interpret(c, inputs).get('Y')!.data;
         const want = naive(c, new Map([...inputs].map(([k, v]) => [k, v.data])));
         // fp32 rounding with saturation of finite overflow (the interpreter's documented rule)
@@ -201,13 +207,7 @@ describe('generated kernels agree with a naive evaluator', () => {
           const parsed = parseCascade(text, 'gemm.ein');
           if (!parsed.cascade) throw new Error(`${text}\n${parsed.diagnostics.map((d) => d.message).join('\n')}`);
           const c = parsed.cascade;
-          const inputs = new Map<string, TensorData>();
-          let s = r.seed;
-          for (const t of c.tensors.filter((x) => x.role === 'input')) {
-            const n = t.dims.reduce((p, d) => p * d.extent, 1);
-            const data = new Float64Array(n).map(() => ((s = (s * 1103515245 + 12345) % 2147483648), (s % 7) - 3));
-            inputs.set(t.name, { dtype: 'fp32', shape: t.dims.map((d) => d.extent), data });
-          }
+          const inputs = smallIntInputs(c, r.seed, 3);
           const got = interpret(c, inputs).get('Y')!.data;
           const want = naive(c, new Map([...inputs].map(([k, v]) => [k, v.data])));
           if (!got.every((x, i) => x === want[i])) throw new Error(`mismatch for\n${text}\ngot  ${Array.from(got).join(' ')}\nwant ${Array.from(want).join(' ')}`);
