@@ -281,25 +281,34 @@ export function simulateFusemax(pt: AttentionPoint, opts: { trace?: TraceWriter 
       dram.write(av, pt.F * cols(p) * b.out);
     }
   }
-  const mem = dram.finish();
-  const computeEnd = Math.max(u2.free, u1.free);
+  const mac2dCycles = (c2.QK! + c2.SLNV! + pt.expMacs * Math.ceil(M0 / pt.rows2d)) * G;
+  return finishRun('fusemax', pt, { u2, u1, dram, tiles: G, fetchWait, per, mac2dCycles, perTile: { unit2d: c2, unit1d: c1 } });
+}
+
+/** A run's totals once both arrays and DRAM are done: it ends when the last of them does. */
+function finishRun(
+  design: AttentionRun['design'],
+  pt: AttentionPoint,
+  r: { u2: Unit; u1: Unit; dram: TileStreams; tiles: number; fetchWait: number; per: Record<string, number>; mac2dCycles: number; perTile: AttentionRun['perTile'] },
+): AttentionRun {
+  const mem = r.dram.finish();
+  const computeEnd = Math.max(r.u2.free, r.u1.free);
   const total = Math.max(computeEnd, mem.lastWriteDone);
-  const mac2d = (c2.QK! + c2.SLNV! + pt.expMacs * Math.ceil(M0 / pt.rows2d)) * G;
   return {
-    design: 'fusemax',
+    design,
     totalCycles: total,
     latencySeconds: total / pt.clockHz,
-    busy2dCycles: u2.busy,
-    busy1dCycles: u1.busy,
-    utilization2d: fraction(u2.busy, total),
-    macUtilization2d: fraction(mac2d, total),
-    utilization1d: fraction(u1.busy, total),
-    tiles: G,
+    busy2dCycles: r.u2.busy,
+    busy1dCycles: r.u1.busy,
+    utilization2d: fraction(r.u2.busy, total),
+    macUtilization2d: fraction(r.mac2dCycles, total),
+    utilization1d: fraction(r.u1.busy, total),
+    tiles: r.tiles,
     dramReadBytes: mem.readBytes,
     dramWriteBytes: mem.writeBytes,
-    dramStallCycles: total - computeEnd + fetchWait,
-    einsumCycles: sortKeys(per),
-    perTile: { unit2d: c2, unit1d: c1 },
+    dramStallCycles: total - computeEnd + r.fetchWait,
+    einsumCycles: sortKeys(r.per),
+    perTile: r.perTile,
   };
 }
 
@@ -376,23 +385,6 @@ export function simulateFlat(pt: AttentionPoint, opts: { trace?: TraceWriter } =
     dram.write(av, pt.F * colsOf(j) * b.out);
     if (j % blocksPerHead === blocksPerHead - 1) headDone[head & 1] = av;
   }
-  const mem = dram.finish();
-  const computeEnd = Math.max(u2.free, u1.free);
-  const total = Math.max(computeEnd, mem.lastWriteDone);
-  return {
-    design: 'flat',
-    totalCycles: total,
-    latencySeconds: total / pt.clockHz,
-    busy2dCycles: u2.busy,
-    busy1dCycles: u1.busy,
-    utilization2d: fraction(u2.busy, total),
-    macUtilization2d: fraction(u2.busy, total),
-    utilization1d: fraction(u1.busy, total),
-    tiles: G,
-    dramReadBytes: mem.readBytes,
-    dramWriteBytes: mem.writeBytes,
-    dramStallCycles: total - computeEnd + fetchWait,
-    einsumCycles: sortKeys(per),
-    perTile: { unit2d: full.unit2d, unit1d: full.unit1d },
-  };
+  // FLAT's 2D array only runs contractions, so its busy time is all MACs
+  return finishRun('flat', pt, { u2, u1, dram, tiles: G, fetchWait, per, mac2dCycles: u2.busy, perTile: { unit2d: full.unit2d, unit1d: full.unit1d } });
 }
