@@ -5,17 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { buildBlock, GraphBuilder, type BlockConfig } from '../../compiler/graph';
 import { interpret, randomInputs, type TensorData } from '../../compiler/interp';
 import type { Cascade } from '../../compiler/ir';
-import { bertLayer, gpt2Block, llamaLayer, relErr, t5EncoderLayer, type Mat } from './reference';
+import { bertLayer, gpt2Block, llamaLayer, relErr, seqOf, t5EncoderLayer, transpose } from './reference';
 
-const transpose = (a: Mat, rows: number, cols: number): Mat => {
-  const t = new Float64Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t[c * rows + r] = a[r * cols + c]!;
-  return t;
-};
-const seqOf = (t: TensorData, b: number) => {
-  const per = t.data.length / t.shape[0]!;
-  return t.data.slice(b * per, (b + 1) * per);
-};
 
 /** HF rotary tables for positions pos0 .. pos0+rows-1: cos/sin(pos / theta^(2*(e mod E/2)/E)). */
 function hfRopeTables(rows: number, E: number, theta: number, pos0: number): { cos: Float64Array; sin: Float64Array } {

@@ -5,20 +5,11 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildModel, parseModelConfig } from '../../compiler/graph';
 import { interpret, randomInputs, type TensorData } from '../../compiler/interp';
-import { gpt2Block, layerNorm, linear, llamaLayer, relErr, rmsNorm, type Mat } from './reference';
+import { gpt2Block, layerNorm, linear, llamaLayer, relErr, rmsNorm, seqOf, transpose, type Mat } from './reference';
 
 const root = resolve(import.meta.dirname, '../..');
 const load = (path: string) => parseModelConfig(readFileSync(path, 'utf8'), path);
 
-const transpose = (a: Mat, rows: number, cols: number): Mat => {
-  const t = new Float64Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t[c * rows + r] = a[r * cols + c]!;
-  return t;
-};
-const seqOf = (t: TensorData, b: number) => {
-  const per = t.data.length / t.shape[0]!;
-  return t.data.slice(b * per, (b + 1) * per);
-};
 function oneHot(ids: number[][], V: number): TensorData {
   const B = ids.length;
   const S = ids[0]!.length;

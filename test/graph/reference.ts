@@ -4,6 +4,18 @@
 
 export type Mat = Float64Array; // row-major [rows][cols]
 
+export const transpose = (a: Mat, rows: number, cols: number): Mat => {
+  const t = new Float64Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t[c * rows + r] = a[r * cols + c]!;
+  return t;
+};
+
+/** The rows of batch element b of a [B, ...] tensor. */
+export const seqOf = (t: { data: Float64Array; shape: number[] }, b: number): Mat => {
+  const per = t.data.length / t.shape[0]!;
+  return t.data.slice(b * per, (b + 1) * per);
+};
+
 /** y[s][o] = sum_i x[s][i] * w[o][i] + b[o]  (nn.Linear) */
 export function linear(x: Mat, rows: number, inF: number, w: Mat, outF: number, b?: Mat): Mat {
   const y = new Float64Array(rows * outF);
