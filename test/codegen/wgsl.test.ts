@@ -14,6 +14,18 @@ beforeAll(async () => {
   if (!gpu.device) console.warn(`WGSL tests skipped: ${gpu.reason}`);
 });
 
+
+/** Runs the generated kernels and the interpreter on the same random inputs; every output must agree within its dtype's tolerance. */
+async function expectMatchesInterpreter(c: Cascade, seed: number): Promise<void> {
+  const inputs = randomInputs(c, seed);
+  const ref = interpret(c, inputs);
+  const got = await runWgslProgram(compileCascadeToWgsl(c), inputs);
+  for (const o of c.outputs) {
+    const r = ref.get(o)!;
+    const cmp = compareTensors(o, got.tensors.get(o)!.data, r.data, r.dtype);
+    expect(cmp.ok, `${o}: max rel error ${cmp.maxRelError} > ${cmp.tolerance} at ${JSON.stringify(cmp.worst)}`).toBe(true);
+  }
+}
 describe('WGSL kernels equal the interpreter', () => {
   it('has at least 20 cases', () => expect(WGSL_CASES.length).toBeGreaterThanOrEqual(20));
   for (const [i, tc] of WGSL_CASES.entries())
@@ -22,14 +34,7 @@ describe('WGSL kernels equal the interpreter', () => {
       expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
       const c = cascade!;
       if (!gpu.device) return; // no adapter at all: reported once in beforeAll
-      const inputs = randomInputs(c, 100 + i);
-      const ref = interpret(c, inputs);
-      const got = await runWgslProgram(compileCascadeToWgsl(c), inputs);
-      for (const o of c.outputs) {
-        const r = ref.get(o)!;
-        const cmp = compareTensors(o, got.tensors.get(o)!.data, r.data, r.dtype);
-        expect(cmp.ok, `${o}: max rel error ${cmp.maxRelError} > ${cmp.tolerance} at ${JSON.stringify(cmp.worst)}`).toBe(true);
-      }
+      await expectMatchesInterpreter(c, 100 + i);
     });
 
   it('catches a wrong kernel (the comparison can fail)', async () => {
@@ -63,14 +68,7 @@ describe('WGSL kernels for cascades from the graph builders', () => {
     it(tc.name, async () => {
       const c = tc.build();
       if (!gpu.device) return;
-      const inputs = randomInputs(c, 300 + i);
-      const ref = interpret(c, inputs);
-      const got = await runWgslProgram(compileCascadeToWgsl(c), inputs);
-      for (const o of c.outputs) {
-        const r = ref.get(o)!;
-        const cmp = compareTensors(o, got.tensors.get(o)!.data, r.data, r.dtype);
-        expect(cmp.ok, `${o}: max rel error ${cmp.maxRelError} > ${cmp.tolerance} at ${JSON.stringify(cmp.worst)}`).toBe(true);
-      }
+      await expectMatchesInterpreter(c, 300 + i);
     });
 });
 
