@@ -1,19 +1,19 @@
-// The unit a compiler writer adds (DESIGN.md "A target is the unit a compiler writer adds"):
-// one folder with a `.arch` file and an index.ts exporting a Target. The core never names a target;
-// targets/registry.ts lists them.
+// A target is its .arch file: the spec says what the hardware is, `attr fusion` which fused dataflow it
+// implements (FuseMax's 2D+1D pipeline, FLAT's row blocks) and `attr engine` which cycle-level engine
+// simulates it (targets/engines.ts; inferred from the units when absent). Built-in targets are the
+// folders targets/<name>/<name>.arch; a user's .arch file is a target in exactly the same way.
 import type { Cascade } from '../compiler/ir';
+import { DiagnosticError, error } from '../compiler/ir/diagnostic';
 import type { Fidelity, Result } from '../sim/core/result';
 import type { TargetSpec } from './spec/types';
 import type { Mapping, MapOptions } from '../compiler/map/mapping';
+import { analyticResult } from '../compiler/map/result';
+import { mapCascade, type FusionPolicy } from '../compiler/map/map-cascade';
+import type { TraceWriter } from '../sim/core/trace';
+import { cycleEngineFor } from './engines';
 
 export type { Mapping, MapOptions } from '../compiler/map/mapping';
 export type { Objective } from '../compiler/map/mapping';
-import { readFileSync } from 'node:fs';
-import { DiagnosticError, error } from '../compiler/ir/diagnostic';
-import { analyticResult } from '../compiler/map/result';
-import { mapCascade, type FusionPolicy } from '../compiler/map/map-cascade';
-import { loadTargetFile } from './spec';
-import type { TraceWriter } from '../sim/core/trace';
 
 /**
  * A schedule from compiler/schedule (operator order, tier placement, spills). The mapper only reads
@@ -38,57 +38,44 @@ export interface Target {
   /** one line for `tessera targets` listings */
   description: string;
   spec: TargetSpec;
+  /** the fidelities `simulate` accepts; asking for another is refused before any mapping */
+  fidelities: readonly Fidelity[];
+  /** why `cycle` is not among the fidelities (absent when it is) */
+  noCycleReason?: string;
   map(c: Cascade, s: Schedule | undefined, o: MapOptions): Mapping;
   simulate(m: Mapping, o: SimOptions): Result;
 }
 
-/** A per-target cycle-level engine, plugged in by sim/* owners: see `cycleEngines` in a target's index.ts. */
+/** A cycle-level engine from sim/*, registered in targets/engines.ts. */
 export type CycleSimulator = (m: Mapping, spec: TargetSpec, o: SimOptions) => Result;
 
-// ---------------------------------------------------------------------------------------------
-// The analytical target most built-in targets are: a .arch file, a fusion policy, and optionally a
-// cycle-level engine that a sim/* owner plugs in (set `cycle` in the target's index.ts).
+const FUSION_POLICIES: readonly FusionPolicy[] = ['none', 'pipeline', 'rowblock', 'auto'];
 
-export interface AnalyticTargetDef {
-  name: string;
-  /** absolute path of the target's .arch file */
-  archPath: string;
-  /** the fused dataflow the design implements: FuseMax pipelines 2D+1D, FLAT fuses row blocks */
-  fusion?: FusionPolicy;
-  /** fidelity 'cycle': a per-target engine from sim/*; absent until one exists */
-  cycle?: CycleSimulator;
+function fusionOf(spec: TargetSpec): FusionPolicy {
+  const f = spec.attrs.fusion ?? 'none';
+  if (typeof f === 'string' && (FUSION_POLICIES as readonly string[]).includes(f)) return f as FusionPolicy;
+  throw new DiagnosticError([error('bad-fusion', `${spec.name}: attr fusion = ${String(f)} is not a fused dataflow`, spec.loc, `write one of ${FUSION_POLICIES.join(', ')}`)]);
 }
 
-export function defineAnalyticTarget(def: AnalyticTargetDef): Target {
-  let spec: TargetSpec | undefined;
-  const getSpec = () => (spec ??= loadTargetFile(def.archPath));
+export function fidelityUnavailable(spec: TargetSpec, fidelity: Fidelity, why: string): DiagnosticError {
+  return new DiagnosticError([error('fidelity-unavailable', `fidelity ${fidelity} is not available for target ${spec.name}: ${why}`, undefined, 'use --fidelity analytic, or name a cycle engine in the .arch with `attr engine = ...`')]);
+}
+
+/** The Target a spec describes: the analytic mapper plus the cycle engine its units call for. */
+export function targetFromSpec(spec: TargetSpec): Target {
+  const fusion = fusionOf(spec);
+  const engine = cycleEngineFor(spec);
   return {
-    name: def.name,
-    get description() {
-      return getSpec().description;
-    },
-    get spec() {
-      return getSpec();
-    },
-    map(c, s, o) {
-      return mapCascade(c, getSpec(), { ...o, fusion: def.fusion ?? 'none', ...(s !== undefined ? { schedule: s } : {}) });
-    },
+    name: spec.name,
+    description: spec.description,
+    spec,
+    fidelities: typeof engine === 'string' ? ['analytic'] : ['analytic', 'cycle'],
+    ...(typeof engine === 'string' ? { noCycleReason: engine } : {}),
+    map: (c, s, o) => mapCascade(c, spec, { ...o, fusion, ...(s !== undefined ? { schedule: s } : {}) }),
     simulate(m, o) {
       if (o.fidelity === 'analytic') return analyticResult(m);
-      if (def.cycle) return def.cycle(m, getSpec(), o);
-      throw new DiagnosticError([
-        error(
-          'fidelity-unavailable',
-          `fidelity ${o.fidelity} is not available for target ${def.name}`,
-          undefined,
-          `use --fidelity analytic; no cycle-level engine is registered for ${def.name} yet (targets/${def.name}/index.ts sets one)`,
-        ),
-      ]);
+      if (typeof engine === 'string') throw fidelityUnavailable(spec, o.fidelity, engine);
+      return engine.simulate(m, spec, o);
     },
   };
-}
-
-/** Reads a target's .arch text (for listings that show the source). */
-export function archText(def: AnalyticTargetDef): string {
-  return readFileSync(def.archPath, 'utf8');
 }

@@ -23,7 +23,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1;
     if (e instanceof DiagnosticError) {
-      process.stderr.write(renderDiagnostics(e.diagnostics, e.source) + '\n');
+      process.stderr.write(renderDiagnostics(e.diagnostics, e.source, e.sources) + '\n');
       return 1;
     }
     if (e instanceof UserError) {

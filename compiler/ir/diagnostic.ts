@@ -16,10 +16,14 @@ export interface Diagnostic {
 
 /** Thrown only across stage boundaries that cannot return diagnostics; the CLI turns it into exit code 1. */
 export class DiagnosticError extends Error {
-  /** `source` is the text the diagnostics point into, so the CLI can show the line and a caret. */
+  /**
+   * `source` is the text the diagnostics point into, so the CLI can show the line and a caret;
+   * `sources` holds other files' texts by file name (an .arch file's `extends` bases).
+   */
   constructor(
     readonly diagnostics: Diagnostic[],
     readonly source?: string,
+    readonly sources?: Readonly<Record<string, string>>,
   ) {
     super(diagnostics.map((d) => d.message).join('\n'));
     this.name = 'DiagnosticError';
@@ -58,6 +62,6 @@ export function renderDiagnostic(d: Diagnostic, source?: string): string {
   return out.join('\n');
 }
 
-export function renderDiagnostics(ds: readonly Diagnostic[], source?: string): string {
-  return ds.map((d) => renderDiagnostic(d, source)).join('\n');
+export function renderDiagnostics(ds: readonly Diagnostic[], source?: string, sources?: Readonly<Record<string, string>>): string {
+  return ds.map((d) => renderDiagnostic(d, (d.file !== undefined ? sources?.[d.file] : undefined) ?? source)).join('\n');
 }

@@ -14,6 +14,7 @@ import {
   type FieldType,
 } from './fields';
 import { closest, didYouMean } from './suggest';
+import type { SourceSegment } from './extend';
 import { parseValueText, type RawAssign, type RawExpr, type RawTarget, type RawUnit, type RawValue, type Span } from './syntax';
 import {
   COMPUTE_KINDS,
@@ -60,28 +61,47 @@ export class SpecBuilder {
   private readonly badParams = new Set<string>();
   private clockHz: number | undefined;
 
+  /**
+   * `segments`: when the source is a target followed by the files it extends (see extend.ts), where each
+   * file's text starts, so locations are reported in the right file at that file's own line numbers.
+   */
   constructor(
     source: string,
     private readonly file: string | undefined,
+    private readonly segments: readonly SourceSegment[] = [],
   ) {
     this.text = source;
     for (let i = 0; i < source.length; i++) if (source[i] === '\n') this.lineStarts.push(i + 1);
   }
 
-  loc(s: Span): SourceLoc {
+  private lineIndex(offset: number): number {
     let lo = 0;
     let hi = this.lineStarts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.lineStarts[mid] <= s.start) lo = mid;
+      if (this.lineStarts[mid] <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo + 1, col: s.start - this.lineStarts[lo] + 1, length: Math.max(1, s.end - s.start) };
+    return lo;
+  }
+
+  private segmentAt(offset: number): SourceSegment | undefined {
+    let seg: SourceSegment | undefined;
+    for (const g of this.segments) if (g.offset > 0 && g.offset <= offset && (!seg || g.offset > seg.offset)) seg = g;
+    return seg;
+  }
+
+  loc(s: Span): SourceLoc {
+    const lo = this.lineIndex(s.start);
+    const seg = this.segmentAt(s.start);
+    const first = seg ? this.lineIndex(seg.offset) : 0;
+    return { line: lo - first + 1, col: s.start - this.lineStarts[lo] + 1, length: Math.max(1, s.end - s.start) };
   }
 
   error(code: string, message: string, span?: Span, hint?: string): void {
     const d: Diagnostic = { severity: 'error', code, message };
-    if (this.file !== undefined) d.file = this.file;
+    const file = span ? (this.segmentAt(span.start)?.file ?? this.file) : this.file;
+    if (file !== undefined) d.file = file;
     if (span) d.loc = this.loc(span);
     if (hint) d.hint = hint;
     this.diagnostics.push(d);

@@ -1,26 +1,56 @@
-// The built-in targets are the folders targets/<name>/ that hold a <name>.arch file.
+// The built-in targets are the folders targets/<name>/ that hold a <name>.arch file: adding a folder is
+// the whole change. TESSERA_TARGET_PATH (directories separated by ':') adds folders laid out the same
+// way, a user's own library of targets, found by name like the built-ins.
 import { existsSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import { DiagnosticError, error } from '../../compiler/ir/diagnostic';
-import { loadTargetFile, type Overrides } from './parse';
+import { fileBaseResolver, readTargetFile, type Overrides } from './parse';
 import type { TargetSpec } from './types';
 
 export const TARGETS_DIR = resolve(import.meta.dirname, '..');
 
-/** name -> path of every built-in .arch file, sorted by name. */
+function targetDirs(): string[] {
+  const extra = (process.env.TESSERA_TARGET_PATH ?? '').split(delimiter).filter((d) => d.trim() !== '');
+  return [TARGETS_DIR, ...extra.map((d) => resolve(d))];
+}
+
+function targetsIn(dir: string): { name: string; path: string }[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => ({ name: d.name, path: join(dir, d.name, `${d.name}.arch`) }))
+    .filter((t) => existsSync(t.path));
+}
+
+/** name -> path of every built-in .arch file (and those on TESSERA_TARGET_PATH), sorted by name; the first folder of a name wins. */
 export function builtinTargetFiles(): { name: string; path: string }[] {
-  return readdirSync(TARGETS_DIR, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && d.name !== 'spec')
-    .map((d) => ({ name: d.name, path: join(TARGETS_DIR, d.name, `${d.name}.arch`) }))
-    .filter((t) => existsSync(t.path))
-    .sort((a, b) => a.name.localeCompare(b.name));
+  const byName = new Map<string, string>();
+  for (const dir of targetDirs()) for (const t of targetsIn(dir)) if (!byName.has(t.name)) byName.set(t.name, t.path);
+  return [...byName].map(([name, path]) => ({ name, path })).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export function builtinTargetPath(name: string): string | undefined {
+  return builtinTargetFiles().find((f) => f.name === name)?.path;
+}
+
+/** `extends` in any .arch file: built-in names and paths relative to the extending file. */
+export const archBaseResolver = fileBaseResolver(builtinTargetPath, () => builtinTargetFiles().map((f) => f.name));
+
+export function unknownTargetError(name: string): DiagnosticError {
+  const names = builtinTargetFiles().map((f) => f.name);
+  const near = names.filter((n) => n.startsWith(name.slice(0, 2)));
+  return new DiagnosticError([
+    error('unknown-target', `no built-in target '${name}'`, undefined, `${near.length ? `did you mean ${near.join(' or ')}? ` : ''}built-in targets are ${names.join(', ')}; or give a path to an .arch file`),
+  ]);
 }
 
 export function loadBuiltinTarget(name: string, overrides: Overrides = {}): TargetSpec {
-  const t = builtinTargetFiles().find((f) => f.name === name);
-  if (!t) {
-    const names = builtinTargetFiles().map((f) => f.name);
-    throw new DiagnosticError([error('unknown-target', `no built-in target '${name}'`, undefined, `built-in targets are ${names.join(', ')}`)]);
-  }
-  return loadTargetFile(t.path, overrides);
+  const path = builtinTargetPath(name);
+  if (!path) throw unknownTargetError(name);
+  return loadTargetFile(path, overrides);
+}
+
+/** Reads and parses any .arch file, following its `extends`; throws DiagnosticError on any error. */
+export function loadTargetFile(path: string, overrides: Overrides = {}): TargetSpec {
+  return readTargetFile(path, overrides, { resolveBase: archBaseResolver });
 }

@@ -7,7 +7,8 @@ export const ARCH_GRAMMAR_SOURCE = String.raw`
 Arch {
   File = Target
 
-  Target = "target" targetName string? "{" Stmt* "}"
+  Target = "target" targetName Extends? string? "{" Stmt* "}"
+  Extends = "extends" (string | targetName)
 
   Stmt = ParamStmt | AttrStmt | MemoryStmt | ComputeStmt | LinkStmt | Assign | ";"
 
@@ -55,7 +56,7 @@ Arch {
   targetName (a target name) = ~keyword letter (alnum | "_" | "-")*
   ident (a name) = ~keyword letter identPart*
   identPart = alnum | "_"
-  keyword = ("target" | "param" | "attr" | "memory" | "compute" | "link" | "true" | "false") ~identPart
+  keyword = ("target" | "extends" | "param" | "attr" | "memory" | "compute" | "link" | "true" | "false") ~identPart
 
   space += comment
   comment = "#" (~"\n" any)*

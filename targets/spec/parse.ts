@@ -1,8 +1,10 @@
 // Entry points: .arch text -> TargetSpec with every diagnostic the file allows us to find.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { DiagnosticError, hasErrors, type Diagnostic } from '../../compiler/ir/diagnostic';
 import { SpecBuilder, type Overrides } from './build';
-import { parseSyntax } from './syntax';
+import { mergeTargets, shiftSpans, type SourceSegment } from './extend';
+import { parseSyntax, type RawExtends, type RawTarget } from './syntax';
 import type { TargetSpec } from './types';
 
 export type { Overrides } from './build';
@@ -10,6 +12,16 @@ export type { Overrides } from './build';
 export interface ParseTargetResult {
   spec: TargetSpec | null;
   diagnostics: Diagnostic[];
+  /** the texts of the files the target extends, by file name (to render their diagnostics) */
+  sources?: Record<string, string>;
+}
+
+/** Finds the text of the target an `extends` names, relative to the file that names it. */
+export type BaseResolver = (ref: RawExtends, fromFile: string | undefined) => { text: string; file: string } | { error: string; hint?: string };
+
+export interface ParseTargetOptions {
+  /** how `extends` finds its base; without one, `extends` is an error */
+  resolveBase?: BaseResolver;
 }
 
 /**
@@ -17,19 +29,75 @@ export interface ParseTargetResult {
  * (`{ rows: 128, glb: '216 KiB' }`, as from `--param rows=128`). A syntax error stops at the
  * first one (ohm cannot recover); semantic errors are all reported. `spec` is null on any error.
  */
-export function parseTarget(text: string, file?: string, overrides: Overrides = {}): ParseTargetResult {
-  const b = new SpecBuilder(text, file);
+export function parseTarget(text: string, file?: string, overrides: Overrides = {}, opts: ParseTargetOptions = {}): ParseTargetResult {
   const syn = parseSyntax(text);
   if (!syn.ok) {
-    const expected = syn.expected.length > 200 ? syn.expected.slice(0, 200) + '...' : syn.expected;
-    const found = foundAt(text, syn.pos);
-    b.error('syntax', `syntax error: expected ${expected}${found}`, { start: syn.pos, end: syn.pos + 1 });
+    const b = new SpecBuilder(text, file);
+    syntaxError(b, text, syn.pos, syn.expected);
     return { spec: null, diagnostics: b.diagnostics };
   }
-  const spec = b.build(syn.target, overrides);
+  const chain = resolveExtends(syn.target, text, file, opts.resolveBase);
+  const b = new SpecBuilder(chain.text, file, chain.segments);
+  for (const e of chain.errors) e(b);
+  const sources = Object.fromEntries(chain.segments.filter((s) => s.offset > 0 && s.file !== undefined).map((s) => [s.file!, s.text]));
+  const extra = Object.keys(sources).length ? { sources } : {};
+  if (chain.errors.length) return { spec: null, diagnostics: b.diagnostics, ...extra };
+  const spec = b.build(chain.target, overrides);
   // Checks run section by section; report in file order (unlocated ones, from overrides, first).
-  const diagnostics = [...b.diagnostics].sort((x, y) => (x.loc?.line ?? 0) - (y.loc?.line ?? 0) || (x.loc?.col ?? 0) - (y.loc?.col ?? 0));
-  return { spec: hasErrors(diagnostics) ? null : spec, diagnostics };
+  const diagnostics = [...b.diagnostics].sort((x, y) => Number(x.file !== file) - Number(y.file !== file) || (x.loc?.line ?? 0) - (y.loc?.line ?? 0) || (x.loc?.col ?? 0) - (y.loc?.col ?? 0));
+  return { spec: hasErrors(diagnostics) ? null : spec, diagnostics, ...extra };
+}
+
+function syntaxError(b: SpecBuilder, text: string, pos: number, expected: string, offset = 0): void {
+  const exp = expected.length > 200 ? expected.slice(0, 200) + '...' : expected;
+  b.error('syntax', `syntax error: expected ${exp}${foundAt(text, pos)}`, { start: offset + pos, end: offset + pos + 1 });
+}
+
+interface ExtendsChain {
+  target: RawTarget;
+  /** the child's text followed by each base's, one per segment */
+  text: string;
+  segments: SourceSegment[];
+  /** errors to report once the builder over the whole text exists */
+  errors: ((b: SpecBuilder) => void)[];
+}
+
+/** Follows `extends` from the child down to a target that extends nothing, merging on the way. */
+function resolveExtends(child: RawTarget, text: string, file: string | undefined, resolveBase: BaseResolver | undefined): ExtendsChain {
+  const chain: ExtendsChain = { target: child, text, segments: [{ offset: 0, ...(file !== undefined ? { file } : {}), text }], errors: [] };
+  const seen = [file === undefined ? '<input>' : resolve(file)];
+  let ext = child.extends;
+  while (ext) {
+    const at = { start: ext.span.start, end: ext.span.end };
+    const from = [...chain.segments].reverse().find((s) => s.offset <= at.start)?.file;
+    const r = resolveBase ? resolveBase(ext, from) : { error: `cannot resolve 'extends ${ext.ref}' here (no file system)` };
+    if ('error' in r) {
+      chain.errors.push((b) => b.error('bad-extends', r.error, at, 'hint' in r ? r.hint : undefined));
+      return chain;
+    }
+    const key = resolve(r.file);
+    if (seen.includes(key)) {
+      const names = [...seen, key].map((p) => p.split(/[\\/]/).pop());
+      chain.errors.push((b) => b.error('extends-cycle', `extends cycle: ${names.join(' extends ')}`, at, 'a target cannot extend itself, directly or through others'));
+      return chain;
+    }
+    seen.push(key);
+    const offset = chain.text.length + 1;
+    chain.text += '\n' + r.text;
+    chain.segments.push({ offset, file: r.file, text: r.text });
+    const syn = parseSyntax(r.text);
+    if (!syn.ok) {
+      chain.errors.push((b) => syntaxError(b, r.text, syn.pos, syn.expected, offset));
+      return chain;
+    }
+    const base = shiftSpans(syn.target, offset);
+    const { extends: _done, ...rest } = chain.target;
+    chain.target = mergeTargets(base, rest);
+    ext = base.extends;
+    if (ext) chain.target.extends = ext;
+  }
+  delete chain.target.extends;
+  return chain;
 }
 
 function foundAt(text: string, pos: number): string {
@@ -38,14 +106,35 @@ function foundAt(text: string, pos: number): string {
   return word ? `, found '${word[0]}'` : '';
 }
 
-/** Reads and parses a .arch file; throws DiagnosticError (with the source) on any error. */
-export function loadTargetFile(path: string, overrides: Overrides = {}): TargetSpec {
-  const text = readFileSync(path, 'utf8');
-  const { spec, diagnostics } = parseTarget(text, path, overrides);
-  if (!spec) throw new DiagnosticError(diagnostics, text);
-  return spec;
+/** `extends "path.arch"` is relative to the extending file; `extends name` is a built-in target. */
+export function fileBaseResolver(builtinPath: (name: string) => string | undefined, builtinNames: () => string[]): BaseResolver {
+  return (ref, fromFile) => {
+    if (!ref.isPath) {
+      const p = builtinPath(ref.ref);
+      if (p) return { text: readFileSync(p, 'utf8'), file: p };
+      return { error: `no built-in target '${ref.ref}' to extend`, hint: `built-in targets are ${builtinNames().join(', ')}; write a file as extends "path/to/file.arch"` };
+    }
+    const p = resolve(fromFile ? dirname(fromFile) : '.', ref.ref);
+    return readArch(p) ?? { error: `cannot extend "${ref.ref}": no such file (looked for ${p})` };
+  };
 }
 
+function readArch(p: string): { text: string; file: string } | null {
+  try {
+    if (!statSync(p).isFile()) return null;
+    return { text: readFileSync(p, 'utf8'), file: p };
+  } catch {
+    return null;
+  }
+}
+
+/** Reads and parses a .arch file; throws DiagnosticError (with the sources) on any error. */
+export function readTargetFile(path: string, overrides: Overrides = {}, opts: ParseTargetOptions = {}): TargetSpec {
+  const text = readFileSync(path, 'utf8');
+  const { spec, diagnostics, sources } = parseTarget(text, path, overrides, opts);
+  if (!spec) throw new DiagnosticError(diagnostics, text, sources);
+  return spec;
+}
 /** Parses `name=value` flags (repeatable `--param`) into overrides; values keep their text (units allowed). */
 export function parseParamFlags(flags: readonly string[]): { overrides: Overrides; errors: string[] } {
   const overrides: Overrides = {};

@@ -51,9 +51,17 @@ export interface RawLink {
   span: Span;
 }
 
+/** `target NAME extends BASE`: BASE is a built-in target's name or (quoted) a path to an .arch file. */
+export interface RawExtends {
+  ref: string;
+  isPath: boolean;
+  span: Span;
+}
+
 export interface RawTarget {
   name: string;
   nameSpan: Span;
+  extends?: RawExtends;
   description: string;
   params: RawParam[];
   assigns: RawAssign[];
@@ -78,10 +86,11 @@ semantics.addOperation<unknown>('ast', {
   File(t) {
     return t.ast();
   },
-  Target(_kw, name, desc, _o, stmts, _c) {
+  Target(_kw, name, ext, desc, _o, stmts, _c) {
     const t: RawTarget = {
       name: name.sourceString,
       nameSpan: span(name),
+      ...(ext.numChildren ? { extends: ext.child(0).ast() as RawExtends } : {}),
       description: desc.numChildren ? (desc.child(0).ast() as string) : '',
       params: [],
       assigns: [],
@@ -96,6 +105,10 @@ semantics.addOperation<unknown>('ast', {
       else if (s.tag === 'link') t.links.push(s);
     }
     return t;
+  },
+  Extends(_kw, ref) {
+    const isPath = ref.sourceString.startsWith('"');
+    return { ref: isPath ? (ref.ast() as string) : ref.sourceString, isPath, span: span(ref) };
   },
   Stmt(s) {
     if (s.sourceString === ';') return { tag: 'none' };
