@@ -265,6 +265,7 @@ export const spatialCycleSimulator: CycleSimulator = (m: Mapping, spec: TargetSp
   }
 
   let offset = latency;
+  const inst = m.batch ?? 1;
   for (const e of m.einsums) {
     if (e.group) continue;
     const w = byName.get(e.name);
@@ -275,14 +276,15 @@ export const spatialCycleSimulator: CycleSimulator = (m: Mapping, spec: TargetSp
     if (mapped) {
       // the mapper's own loop nest, tiles and placement (sim/spatial/tiled-gemm.ts); the GLB's
       // accesses are the analytic count of the same nest
-      const cycles = mapped.totalCycles;
+      // one instance is simulated; `inst` instances (--batch) run back to back, as the analytic model counts them
+      const cycles = mapped.totalCycles * inst;
       offset += cycles;
       latency += cycles;
-      stalls += mapped.stallCycles;
-      busy[e.unit] = (busy[e.unit] ?? 0) + mapped.macs;
+      stalls += mapped.stallCycles * inst;
+      busy[e.unit] = (busy[e.unit] ?? 0) + mapped.macs * inst;
       const t = new TrafficLedger();
-      t.read(dramName, mapped.dramReadBytes);
-      t.write(dramName, mapped.dramWriteBytes);
+      t.read(dramName, mapped.dramReadBytes * inst);
+      t.write(dramName, mapped.dramWriteBytes * inst);
       const et = { ...e.cost.traffic, ...t.toTraffic() };
       traffic.merge(et);
       einsums.push({ name: e.name, unit: e.unit, latencyCycles: cycles, energyPj: e.cost.energyPj, traffic: et });
@@ -301,15 +303,16 @@ export const spatialCycleSimulator: CycleSimulator = (m: Mapping, spec: TargetSp
       const offDram = { ifmap: transpose ? offB : offA, filter: transpose ? offA : offB, ofmap: place[w!.tensors.findIndex((t) => t.write)] !== PLACE_DRAM };
       const memory = sys.memory ? { ...sys.memory, offDram } : undefined;
       const run = simulateSystolic(shape, { ...sys, ...(memory ? { memory } : {}), dataflow, wordBytes: operandBytes, accBytes: tensorBytes(ein.output.tensor) }, { trace, traceName: e.name, traceOffsetCycles: offset });
-      const cycles = run.totalCycles * gemm.batch;
+      const reps = gemm.batch * inst;
+      const cycles = run.totalCycles * reps;
       offset += cycles;
       latency += cycles;
-      stalls += run.stallCycles * gemm.batch;
-      busy[e.unit] = (busy[e.unit] ?? 0) + run.macs * gemm.batch;
+      stalls += run.stallCycles * reps;
+      busy[e.unit] = (busy[e.unit] ?? 0) + run.macs * reps;
       const t = new TrafficLedger();
       for (const [lvl, v] of Object.entries(runTraffic(run))) {
-        t.read(rename(lvl), v.readBytes * gemm.batch);
-        t.write(rename(lvl), v.writeBytes * gemm.batch);
+        t.read(rename(lvl), v.readBytes * reps);
+        t.write(rename(lvl), v.writeBytes * reps);
       }
       const et = t.toTraffic();
       traffic.merge(et);

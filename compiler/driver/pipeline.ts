@@ -1,27 +1,42 @@
-// The library entry of the compile-and-simulate pipeline: .ein -> Cascade -> target.map ->
-// target.simulate -> Result. `tessera run FILE --target NAME` and `tessera repro` use it; so can a
-// script (`import { simulateCascade } from 'tessera/compiler/driver/pipeline'`).
+// The library entry of the compile-and-simulate pipeline, as typed stages:
+//   resolve target -> refuse what cannot run -> (place tensors in tiers) -> map -> simulate -> (add the
+//   schedule's transfers) -> check the Result.
+// `tessera run --target`, `schedule --simulate`, `scalesim`, `repro` and `demo` all go through here;
+// so can a script (`import { runPipeline } from 'tessera'`).
 import cliProgress from 'cli-progress';
 import type { Cascade } from '../ir';
-import { OBJECTIVES, type Objective } from '../map/mapping';
+import { OBJECTIVES, type Mapping, type Objective } from '../map/mapping';
 import { FIDELITIES, ResultSchema, type Fidelity, type Result } from '../../sim/core/result';
-import { getTarget } from '../../targets/registry';
-import type { Schedule } from '../../targets/target';
+import { loadTarget } from '../../targets/registry';
+import { fidelityUnavailable, targetFromSpec, type Schedule, type Target } from '../../targets/target';
+import type { Overrides } from '../../targets/spec';
 import type { TraceWriter } from '../../sim/core/trace';
 import { UserError } from './user-error';
+import { applyPlacement } from './stages/apply-placement';
+import { placeTensors, SCHEDULE_KINDS, type Placement, type PlacementOptions, type ScheduleKind } from './stages/placement';
+import { residentSpec } from './stages/resident';
 
 export interface PipelineOptions {
-  target: string;
+  /** a built-in target's name, a path to an .arch file, or a loaded Target */
+  target: string | Target;
+  /** `--param name=value` overrides of the target's parameters */
+  params?: Overrides;
   fidelity?: Fidelity;
   objective?: Objective;
   seed?: number;
-  /** independent instances (batch x heads) of the cascade */
+  /** independent instances (batch x heads) of the cascade, run back to back */
   batch?: number;
+  /** an operator order for the mapper (legacy; a placement sets its own) */
   schedule?: Schedule;
   /** show a progress bar on stderr when mapping takes long (CLI on a TTY, not with --json) */
   progress?: boolean;
   /** fidelity 'cycle': where the engine draws its timeline */
   trace?: TraceWriter;
+}
+
+export interface ScheduledPipelineOptions extends PipelineOptions {
+  /** place every tensor in the target's tiers first (ILP or greedy); its transfers drive the Result */
+  placement?: PlacementOptions;
 }
 
 export function parseFidelity(s: string | undefined): Fidelity {
@@ -36,32 +51,71 @@ export function parseObjective(s: string | undefined): Objective {
   return s as Objective;
 }
 
-/** Maps and simulates a cascade on a target; the Result is checked against the schema. */
-export function simulateCascade(c: Cascade, o: PipelineOptions): Result {
-  const target = getTarget(o.target);
+export function parseScheduleKind(s: string | undefined): ScheduleKind {
+  if (s === undefined) return 'none';
+  if (!(SCHEDULE_KINDS as readonly string[]).includes(s)) throw new UserError(`--schedule ${s}: expected one of ${SCHEDULE_KINDS.join(', ')}`);
+  return s as ScheduleKind;
+}
+
+/** Stage 1: the Target, loaded once; then anything it cannot do is refused before any mapping. */
+export function resolveTarget(o: PipelineOptions): Target {
+  const t = typeof o.target === 'string' ? loadTarget(o.target, o.params ?? {}) : o.target;
   const fidelity = o.fidelity ?? 'analytic';
+  if (!t.fidelities.includes(fidelity)) throw fidelityUnavailable(t.spec, fidelity, t.noCycleReason ?? 'no engine');
+  return t;
+}
+
+function progressBar(enabled: boolean | undefined): { onProgress?: (done: number, total: number) => void; stop: () => void } {
+  if (!enabled) return { stop: () => {} };
   let bar: cliProgress.SingleBar | undefined;
   const t0 = Date.now();
-  const mapping = target.map(c, o.schedule, {
-    objective: o.objective ?? 'latency',
-    seed: o.seed ?? 1,
-    ...(o.batch !== undefined ? { batch: o.batch } : {}),
-    ...(o.progress
-      ? {
-          onProgress: (done: number, total: number) => {
-            if (!bar && Date.now() - t0 > 1000 && done < total) {
-              bar = new cliProgress.SingleBar({ format: 'mapping [{bar}] {value}/{total} einsums', clearOnComplete: true }, cliProgress.Presets.shades_classic);
-              bar.start(total, done);
-            } else bar?.update(done);
-          },
-        }
-      : {}),
-  });
-  bar?.stop();
-  const result = target.simulate(mapping, { fidelity, ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(o.trace ? { trace: o.trace } : {}) });
-  const checked = ResultSchema.safeParse(result);
-  if (!checked.success) throw new Error(`target ${o.target} produced a Result that does not match the schema: ${checked.error.message}`);
-  return result;
+  return {
+    onProgress: (done, total) => {
+      if (!bar && Date.now() - t0 > 1000 && done < total) {
+        bar = new cliProgress.SingleBar({ format: 'mapping [{bar}] {value}/{total} einsums', clearOnComplete: true }, cliProgress.Presets.shades_classic);
+        bar.start(total, done);
+      } else bar?.update(done);
+    },
+    stop: () => bar?.stop(),
+  };
+}
+
+/** Stage 3: the mapping of every einsum (and fused group), for `batch` instances. */
+export function mapStage(c: Cascade, t: Target, o: PipelineOptions, schedule?: Schedule): Mapping {
+  const bar = progressBar(o.progress);
+  const batch = o.batch ?? 1;
+  const m = t.map(c, schedule, { objective: o.objective ?? 'latency', seed: o.seed ?? 1, ...(batch !== 1 ? { batch } : {}), ...(bar.onProgress ? { onProgress: bar.onProgress } : {}) });
+  bar.stop();
+  m.batch = batch;
+  return m;
+}
+
+/** Stage 4: the engine of the fidelity asked for; the Result is checked against the schema. */
+export function simulateStage(m: Mapping, t: Target, o: PipelineOptions): Result {
+  const r = t.simulate(m, { fidelity: o.fidelity ?? 'analytic', ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(o.trace ? { trace: o.trace } : {}) });
+  return checkResult(r, t.name);
+}
+
+function checkResult(r: Result, target: string): Result {
+  const checked = ResultSchema.safeParse(r);
+  if (!checked.success) throw new Error(`target ${target} produced a Result that does not match the schema: ${checked.error.message}`);
+  return r;
+}
+
+/** Maps and simulates a cascade on a target (no tier schedule). */
+export function simulateCascade(c: Cascade, o: PipelineOptions): Result {
+  const t = resolveTarget(o);
+  return simulateStage(mapStage(c, t, o, o.schedule), t, o);
+}
+
+/** The whole pipeline; with `placement`, the tier schedule decides every einsum's off-chip traffic. */
+export async function runPipeline(c: Cascade, o: ScheduledPipelineOptions): Promise<Result> {
+  const t = resolveTarget(o);
+  if (!o.placement) return simulateStage(mapStage(c, t, o, o.schedule), t, o);
+  const placement: Placement = await placeTensors(c, t.spec, o.placement);
+  const resident = targetFromSpec(residentSpec(t.spec));
+  const r = simulateStage(mapStage(c, resident, o, { order: placement.order }), resident, o);
+  return checkResult(applyPlacement(r, placement, t.spec, o.batch ?? 1), t.name);
 }
 
 /** A terminal summary of a Result: totals, utilization, traffic, per-einsum lines, explanation. */

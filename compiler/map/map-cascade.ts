@@ -1,9 +1,9 @@
 // Maps a whole cascade onto a target: a fused group when the target's dataflow fuses (FuseMax's
 // pipelined 2D+1D binding, FLAT's row blocks), and every remaining einsum on its own with the
 // mapper search. Einsums run one after another in program order (or the schedule's order).
-import { iterativeVars, type Cascade } from '../ir';
+import { DiagnosticError, error, iterativeVars, type Cascade } from '../ir';
 import type { TargetSpec } from '../../targets/spec/types';
-import { hwModel } from './hardware';
+import { hwModel, OPS } from './hardware';
 import { pipelineModel, rowblockModel, type FusedOutcome } from './fused';
 import { mapEinsum } from './map-einsum';
 import type { EinsumMapping, GroupMapping, Mapping, MapOptions, Objective } from './mapping';
@@ -44,10 +44,7 @@ export function mapCascade(c: Cascade, spec: TargetSpec, opts: CascadeMapOptions
   const rest = ws.filter((w) => !inGroup.has(w.index) && !w.view && !(fused && w.init));
   rest.forEach((w, k) => {
     const r = mapEinsum(w, hw, { ...opts, objective, seed: seed + w.index });
-    if (!r) {
-      warnings.push(`${w.name}: no unit of ${spec.name} can run it (it needs ${w.ops.map((n, i) => (n ? ['mac', 'mul', 'add', 'max', 'div', 'exp'][i] : '')).filter(Boolean).join(', ')}); it is left out of the latency`);
-      return;
-    }
+    if (!r) throw cannotRun(w.name, w.ops, spec);
     evaluations += r.evaluations;
     if (batch > 1) scaleCost(r.mapping, batch);
     einsums.push(r.mapping);
@@ -88,4 +85,18 @@ function scaleCost(e: EinsumMapping, k: number): void {
     t.readBytes *= k;
     t.writeBytes *= k;
   }
+}
+
+/** No einsum is dropped: one that no unit executes (natively or emulated) stops the run, saying what is missing. */
+function cannotRun(name: string, ops: ArrayLike<number>, spec: TargetSpec): DiagnosticError {
+  const needs = OPS.filter((_, i) => ops[i]).join(', ');
+  const units = spec.computes.map((u) => `${u.name} (${u.ops.length ? u.ops.join(', ') : 'mul, add'})`).join('; ');
+  return new DiagnosticError([
+    error(
+      'no-unit-for-einsum',
+      `einsum ${name} needs ${needs}, and no compute unit of ${spec.name} executes all of it: ${units}`,
+      undefined,
+      'add the op to a unit\'s `ops`, or give a MAC unit an emulation cost: `attr exp_macs = 6` (MACs per exp, as FuseMax) or `attr div_macs = N`',
+    ),
+  ]);
 }

@@ -90,4 +90,6 @@ export interface Mapping {
   evaluations: number;
   warnings: string[];
   schedule?: unknown;
+  /** independent instances of the cascade run back to back (set by the pipeline; engines must count them) */
+  batch?: number;
 }

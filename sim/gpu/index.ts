@@ -22,9 +22,9 @@ export { defaultCalibration, measurementFilesFor, MEASUREMENTS_DIR, type Default
  * CycleSimulator (targets/target.ts). Hardware from the target's .arch; parameters fitted on the
  * newest measurement file for that GPU in native/measurements.
  */
-export function gpuCycleSimulator(m: { cascade: Cascade; target: string; workload: string; schedule?: unknown; warnings?: string[] }, spec: TargetSpec, _o: { fidelity: string }): Result {
+export function gpuCycleSimulator(m: { cascade: Cascade; target: string; workload: string; schedule?: unknown; warnings?: string[]; batch?: number }, spec: TargetSpec, _o: { fidelity: string }): Result {
   const hw = gpuHardwareFromSpec(spec);
   const cal = defaultCalibration(spec.name, hw);
   const warnings = [...(m.warnings ?? []), ...(cal ? cal.warnings : [`no measurements for ${spec.name} in native/measurements: the GPU model runs with uncalibrated default parameters`])];
-  return simulateCascadeOnGpu(m.cascade, hw, cal?.params ?? DEFAULT_PARAMS, { target: m.target, workload: m.workload, warnings, schedule: m.schedule });
+  return simulateCascadeOnGpu(m.cascade, hw, cal?.params ?? DEFAULT_PARAMS, { target: m.target, workload: m.workload, warnings, schedule: m.schedule, batch: m.batch ?? 1 });
 }

@@ -7,16 +7,20 @@ import { DTYPES, type Cascade, type DType } from '../../ir';
 import { checkTensorBudget, checksum, compareData, interpret, loadInputs, randomInputs, type Comparison, type TensorData } from '../../interp';
 import { loadCascadeFile } from '../../lang';
 import { TraceWriter } from '../../../sim/core/trace';
-import { getTarget } from '../../../targets/registry';
 import { UserError } from '../user-error';
 import { analysisSummary, analyzeWithPasses } from './analyze';
-import { formatResult, parseFidelity, parseObjective, simulateCascade } from '../pipeline';
+import { formatResult, parseFidelity, parseObjective, parseScheduleKind, resolveTarget, runPipeline } from '../pipeline';
+import { collect, paramOverrides, scheduleFlags } from '../flags';
 
-function runOnTarget(c: Cascade, opts: RunOptions): void {
+async function runOnTarget(c: Cascade, opts: RunOptions): Promise<void> {
   const fidelity = parseFidelity(opts.fidelity);
   if (opts.trace !== undefined && fidelity !== 'cycle') throw new UserError('--trace needs --fidelity cycle: only the cycle-level engines record a timeline');
-  const trace = opts.trace !== undefined ? new TraceWriter({ clockHz: getTarget(opts.target!).spec.clockHz }) : undefined;
-  const r = simulateCascade(c, { target: opts.target!, fidelity, objective: parseObjective(opts.objective), seed: opts.seed !== undefined ? parseSeed(opts.seed) : 1, batch: parseBatch(opts.batch), progress: !opts.json && process.stderr.isTTY === true, ...(trace ? { trace } : {}) });
+  const kind = parseScheduleKind(opts.schedule);
+  if (kind === 'none' && (opts.budget !== undefined || opts.solver !== undefined || opts.timeLimit !== undefined)) throw new UserError('--budget, --solver and --time-limit need --schedule ilp or greedy');
+  const target = resolveTarget({ target: opts.target!, params: paramOverrides(opts.param), fidelity });
+  const trace = opts.trace !== undefined ? new TraceWriter({ clockHz: target.spec.clockHz }) : undefined;
+  const placement = kind === 'none' ? undefined : { kind, ...scheduleFlags(opts) };
+  const r = await runPipeline(c, { target, fidelity, objective: parseObjective(opts.objective), seed: opts.seed !== undefined ? parseSeed(opts.seed) : 1, batch: parseBatch(opts.batch), progress: !opts.json && process.stderr.isTTY === true, ...(trace ? { trace } : {}), ...(placement ? { placement } : {}) });
   if (trace) trace.write(opts.trace!);
   process.stdout.write(opts.json ? JSON.stringify(r, null, 2) + '\n' : formatResult(r));
 }
@@ -34,6 +38,11 @@ export interface RunOptions {
   objective?: string;
   trace?: string;
   batch?: string;
+  param?: string[];
+  schedule?: string;
+  budget?: string;
+  solver?: string;
+  timeLimit?: string;
 }
 
 export function parseSeed(s: string | undefined): number {
@@ -206,9 +215,15 @@ export function register(program: Command): void {
     .option('--objective <goal>', 'with --target: what the mapper minimises: latency (default), energy or edp')
     .option('--batch <n>', 'with --target: independent instances of the cascade (batch x heads), run back to back')
     .option('--trace <out.json>', 'with --target and --fidelity cycle: write the timeline as Perfetto / Chrome trace JSON')
-    .action((file: string, opts: RunOptions) => {
+    .option('--param <name=value>', "with --target: override a target parameter (repeatable), e.g. --param rows=128", collect, [])
+    .option('--schedule <kind>', 'with --target: place every tensor in the memory tiers first: ilp (COSMA), greedy (Belady) or none (default); the placement decides off-chip traffic')
+    .option('--budget <b>', 'with --schedule: SRAM budget in bytes (e.g. 4MiB) or MR/MH/MP (ilp); default the SRAM capacity')
+    .option('--solver <name>', 'with --schedule ilp: highs (default) or glpk')
+    .option('--time-limit <s>', 'with --schedule ilp: solver time limit in seconds (default 60)')
+    .action(async (file: string, opts: RunOptions) => {
       const c = loadCascadeFile(file);
       if (opts.target !== undefined) return runOnTarget(c, opts);
+      if (opts.param?.length || opts.schedule !== undefined) throw new UserError('--param and --schedule need --target');
       const r = runInterpreter(file, c, opts);
       process.stdout.write(opts.json ? JSON.stringify(r.json, null, 2) + '\n' : r.text);
     });
