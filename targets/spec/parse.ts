@@ -1,6 +1,6 @@
 // Entry points: .arch text -> TargetSpec with every diagnostic the file allows us to find.
 import { readFileSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { DiagnosticError, hasErrors, type Diagnostic } from '../../compiler/ir/diagnostic';
 import { SpecBuilder, type Overrides } from './build';
 import { mergeTargets, shiftSpans, type SourceSegment } from './extend';
@@ -111,7 +111,7 @@ export function fileBaseResolver(builtinPath: (name: string) => string | undefin
   return (ref, fromFile) => {
     if (!ref.isPath) {
       const p = builtinPath(ref.ref);
-      if (p) return { text: readFileSync(p, 'utf8'), file: p };
+      if (p) return { text: readFileSync(p, 'utf8'), file: shown(p) };
       return { error: `no built-in target '${ref.ref}' to extend`, hint: `built-in targets are ${builtinNames().join(', ')}; write a file as extends "path/to/file.arch"` };
     }
     const p = resolve(fromFile ? dirname(fromFile) : '.', ref.ref);
@@ -119,10 +119,16 @@ export function fileBaseResolver(builtinPath: (name: string) => string | undefin
   };
 }
 
+/** A path as a person would write it: relative to the working directory when under it. */
+function shown(p: string): string {
+  const r = relative(process.cwd(), p);
+  return r && !r.startsWith('..') && !isAbsolute(r) ? r : p;
+}
+
 function readArch(p: string): { text: string; file: string } | null {
   try {
     if (!statSync(p).isFile()) return null;
-    return { text: readFileSync(p, 'utf8'), file: p };
+    return { text: readFileSync(p, 'utf8'), file: shown(p) };
   } catch {
     return null;
   }

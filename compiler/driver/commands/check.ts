@@ -64,7 +64,7 @@ export function register(program: Command): void {
           if (!(e instanceof DiagnosticError)) throw e;
           failed++;
           const errors = e.diagnostics.filter((d) => d.severity === 'error').length;
-          process.stderr.write(`${renderDiagnostics(e.diagnostics, e.source)}\n${path}: ${errors} error${errors === 1 ? '' : 's'}\n`);
+          process.stderr.write(`${renderDiagnostics(e.diagnostics, e.source, e.sources)}\n${path}: ${errors} error${errors === 1 ? '' : 's'}\n`);
         }
       }
       if (failed) process.exitCode = 1;

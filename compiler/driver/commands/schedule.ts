@@ -4,8 +4,10 @@ import { existsSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { loadCascadeFile } from '../../lang';
-import { cascadeToOpGraph, InfeasibleBudgetError, runSchedule, SOLVER_NAMES, tierChainFromTarget, type MipProgress, type ScheduleReport, type ScheduleRequest, type SolverName } from '../../schedule';
-import { loadBuiltinTarget, loadTargetFile, type TargetSpec } from '../../../targets/spec';
+import { cascadeToOpGraph, InfeasibleBudgetError, runSchedule, SOLVER_NAMES, tierChainFromTarget, type MipProgress, type ScheduleReport, type SolverName } from '../../schedule';
+import { loadTargetSpec } from '../../../targets/registry';
+import { collect, paramOverrides, parseBudget, scheduleFlags } from '../flags';
+import { formatResult, parseFidelity, runPipeline } from '../pipeline';
 import { UserError } from '../user-error';
 
 export interface ScheduleCliOptions {
@@ -19,26 +21,9 @@ export interface ScheduleCliOptions {
   method?: string;
   json?: boolean;
   timings?: boolean;
-}
-
-export function loadTargetArg(name: string): TargetSpec {
-  if (name.endsWith('.arch') || existsSync(name)) {
-    if (!existsSync(name)) throw new UserError(`--target ${name}: no such file`);
-    return loadTargetFile(name);
-  }
-  return loadBuiltinTarget(name);
-}
-
-export function parseBudget(s: string | undefined): ScheduleRequest['budget'] {
-  if (s === undefined) return 'MR';
-  const u = s.toUpperCase();
-  if (u === 'MR' || u === 'MH' || u === 'MP') return u;
-  const m = /^(\d+(?:\.\d+)?)\s*(B|KIB|MIB|GIB|KB|MB|GB)?$/i.exec(s.trim());
-  if (!m) throw new UserError(`--budget ${s}: expected MR, MH, MP or a size in bytes (e.g. 4194304 or 4MiB)`);
-  const mult: Record<string, number> = { B: 1, KIB: 1024, MIB: 1024 ** 2, GIB: 1024 ** 3, KB: 1e3, MB: 1e6, GB: 1e9 };
-  const bytes = Math.floor(Number(m[1]) * mult[(m[2] ?? 'B').toUpperCase()]!);
-  if (!(bytes > 0)) throw new UserError(`--budget ${s}: must be positive`);
-  return bytes;
+  param?: string[];
+  simulate?: boolean;
+  fidelity?: string;
 }
 
 function choice<T extends string>(flag: string, v: string | undefined, allowed: readonly T[], dflt: T | undefined): T | undefined {
@@ -91,17 +76,27 @@ export function formatReport(r: ScheduleReport, timings: boolean): string {
   return L.join('\n') + '\n';
 }
 
+/** `schedule --simulate`: the pipeline with the ILP placement; the Result holds the schedule. */
+async function scheduleAndSimulate(file: string, o: ScheduleCliOptions, method: string): Promise<void> {
+  if (method !== 'auto' || o.order !== undefined || o.cost !== undefined || o.params !== undefined) throw new UserError('--simulate schedules every tensor (weights included) by time cost with the automatic method: drop --method, --order, --cost and --params');
+  if (!existsSync(file)) throw new UserError(`${file}: no such file`);
+  const c = loadCascadeFile(file);
+  const r = await runPipeline(c, { target: o.target, params: paramOverrides(o.param), fidelity: parseFidelity(o.fidelity), placement: { kind: 'ilp', ...scheduleFlags(o) } });
+  process.stdout.write(o.json ? JSON.stringify(r, null, 2) + '\n' : formatResult(r));
+}
+
 export async function scheduleCommand(file: string, o: ScheduleCliOptions): Promise<void> {
   const solver = choice<SolverName>('--solver', o.solver, SOLVER_NAMES, 'highs')!;
   const order = choice('--order', o.order, ['free', 'fixed'] as const, undefined);
   const cost = choice('--cost', o.cost, ['time', 'energy'] as const, 'time')!;
   const method = choice('--method', o.method, ['ilp', 'divide', 'auto'] as const, 'auto')!;
-  const budget = parseBudget(o.budget);
+  if (o.simulate) return scheduleAndSimulate(file, o, method);
+  const budget = parseBudget(o.budget) ?? 'MR';
   const timeLimit = o.timeLimit === undefined ? 60 : Number(o.timeLimit);
   if (!(timeLimit > 0 && timeLimit <= 86400)) throw new UserError(`--time-limit ${o.timeLimit}: expected seconds, from 1 to 86400`);
   if (!existsSync(file)) throw new UserError(`${file}: no such file`);
   const c = loadCascadeFile(file);
-  const spec = loadTargetArg(o.target);
+  const spec = loadTargetSpec(o.target, paramOverrides(o.param));
   let chain;
   try {
     chain = tierChainFromTarget(spec, 1, cost);
@@ -143,5 +138,8 @@ export function register(program: Command): void {
     .option('--cost <c>', 'what a byte of traffic costs at each tier: time (1/bandwidth, default) or energy')
     .option('--timings', 'include wall-clock timings (they make the JSON differ from run to run)')
     .option('--json', 'print the report as JSON')
+    .option('--param <name=value>', 'override a target parameter (repeatable), e.g. --param glb=4MiB', collect, [])
+    .option('--simulate', 'then map and simulate the cascade with this placement (as run --target T --schedule ilp); prints the Result')
+    .option('--fidelity <level>', 'with --simulate: analytic (default) or cycle')
     .action(async (file: string, o: ScheduleCliOptions) => scheduleCommand(file, o));
 }

@@ -6,26 +6,17 @@ import { DiagnosticError, renderDiagnostics } from '../../ir';
 import {
   builtinTargetFiles,
   canonicalTargetJson,
-  loadBuiltinTarget,
+  archBaseResolver,
   loadTargetFile,
-  parseParamFlags,
   parseTarget,
   printTarget,
   targetSummaryLines,
-  type Overrides,
   type TargetSpec,
 } from '../../../targets/spec';
+import { loadTargetSpec } from '../../../targets/registry';
+import { collect, paramOverrides } from '../flags';
 import { UserError } from '../user-error';
 
-function collect(v: string, prev: string[]): string[] {
-  return [...prev, v];
-}
-
-function overridesFrom(flags: string[]): Overrides {
-  const { overrides, errors } = parseParamFlags(flags);
-  if (errors.length) throw new UserError(errors.join('\n'));
-  return overrides;
-}
 
 function specJson(s: TargetSpec): string {
   return JSON.stringify(JSON.parse(canonicalTargetJson(s)), null, 2);
@@ -49,9 +40,9 @@ export function checkArchFile(path: string, opts: CheckArchOptions = {}): string
   } catch {
     throw new UserError(`cannot read ${path}`);
   }
-  const { spec, diagnostics } = parseTarget(text, path, overridesFrom(opts.params ?? []));
-  if (!spec) throw new DiagnosticError(diagnostics, text);
-  if (diagnostics.length) process.stderr.write(renderDiagnostics(diagnostics, text) + '\n');
+  const { spec, diagnostics, sources } = parseTarget(text, path, paramOverrides(opts.params), { resolveBase: archBaseResolver });
+  if (!spec) throw new DiagnosticError(diagnostics, text, sources);
+  if (diagnostics.length) process.stderr.write(renderDiagnostics(diagnostics, text, sources) + '\n');
   if (opts.json) return specJson(spec) + '\n';
   if (opts.print) return printTarget(spec);
   const n = (k: number, w: string) => `${k} ${w}${k === 1 ? '' : 's'}`;
@@ -62,13 +53,13 @@ export function register(program: Command): void {
   program
     .command('targets')
     .description('list the built-in targets, or show one as normalized .arch text (or JSON)')
-    .argument('[name]', 'a built-in target to show')
+    .argument('[name]', 'a built-in target (or an .arch file) to show')
     .option('--param <name=value>', 'override a target parameter (repeatable), e.g. --param rows=128', collect, [])
     .option('--json', 'print JSON')
     .action((name: string | undefined, opts: { param: string[]; json?: boolean }) => {
-      const overrides = overridesFrom(opts.param);
+      const overrides = paramOverrides(opts.param);
       if (name !== undefined) {
-        const spec = loadBuiltinTarget(name, overrides);
+        const spec = loadTargetSpec(name, overrides);
         process.stdout.write(opts.json ? specJson(spec) + '\n' : printTarget(spec));
         return;
       }
