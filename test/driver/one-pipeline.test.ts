@@ -115,3 +115,31 @@ describe('bad targets are plain errors with exit code 1', () => {
     expect(r.err).toMatch(/fidelity cycle is not available for target sn40l/);
   });
 });
+
+describe('--batch holds at every fidelity', () => {
+  const EX = join(import.meta.dirname, '../../examples/gemm/gemm.ein');
+  it('instances run back to back on the systolic targets: batch 8 is 8 times batch 1, analytic and cycle', async () => {
+    for (const target of ['systolic', 'tpu-v1'])
+      for (const fidelity of ['analytic', 'cycle']) {
+        const one = await runJson(['run', EX, '--target', target, '--fidelity', fidelity]);
+        const eight = await runJson(['run', EX, '--target', target, '--fidelity', fidelity, '--batch', '8']);
+        expect(eight.latencyCycles).toBe(8 * one.latencyCycles);
+      }
+  });
+
+  it('a GPU runs the batch as one larger kernel: more cycles than one instance, fewer than eight', async () => {
+    const one = await runJson(['run', EX, '--target', 'a100', '--fidelity', 'cycle']);
+    const eight = await runJson(['run', EX, '--target', 'a100', '--fidelity', 'cycle', '--batch', '8']);
+    expect(eight.latencyCycles).toBeGreaterThan(one.latencyCycles);
+    expect(eight.latencyCycles).toBeLessThan(8 * one.latencyCycles);
+  });
+});
+
+describe('no einsum is dropped', () => {
+  it('an einsum no unit can execute stops the run, naming it and what is missing', async () => {
+    const r = await runCli(['run', join(import.meta.dirname, '../../examples/models/tiny-llama-prefill.ein'), '--target', 'systolic']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/einsum \S+ needs [a-z, ]*exp[a-z, ]*, and no compute unit of systolic executes all of it: PE \(mul, add\)/);
+    expect(r.err).toMatch(/exp_macs/);
+  });
+});
