@@ -7,7 +7,7 @@ import { analyzeCascade } from '../compiler/analysis';
 import { buildModel, parseModelConfig } from '../compiler/graph';
 import { printCascade } from '../compiler/ir';
 
-const file = resolve(import.meta.dirname, '../../shared/data/models/llama-2-7b.json');
+const file = resolve(import.meta.dirname, '../data/models/llama-2-7b.json');
 const t0 = performance.now();
 const spec = parseModelConfig(readFileSync(file, 'utf8'), 'llama-2-7b.json', 'llama-2-7b');
 const c = buildModel(spec, { kind: 'prefill', batch: 1, seq: 2048 });

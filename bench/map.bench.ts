@@ -53,7 +53,7 @@ for (const target of ['tpu-v1', 'fusemax', 'eyeriss-like']) {
 
 // 3. one LLaMA-2-7B decoder layer (prefill, batch 1, seq 2048, 1-pass attention with M0 = 256) on fusemax
 {
-  const spec = parseModelConfig(readFileSync(join(root, '../shared/data/models/llama-2-7b.json'), 'utf8'), 'llama-2-7b.json');
+  const spec = parseModelConfig(readFileSync(join(root, 'data/models/llama-2-7b.json'), 'utf8'), 'llama-2-7b.json');
   const c = buildModel(spec, { kind: 'prefill', batch: 1, seq: 2048 }, { layers: 1, passes: 1, tile: 256 });
   const t = getTarget('fusemax');
   const t0 = performance.now();

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseScaleSimConfig, parseTopology, runScaleSim } from '../sim/spatial/scalesim';
 
-const data = join(dirname(fileURLToPath(import.meta.url)), '../../shared/data/scalesim');
+const data = join(dirname(fileURLToPath(import.meta.url)), '../data/scalesim');
 
 function load(cfgName: string, topoName: string, override?: { rows: number; cols: number; user?: boolean }) {
   const cfgPath = join(data, cfgName);

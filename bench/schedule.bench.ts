@@ -24,7 +24,7 @@ const pct = (x: number | null) => (x === null ? '-' : `${(100 * x).toFixed(1)}%`
 const graphs = suiteGraphs(parse, attention);
 // cross-check with helper GRAPH's model builder (compiler/graph, from the Hugging Face config): one LLaMA-2-7B
 // decoder layer with its embedding and LM head
-const llamaSpec = parseModelConfig(readFileSync(join(root, '../shared/data/models/llama-2-7b.json'), 'utf8'), 'llama-2-7b.json', 'llama-2-7b');
+const llamaSpec = parseModelConfig(readFileSync(join(root, 'data/models/llama-2-7b.json'), 'utf8'), 'llama-2-7b.json', 'llama-2-7b');
 const llamaBuilt = buildModel(llamaSpec, { kind: 'prefill', batch: 1, seq: 2048 }, { layers: 1 });
 graphs.push({ family: 'llama-2-7b (compiler/graph)', name: 'llama-2-7b, 1 layer + embedding + LM head (compiler/graph builder)', build: (params) => cascadeToOpGraph(llamaBuilt, { params, name: 'llama-2-7b (compiler/graph)' }) });
 console.log('COSMA experiment: non-compulsory traffic (MiB), ILP (HiGHS) vs best baseline (Belady/LRU x program/MPMF order)');

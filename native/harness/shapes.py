@@ -11,7 +11,7 @@ SWEEP_NK = [32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768]
 ODD_M = [96, 200, 1000, 1500, 3000, 4100, 6000, 9000, 13000]
 ODD_NK = [200, 1000, 3000, 5000, 9000]
 
-# LLM projections as (name, N, K), from the Hugging Face configs in shared/data/models:
+# LLM projections as (name, N, K), from the Hugging Face configs in data/models:
 # llama-2-7b: hidden 4096, intermediate 11008, 32 heads (MHA);
 # llama-3-8b: hidden 4096, intermediate 14336, 8 KV heads of 128 (QKV N = 4096 + 2*1024).
 PROJECTIONS = [

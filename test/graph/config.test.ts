@@ -8,7 +8,7 @@ import { main } from '../../compiler/driver/program';
 import { ConfigError, parseModelConfig } from '../../compiler/graph';
 import { loadCascadeFile } from '../../compiler/lang';
 
-const shared = resolve(import.meta.dirname, '../../../shared/data/models');
+const shared = resolve(import.meta.dirname, '../../data/models');
 const text = (f: string) => readFileSync(resolve(shared, f), 'utf8');
 
 describe('parseModelConfig accepts each family’s field names', () => {

@@ -9,7 +9,7 @@ import { cascadesEqual, printCascade } from '../../compiler/ir';
 import { parseCascade } from '../../compiler/lang';
 import { attention, linear, map, relErr, rmsNorm, type Mat } from './reference';
 
-const shared = resolve(import.meta.dirname, '../../../shared/data/models');
+const shared = resolve(import.meta.dirname, '../../data/models');
 const load = (path: string) => parseModelConfig(readFileSync(path, 'utf8'), path);
 const transpose = (a: Mat, rows: number, cols: number): Mat => {
   const t = new Float64Array(rows * cols);

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { analyzeCascade } from '../../compiler/analysis';
 import { buildModel, parseModelConfig } from '../../compiler/graph';
 
-const file = resolve(import.meta.dirname, '../../../shared/data/models/llama-2-7b.json');
+const file = resolve(import.meta.dirname, '../../data/models/llama-2-7b.json');
 const spec = parseModelConfig(readFileSync(file, 'utf8'), 'llama-2-7b.json');
 
 // LLaMA-2-7B: hidden 4096, 32 layers, 32 heads of 128, SwiGLU 11008, vocab 32000, untied LM head.

@@ -10,7 +10,7 @@ import { runCli } from '../helpers/cli';
 
 const cli = (args: string[]) => runCli(args);
 
-const data = join(import.meta.dirname, '../../../shared/data/scalesim');
+const data = join(import.meta.dirname, '../../data/scalesim');
 const read = (f: string) => readFileSync(join(data, f), 'utf8');
 
 afterEach(() => {

@@ -26,11 +26,11 @@ export interface TransformerDims {
   layers?: number;
 }
 
-/** LLaMA-2-7B, one decoder layer, prefill of 2048 tokens (config: ../shared/data/models/llama-2-7b.json). */
+/** LLaMA-2-7B, one decoder layer, prefill of 2048 tokens (config: data/models/llama-2-7b.json). */
 export const LLAMA2_7B: TransformerDims = { name: 'llama-2-7b layer', seq: 2048, hidden: 4096, heads: 32, headDim: 128, ffn: 11008, dtype: 'bf16', norm: 'rms', ffnKind: 'swiglu', rope: true, causal: true, preNorm: true };
-/** BERT-base, one encoder layer, 512 tokens (config: ../shared/data/models/bert-base-uncased.json). */
+/** BERT-base, one encoder layer, 512 tokens (config: data/models/bert-base-uncased.json). */
 export const BERT_BASE: TransformerDims = { name: 'bert-base layer', seq: 512, hidden: 768, heads: 12, headDim: 64, ffn: 3072, dtype: 'bf16', norm: 'layer', ffnKind: 'gelu', rope: false, causal: false, preNorm: false };
-/** A GPT-2-medium-sized pre-norm transformer block, 1024 tokens (config shape: ../shared/data/models/gpt2.json, scaled to medium). */
+/** A GPT-2-medium-sized pre-norm transformer block, 1024 tokens (config shape: data/models/gpt2.json, scaled to medium). */
 export const GPT_BLOCK: TransformerDims = { name: 'transformer block', seq: 1024, hidden: 1024, heads: 16, headDim: 64, ffn: 4096, dtype: 'bf16', norm: 'layer', ffnKind: 'gelu', rope: false, causal: true, preNorm: true };
 
 function normLines(d: TransformerDims, x: string, p: string, out: string): string[] {
