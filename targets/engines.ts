@@ -3,6 +3,7 @@
 // attribute the first engine that supports the spec is used, so a user's own .arch file gets cycle
 // fidelity with no code. Adding an engine is one entry here and its module under sim/.
 import { gpuCycleSimulator } from '../sim/gpu';
+import { scaleSimCycleSimulator, scaleSimUnsupported } from './scalesim-engine';
 import { spatialCycleSimulator } from './spatial-cycle';
 import type { CycleSimulator } from './target';
 import type { TargetSpec } from './spec/types';
@@ -27,6 +28,12 @@ export const CYCLE_ENGINES: readonly CycleEngine[] = [
     description: 'systolic arrays per fold, FuseMax 2D+1D and FLAT row blocks: sim/spatial',
     unsupported: (s) => (s.computes.some((c) => c.kind === 'array2d' && c.rows && c.cols) ? null : 'it needs a compute unit of kind array2d with rows and cols'),
     simulate: spatialCycleSimulator,
+  },
+  {
+    name: 'scalesim',
+    description: 'SCALE-Sim v2 machines (array2d, IFMAP/FILTER/OFMAP_SRAM, DRAM), one simulateSystolic per GEMM, as SCALE-Sim: targets/scalesim-engine.ts',
+    unsupported: scaleSimUnsupported,
+    simulate: scaleSimCycleSimulator,
   },
 ];
 

@@ -1,16 +1,21 @@
-// Runs a SCALE-Sim configuration and topology through the fast systolic engine and writes its
-// reports in SCALE-Sim v2's CSV forms (COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv).
-import type { Result } from '../../core/result';
-import type { TraceWriter } from '../../core/trace';
-import { type NamedRun, systolicResult } from '../result';
-import { type SystolicConfig, type SystolicRun, simulateSystolic } from '../systolic';
+// The SystolicConfig SCALE-Sim's runs use, built two ways that must agree: straight from a parsed
+// `.cfg` (the direct path, kept as the reference the tests compare against) and from a TargetSpec
+// (the `.arch` that to-target.ts writes, or a user's own), which targets/scalesim-engine.ts uses.
+import type { TargetSpec } from '../../../targets/spec/types';
+import type { Dataflow } from '../folds';
+import type { SystolicConfig } from '../systolic';
 import type { ScaleSimConfig } from './config';
-import type { TopologyLayer } from './topology';
 
 /** SCALE-Sim's word is one byte (word_size = 1 in its memory system). */
 export const SCALESIM_WORD_BYTES = 1;
 
 export type FoldTiming = 'tessera' | 'scalesim';
+export const FOLD_TIMINGS: readonly FoldTiming[] = ['tessera', 'scalesim'];
+
+/** The three SRAMs SCALE-Sim's memory system has, by their names in the generated `.arch`. */
+export const SCALESIM_SRAMS = ['IFMAP_SRAM', 'FILTER_SRAM', 'OFMAP_SRAM'] as const;
+
+const OFF_CHIP = new Set(['hbm', 'dram', 'ddr', 'flash']);
 
 export function systolicConfigFromScaleSim(c: ScaleSimConfig, foldTiming: FoldTiming = 'tessera'): SystolicConfig {
   const bytesPerCycle = c.interfaceBandwidth === 'USER' ? c.bandwidthWordsPerCycle * SCALESIM_WORD_BYTES : Infinity;
@@ -31,101 +36,52 @@ export function systolicConfigFromScaleSim(c: ScaleSimConfig, foldTiming: FoldTi
   };
 }
 
-export interface ScaleSimRun {
-  config: ScaleSimConfig;
-  foldTiming: FoldTiming;
-  layers: { layer: TopologyLayer; run: SystolicRun }[];
-  result: Result;
+/** bytes/s ÷ Hz; a ratio within rounding of a whole number is that number (10 words/cycle stays 10) */
+function perCycle(bytesPerSecond: number, clockHz: number): number {
+  const x = bytesPerSecond / clockHz;
+  const r = Math.round(x);
+  return r > 0 && Math.abs(x - r) <= 1e-9 * r ? r : x;
 }
 
-export function runScaleSim(
-  config: ScaleSimConfig,
-  layers: TopologyLayer[],
-  opts: { workload: string; clockHz: number; trace?: TraceWriter; onLayer?: (i: number) => void; warnings?: string[]; foldTiming?: FoldTiming },
-): ScaleSimRun {
-  const foldTiming = opts.foldTiming ?? 'tessera';
-  const sys = systolicConfigFromScaleSim(config, foldTiming);
-  const out: ScaleSimRun['layers'] = [];
-  let offset = 0;
-  for (let i = 0; i < layers.length; i++) {
-    const layer = layers[i]!;
-    const run = simulateSystolic(layer, sys, { trace: opts.trace, traceName: layer.name, traceOffsetCycles: offset });
-    offset += run.totalCycles;
-    out.push({ layer, run });
-    opts.onLayer?.(i);
-  }
-  const warnings = [...(opts.warnings ?? [])];
-  warnings.push('SCALE-Sim import: no energy model, energyPj is 0');
-  const runs: NamedRun[] = out.map(({ layer, run }) => ({ name: layer.name, run }));
-  const result = systolicResult({
-    target: `scalesim:${config.runName}`,
-    workload: opts.workload,
-    clockHz: opts.clockHz,
-    unit: 'array',
-    pes: config.arrayHeight * config.arrayWidth,
-    runs,
-    warnings,
-  });
-  result.dataflow = config.dataflow;
-  result.array = { rows: config.arrayHeight, cols: config.arrayWidth };
-  result.layers = out.map(({ layer, run }) => ({
-    name: layer.name,
-    M: layer.M,
-    N: layer.N,
-    K: layer.K,
-    folds: run.folds,
-    computeCycles: run.computeCycles,
-    stallCycles: run.stallCycles,
-    totalCycles: run.totalCycles,
-    overallUtilization: run.overallUtilization,
-    mappingEfficiency: run.mappingEfficiency,
-    computeUtilization: run.computeUtilization,
-  }));
-  result.foldTiming = foldTiming;
-  return { config, foldTiming, layers: out, result };
+/** Why the spec is not a SCALE-Sim machine (null when it is): an array2d and the three SRAMs, a DRAM. */
+export function scaleSimUnsupported(spec: TargetSpec): string | null {
+  const a2 = spec.computes.find((u) => u.kind === 'array2d' && u.rows && u.cols);
+  if (!a2) return 'it needs a compute unit of kind array2d with rows and cols';
+  const missing = SCALESIM_SRAMS.filter((n) => !spec.memories.some((m) => m.name === n && m.kind === 'sram' && m.capacityBytes !== undefined));
+  if (missing.length) return `it needs sram memories ${SCALESIM_SRAMS.join(', ')} with capacities (missing: ${missing.join(', ')})`;
+  if (!spec.memories.some((m) => OFF_CHIP.has(m.kind))) return 'it needs an off-chip memory (dram)';
+  const ft = spec.attrs.fold_timing ?? 'tessera';
+  if (!(FOLD_TIMINGS as readonly unknown[]).includes(ft)) return `attr fold_timing = ${String(ft)}: expected ${FOLD_TIMINGS.join(' or ')}`;
+  const dram = spec.memories.find((m) => OFF_CHIP.has(m.kind))!;
+  const ib = dram.attrs.interface_bandwidth ?? 'user';
+  if (ib !== 'user' && ib !== 'calc') return `${dram.name}: attr interface_bandwidth = ${String(ib)}: expected user or calc`;
+  return null;
 }
 
-/** A float as Python's str() writes it (shortest round-trip digits, '.0' on whole numbers), as SCALE-Sim's reports do. */
-export function pyFloat(x: number): string {
-  if (!Number.isFinite(x)) return x !== x ? 'nan' : x > 0 ? 'inf' : '-inf';
-  const s = String(x);
-  if (/e/.test(s)) {
-    // Python: 1e-05, 1.5e+20
-    const [m, e] = s.split('e') as [string, string];
-    const exp = Number(e);
-    return `${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
-  }
-  return Number.isInteger(x) ? `${s}.0` : s;
-}
-
-/**
- * SCALE-Sim's Total Cycles is the index of the last cycle (one less than the count); with
- * `--timing scalesim` the report follows it, so its numbers match SCALE-Sim's own.
- */
-function reportedCycles(r: ScaleSimRun, run: SystolicRun): number {
-  return r.foldTiming === 'scalesim' ? run.totalCycles - 1 : run.totalCycles;
-}
-
-/** Same header and number format as SCALE-Sim v2's COMPUTE_REPORT.csv. */
-export function computeReportCsv(r: ScaleSimRun): string {
-  const lines = ['LayerID, Total Cycles, Stall Cycles, Overall Util %, Mapping Efficiency %, Compute Util %,'];
-  const pes = r.config.arrayHeight * r.config.arrayWidth;
-  r.layers.forEach(({ run }, i) => {
-    const total = reportedCycles(r, run);
-    const overall = (run.macs * 100) / (total * pes);
-    lines.push(`${i}, ${total}, ${run.stallCycles}, ${pyFloat(overall)}, ${pyFloat(run.mappingEfficiency * 100)}, ${pyFloat(run.computeUtilization * 100)},`);
-  });
-  return lines.join('\n') + '\n';
-}
-
-/** Same header as SCALE-Sim v2's BANDWIDTH_REPORT.csv; words per cycle, averaged over the layer. */
-export function bandwidthReportCsv(r: ScaleSimRun): string {
-  const lines = ['LayerID, Avg IFMAP SRAM BW, Avg FILTER SRAM BW, Avg OFMAP SRAM BW, Avg IFMAP DRAM BW, Avg FILTER DRAM BW, Avg OFMAP DRAM BW,'];
-  const w = SCALESIM_WORD_BYTES;
-  r.layers.forEach(({ run }, i) => {
-    const t = reportedCycles(r, run);
-    const cells = [run.sram.ifmapReadBytes, run.sram.filterReadBytes, run.sram.ofmapWriteBytes, run.dram.ifmapReadBytes, run.dram.filterReadBytes, run.dram.ofmapWriteBytes].map((b) => pyFloat(b / w / t));
-    lines.push(`${i}, ${cells.join(', ')},`);
-  });
-  return lines.join('\n') + '\n';
+/** The SystolicConfig of a SCALE-Sim machine described as a TargetSpec (see scaleSimUnsupported). */
+export function systolicConfigFromSpec(spec: TargetSpec): SystolicConfig {
+  const why = scaleSimUnsupported(spec);
+  if (why) throw new Error(`${spec.name} is not a SCALE-Sim machine: ${why}`);
+  const a2 = spec.computes.find((u) => u.kind === 'array2d' && u.rows && u.cols)!;
+  const dram = spec.memories.find((m) => OFF_CHIP.has(m.kind))!;
+  const calc = dram.attrs.interface_bandwidth === 'calc' || dram.bandwidthBytesPerSecond === undefined;
+  const sram = (name: string) => {
+    const m = spec.memories.find((x) => x.name === name)!;
+    const banks = m.banks ?? 1;
+    const bank = m.bandwidthBytesPerSecond !== undefined ? { bankWidthBytes: perCycle(m.bandwidthBytesPerSecond, spec.clockHz) / banks } : {};
+    return { name, capacityBytes: m.capacityBytes!, banks, ...bank, doubleBuffered: true };
+  };
+  return {
+    rows: a2.rows!,
+    cols: a2.cols!,
+    dataflow: (a2.dataflow ?? 'ws') as Dataflow,
+    wordBytes: Math.max(1, Number(spec.attrs.word_bits ?? 8) / 8),
+    foldTiming: (spec.attrs.fold_timing ?? 'tessera') as FoldTiming,
+    memory: {
+      dram: { name: dram.name, kind: 'dram', bytesPerCycle: calc ? Infinity : perCycle(dram.bandwidthBytesPerSecond!, spec.clockHz), latencyCycles: dram.latencyCycles ?? 0 },
+      ifmapSram: sram('IFMAP_SRAM'),
+      filterSram: sram('FILTER_SRAM'),
+      ofmapSram: sram('OFMAP_SRAM'),
+    },
+  };
 }
