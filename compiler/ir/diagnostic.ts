@@ -43,12 +43,12 @@ export function hasErrors(ds: readonly Diagnostic[]): boolean {
 
 /**
  * Renders one diagnostic. With the source text it adds the offending line and a caret
- * (`^~~~` spanning loc.length). Without a location it prints `file: error: message`.
+ * (`^~~~` spanning loc.length). Without a location it prints `file: error: message`; with no
+ * file involved (text parsed from a string, an error about no file) it prints `error: message`,
+ * and a location, if any, as `(line L, column C)` after the message.
  */
 export function renderDiagnostic(d: Diagnostic, source?: string): string {
-  const file = d.file ?? '<input>';
-  const where = d.loc ? `${file}:${d.loc.line}:${d.loc.col}` : file;
-  const out = [`${where}: ${d.severity}: ${d.message}`];
+  const out = [diagnosticHeader(d)];
   if (d.loc && source !== undefined) {
     const text = source.split(/\r\n|\r|\n/)[d.loc.line - 1];
     if (text !== undefined) {
@@ -60,6 +60,16 @@ export function renderDiagnostic(d: Diagnostic, source?: string): string {
   }
   if (d.hint) out.push(`  hint: ${d.hint}`);
   return out.join('\n');
+}
+
+/** The first line: `file:line:col: error: message`, `file: error: message` or `error: message`. */
+function diagnosticHeader(d: Diagnostic): string {
+  if (d.file === undefined) {
+    const at = d.loc ? ` (line ${d.loc.line}, column ${d.loc.col})` : '';
+    return `${d.severity}: ${d.message}${at}`;
+  }
+  const where = d.loc ? `${d.file}:${d.loc.line}:${d.loc.col}` : d.file;
+  return `${where}: ${d.severity}: ${d.message}`;
 }
 
 export function renderDiagnostics(ds: readonly Diagnostic[], source?: string, sources?: Readonly<Record<string, string>>): string {

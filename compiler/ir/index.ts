@@ -7,3 +7,4 @@ export { finalize, type FinalizeResult } from './finalize';
 export { printCascade, printEinsum, printExpr, printIndex } from './print';
 export { cascadesEqual, einsumsEqual, exprsEqual, indexEqual } from './equal';
 export * from './prng';
+export * from './units-format';

@@ -22,7 +22,7 @@ function parser(): EinParser {
 }
 
 export function parseCascade(text: string, file?: string): ParseResult {
-  const fileName = file ?? '<input>';
+  const fileName = file;
   const ds: Diagnostic[] = [];
   const lexed = T.einLexer.tokenize(text);
   const badLines = new Set<number>();

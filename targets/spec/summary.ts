@@ -1,24 +1,19 @@
 // One-line human summaries of a target's parts, for `tessera targets` and `tessera check`.
+import { formatBytes, formatSI } from '../../compiler/ir/units-format';
 import type { AttrValue, ComputeSpec, MemorySpec, TargetSpec } from './types';
 import { BASE_UNIT, formatQuantity, type Dimension } from './units';
 
 const DIM_OF_BASE = new Map(Object.entries(BASE_UNIT).map(([d, u]) => [u, d as Exclude<Dimension, 'energyPerAccess' | 'time'>]));
 
-const PREFIXES: [number, string][] = [
-  [1e15, 'P'],
-  [1e12, 'T'],
-  [1e9, 'G'],
-  [1e6, 'M'],
-  [1e3, 'k'],
-];
-
-/** Exact short form when there is one (16 MiB, 400 GiB/s), else 4 significant digits with an SI prefix. */
+/**
+ * Exact short form when there is one (16 MiB, 400 GiB/s), else the project's one unit formatter:
+ * binary prefixes for sizes (8.86 MiB), SI prefixes for the rest (1.23 GB/s), 3 significant digits.
+ */
 export function humanQuantity(value: number, dim: Exclude<Dimension, 'energyPerAccess' | 'time'>): string {
   const exact = formatQuantity(value, dim);
   if (exact.replace(/[^0-9]/g, '').length <= 6) return exact;
-  const base = exact.slice(exact.indexOf(' ') + 1);
-  for (const [f, p] of PREFIXES) if (Math.abs(value) >= f) return `${Number((value / f).toPrecision(4))} ${p}${base}`;
-  return `${Number(value.toPrecision(4))} ${base}`;
+  if (dim === 'size') return formatBytes(value);
+  return formatSI(value, exact.slice(exact.indexOf(' ') + 1));
 }
 
 export function computeSummary(c: ComputeSpec): string {

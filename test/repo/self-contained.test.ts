@@ -11,10 +11,10 @@ const root = join(import.meta.dirname, '../..');
 const OUTSIDE = ['..' + '/shared', '/work' + '/shared'];
 const SKIP_DIRS = new Set(['node_modules', 'dist', '.git']);
 
-/** Repository files relative to `dir`: tracked and untracked-but-not-ignored when git answers, else a walk. */
+/** Repository files relative to `dir`: the tracked ones when git answers, else a walk (no build output). */
 function repoFiles(dir: string): string[] {
   try {
-    const out = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: dir, encoding: 'utf8', maxBuffer: 64 << 20 });
+    const out = execFileSync('git', ['ls-files', '-z'], { cwd: dir, encoding: 'utf8', maxBuffer: 64 << 20 });
     return out.split('\0').filter((f) => f !== '' && existsSync(join(dir, f)));
   } catch {
     return walk(dir).map((f) => relative(dir, f));

@@ -2,9 +2,10 @@
 // the FuseMax pass count of a cascade, without running it.
 import type { Command } from 'commander';
 import { analyzeCascade, type CascadeAnalysis } from '../../analysis';
-import type { Cascade } from '../../ir';
+import { formatBytes, type Cascade } from '../../ir';
 import { loadCascadeFile } from '../../lang';
 import { UserError } from '../user-error';
+import { refuseArchFile } from './print';
 
 export interface AnalyzeOptions {
   rank?: string;
@@ -29,22 +30,11 @@ export function analyzeWithPasses(c: Cascade, rank?: string): { analysis: Cascad
 }
 
 export const fmtInt = (n: number) => n.toLocaleString('en-US');
-export function fmtBytes(b: number): string {
-  if (b < 1024) return `${b} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = b / 1024;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v.toFixed(1)} ${units[u]}`;
-}
 
 /** The one-line summary `run` prints under its outputs. */
 export function analysisSummary(a: CascadeAnalysis, passes: { rank: string; count: number }[]): string {
   const p = passes.map((x) => `, passes over ${x.rank}: ${x.count}`).join('');
-  return `${fmtInt(a.totals.flops)} FLOPs (${fmtInt(a.totals.macs)} MACs), compulsory ${fmtBytes(a.totals.compulsoryBytes)}, intensity ${a.intensity.toFixed(2)} FLOP/B, footprint ${fmtBytes(a.footprint.totalBytes)} (peak live ${fmtBytes(a.footprint.peakBytes)})${p}`;
+  return `${fmtInt(a.totals.flops)} FLOPs (${fmtInt(a.totals.macs)} MACs), compulsory ${formatBytes(a.totals.compulsoryBytes)}, intensity ${a.intensity.toFixed(2)} FLOP/B, footprint ${formatBytes(a.footprint.totalBytes)} (peak live ${formatBytes(a.footprint.peakBytes)})${p}`;
 }
 
 function table(rows: string[][], rightAlign: boolean[]): string[] {
@@ -75,10 +65,10 @@ export function analyzeText(path: string, c: Cascade, rank?: string): string {
   );
   out.push(`FLOPs: ${fmtInt(a.totals.flops)} (${fmtInt(a.totals.macs)} MACs)`);
   out.push(`  by op: ${opsText(a.totals.ops) || '-'}`);
-  out.push(`params: ${fmtInt(a.totals.params)} (${fmtBytes(a.totals.paramBytes)})`);
-  out.push(`bytes: inputs ${fmtBytes(a.totals.inputBytes)}, outputs ${fmtBytes(a.totals.outputBytes)}, compulsory ${fmtBytes(a.totals.compulsoryBytes)}`);
+  out.push(`params: ${fmtInt(a.totals.params)} (${formatBytes(a.totals.paramBytes)})`);
+  out.push(`bytes: inputs ${formatBytes(a.totals.inputBytes)}, outputs ${formatBytes(a.totals.outputBytes)}, compulsory ${formatBytes(a.totals.compulsoryBytes)}`);
   out.push(`intensity: ${a.intensity.toFixed(3)} FLOP/byte (FLOPs / compulsory bytes)`);
-  out.push(`footprint: all tensors ${fmtBytes(a.footprint.totalBytes)}, peak live ${fmtBytes(a.footprint.peakBytes)} at ${a.footprint.peakAt || '-'}`);
+  out.push(`footprint: all tensors ${formatBytes(a.footprint.totalBytes)}, peak live ${formatBytes(a.footprint.peakBytes)} at ${a.footprint.peakAt || '-'}`);
   if (passes.length === 0) out.push('passes: no partitioned rank; give --rank R to count passes over R');
   for (const p of passes) {
     const detail = p.rank === a.passes?.rank ? ` (${a.passes.einsums.filter((e) => e.traverses).map((e) => `${e.name} ${e.pass}`).join(', ')})` : '';
@@ -100,6 +90,7 @@ export function register(program: Command): void {
     .option('--rank <R>', 'count passes over rank R (default: every partitioned rank)')
     .option('--json', 'print the analysis as JSON')
     .action((file: string, opts: AnalyzeOptions) => {
+      refuseArchFile(file, 'analyze');
       const c = loadCascadeFile(file);
       process.stdout.write(opts.json ? analyzeJson(file, c, opts.rank) : analyzeText(file, c, opts.rank));
     });

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { DiagnosticError } from '../../ir';
+import { DiagnosticError, formatBytes } from '../../ir';
 import { parseCascade } from '../../lang';
 import cliProgress from 'cli-progress';
 import { baselines, cascadeToOpGraph, computeBudgets, divideAndConquer, withSram, SOLVER_NAMES, type SolverName } from '../../schedule';
@@ -81,7 +81,7 @@ export async function cosmaRepro(o: CosmaReproOptions): Promise<CosmaRepro> {
 }
 
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '-' : `${(100 * x).toFixed(1)}%`);
-const mib = (b: number | null | undefined) => (b === null || b === undefined ? '-' : `${(b / 1024 ** 2).toFixed(2)} MiB`);
+const size = (b: number | null | undefined) => (b === null || b === undefined ? '-' : formatBytes(b));
 
 export function formatCosma(r: CosmaRepro): string {
   const L: string[] = [];
@@ -91,7 +91,7 @@ export function formatCosma(r: CosmaRepro): string {
   L.push('  graph                                          params  budget  ILP            best baseline  reduction');
   for (const x of r.rows) {
     const ilp = Object.values(x.ilpBytes)[0];
-    L.push(`  ${x.graph.padEnd(46).slice(0, 46)} ${(x.params ? 'yes' : 'no').padEnd(7)} ${x.budget.padEnd(7)} ${mib(ilp).padStart(12)}  ${mib(x.bestBaselineBytes).padStart(13)}  ${pct(x.reduction).padStart(9)}`);
+    L.push(`  ${x.graph.padEnd(46).slice(0, 46)} ${(x.params ? 'yes' : 'no').padEnd(7)} ${x.budget.padEnd(7)} ${size(ilp).padStart(12)}  ${size(x.bestBaselineBytes).padStart(13)}  ${pct(x.reduction).padStart(9)}`);
   }
   L.push('');
   const s = (b: string) => r.summary.find((x) => x.budget === b);

@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
+import { formatBytes } from '../../ir';
 import { loadCascadeFile } from '../../lang';
 import { cascadeToOpGraph, InfeasibleBudgetError, runSchedule, SOLVER_NAMES, tierChainFromTarget, type MipProgress, type ScheduleReport, type SolverName } from '../../schedule';
 import { loadTargetSpec } from '../../../targets/registry';
@@ -51,7 +52,8 @@ export function progressReporter(enabled: boolean): { onProgress?: (p: MipProgre
   };
 }
 
-const mib = (b: number) => `${(b / 1024 ** 2).toFixed(2)} MiB`;
+/** A size for people (64 GiB, 1.5 KiB): the one formatter of compiler/ir/units-format. */
+const mib = (b: number) => formatBytes(b);
 const pct = (x: number | null) => (x === null ? '-' : x === -Infinity ? 'worse (baseline 0)' : `${(100 * x).toFixed(1)}%`);
 
 export function formatReport(r: ScheduleReport, timings: boolean): string {
