@@ -1,6 +1,51 @@
 #!/usr/bin/env node
-// Entry for `npx tessera`: load the TypeScript CLI through tsx so no build step is needed.
-import { register } from 'tsx/esm/api';
+// Entry for `tessera` / `npx tessera`. Runs the built JavaScript in dist/ (`npm run build`; `npm ci` builds
+// through `prepare`) when it is there and up to date with the sources; otherwise (a fresh clone before
+// the build, or sources edited since) the TypeScript through tsx, so no build step is ever required.
+// TESSERA_FROM_SOURCE=1 forces the sources.
+import { readFileSync, statSync } from 'node:fs';
 
-register();
-await import('../compiler/driver/main.ts');
+const root = new URL('../', import.meta.url);
+const argv = process.argv.slice(2);
+
+// `tessera --version` answers before loading anything.
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+  process.stdout.write(`${JSON.parse(readFileSync(new URL('package.json', root), 'utf8')).version}\n`);
+  process.exit(0);
+}
+
+/** dist/ is usable: built, and (in a checkout, where the sources are) no source changed since. */
+function distIsCurrent() {
+  let stamp;
+  try {
+    stamp = JSON.parse(readFileSync(new URL('dist/build-stamp.json', root), 'utf8'));
+  } catch {
+    return false;
+  }
+  if (!exists(new URL('compiler/driver/main.ts', root))) return true; // an installed package: dist/ is all there is
+  for (const [path, mtime] of stamp.entries) {
+    try {
+      if (Math.trunc(statSync(new URL(path, root)).mtimeMs) !== mtime) return false;
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
+function exists(url) {
+  try {
+    statSync(url);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+if (!process.env.TESSERA_FROM_SOURCE && distIsCurrent()) {
+  await import('../dist/compiler/driver/main.js');
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../compiler/driver/main.ts');
+}

@@ -1,0 +1,6 @@
+// `tessera/targets`: the .arch language (parse, print, compare), the built-in targets and the Target
+// interface the pipeline maps and simulates on.
+export * from '../targets/spec';
+export { listTargets, loadTarget, loadTargetSpec, getTarget, looksLikePath } from '../targets/registry';
+export { targetFromSpec, fidelityUnavailable, type Target, type Schedule, type SimOptions, type CycleSimulator, type Mapping, type MapOptions, type Objective } from '../targets/target';
+export { CYCLE_ENGINES, cycleEngineFor, type CycleEngine } from '../targets/engines';

@@ -1,0 +1,181 @@
+#!/usr/bin/env node
+// `npm run build` (and `prepare`, so `npm ci` builds): the package's JavaScript and .d.ts in dist/.
+//
+// dist/ mirrors the source tree (dist/compiler/lang/index.js for compiler/lang/index.ts ...), one module
+// per source file, so code that finds files relative to its own module (targets/spec/builtin.ts looks
+// for targets/<name>/<name>.arch, repro for compiler/map/data/*.json, the GPU model for
+// native/measurements) finds the copies this script puts beside it.
+//   - JavaScript: esbuild, each file on its own; relative imports get their real file name
+//     ('./ir' -> './ir/index.js') because Node does not guess extensions; 'chevrotain' is pointed at
+//     the package's single-file bundle, copied to dist/vendor/ (its main entry loads ~640 files).
+//   - Declarations: tsc -p tsconfig.build.json, with the same rewrite of relative imports.
+//   - Data: targets/*/*.arch, compiler/**/*.json data, native/measurements/*.json, examples/.
+//   - dist/build-stamp.json: what bin/tessera.js checks to tell whether dist/ is up to date.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const DIST = join(ROOT, 'dist');
+// Built beside dist/ and swapped in at the end, so a `tessera` started during a rebuild sees the old
+// dist/ or the new one, never half of one (and no dist/ at all only for an instant: then it uses tsx).
+const OUT = join(ROOT, `dist.${process.pid}.tmp`);
+/** the folders compiled into dist/ (the library and the CLI; not test/, bench/, native/) */
+export const SOURCE_DIRS = ['api', 'compiler', 'sim', 'targets'];
+/** data read at run time relative to the reading module: [source folder, file filter] */
+const DATA = [
+  ['targets', (p) => p.endsWith('.arch')],
+  ['compiler', (p) => p.endsWith('.json')],
+  ['native/measurements', (p) => p.endsWith('.json')],
+  ['examples', () => true],
+];
+const CHEVROTAIN_BUNDLE = 'vendor/chevrotain.mjs';
+
+const posix = (p) => p.split(sep).join('/');
+const isSource = (p) => p.endsWith('.ts') && !p.endsWith('.d.ts') && !p.endsWith('.test.ts') && !p.endsWith('.bench.ts');
+
+function walk(dir, out = []) {
+  if (!existsSync(dir)) return out;
+  for (const d of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, d.name);
+    if (d.isDirectory()) walk(p, out);
+    else if (d.isFile()) out.push(p);
+  }
+  return out;
+}
+
+/** The file a relative import in `fromDir` names, as the specifier Node needs ('./x' -> './x.js' or './x/index.js'). */
+function explicitSpecifier(spec, fromDir) {
+  const abs = resolve(fromDir, spec);
+  if (existsSync(`${abs}.ts`)) return `${spec}.js`;
+  if (existsSync(join(abs, 'index.ts'))) return `${spec.replace(/\/$/, '')}/index.js`;
+  if (spec.endsWith('.js') && existsSync(abs.replace(/\.js$/, '.ts'))) return spec;
+  return undefined;
+}
+
+function relativeSpecifier(fromFile, toFile) {
+  const r = posix(relative(dirname(fromFile), toFile));
+  return r.startsWith('.') ? r : `./${r}`;
+}
+
+/** Where the chevrotain package keeps its single-file ES module bundle. */
+function chevrotainBundle() {
+  const main = fileURLToPath(import.meta.resolve('chevrotain'));
+  let dir = dirname(main);
+  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
+  for (const f of ['lib/chevrotain.min.mjs', 'lib/chevrotain.mjs']) if (existsSync(join(dir, f))) return join(dir, f);
+  throw new Error(`chevrotain at ${dir} ships no lib/chevrotain.mjs bundle`);
+}
+
+/** esbuild, one output per source file: every import stays an import, with the file name Node needs. */
+const perFile = {
+  name: 'tessera-per-file',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, (args) => {
+      if (args.kind === 'entry-point') return undefined;
+      if (args.path.startsWith('.')) {
+        const spec = explicitSpecifier(args.path, args.resolveDir);
+        if (!spec) return { errors: [{ text: `cannot find ${args.path} (from ${relative(ROOT, args.importer)})` }] };
+        return { path: spec, external: true };
+      }
+      if (args.path === 'chevrotain') {
+        const out = join(OUT, relative(ROOT, args.importer)).replace(/\.ts$/, '.js');
+        return { path: relativeSpecifier(out, join(OUT, CHEVROTAIN_BUNDLE)), external: true };
+      }
+      return { path: args.path, external: true };
+    });
+  },
+};
+
+function rewriteDeclarations() {
+  const re = /(\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)(['"])(\.{1,2}\/[^'"]*|\.{1,2})\2/g;
+  for (const file of walk(OUT).filter((p) => p.endsWith('.d.ts'))) {
+    const srcDir = join(ROOT, relative(OUT, dirname(file)));
+    const text = readFileSync(file, 'utf8');
+    const out = text.replace(re, (m, pre, q, spec) => {
+      const s = explicitSpecifier(spec, srcDir);
+      return s ? `${pre}${q}${s}${q}` : m;
+    });
+    if (out !== text) writeFileSync(file, out);
+  }
+}
+
+function copyData() {
+  for (const [dir, keep] of DATA) {
+    for (const f of walk(join(ROOT, dir))) {
+      const rel = relative(ROOT, f);
+      if (!keep(posix(rel)) || isSource(rel)) continue;
+      mkdirSync(dirname(join(OUT, rel)), { recursive: true });
+      cpSync(f, join(OUT, rel));
+    }
+  }
+  mkdirSync(dirname(join(OUT, CHEVROTAIN_BUNDLE)), { recursive: true });
+  cpSync(chevrotainBundle(), join(OUT, CHEVROTAIN_BUNDLE));
+}
+
+/** Every file and folder whose change makes dist/ stale, with its mtime; bin/tessera.js compares them. */
+export function stampEntries() {
+  const entries = [];
+  const add = (p) => entries.push([posix(relative(ROOT, p)), Math.trunc(statSync(p).mtimeMs)]);
+  const visit = (dir) => {
+    if (!existsSync(dir)) return;
+    add(dir);
+    for (const d of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, d.name);
+      if (d.isDirectory()) visit(p);
+      else if (d.isFile() && !p.endsWith('.test.ts') && !p.endsWith('.bench.ts')) add(p);
+    }
+  };
+  for (const d of [...SOURCE_DIRS, 'native/measurements', 'examples']) visit(join(ROOT, d));
+  for (const f of ['package.json', 'tsconfig.json', 'tsconfig.build.json', 'bin/build.mjs']) if (existsSync(join(ROOT, f))) add(join(ROOT, f));
+  return entries;
+}
+
+/** Everything into OUT; returns the number of modules. */
+async function buildInto(stamp) {
+  const entryPoints = SOURCE_DIRS.flatMap((d) => walk(join(ROOT, d))).filter((p) => isSource(relative(ROOT, p)));
+  await build({
+    entryPoints,
+    outdir: OUT,
+    outbase: ROOT,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'warning',
+    plugins: [perFile],
+  });
+  copyData();
+  const tsc = join(dirname(fileURLToPath(import.meta.resolve('typescript/package.json'))), 'bin', 'tsc');
+  const d = spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', OUT], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
+  if (d.status !== 0) {
+    // Type errors do not stop the build (`npm test` type-checks): say so, and keep what tsc wrote.
+    process.stderr.write(`build: tsc reported errors; some .d.ts files may be missing or loose\n${(d.stdout + d.stderr).split('\n').slice(0, 20).join('\n')}\n`);
+  }
+  rewriteDeclarations();
+  writeFileSync(join(OUT, 'build-stamp.json'), JSON.stringify({ version: 1, entries: stamp }) + '\n');
+  return entryPoints.length;
+}
+
+async function main() {
+  const t0 = performance.now();
+  const stamp = stampEntries(); // taken first: an edit made during the build leaves dist/ stale
+  rmSync(OUT, { recursive: true, force: true });
+  let modules;
+  try {
+    modules = await buildInto(stamp);
+  } catch (e) {
+    rmSync(OUT, { recursive: true, force: true });
+    throw e;
+  }
+  const old = join(ROOT, `dist.${process.pid}.old`);
+  if (existsSync(DIST)) renameSync(DIST, old);
+  renameSync(OUT, DIST);
+  rmSync(old, { recursive: true, force: true });
+  const ms = Math.round(performance.now() - t0);
+  if (!process.argv.includes('--quiet')) process.stdout.write(`build: ${modules} modules -> dist/ in ${ms} ms\n`);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();
