@@ -2,7 +2,7 @@
 // of GEMM einsums, and the pipeline's Result equals the old direct path (simulateSystolic per layer
 // with the SystolicConfig built straight from the .cfg) in cycles, stalls and bytes; `--target` runs a
 // topology on any target; bad input exits 1 with a plain message or file:line:col.
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -20,7 +20,7 @@ import { gemmOf } from '../../targets/spatial-cycle';
 import { targetFromSpec } from '../../targets/target';
 import { runCli } from '../helpers/cli';
 
-const data = existsSync(join(import.meta.dirname, '../../data/scalesim')) ? join(import.meta.dirname, '../../data/scalesim') : join(import.meta.dirname, '../../../shared/data/scalesim');
+const data = join(import.meta.dirname, '../../data/scalesim');
 const read = (f: string) => readFileSync(join(data, f), 'utf8');
 const cfgOf = (f: string): ScaleSimConfig => parseScaleSimConfig(read(f), f).config!;
 const user = (c: ScaleSimConfig): ScaleSimConfig => ({ ...c, interfaceBandwidth: 'USER' });

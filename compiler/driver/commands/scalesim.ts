@@ -57,6 +57,14 @@ function readText(path: string): string {
   }
 }
 
+function writeText(path: string, text: string): void {
+  try {
+    writeFileSync(path, text);
+  } catch {
+    throw new UserError(`cannot write ${path}`);
+  }
+}
+
 function checkFlags(opts: ScaleSimOptions): void {
   if ((opts.config === undefined) === (opts.target === undefined)) throw new UserError('give either --config (a SCALE-Sim .cfg) or --target (a built-in target or an .arch file)');
   if (opts.inputType !== undefined && opts.inputType !== 'conv' && opts.inputType !== 'gemm') throw new UserError(`--input-type must be conv or gemm, got '${opts.inputType}'`);
@@ -79,16 +87,17 @@ interface Machine {
   runName: string;
   config?: ScaleSimConfig;
   warnings: string[];
+  /** with --emit-arch: the .arch text the .cfg became */
+  arch?: string;
 }
 
 function machineFromConfig(opts: ScaleSimOptions, config: ScaleSimConfig): Machine {
   const clockMhz = Number(opts.clockMhz ?? '1000');
   if (!(clockMhz > 0)) throw new UserError(`--clock-mhz must be a positive number, got '${opts.clockMhz}'`);
   const o = { clockMhz, foldTiming: (opts.timing ?? 'tessera') as 'tessera' | 'scalesim', source: basename(opts.config!) };
-  if (opts.emitArch) writeFileSync(opts.emitArch, scaleSimArch(config, o));
   const warnings = ['SCALE-Sim import: no energy model, energyPj is 0'];
   if (clockMhz === 1000) warnings.unshift('SCALE-Sim configs carry no clock; latencySeconds assumes 1000 MHz (--clock-mhz)');
-  return { spec: scaleSimSpec(config, o, opts.emitArch, paramOverrides(opts.param)), runName: config.runName, config, warnings };
+  return { spec: scaleSimSpec(config, o, opts.emitArch, paramOverrides(opts.param)), runName: config.runName, config, warnings, ...(opts.emitArch ? { arch: scaleSimArch(config, o) } : {}) };
 }
 
 function machineFromTarget(opts: ScaleSimOptions): Machine {
@@ -153,6 +162,7 @@ function run(opts: ScaleSimOptions): void {
   writeFileSync(join(dir, 'BANDWIDTH_REPORT.csv'), bandwidthReportCsv(result, array, topo.layers));
   const json = JSON.stringify(result, null, 2) + '\n';
   writeFileSync(join(dir, 'result.json'), json);
+  if (m.arch !== undefined) writeText(opts.emitArch!, m.arch);
   if (trace) trace.write(opts.trace!);
   if (opts.json) {
     process.stdout.write(json);
