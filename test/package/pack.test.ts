@@ -2,7 +2,7 @@
 // installed in an empty folder, then a short script that imports 'tessera' and runs a GEMM on tpu-v1,
 // the installed `tessera` binary, and the package's types under Node's own module resolution.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +24,7 @@ beforeAll(() => {
   tarball = join(dir, info[0]!.filename);
   files = info[0]!.files.map((f) => f.path);
   const app = join(dir, 'app');
-  execFileSync('mkdir', ['-p', app]);
+  mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
   execFileSync(npm, ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', tarball], { cwd: app, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }, 240_000);
@@ -90,4 +90,18 @@ describe('npm pack', () => {
     expect(r.stdout + r.stderr).toBe('');
     expect(r.status).toBe(0);
   });
+
+  it('runs the script in docs/API.md (lower GPT-2, schedule, simulate) against the installed package', () => {
+    const app = join(dir, 'app');
+    const doc = readFileSync(join(ROOT, 'docs/API.md'), 'utf8');
+    const script = /```js\n([\s\S]*?)```/.exec(doc)![1]!;
+    mkdirSync(join(app, 'data/models'), { recursive: true });
+    cpSync(join(ROOT, 'data/models/gpt2.json'), join(app, 'data/models/gpt2.json'));
+    writeFileSync(join(app, 'gpt2.mjs'), script);
+    const r = spawnSync(process.execPath, ['gpt2.mjs'], { cwd: app, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^schedule: optimal/m);
+    expect(r.stdout).toMatch(/^latency: \d+ cycles unscheduled, \d+ cycles scheduled$/m);
+  }, 120_000);
 });
