@@ -15,7 +15,6 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = join(ROOT, 'dist');
@@ -135,6 +134,7 @@ export function stampEntries() {
 
 /** Everything into OUT; returns the number of modules. */
 async function buildInto(stamp) {
+  const { build } = await import('esbuild');
   const entryPoints = SOURCE_DIRS.flatMap((d) => walk(join(ROOT, d))).filter((p) => isSource(relative(ROOT, p)));
   await build({
     entryPoints,
@@ -171,11 +171,32 @@ async function main() {
     throw e;
   }
   const old = join(ROOT, `dist.${process.pid}.old`);
-  if (existsSync(DIST)) renameSync(DIST, old);
-  renameSync(OUT, DIST);
-  rmSync(old, { recursive: true, force: true });
+  for (let attempt = 0; ; attempt++) {
+    // another build may swap its dist/ in between these two renames: then move that one aside too
+    try {
+      if (existsSync(DIST)) renameSync(DIST, `${old}${attempt || ''}`);
+      renameSync(OUT, DIST);
+      break;
+    } catch (e) {
+      if (attempt >= 5 || !['ENOTEMPTY', 'EEXIST', 'EPERM'].includes(e.code)) throw e;
+    }
+  }
+  for (const f of readdirSync(ROOT)) if (f.startsWith(`dist.${process.pid}.old`)) rmSync(join(ROOT, f), { recursive: true, force: true });
   const ms = Math.round(performance.now() - t0);
   if (!process.argv.includes('--quiet')) process.stdout.write(`build: ${modules} modules -> dist/ in ${ms} ms\n`);
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const missing = ['esbuild', 'typescript/package.json'].filter((m) => {
+    try {
+      import.meta.resolve(m);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (missing.length && process.argv.includes('--if-possible')) {
+    // `prepare` in an install without devDependencies (npm ci --omit=dev): nothing to build with
+    process.stderr.write(`build: skipped, ${missing.join(' and ')} not installed (bin/tessera.js needs tsx then)\n`);
+  } else await main();
+}
