@@ -1,11 +1,14 @@
 // Maps a whole cascade onto a target: a fused group when the target's dataflow fuses (FuseMax's
 // pipelined 2D+1D binding, FLAT's row blocks), and every remaining einsum on its own with the
 // mapper search. Einsums run one after another in program order (or the schedule's order).
+// Identical einsums (the 32 layers of LLaMA-2-7B) are searched once: a MappingMemo keyed by what
+// determines the mapping (map-einsum.ts einsumKey) hands the same choice to each of them, and the
+// search's seed derives from that key, not from the einsum's position.
 import { DiagnosticError, error, iterativeVars, type Cascade } from '../ir';
 import type { TargetSpec } from '../../targets/spec/types';
 import { hwModel, OPS } from './hardware';
 import { pipelineModel, rowblockModel, type FusedOutcome } from './fused';
-import { mapEinsum } from './map-einsum';
+import { MappingMemo, mapEinsum } from './map-einsum';
 import type { EinsumMapping, GroupMapping, Mapping, MapOptions, Objective } from './mapping';
 import { cascadeWorkloads } from './workload';
 
@@ -16,6 +19,8 @@ export interface CascadeMapOptions extends MapOptions {
   /** which fused dataflow the target implements; 'none' maps einsum by einsum */
   fusion?: FusionPolicy;
   schedule?: { order?: readonly string[] } & Record<string, unknown>;
+  /** remembered mappings to reuse and extend (default: a fresh memo per call) */
+  memo?: MappingMemo;
 }
 
 export function mapCascade(c: Cascade, spec: TargetSpec, opts: CascadeMapOptions = {}): Mapping {
@@ -42,8 +47,10 @@ export function mapCascade(c: Cascade, spec: TargetSpec, opts: CascadeMapOptions
   const einsums: EinsumMapping[] = fused ? [...fused.einsums] : [];
   let evaluations = 0;
   const rest = ws.filter((w) => !inGroup.has(w.index) && !w.view && !(fused && w.init));
+  const memo = opts.memo ?? new MappingMemo();
+  const hwId = memo.hwId(hw);
   rest.forEach((w, k) => {
-    const r = mapEinsum(w, hw, { ...opts, objective, seed: seed + w.index });
+    const r = mapEinsum(w, hw, { ...opts, objective, seed, batch, memo, hwId });
     if (!r) throw cannotRun(w.name, w.ops, spec);
     evaluations += r.evaluations;
     if (batch > 1) scaleCost(r.mapping, batch);

@@ -1,5 +1,8 @@
 // Maps one einsum on its own: tries every unit that can run it, searches each unit's space, keeps the
 // best by the objective, and explains what limits it (spatial folds of misaligned ranks, bandwidth).
+// A MappingMemo remembers the choice per key (everything the search reads: the einsum's shape,
+// access pattern, op counts, dtypes, tensor roles, the hardware model, objective, seed and search
+// options), so identical einsums (the layers of a transformer) are searched once and mapped alike.
 import { EinsumCostModel } from './cost';
 import type { HwModel } from './hardware';
 import type { EinsumMapping, MapOptions, Objective, SpatialBinding } from './mapping';
@@ -8,23 +11,98 @@ import type { EinsumWorkload } from './workload';
 
 export interface EinsumMapOutcome {
   mapping: EinsumMapping;
+  /** mappings evaluated (0 when the memo held the answer) */
   evaluations: number;
+  /** the answer came from the memo */
+  memoHit?: boolean;
 }
 
-export function mapEinsum(w: EinsumWorkload, hw: HwModel, opts: MapOptions & { objective: Objective }): EinsumMapOutcome | null {
+interface MemoEntry {
+  /** index into hw.units of the winning unit, or -1 when no unit can run the einsum */
+  unit: number;
+  row: number;
+  col: number;
+  tiles: Int32Array;
+  order: Int32Array;
+}
+
+/** Remembered mapping choices, keyed by einsumKey; share one across mapCascade calls with `memo`. */
+export class MappingMemo {
+  readonly entries = new Map<string, MemoEntry>();
+  private readonly hwIds = new Map<string, number>();
+  hits = 0;
+  misses = 0;
+  /** a short id per distinct hardware model (its levels and units, every number) */
+  hwId(hw: HwModel): number {
+    const sig = hwSignature(hw);
+    let id = this.hwIds.get(sig);
+    if (id === undefined) this.hwIds.set(sig, (id = this.hwIds.size));
+    return id;
+  }
+}
+
+const hwSigs = new WeakMap<HwModel, string>();
+function hwSignature(hw: HwModel): string {
+  let s = hwSigs.get(hw);
+  if (s === undefined) {
+    s = JSON.stringify([hw.levels, hw.units, hw.glb, hw.dram, hw.activationsOnChip], (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
+    hwSigs.set(hw, s);
+  }
+  return s;
+}
+
+export type EinsumMapOptions = MapOptions & { objective: Objective; memo?: MappingMemo; hwId?: number };
+
+/**
+ * What determines an einsum's mapping: its iteration space (extents in variable order, points
+ * visited), every tensor's access mask, element size, elements, role and direction, its op counts
+ * and operand reads, its kind (view, contraction, reduced variables, init), and the search's
+ * inputs (hardware id, objective, seed, budget, exhaustive limit, batch). Names are not part of it.
+ */
+export function einsumKey(w: EinsumWorkload, hwId: number, opts: EinsumMapOptions): string {
+  let red = 0;
+  for (const r of w.reduced) red |= 1 << w.vars.indexOf(r);
+  const t = w.tensors.map((u) => `${u.mask}:${u.bytesPerElement}:${u.elements}:${u.role}:${u.write ? 1 : 0}`).join(',');
+  return `${hwId}|${opts.objective}|${opts.seed ?? 1}|${opts.budget ?? ''}|${opts.exhaustiveLimit ?? ''}|${opts.batch ?? 1}|${w.sizes.join('x')}|${w.points}|${t}|${w.ops.join(',')}|${w.operandReads}|${w.view ? 1 : 0}${w.contraction ? 1 : 0}${w.init ? 1 : 0}|${red}`;
+}
+
+/** FNV-1a of the key: the search's seed, so the same einsum is searched the same way wherever it sits. */
+export function keySeed(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+export function mapEinsum(w: EinsumWorkload, hw: HwModel, opts: EinsumMapOptions): EinsumMapOutcome | null {
+  const memo = opts.memo;
+  const key = einsumKey(w, memo ? (opts.hwId ?? memo.hwId(hw)) : 0, opts);
+  const hit = memo?.entries.get(key);
+  if (hit) {
+    memo!.hits++;
+    if (hit.unit < 0) return null;
+    const model = new EinsumCostModel(w, hw.units[hit.unit]!, hw);
+    model.evaluate(hit.row, hit.col, hit.tiles, hit.order, opts.objective);
+    return { mapping: describe(w, hw, model, hit.row, hit.col, hit.tiles, hit.order), evaluations: 0, memoHit: true };
+  }
+  if (memo) memo.misses++;
+  const seed = keySeed(key);
   let bestVal = Infinity;
-  let best: { model: EinsumCostModel; row: number; col: number; tiles: Int32Array; order: Int32Array } | null = null;
+  let best: { unit: number; model: EinsumCostModel; row: number; col: number; tiles: Int32Array; order: Int32Array } | null = null;
   let evaluations = 0;
-  for (const unit of hw.units) {
-    const model = new EinsumCostModel(w, unit, hw);
+  for (let ui = 0; ui < hw.units.length; ui++) {
+    const model = new EinsumCostModel(w, hw.units[ui]!, hw);
     if (!Number.isFinite(model.cpp)) continue;
-    const r = searchEinsum(model, opts.objective, opts);
+    const r = searchEinsum(model, opts.objective, { seed, ...(opts.budget !== undefined ? { budget: opts.budget } : {}), ...(opts.exhaustiveLimit !== undefined ? { exhaustiveLimit: opts.exhaustiveLimit } : {}) });
     evaluations += r.evaluations;
     if (r.best && r.value < bestVal) {
       bestVal = r.value;
-      best = { model, row: r.best.row, col: r.best.col, tiles: r.best.tiles, order: r.best.order };
+      best = { unit: ui, model, row: r.best.row, col: r.best.col, tiles: r.best.tiles, order: r.best.order };
     }
   }
+  memo?.entries.set(key, best ? { unit: best.unit, row: best.row, col: best.col, tiles: best.tiles, order: best.order } : { unit: -1, row: -1, col: -1, tiles: new Int32Array(0), order: new Int32Array(0) });
   if (!best) return null;
   const { model, row, col, tiles, order } = best;
   model.evaluate(row, col, tiles, order, opts.objective);

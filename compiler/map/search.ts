@@ -1,6 +1,7 @@
 // Mapper search over one einsum's space: spatial binding x tile sizes x loop order. Exhaustive when
-// the space is small; otherwise seeded random sampling, pruned by the capacity check and the compute
-// bound, then a coordinate-descent polish from the best sample. Same seed, same answer.
+// the space is small; otherwise rounds of seeded random samples, each followed by hill-climbing from
+// its best points, until a round no longer improves the best (docs/MAPPER.md, "Search"). Pruned by
+// the capacity check and the compute bound. Same seed, same answer.
 import type { EinsumCostModel } from './cost';
 import type { Objective } from './mapping';
 import { uniformRng } from '../ir/prng';
@@ -78,7 +79,35 @@ export function spaceSize(model: EinsumCostModel): number {
   return s * f;
 }
 
-export function searchEinsum(model: EinsumCostModel, objective: Objective, opts: { seed?: number; budget?: number; exhaustiveLimit?: number } = {}): SearchOutcome {
+export interface SearchOptions {
+  seed?: number;
+  /** random samples in the first round (default 4000); each later round draws a quarter of it */
+  budget?: number;
+  exhaustiveLimit?: number;
+  /** rounds at most (default 12); the search stops earlier once `patience` rounds bring no improvement */
+  maxRounds?: number;
+  /** rounds without improvement before the search stops (default 3) */
+  patience?: number;
+}
+
+/** Starting points kept per round for hill-climbing. */
+const STARTS = 4;
+/** Pairs of tiles move together within this many candidate steps of the current tile (capacity couples them). */
+const PAIR_WINDOW = 2;
+/** A round improves the incumbent when it lowers it by more than this fraction. */
+const IMPROVE = 1e-9;
+
+/**
+ * The search of one einsum's space. Exhaustive up to `exhaustiveLimit` mappings. Beyond that, rounds:
+ * each draws seeded random samples (the first `budget`, later ones a quarter of it, plus kicks of
+ * the incumbent: two tiles redrawn and two loops swapped), keeps the best few distinct ones, and
+ * hill-climbs from each (every tile of one rank; every pair of ranks' tiles within PAIR_WINDOW
+ * candidates, since the buffer's capacity couples them; every binding; every swap and every move of
+ * one loop in the order) until no move improves. The budget thus grows until the best cost stops
+ * improving: the search ends after `patience` rounds that do not lower it (or `maxRounds`).
+ * Everything is drawn from the seed: same seed, same answer.
+ */
+export function searchEinsum(model: EinsumCostModel, objective: Objective, opts: SearchOptions = {}): SearchOutcome {
   const size = spaceSize(model);
   const limit = opts.exhaustiveLimit ?? 20000;
   const V = model.V;
@@ -87,9 +116,9 @@ export function searchEinsum(model: EinsumCostModel, objective: Objective, opts:
   let bestVal = Infinity;
   let evaluations = 0;
   const tiles = new Int32Array(V);
-  const consider = (row: number, col: number, order: Int32Array) => {
+  const consider = (row: number, col: number, order: Int32Array, bound = bestVal) => {
     evaluations++;
-    const v = model.evaluate(row, col, tiles, order, objective, bestVal);
+    const v = model.evaluate(row, col, tiles, order, objective, bound);
     if (v < bestVal) {
       bestVal = v;
       best = { row, col, tiles: Int32Array.from(tiles), order: Int32Array.from(order) };
@@ -111,17 +140,128 @@ export function searchEinsum(model: EinsumCostModel, objective: Objective, opts:
     return { best, value: bestVal, evaluations, spaceSize: size, exhaustive: true };
   }
   const rand = rng(opts.seed ?? 1);
-  const budget = opts.budget ?? 4000;
+  const budget = Math.max(1, opts.budget ?? 4000);
+  const maxRounds = Math.max(1, opts.maxRounds ?? 12);
+  const patience = Math.max(1, opts.patience ?? 3);
   const order = new Int32Array(V);
-  // seed the search with the natural mapping of each binding: whole ranks as tiles, program order
-  for (let v = 0; v < V; v++) order[v] = v;
-  for (const [row, col] of binds) {
-    for (let v = 0; v < V; v++) tiles[v] = model.cands[v]!.length - 1;
-    consider(row, col, order);
-  }
-  for (let it = 0; it < budget; it++) {
-    const [row, col] = binds[Math.floor(rand() * binds.length)]!;
-    for (let v = 0; v < V; v++) tiles[v] = Math.floor(rand() * model.cands[v]!.length);
+  const nc = Int32Array.from(model.cands, (c) => c.length);
+
+  // the best few distinct points of a round: (value, binding index, tiles, order) in flat arrays
+  const W = 1 + 2 * V;
+  const topVal = new Float64Array(STARTS);
+  const top = new Int32Array(STARTS * W);
+  let topN = 0;
+  const keep = (v: number, b: number) => {
+    if (!(v < Infinity)) return;
+    if (topN === STARTS && v >= topVal[topN - 1]!) return;
+    for (let i = 0; i < topN; i++) if (topVal[i] === v) return; // one start per value: distinct basins
+    let i = topN < STARTS ? topN++ : topN - 1;
+    while (i > 0 && topVal[i - 1]! > v) {
+      topVal[i] = topVal[i - 1]!;
+      top.copyWithin(i * W, (i - 1) * W, i * W);
+      i--;
+    }
+    topVal[i] = v;
+    top[i * W] = b;
+    top.set(tiles, i * W + 1);
+    top.set(order, i * W + 1 + V);
+  };
+  const sample = (b: number) => {
+    const [row, col] = binds[b]!;
+    // pruned by the worst kept start: a point the compute bound rules out could not be kept
+    keep(consider(row, col, order, topN === STARTS ? topVal[STARTS - 1]! : Infinity), b);
+  };
+
+  // hill-climbing from a point (first improvement, sweeps until a whole sweep finds none)
+  const cT = new Int32Array(V);
+  const cO = new Int32Array(V);
+  const climb = (b0: number, t0: Int32Array, o0: Int32Array, v0: number) => {
+    let b = b0;
+    let cur = v0;
+    cT.set(t0);
+    cO.set(o0);
+    const tryMove = (nb: number): boolean => {
+      const [row, col] = binds[nb]!;
+      const v = consider(row, col, order, cur);
+      if (v < cur) {
+        cur = v;
+        b = nb;
+        cT.set(tiles);
+        cO.set(order);
+        return true;
+      }
+      return false;
+    };
+    for (let sweep = 0; sweep < 256; sweep++) {
+      let moved = false;
+      // one rank's tile, any candidate
+      for (let v = 0; v < V; v++)
+        for (let t = 0; t < nc[v]!; t++) {
+          if (t === cT[v]) continue;
+          tiles.set(cT);
+          order.set(cO);
+          tiles[v] = t;
+          moved = tryMove(b) || moved;
+        }
+      // two ranks' tiles at once, near their current candidates
+      for (let u = 0; u < V; u++)
+        for (let v = u + 1; v < V; v++)
+          for (let du = -PAIR_WINDOW; du <= PAIR_WINDOW; du++)
+            for (let dv = -PAIR_WINDOW; dv <= PAIR_WINDOW; dv++) {
+              if (du === 0 || dv === 0) continue;
+              const tu = cT[u]! + du;
+              const tv = cT[v]! + dv;
+              if (tu < 0 || tv < 0 || tu >= nc[u]! || tv >= nc[v]!) continue;
+              tiles.set(cT);
+              order.set(cO);
+              tiles[u] = tu;
+              tiles[v] = tv;
+              moved = tryMove(b) || moved;
+            }
+      // the binding
+      for (let nb = 0; nb < binds.length; nb++) {
+        if (nb === b) continue;
+        tiles.set(cT);
+        order.set(cO);
+        moved = tryMove(nb) || moved;
+      }
+      // the loop order: swap two loops, or move one loop to another position
+      for (let i = 0; i < V; i++)
+        for (let j = 0; j < V; j++) {
+          if (i === j) continue;
+          tiles.set(cT);
+          if (i < j) {
+            order.set(cO);
+            const x = order[i]!;
+            order[i] = order[j]!;
+            order[j] = x;
+            moved = tryMove(b) || moved;
+          }
+          if (Math.abs(i - j) > 1) {
+            // move the loop at i to position j
+            order.set(cO);
+            const x = order[i]!;
+            if (i < j) order.copyWithin(i, i + 1, j + 1);
+            else order.copyWithin(j + 1, j, i);
+            order[j] = x;
+            tiles.set(cT);
+            moved = tryMove(b) || moved;
+          }
+        }
+      if (!moved) break;
+    }
+  };
+  const starts = new Int32Array(STARTS * W);
+  const startVal = new Float64Array(STARTS);
+  const climbTop = () => {
+    // copy the round's starts first: climbing reuses the scratch arrays
+    const n = topN;
+    starts.set(top.subarray(0, n * W));
+    startVal.set(topVal.subarray(0, n));
+    for (let i = 0; i < n; i++) climb(starts[i * W]!, starts.subarray(i * W + 1, i * W + 1 + V), starts.subarray(i * W + 1 + V, i * W + 1 + 2 * V), startVal[i]!);
+  };
+  const randomPoint = () => {
+    for (let v = 0; v < V; v++) tiles[v] = Math.floor(rand() * nc[v]!);
     for (let v = 0; v < V; v++) order[v] = v;
     for (let v = V - 1; v > 0; v--) {
       const j = Math.floor(rand() * (v + 1));
@@ -129,33 +269,46 @@ export function searchEinsum(model: EinsumCostModel, objective: Objective, opts:
       order[v] = order[j]!;
       order[j] = t;
     }
-    consider(row, col, order);
-  }
-  // coordinate descent from the best sample: one variable's tile, the binding, or a swap in the order
-  for (let round = 0; round < 8 && best; round++) {
-    const start = bestVal;
-    const b: Choice = best;
-    for (let v = 0; v < V; v++)
-      for (let t = 0; t < model.cands[v]!.length; t++) {
-        tiles.set(b.tiles);
-        tiles[v] = t;
-        consider(b.row, b.col, b.order);
+  };
+
+  let stale = 0;
+  for (let round = 0; round < maxRounds && stale < patience; round++) {
+    const before = bestVal;
+    topN = 0;
+    if (round === 0) {
+      // the natural mapping of each binding: whole ranks as tiles, program order
+      for (let b = 0; b < binds.length; b++) {
+        for (let v = 0; v < V; v++) tiles[v] = nc[v]! - 1;
+        for (let v = 0; v < V; v++) order[v] = v;
+        sample(b);
       }
-    for (const [row, col] of binds) {
-      tiles.set((best as Choice).tiles);
-      consider(row, col, (best as Choice).order);
-    }
-    for (let i = 0; i < V; i++)
-      for (let j = i + 1; j < V; j++) {
-        const cur: Choice = best as Choice;
-        order.set(cur.order);
-        const t = order[i]!;
+    } else if (best) {
+      // kicks: the incumbent with two tiles redrawn and two loops swapped
+      const inc: Choice = best;
+      const bi = binds.findIndex(([r, c]) => r === inc.row && c === inc.col);
+      for (let k = 0; k < STARTS; k++) {
+        tiles.set(inc.tiles);
+        order.set(inc.order);
+        for (let j = 0; j < 2; j++) {
+          const v = Math.floor(rand() * V);
+          tiles[v] = Math.floor(rand() * nc[v]!);
+        }
+        const i = Math.floor(rand() * V);
+        const j = Math.floor(rand() * V);
+        const x = order[i]!;
         order[i] = order[j]!;
-        order[j] = t;
-        tiles.set(cur.tiles);
-        consider(cur.row, cur.col, order);
+        order[j] = x;
+        sample(bi);
       }
-    if (bestVal >= start) break;
+    }
+    const n = round === 0 ? budget : Math.ceil(budget / 4);
+    for (let it = 0; it < n; it++) {
+      const b = Math.floor(rand() * binds.length);
+      randomPoint();
+      sample(b);
+    }
+    climbTop();
+    stale = bestVal < before * (1 - IMPROVE) || (before === Infinity && bestVal < Infinity) ? 0 : stale + 1;
   }
   return { best, value: bestVal, evaluations, spaceSize: size, exhaustive: false };
 }
