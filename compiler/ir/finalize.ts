@@ -3,8 +3,9 @@
 import { affineRange, classifyIndex, partitionInfo, toAffine, type Affine, type IndexShape, type PartitionInfo } from './affine';
 import { error, hasErrors, type Diagnostic } from './diagnostic';
 import { isIntDType, joinDTypes } from './dtype';
-import { exprAccesses, exprVars, walkExpr, iterativeVars, iterationVars, outputVars } from './query';
-import type { Access, Cascade, CascadeSource, DType, Einsum, Expr, Partition, Rank, SourceLoc, Tensor, TensorDim } from './types';
+import { exprAccesses, exprVars, iterativeVars, iterationVars, outputVars } from './query';
+import { findExpr, walkExpr } from './walk';
+import type { Access, Cascade, CascadeSource, DType, Einsum, Expr, IndexExpr, Partition, Rank, SourceLoc, Tensor, TensorDim } from './types';
 import { printIndex } from './print';
 
 export interface FinalizeResult {
@@ -17,24 +18,88 @@ export const MAX_RANK_SIZE = 2 ** 40;
 
 export function finalize(src: CascadeSource): FinalizeResult {
   const ds: Diagnostic[] = [];
-  const fail = (code: string, msg: string, loc?: SourceLoc, hint?: string) => ds.push(error(code, msg, loc, hint));
+  const fail: Fail = (code, msg, loc, hint) => ds.push(error(code, msg, loc, hint));
+  const rt = rankTable(src, fail);
+  const cx: Ctx = {
+    src,
+    rt,
+    tensors: declaredTensors(src, rt, fail),
+    fail,
+    accessesOf: src.einsums.map((e) => exprAccesses(e.expr)),
+    // Every name the source defines, valid or not: a read of a tensor whose definition has an error is not reported again.
+    tensorNames: new Set([...src.declared.map((t) => t.name), ...src.einsums.map((e) => e.output.tensor)]),
+    badEinsum: new Set(),
+    mainWriter: new Map(),
+    initWriters: new Map(),
+    iterVars: new Set(),
+  };
+  const outDims = checkWrites(cx);
+  checkInitWriters(cx);
+  addIntermediates(cx, outDims);
+  cx.iterVars = new Set(iterativeVars({ einsums: src.einsums, ranks: rt.ranks }));
+  checkReads(cx);
+  checkRecurrenceGroups(cx);
+  inferDTypes(cx);
+  const outputs = resolveOutputs(cx);
 
-  // ---- ranks and partitions
+  for (const d of ds) if (src.file && !d.file) d.file = src.file;
+  if (hasErrors(ds)) return { cascade: null, diagnostics: ds };
+  return { cascade: assemble(cx, outputs), diagnostics: ds };
+}
+
+type Fail = (code: string, msg: string, loc?: SourceLoc, hint?: string) => void;
+
+/** Ranks (base ranks, then partition parts) with their lookups. */
+interface RankTable {
+  ranks: Rank[];
+  partitions: Partition[];
+  byName: Map<string, Rank>;
+  byVar: Map<string, Rank>;
+  sizeOf: (rank: string) => number | undefined;
+  /** size of an index variable's rank; 1 for an unknown variable */
+  varSize: (v: string) => number;
+  parts: PartitionInfo[];
+}
+
+/** What the passes of `finalize` share. */
+interface Ctx {
+  src: CascadeSource;
+  rt: RankTable;
+  /** declared tensors, then intermediates once pass 1 has inferred them */
+  tensors: Map<string, Tensor>;
+  fail: Fail;
+  accessesOf: Access[][];
+  tensorNames: Set<string>;
+  /** einsums with an error already reported: later passes skip them */
+  badEinsum: Set<number>;
+  mainWriter: Map<string, number>;
+  initWriters: Map<string, number[]>;
+  iterVars: Set<string>;
+}
+
+type OutDim = { rank?: string; lo: number; hi: number };
+
+const RANK_NAME = /^[A-Z][A-Za-z0-9_]*$/;
+const sizeOk = (n: number) => Number.isSafeInteger(n) && n >= 1 && n <= MAX_RANK_SIZE;
+
+// ---- ranks and partitions
+
+function rankTable(src: CascadeSource, fail: Fail): RankTable {
   const ranks: Rank[] = [];
-  const rankByName = new Map<string, Rank>();
-  const rankByVar = new Map<string, Rank>();
+  const partitions: Partition[] = [];
+  const byName = new Map<string, Rank>();
+  const byVar = new Map<string, Rank>();
   const addRank = (r: Rank) => {
-    if (rankByName.has(r.name)) return fail('duplicate-declaration', `rank ${r.name} is declared twice`, r.loc, 'declare each rank once; a partition part is declared by its partition');
+    if (byName.has(r.name)) return fail('duplicate-declaration', `rank ${r.name} is declared twice`, r.loc, 'declare each rank once; a partition part is declared by its partition');
     const v = r.name.toLowerCase();
-    const other = rankByVar.get(v);
+    const other = byVar.get(v);
     if (other) return fail('duplicate-declaration', `ranks ${other.name} and ${r.name} would share the index variable ${v}`, r.loc, 'rank names must differ in more than case');
     ranks.push(r);
-    rankByName.set(r.name, r);
-    rankByVar.set(v, r);
+    byName.set(r.name, r);
+    byVar.set(v, r);
   };
-  const sizeOk = (n: number) => Number.isSafeInteger(n) && n >= 1 && n <= MAX_RANK_SIZE;
   for (const r of src.ranks) {
-    if (!/^[A-Z][A-Za-z0-9_]*$/.test(r.name)) {
+    if (!RANK_NAME.test(r.name)) {
       fail('bad-rank', `rank name ${r.name} must start with an upper-case letter`, r.loc, `its index variable is the lower-case name, e.g. rank M has index m`);
       continue;
     }
@@ -44,40 +109,49 @@ export function finalize(src: CascadeSource): FinalizeResult {
     }
     addRank({ ...r });
   }
-  const partitions: Partition[] = [];
   for (const p of src.partitions) {
-    const parent = rankByName.get(p.parent);
-    if (!parent) {
-      fail('undeclared-rank', `cannot partition undeclared rank ${p.parent}`, p.loc, `declare it first: rank ${p.parent} = <size>`);
-      continue;
-    }
-    if (partitions.some((q) => q.parent === p.parent)) {
-      fail('duplicate-declaration', `rank ${p.parent} is partitioned twice`, p.loc, `partition it once, with all its parts: rank ${p.parent} -> ${p.parent}2, ${p.parent}1 = 4, ${p.parent}0 = 16`);
-      continue;
-    }
-    if (p.parts.length < 2 || p.innerSizes.length !== p.parts.length - 1) {
-      fail('bad-partition', `partition of ${p.parent} needs an outer part and sized inner parts`, p.loc, `e.g. rank ${p.parent} -> ${p.parent}1, ${p.parent}0 = 64`);
-      continue;
-    }
-    const bad = p.innerSizes.find((s) => !sizeOk(s));
-    if (bad !== undefined) {
-      fail('bad-rank-size', `partition of ${p.parent} has part size ${bad}; a size must be a positive integer`, p.loc);
-      continue;
-    }
+    const parent = byName.get(p.parent);
+    if (!checkPartition(p, parent, partitions, fail)) continue;
     const inner = p.innerSizes.reduce((a, b) => a * b, 1);
-    const sizes = [Math.ceil(parent.size / inner), ...p.innerSizes];
+    const sizes = [Math.ceil(parent!.size / inner), ...p.innerSizes];
     const before = ranks.length;
     p.parts.forEach((name, i) => {
-      if (!/^[A-Z][A-Za-z0-9_]*$/.test(name)) fail('bad-rank', `rank name ${name} must start with an upper-case letter`, p.loc);
+      if (!RANK_NAME.test(name)) fail('bad-rank', `rank name ${name} must start with an upper-case letter`, p.loc);
       else addRank({ name, size: sizes[i]!, partOf: p.parent, ...(p.loc ? { loc: p.loc } : {}) });
     });
     if (ranks.length === before + p.parts.length) partitions.push({ parent: p.parent, parts: [...p.parts], ...(p.loc ? { loc: p.loc } : {}) });
   }
-  const sizeOf = (r: string) => rankByName.get(r)?.size;
-  const parts: PartitionInfo[] = partitions.map((p) => partitionInfo(p, sizeOf));
-  const varSize = (v: string) => rankByVar.get(v)?.size ?? 1;
+  const sizeOf = (r: string) => byName.get(r)?.size;
+  const parts = partitions.map((p) => partitionInfo(p, sizeOf));
+  const varSize = (v: string) => byVar.get(v)?.size ?? 1;
+  return { ranks, partitions, byName, byVar, sizeOf, varSize, parts };
+}
 
-  // ---- declared tensors
+/** Whether a partition statement is well-formed (its parts' names are checked as they are added). */
+function checkPartition(p: CascadeSource['partitions'][number], parent: Rank | undefined, earlier: readonly Partition[], fail: Fail): boolean {
+  if (!parent) {
+    fail('undeclared-rank', `cannot partition undeclared rank ${p.parent}`, p.loc, `declare it first: rank ${p.parent} = <size>`);
+    return false;
+  }
+  if (earlier.some((q) => q.parent === p.parent)) {
+    fail('duplicate-declaration', `rank ${p.parent} is partitioned twice`, p.loc, `partition it once, with all its parts: rank ${p.parent} -> ${p.parent}2, ${p.parent}1 = 4, ${p.parent}0 = 16`);
+    return false;
+  }
+  if (p.parts.length < 2 || p.innerSizes.length !== p.parts.length - 1) {
+    fail('bad-partition', `partition of ${p.parent} needs an outer part and sized inner parts`, p.loc, `e.g. rank ${p.parent} -> ${p.parent}1, ${p.parent}0 = 64`);
+    return false;
+  }
+  const bad = p.innerSizes.find((s) => !sizeOk(s));
+  if (bad !== undefined) {
+    fail('bad-rank-size', `partition of ${p.parent} has part size ${bad}; a size must be a positive integer`, p.loc);
+    return false;
+  }
+  return true;
+}
+
+// ---- declared tensors
+
+function declaredTensors(src: CascadeSource, rt: RankTable, fail: Fail): Map<string, Tensor> {
   const tensors = new Map<string, Tensor>();
   for (const t of src.declared) {
     if (tensors.has(t.name)) {
@@ -86,7 +160,7 @@ export function finalize(src: CascadeSource): FinalizeResult {
     }
     let ok = true;
     const dims: TensorDim[] = t.dims.map((d) => {
-      const r = rankByName.get(d.rank);
+      const r = rt.byName.get(d.rank);
       if (!r) {
         ok = false;
         fail('undeclared-rank', `tensor ${t.name} uses undeclared rank ${d.rank}`, t.loc, `declare it: rank ${d.rank} = <size>`);
@@ -95,204 +169,257 @@ export function finalize(src: CascadeSource): FinalizeResult {
     });
     if (ok) tensors.set(t.name, { ...t, dims });
   }
+  return tensors;
+}
 
-  // ---- pass 1: every einsum's output: which tensor, its dims and extents
-  const affineOf = (idx: Access['indices'][number]) => toAffine(idx, sizeOf);
-  const mainWriter = new Map<string, number>();
-  const initWriters = new Map<string, number[]>();
-  const outDims = new Map<string, { rank?: string; lo: number; hi: number }[]>();
-  const badEinsum = new Set<number>();
-  const accessesOf = src.einsums.map((e) => exprAccesses(e.expr));
-  // Every name the source defines, valid or not: a read of a tensor whose definition has an error is not reported again.
-  const tensorNames = new Set([...src.declared.map((t) => t.name), ...src.einsums.map((e) => e.output.tensor)]);
-  src.einsums.forEach((e, i) => {
-    const name = e.output.tensor;
-    const loc = e.output.loc ?? e.loc;
-    const declared = tensors.get(name);
-    if (declared) {
-      fail('write-to-input', `${name} is declared as ${declared.role} and cannot be written`, loc, `give the result another name`);
-      badEinsum.add(i);
-      return;
-    }
-    for (const v of [...outputVars(e), ...exprVars(e.expr)]) {
-      if (!rankByVar.has(v)) {
-        fail('undeclared-rank', `index variable ${v} has no rank`, findVarLoc(e, v) ?? loc, `an index variable is the lower-case name of a rank: declare rank ${v.toUpperCase()} = <size>`);
-        badEinsum.add(i);
-      }
-    }
-    for (const r of rankSizeRefs(e)) {
-      if (!rankByName.has(r.rank)) {
-        const hint = tensorNames.has(r.rank) ? `${r.rank} is a tensor: read it as ${r.rank}[...] (${r.rank}[] for a scalar)` : `a rank name stands for its size; declare it: rank ${r.rank} = <size>`;
-        fail('undeclared-rank', `${r.rank} is not a declared rank`, r.loc ?? loc, hint);
-        badEinsum.add(i);
-      }
-    }
-    if (badEinsum.has(i)) return;
+// ---- pass 1: every einsum's output: which tensor, its dims and extents
 
-    if (e.init) initWriters.set(name, [...(initWriters.get(name) ?? []), i]);
-    else if (mainWriter.has(name)) {
-      fail('redefinition', `${name} is defined twice`, loc, `each tensor has one defining einsum (plus optional init einsums); rename one of them`);
-      badEinsum.add(i);
-      return;
-    } else mainWriter.set(name, i);
+function checkWrites(cx: Ctx): Map<string, OutDim[]> {
+  const outDims = new Map<string, OutDim[]>();
+  cx.src.einsums.forEach((e, i) => {
+    if (!checkWriteNames(cx, e, i) || !addWriter(cx, e, i)) return;
     const seen = new Set<string>();
-    const dims = e.output.indices.map((idx) => {
-      if (idx.kind === 'ivar') {
-        // the common case, without building an affine form: a plain variable over its own rank
-        if (seen.has(idx.name)) {
-          fail('shape-mismatch', `index variable ${idx.name} appears twice on the left of ${name}`, idx.loc ?? loc, 'each dimension of the output needs its own index variable');
-          badEinsum.add(i);
-        }
-        seen.add(idx.name);
-        return { rank: rankByVar.get(idx.name)!.name, lo: 0, hi: varSize(idx.name) - 1 };
-      }
-      const a = affineOf(idx);
-      if (!a) {
-        fail('not-affine', `index ${printIndex(idx)} of ${name} is not affine`, idx.loc ?? loc, `index arithmetic may multiply a variable by a constant, not by another variable`);
-        badEinsum.add(i);
-        return { lo: 0, hi: 0 };
-      }
-      if (!affineIsSafe(a)) {
-        fail('bad-number', `index ${printIndex(idx)} of ${name} is too large to compute exactly`, idx.loc ?? loc);
-        badEinsum.add(i);
-        return { lo: 0, hi: 0 };
-      }
-      const shape = classifyIndex(a, parts);
-      if (shape.kind === 'other') {
-        fail('bad-output-index', `output index ${printIndex(idx)} of ${name} must be a variable, a variable plus a constant, a recomposition like m1*M0+m0, or a constant`, idx.loc ?? loc, 'arithmetic on the right-hand side reads; on the left it only shifts or recomposes');
-        badEinsum.add(i);
-      }
-      for (const v of a.coeffs.keys()) {
-        if (seen.has(v)) {
-          fail('shape-mismatch', `index variable ${v} appears twice on the left of ${name}`, idx.loc ?? loc, 'each dimension of the output needs its own index variable');
-          badEinsum.add(i);
-        }
-        seen.add(v);
-      }
-      const [lo, hi] = affineRange(a, varSize, parts);
-      if (lo < 0) {
-        fail('shape-mismatch', `output index ${printIndex(idx)} of ${name} can be negative (down to ${lo})`, idx.loc ?? loc);
-        badEinsum.add(i);
-      } else if (!(hi < MAX_RANK_SIZE)) {
-        fail('shape-mismatch', `output index ${printIndex(idx)} of ${name} reaches ${hi}; a dimension can have at most ${MAX_RANK_SIZE} slots`, idx.loc ?? loc);
-        badEinsum.add(i);
-        return { lo: 0, hi: 0 };
-      }
-      const rank = shapeRank(shape, rankByVar);
-      return rank === undefined ? { lo, hi } : { rank, lo, hi };
-    });
+    const dims = e.output.indices.map((idx) => outputDim(cx, e, i, idx, seen));
     // A bad index already has its error; recording its shape would only add follow-on errors.
-    if (badEinsum.has(i)) return;
-    const prev = outDims.get(name);
-    if (prev && prev.length !== dims.length) {
-      fail('shape-mismatch', `${name} is written with ${dims.length} indices here but ${prev.length} elsewhere`, loc);
-      badEinsum.add(i);
-      return;
-    }
-    if (!prev) outDims.set(name, dims);
-    else
-      dims.forEach((d, k) => {
-        const p = prev[k]!;
-        if (d.rank && p.rank && d.rank !== p.rank) {
-          fail('index-rank-mismatch', `dimension ${k + 1} of ${name} is over rank ${p.rank} elsewhere but over ${d.rank} here`, e.output.indices[k]!.loc ?? loc);
-          badEinsum.add(i);
-        }
-        p.rank ??= d.rank;
-        p.hi = Math.max(p.hi, d.hi);
-      });
+    if (cx.badEinsum.has(i)) return;
+    mergeOutDims(cx, e, i, dims, outDims);
   });
-  for (const [name, inits] of initWriters) {
-    if (!mainWriter.has(name)) fail('use-before-definition', `init einsum for ${name}, but no einsum defines ${name}`, src.einsums[inits[0]!]!.loc, `an init seeds a recurrence; add one below it, e.g. ${name}[m1+1, ...] = f(${name}[m1, ...])`);
-    else if (inits.some((j) => j > mainWriter.get(name)!)) fail('use-before-definition', `init einsum for ${name} comes after the einsum that defines it`, src.einsums[inits.find((j) => j > mainWriter.get(name)!)!]!.loc, 'move the init line above the recurrence');
+  return outDims;
+}
+
+/** The written tensor is not declared, and every index variable and rank size the einsum names exists. */
+function checkWriteNames(cx: Ctx, e: Einsum, i: number): boolean {
+  const { fail, badEinsum, rt } = cx;
+  const name = e.output.tensor;
+  const loc = e.output.loc ?? e.loc;
+  const declared = cx.tensors.get(name);
+  if (declared) {
+    fail('write-to-input', `${name} is declared as ${declared.role} and cannot be written`, loc, `give the result another name`);
+    badEinsum.add(i);
+    return false;
   }
+  for (const v of [...outputVars(e), ...exprVars(e.expr)]) {
+    if (!rt.byVar.has(v)) {
+      fail('undeclared-rank', `index variable ${v} has no rank`, findVarLoc(e, v) ?? loc, `an index variable is the lower-case name of a rank: declare rank ${v.toUpperCase()} = <size>`);
+      badEinsum.add(i);
+    }
+  }
+  for (const r of rankSizeRefs(e)) {
+    if (!rt.byName.has(r.rank)) {
+      const hint = cx.tensorNames.has(r.rank) ? `${r.rank} is a tensor: read it as ${r.rank}[...] (${r.rank}[] for a scalar)` : `a rank name stands for its size; declare it: rank ${r.rank} = <size>`;
+      fail('undeclared-rank', `${r.rank} is not a declared rank`, r.loc ?? loc, hint);
+      badEinsum.add(i);
+    }
+  }
+  return !badEinsum.has(i);
+}
+
+/** Records einsum i as the defining (or an init) einsum of its output; false on a redefinition. */
+function addWriter(cx: Ctx, e: Einsum, i: number): boolean {
+  const name = e.output.tensor;
+  if (e.init) cx.initWriters.set(name, [...(cx.initWriters.get(name) ?? []), i]);
+  else if (cx.mainWriter.has(name)) {
+    cx.fail('redefinition', `${name} is defined twice`, e.output.loc ?? e.loc, `each tensor has one defining einsum (plus optional init einsums); rename one of them`);
+    cx.badEinsum.add(i);
+    return false;
+  } else cx.mainWriter.set(name, i);
+  return true;
+}
+
+/** The rank and index range of one output index; `seen` collects the variables of the indices before it. */
+function outputDim(cx: Ctx, e: Einsum, i: number, idx: IndexExpr, seen: Set<string>): OutDim {
+  if (idx.kind !== 'ivar') return affineOutputDim(cx, e, i, idx, seen);
+  // the common case, without building an affine form: a plain variable over its own rank
+  if (seen.has(idx.name)) {
+    cx.fail('shape-mismatch', `index variable ${idx.name} appears twice on the left of ${e.output.tensor}`, idx.loc ?? e.output.loc ?? e.loc, 'each dimension of the output needs its own index variable');
+    cx.badEinsum.add(i);
+  }
+  seen.add(idx.name);
+  return { rank: cx.rt.byVar.get(idx.name)!.name, lo: 0, hi: cx.rt.varSize(idx.name) - 1 };
+}
+
+function affineOutputDim(cx: Ctx, e: Einsum, i: number, idx: IndexExpr, seen: Set<string>): OutDim {
+  const { fail, badEinsum, rt } = cx;
+  const name = e.output.tensor;
+  const loc = idx.loc ?? e.output.loc ?? e.loc;
+  const a = toAffine(idx, rt.sizeOf);
+  if (!a) {
+    fail('not-affine', `index ${printIndex(idx)} of ${name} is not affine`, loc, `index arithmetic may multiply a variable by a constant, not by another variable`);
+    badEinsum.add(i);
+    return { lo: 0, hi: 0 };
+  }
+  if (!affineIsSafe(a)) {
+    fail('bad-number', `index ${printIndex(idx)} of ${name} is too large to compute exactly`, loc);
+    badEinsum.add(i);
+    return { lo: 0, hi: 0 };
+  }
+  const shape = classifyIndex(a, rt.parts);
+  if (shape.kind === 'other') {
+    fail('bad-output-index', `output index ${printIndex(idx)} of ${name} must be a variable, a variable plus a constant, a recomposition like m1*M0+m0, or a constant`, loc, 'arithmetic on the right-hand side reads; on the left it only shifts or recomposes');
+    badEinsum.add(i);
+  }
+  for (const v of a.coeffs.keys()) {
+    if (seen.has(v)) {
+      fail('shape-mismatch', `index variable ${v} appears twice on the left of ${name}`, loc, 'each dimension of the output needs its own index variable');
+      badEinsum.add(i);
+    }
+    seen.add(v);
+  }
+  const [lo, hi] = affineRange(a, rt.varSize, rt.parts);
+  if (lo < 0) {
+    fail('shape-mismatch', `output index ${printIndex(idx)} of ${name} can be negative (down to ${lo})`, loc);
+    badEinsum.add(i);
+  } else if (!(hi < MAX_RANK_SIZE)) {
+    fail('shape-mismatch', `output index ${printIndex(idx)} of ${name} reaches ${hi}; a dimension can have at most ${MAX_RANK_SIZE} slots`, loc);
+    badEinsum.add(i);
+    return { lo: 0, hi: 0 };
+  }
+  const rank = shapeRank(shape, rt.byVar);
+  return rank === undefined ? { lo, hi } : { rank, lo, hi };
+}
+
+/** Joins the dims einsum i writes with those other einsums write to the same tensor. */
+function mergeOutDims(cx: Ctx, e: Einsum, i: number, dims: OutDim[], outDims: Map<string, OutDim[]>): void {
+  const name = e.output.tensor;
+  const loc = e.output.loc ?? e.loc;
+  const prev = outDims.get(name);
+  if (prev && prev.length !== dims.length) {
+    cx.fail('shape-mismatch', `${name} is written with ${dims.length} indices here but ${prev.length} elsewhere`, loc);
+    cx.badEinsum.add(i);
+    return;
+  }
+  if (!prev) outDims.set(name, dims);
+  else
+    dims.forEach((d, k) => {
+      const p = prev[k]!;
+      if (d.rank && p.rank && d.rank !== p.rank) {
+        cx.fail('index-rank-mismatch', `dimension ${k + 1} of ${name} is over rank ${p.rank} elsewhere but over ${d.rank} here`, e.output.indices[k]!.loc ?? loc);
+        cx.badEinsum.add(i);
+      }
+      p.rank ??= d.rank;
+      p.hi = Math.max(p.hi, d.hi);
+    });
+}
+
+/** An init einsum needs a defining einsum below it. */
+function checkInitWriters(cx: Ctx): void {
+  const { src, mainWriter } = cx;
+  for (const [name, inits] of cx.initWriters) {
+    if (!mainWriter.has(name)) cx.fail('use-before-definition', `init einsum for ${name}, but no einsum defines ${name}`, src.einsums[inits[0]!]!.loc, `an init seeds a recurrence; add one below it, e.g. ${name}[m1+1, ...] = f(${name}[m1, ...])`);
+    else if (inits.some((j) => j > mainWriter.get(name)!)) cx.fail('use-before-definition', `init einsum for ${name} comes after the einsum that defines it`, src.einsums[inits.find((j) => j > mainWriter.get(name)!)!]!.loc, 'move the init line above the recurrence');
+  }
+}
+
+/** The tensor of every defined intermediate, from the dims its einsums write (dtype comes later). */
+function addIntermediates(cx: Ctx, outDims: Map<string, OutDim[]>): void {
   for (const [name, dims] of outDims) {
-    if (!mainWriter.has(name)) continue; // init einsums alone: reported above
+    if (!cx.mainWriter.has(name)) continue; // init einsums alone: reported by checkInitWriters
     const d = dims.findIndex((x) => x.rank === undefined);
     if (d >= 0) {
-      fail('shape-mismatch', `dimension ${d + 1} of ${name} is only ever written at constant indices, so its rank is unknown`, src.einsums[mainWriter.get(name) ?? 0]?.loc);
+      cx.fail('shape-mismatch', `dimension ${d + 1} of ${name} is only ever written at constant indices, so its rank is unknown`, cx.src.einsums[cx.mainWriter.get(name) ?? 0]?.loc);
       continue;
     }
-    tensors.set(name, { name, role: 'intermediate', dtype: 'fp32', dims: dims.map((x) => ({ rank: x.rank!, extent: x.hi + 1 })) });
+    cx.tensors.set(name, { name, role: 'intermediate', dtype: 'fp32', dims: dims.map((x) => ({ rank: x.rank!, extent: x.hi + 1 })) });
   }
+}
 
-  // ---- pass 2: reads, dependencies, recurrences
-  const iterVars = new Set(iterativeVars({ einsums: src.einsums, ranks }));
-  const groupOf = (i: number) => iterationVars(src.einsums[i]!).filter((v) => iterVars.has(v) && !src.einsums[i]!.init);
-  const dependsOn = (from: string, target: string): boolean => {
-    const seen = new Set<string>();
-    const stack = [from];
-    while (stack.length) {
-      const t = stack.pop()!;
-      if (t === target) return true;
-      if (seen.has(t)) continue;
-      seen.add(t);
-      const w = mainWriter.get(t);
-      if (w !== undefined) for (const a of accessesOf[w]!) stack.push(a.tensor);
-    }
-    return false;
-  };
-  src.einsums.forEach((e, i) => {
-    if (badEinsum.has(i)) return;
-    const myGroup = iterVars.size === 0 ? [] : groupOf(i);
-    for (const acc of accessesOf[i]!) {
-      const t = tensors.get(acc.tensor);
+// ---- pass 2: reads, dependencies, recurrences
+
+/** The iterative variables whose recurrence group einsum i belongs to. */
+function groupOf(cx: Ctx, i: number): string[] {
+  const e = cx.src.einsums[i]!;
+  return iterationVars(e).filter((v) => cx.iterVars.has(v) && !e.init);
+}
+
+function checkReads(cx: Ctx): void {
+  cx.src.einsums.forEach((e, i) => {
+    if (cx.badEinsum.has(i)) return;
+    const myGroup = cx.iterVars.size === 0 ? [] : groupOf(cx, i);
+    for (const acc of cx.accessesOf[i]!) {
+      const t = cx.tensors.get(acc.tensor);
       const loc = acc.loc ?? e.loc;
       if (!t) {
-        if (!tensorNames.has(acc.tensor))
-          fail('undeclared-tensor', `tensor ${acc.tensor} is not declared`, loc, `declare it (input ${acc.tensor}[...]: fp32) or define it with an einsum above`);
+        if (!cx.tensorNames.has(acc.tensor))
+          cx.fail('undeclared-tensor', `tensor ${acc.tensor} is not declared`, loc, `declare it (input ${acc.tensor}[...]: fp32) or define it with an einsum above`);
         continue;
       }
       if (acc.indices.length !== t.dims.length) {
-        fail('shape-mismatch', `${acc.tensor} has ${t.dims.length} dimensions but is indexed with ${acc.indices.length}`, loc, `${acc.tensor}[${t.dims.map((d) => d.rank.toLowerCase()).join(', ')}]`);
+        cx.fail('shape-mismatch', `${acc.tensor} has ${t.dims.length} dimensions but is indexed with ${acc.indices.length}`, loc, `${acc.tensor}[${t.dims.map((d) => d.rank.toLowerCase()).join(', ')}]`);
         continue;
       }
-      const shapes: (IndexShape | null)[] = acc.indices.map((idx, k) => checkReadIndex(acc, idx, k, t));
-      // ordering
-      const w = mainWriter.get(acc.tensor);
-      if (w === undefined || w < i) continue;
-      const carried = myGroup.some((v) => groupOf(w).includes(v) && isCarriedRead(src.einsums[w]!, shapes, v, sizeOf));
-      if (carried) continue;
-      if (w === i) fail('cycle', `${acc.tensor} reads itself`, loc, `a recurrence must read an earlier iteration: write ${acc.tensor}[m1+1, ...] and read ${acc.tensor}[m1, ...]`);
-      else if (dependsOn(acc.tensor, e.output.tensor)) fail('cycle', `cycle: ${e.output.tensor} reads ${acc.tensor}, which depends on ${e.output.tensor}`, loc, `einsums run in program order; a value carried between iterations needs a recurrence (X[m1+1] from X[m1])`);
-      else fail('use-before-definition', `${acc.tensor} is used before its definition on line ${src.einsums[w]!.loc?.line ?? '?'}`, loc, `move this einsum below the one that defines ${acc.tensor}`);
+      const shapes: (IndexShape | null)[] = acc.indices.map((idx, k) => checkReadIndex(cx, acc, idx, k, t));
+      checkReadOrder(cx, e, i, acc, shapes, myGroup);
     }
   });
-  function checkReadIndex(acc: Access, idx: Access['indices'][number], k: number, t: Tensor): IndexShape | null {
-    const loc = idx.loc ?? acc.loc;
-    if (idx.kind === 'ivar') {
-      // the common case, without building an affine form
-      const dim = t.dims[k]!;
-      const r = rankByVar.get(idx.name)!.name;
-      const hi = varSize(idx.name) - 1;
-      if (r !== dim.rank) fail('index-rank-mismatch', `dimension ${k + 1} of ${acc.tensor} is over rank ${dim.rank}, but is indexed by ${idx.name} (rank ${r})`, loc, `use ${dim.rank.toLowerCase()} or an expression over its parts`);
-      else if (hi >= dim.extent) fail('shape-mismatch', `index ${idx.name} of ${acc.tensor} ranges over [0, ${hi}] but dimension ${k + 1} (${dim.rank}) has ${dim.extent} slots`, loc, `indices of a dimension over ${dim.rank} run from 0 to ${dim.extent - 1}`);
-      return { kind: 'var', name: idx.name, shift: 0 };
-    }
-    const a: Affine | null = toAffine(idx, sizeOf);
-    if (!a) {
-      fail('not-affine', `index ${printIndex(idx)} of ${acc.tensor} is not affine`, loc, `index arithmetic may multiply a variable by a constant, not by another variable`);
-      return null;
-    }
-    if (!affineIsSafe(a)) {
-      fail('bad-number', `index ${printIndex(idx)} of ${acc.tensor} is too large to compute exactly`, loc);
-      return null;
-    }
+}
+
+function checkReadIndex(cx: Ctx, acc: Access, idx: IndexExpr, k: number, t: Tensor): IndexShape | null {
+  const { fail, rt } = cx;
+  const loc = idx.loc ?? acc.loc;
+  if (idx.kind === 'ivar') {
+    // the common case, without building an affine form
     const dim = t.dims[k]!;
-    const shape = classifyIndex(a, parts);
-    const r = shapeRank(shape, rankByVar);
-    if (r !== undefined && r !== dim.rank) {
-      fail('index-rank-mismatch', `dimension ${k + 1} of ${acc.tensor} is over rank ${dim.rank}, but is indexed by ${printIndex(idx)} (rank ${r})`, loc, `use ${dim.rank.toLowerCase()} or an expression over its parts`);
-      return shape;
-    }
-    const [lo, hi] = affineRange(a, varSize, parts);
-    if (lo < 0 || hi >= dim.extent)
-      fail('shape-mismatch', `index ${printIndex(idx)} of ${acc.tensor} ranges over [${lo}, ${hi}] but dimension ${k + 1} (${dim.rank}) has ${dim.extent} slots`, loc, `indices of a dimension over ${dim.rank} run from 0 to ${dim.extent - 1}`);
+    const r = rt.byVar.get(idx.name)!.name;
+    const hi = rt.varSize(idx.name) - 1;
+    if (r !== dim.rank) fail('index-rank-mismatch', `dimension ${k + 1} of ${acc.tensor} is over rank ${dim.rank}, but is indexed by ${idx.name} (rank ${r})`, loc, `use ${dim.rank.toLowerCase()} or an expression over its parts`);
+    else if (hi >= dim.extent) fail('shape-mismatch', `index ${idx.name} of ${acc.tensor} ranges over [0, ${hi}] but dimension ${k + 1} (${dim.rank}) has ${dim.extent} slots`, loc, `indices of a dimension over ${dim.rank} run from 0 to ${dim.extent - 1}`);
+    return { kind: 'var', name: idx.name, shift: 0 };
+  }
+  const a: Affine | null = toAffine(idx, rt.sizeOf);
+  if (!a) {
+    fail('not-affine', `index ${printIndex(idx)} of ${acc.tensor} is not affine`, loc, `index arithmetic may multiply a variable by a constant, not by another variable`);
+    return null;
+  }
+  if (!affineIsSafe(a)) {
+    fail('bad-number', `index ${printIndex(idx)} of ${acc.tensor} is too large to compute exactly`, loc);
+    return null;
+  }
+  const dim = t.dims[k]!;
+  const shape = classifyIndex(a, rt.parts);
+  const r = shapeRank(shape, rt.byVar);
+  if (r !== undefined && r !== dim.rank) {
+    fail('index-rank-mismatch', `dimension ${k + 1} of ${acc.tensor} is over rank ${dim.rank}, but is indexed by ${printIndex(idx)} (rank ${r})`, loc, `use ${dim.rank.toLowerCase()} or an expression over its parts`);
     return shape;
   }
+  const [lo, hi] = affineRange(a, rt.varSize, rt.parts);
+  if (lo < 0 || hi >= dim.extent)
+    fail('shape-mismatch', `index ${printIndex(idx)} of ${acc.tensor} ranges over [${lo}, ${hi}] but dimension ${k + 1} (${dim.rank}) has ${dim.extent} slots`, loc, `indices of a dimension over ${dim.rank} run from 0 to ${dim.extent - 1}`);
+  return shape;
+}
 
-  // recurrence groups: a non-member between members must not read what the group computes
-  const groups = iterVars.size === 0 ? [] : src.einsums.map((_, i) => new Set(groupOf(i)));
-  for (const v of iterVars) {
+/** A read of a tensor defined at or below the reader is an error unless a recurrence carries it. */
+function checkReadOrder(cx: Ctx, e: Einsum, i: number, acc: Access, shapes: (IndexShape | null)[], myGroup: string[]): void {
+  const w = cx.mainWriter.get(acc.tensor);
+  if (w === undefined || w < i) return;
+  const writer = cx.src.einsums[w]!;
+  const carried = myGroup.some((v) => groupOf(cx, w).includes(v) && isCarriedRead(writer, shapes, v, cx.rt.sizeOf));
+  if (carried) return;
+  const loc = acc.loc ?? e.loc;
+  if (w === i) cx.fail('cycle', `${acc.tensor} reads itself`, loc, `a recurrence must read an earlier iteration: write ${acc.tensor}[m1+1, ...] and read ${acc.tensor}[m1, ...]`);
+  else if (dependsOn(cx, acc.tensor, e.output.tensor)) cx.fail('cycle', `cycle: ${e.output.tensor} reads ${acc.tensor}, which depends on ${e.output.tensor}`, loc, `einsums run in program order; a value carried between iterations needs a recurrence (X[m1+1] from X[m1])`);
+  else cx.fail('use-before-definition', `${acc.tensor} is used before its definition on line ${writer.loc?.line ?? '?'}`, loc, `move this einsum below the one that defines ${acc.tensor}`);
+}
+
+/** Whether `from` is `target` or is computed from it, through defining einsums. */
+function dependsOn(cx: Ctx, from: string, target: string): boolean {
+  const seen = new Set<string>();
+  const stack = [from];
+  while (stack.length) {
+    const t = stack.pop()!;
+    if (t === target) return true;
+    if (seen.has(t)) continue;
+    seen.add(t);
+    const w = cx.mainWriter.get(t);
+    if (w !== undefined) for (const a of cx.accessesOf[w]!) stack.push(a.tensor);
+  }
+  return false;
+}
+
+/** Recurrence groups: a non-member between members must not read what the group computes. */
+function checkRecurrenceGroups(cx: Ctx): void {
+  const { src } = cx;
+  const groups = cx.iterVars.size === 0 ? [] : src.einsums.map((_, i) => new Set(groupOf(cx, i)));
+  for (const v of cx.iterVars) {
     const members: number[] = [];
     groups.forEach((g, i) => g.has(v) && members.push(i));
     if (members.length === 0) continue;
@@ -302,68 +429,84 @@ export function finalize(src: CascadeSource): FinalizeResult {
     const produced = new Set(members.map((i) => src.einsums[i]!.output.tensor));
     for (let i = first + 1; i < last; i++) {
       const e = src.einsums[i]!;
-      if (isMember.has(i) || badEinsum.has(i)) continue;
-      const r = accessesOf[i]!.find((a) => produced.has(a.tensor));
-      if (r) fail('use-before-definition', `${e.output.tensor} reads ${r.tensor}, which is computed in the loop over ${v}, but ${e.output.tensor} does not iterate over ${v}`, r.loc ?? e.loc, `move ${e.output.tensor} below the last einsum over ${v}`);
+      if (isMember.has(i) || cx.badEinsum.has(i)) continue;
+      const r = cx.accessesOf[i]!.find((a) => produced.has(a.tensor));
+      if (r) cx.fail('use-before-definition', `${e.output.tensor} reads ${r.tensor}, which is computed in the loop over ${v}, but ${e.output.tensor} does not iterate over ${v}`, r.loc ?? e.loc, `move ${e.output.tensor} below the last einsum over ${v}`);
     }
   }
+}
 
-  // ---- dtypes: annotation, else the join of the operands (fixed point for recurrences)
+// ---- dtypes: annotation, else the join of the operands (fixed point for recurrences)
+
+function inferDTypes(cx: Ctx): void {
+  const { src, tensors, badEinsum, accessesOf } = cx;
   const annotation = new Map<string, DType>();
   src.einsums.forEach((e) => {
     if (!e.dtype) return;
     const prev = annotation.get(e.output.tensor);
-    if (prev && prev !== e.dtype) fail('dtype-clash', `${e.output.tensor} is annotated ${prev} and ${e.dtype}`, e.loc, `a tensor has one element type; annotate its einsums alike, or only one of them`);
+    if (prev && prev !== e.dtype) cx.fail('dtype-clash', `${e.output.tensor} is annotated ${prev} and ${e.dtype}`, e.loc, `a tensor has one element type; annotate its einsums alike, or only one of them`);
     annotation.set(e.output.tensor, e.dtype);
   });
   const known = new Map<string, DType>();
   for (const t of tensors.values()) if (t.role !== 'intermediate') known.set(t.name, t.dtype);
   // A second sweep only matters when a recurrence reads a tensor before its defining einsum.
-  for (let sweep = 0; sweep < (iterVars.size ? 2 : 1); sweep++)
+  for (let sweep = 0; sweep < (cx.iterVars.size ? 2 : 1); sweep++)
     src.einsums.forEach((e, i) => {
       if (e.init || badEinsum.has(i) || !tensors.has(e.output.tensor)) return;
       const ops = accessesOf[i]!.map((a) => known.get(a.tensor)).filter((d): d is DType => d !== undefined);
       known.set(e.output.tensor, annotation.get(e.output.tensor) ?? joinDTypes(ops));
     });
-  src.einsums.forEach((e, i) => {
-    if (badEinsum.has(i)) return;
-    const ops = accessesOf[i]!.filter((a) => known.has(a.tensor));
+  checkIntMixing(cx, known);
+  for (const t of tensors.values()) if (t.role === 'intermediate') t.dtype = known.get(t.name) ?? 'fp32';
+}
+
+/** An einsum may not mix integer and floating-point operands. */
+function checkIntMixing(cx: Ctx, known: ReadonlyMap<string, DType>): void {
+  cx.src.einsums.forEach((e, i) => {
+    if (cx.badEinsum.has(i)) return;
+    const ops = cx.accessesOf[i]!.filter((a) => known.has(a.tensor));
     const ints = ops.filter((a) => isIntDType(known.get(a.tensor)!));
     if (ints.length > 0 && ints.length < ops.length) {
       const f = ops.find((a) => !isIntDType(known.get(a.tensor)!))!;
-      fail('dtype-clash', `${e.output.tensor} mixes ${ints[0]!.tensor} (${known.get(ints[0]!.tensor)}) with ${f.tensor} (${known.get(f.tensor)})`, f.loc ?? e.loc, `convert one operand first with an annotated einsum, e.g. ${ints[0]!.tensor}f[...]: fp32 = ${ints[0]!.tensor}[...]`);
+      cx.fail('dtype-clash', `${e.output.tensor} mixes ${ints[0]!.tensor} (${known.get(ints[0]!.tensor)}) with ${f.tensor} (${known.get(f.tensor)})`, f.loc ?? e.loc, `convert one operand first with an annotated einsum, e.g. ${ints[0]!.tensor}f[...]: fp32 = ${ints[0]!.tensor}[...]`);
     }
   });
-  for (const t of tensors.values()) if (t.role === 'intermediate') t.dtype = known.get(t.name) ?? 'fp32';
+}
 
-  // ---- outputs
+// ---- outputs and the result
+
+/** The named outputs, each marked with role `output`. */
+function resolveOutputs(cx: Ctx): string[] {
+  const { src } = cx;
   const outputs: string[] = [];
   for (const o of src.outputs) {
-    const t = tensors.get(o.name);
+    const t = cx.tensors.get(o.name);
     if (!t) {
-      if (!tensorNames.has(o.name)) fail('undeclared-tensor', `output ${o.name} is not defined by any einsum`, o.loc, `outputs are tensors computed by an einsum`);
-    } else if (t.role !== 'intermediate' && t.role !== 'output') fail('bad-output', `output ${o.name} is an ${t.role}, not a computed tensor`, o.loc, 'outputs are tensors computed by an einsum');
+      if (!cx.tensorNames.has(o.name)) cx.fail('undeclared-tensor', `output ${o.name} is not defined by any einsum`, o.loc, `outputs are tensors computed by an einsum`);
+    } else if (t.role !== 'intermediate' && t.role !== 'output') cx.fail('bad-output', `output ${o.name} is an ${t.role}, not a computed tensor`, o.loc, 'outputs are tensors computed by an einsum');
     else if (!outputs.includes(o.name)) {
       outputs.push(o.name);
       t.role = 'output';
     }
   }
-  if (src.outputs.length === 0 && src.einsums.length > 0) fail('bad-output', 'the cascade names no output', undefined, 'add a line: output <tensor>');
+  if (src.outputs.length === 0 && src.einsums.length > 0) cx.fail('bad-output', 'the cascade names no output', undefined, 'add a line: output <tensor>');
+  return outputs;
+}
 
-  for (const d of ds) if (src.file && !d.file) d.file = src.file;
-  if (hasErrors(ds)) return { cascade: null, diagnostics: ds };
+function assemble(cx: Ctx, outputs: string[]): Cascade {
+  const { src, tensors } = cx;
   const declaredNames = new Set(src.declared.map((t) => t.name));
   const ordered = [...[...tensors.values()].filter((t) => declaredNames.has(t.name)), ...definitionOrder(src.einsums).map((n) => tensors.get(n)!)];
   const cascade: Cascade = {
-    ranks,
-    partitions,
+    ranks: cx.rt.ranks,
+    partitions: cx.rt.partitions,
     tensors: ordered,
     einsums: src.einsums,
     outputs,
   };
   if (src.file !== undefined) cascade.file = src.file;
   if (src.name !== undefined) cascade.name = src.name;
-  return { cascade, diagnostics: ds };
+  return cascade;
 }
 
 function definitionOrder(es: readonly Einsum[]): string[] {
@@ -385,7 +528,7 @@ function rankSizeRefs(e: Einsum): RankSizeRef[] {
   return out;
 }
 
-function rankSizesInIndex(x: Access['indices'][number], out: RankSizeRef[]): void {
+function rankSizesInIndex(x: IndexExpr, out: RankSizeRef[]): void {
   if (x.kind === 'rsize') out.push(x);
   else if (x.kind === 'ibin') {
     rankSizesInIndex(x.a, out);
@@ -422,25 +565,11 @@ function findVarLoc(e: Einsum, v: string): SourceLoc | undefined {
       const l = findIn(idx, v);
       if (l) return l;
     }
-  return findInExpr(e.expr);
-  function findInExpr(x: Expr): SourceLoc | undefined {
-    switch (x.kind) {
-      case 'ivar':
-        return x.name === v ? x.loc : undefined;
-      case 'unary':
-        return findInExpr(x.arg);
-      case 'binary':
-      case 'cmp':
-        return findInExpr(x.a) ?? findInExpr(x.b);
-      case 'select':
-        return findInExpr(x.cond) ?? findInExpr(x.a) ?? findInExpr(x.b);
-      default:
-        return undefined;
-    }
-  }
-  function findIn(idx: Access['indices'][number], name: string): SourceLoc | undefined {
-    if (idx.kind === 'ivar' && idx.name === name) return idx.loc;
-    if (idx.kind === 'ibin') return findIn(idx.a, name) ?? findIn(idx.b, name);
-    return undefined;
-  }
+  return findExpr(e.expr, (x) => x.kind === 'ivar' && x.name === v && x.loc !== undefined)?.loc;
+}
+
+function findIn(idx: IndexExpr, name: string): SourceLoc | undefined {
+  if (idx.kind === 'ivar' && idx.name === name) return idx.loc;
+  if (idx.kind === 'ibin') return findIn(idx.a, name) ?? findIn(idx.b, name);
+  return undefined;
 }

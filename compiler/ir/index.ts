@@ -3,6 +3,7 @@ export * from './diagnostic';
 export * from './dtype';
 export * from './affine';
 export * from './query';
+export * from './walk';
 export { finalize, type FinalizeResult } from './finalize';
 export { printCascade, printEinsum, printExpr, printIndex } from './print';
 export { cascadesEqual, einsumsEqual, exprsEqual, indexEqual } from './equal';

@@ -1,26 +1,7 @@
 // Read-only questions about a cascade's structure, shared by validation, the interpreter and analysis.
 import { indexVars, toAffine, partitionInfo, type PartitionInfo } from './affine';
 import type { Access, Cascade, Einsum, Expr, Partition, Rank, Tensor } from './types';
-
-/** Calls `f` on `e` and on every sub-expression, parents first, operands in source order. */
-export function walkExpr(e: Expr, f: (x: Expr) => void): void {
-  f(e);
-  switch (e.kind) {
-    case 'unary':
-      walkExpr(e.arg, f);
-      break;
-    case 'binary':
-    case 'cmp':
-      walkExpr(e.a, f);
-      walkExpr(e.b, f);
-      break;
-    case 'select':
-      walkExpr(e.cond, f);
-      walkExpr(e.a, f);
-      walkExpr(e.b, f);
-      break;
-  }
-}
+import { walkExpr } from './walk';
 
 export function exprAccesses(e: Expr, out: Access[] = []): Access[] {
   walkExpr(e, (x) => {
