@@ -6,7 +6,7 @@
 // the simplest such fusion: it inlines an elementwise producer (no reduction) into its only consumer
 // when both iterate the same ranks, removing the intermediate tensor without recomputing anything.
 import { exprAccesses, iterationVars, iterativeVars, outputVars, rankOfVar, reducedVars, type Access, type Cascade, type Einsum, type Expr, type IndexExpr } from '../ir';
-import { mapExpr, plainVars, readersOf, refinalize, substIndex, toSource } from './rewrite';
+import { mapLeaves, plainVars, readersOf, refinalize, substIndex, toSource } from './rewrite';
 
 export interface FusionGroup {
   /** einsum positions, consecutive in program order */
@@ -106,7 +106,7 @@ export function fuseElementwise(c: Cascade): { cascade: Cascade; inlined: string
       const inline = (a: Access): Expr => {
         if (a.tensor !== t) return { kind: 'access', access: a };
         const sub = new Map<string, IndexExpr>(outVars.map((v, k) => [v, a.indices[k]!]));
-        return mapExpr(
+        return mapLeaves(
           prod.expr,
           (x) => ({ kind: 'access', access: { tensor: x.tensor, indices: x.indices.map((i) => substIndex(i, sub)) } }),
           (name) => {
@@ -115,7 +115,7 @@ export function fuseElementwise(c: Cascade): { cascade: Cascade; inlined: string
           },
         );
       };
-      src.einsums[q] = { ...cons, expr: mapExpr(cons.expr, inline) };
+      src.einsums[q] = { ...cons, expr: mapLeaves(cons.expr, inline) };
       src.einsums.splice(p, 1);
       inlined.push(t);
       changed = true;

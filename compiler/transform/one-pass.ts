@@ -8,8 +8,8 @@
 // examples/attention/attention-1pass.ein: running max RM, correction PRM, running denominator RD,
 // running numerator·V RNV; AV keeps its name and indices. The einsums that compute X from the
 // inputs (QK, a mask) move into the tiled loop: their m becomes (m1, m0) and they read m1*M0 + m0.
-import { exprAccesses, outputVars, reducedVars, type Access, type Cascade, type Einsum, type Expr, type IndexExpr } from '../ir';
-import { indexAsExpr, mapExpr, plainVars, readersOf, refinalize, substIndex, toSource, TransformError } from './rewrite';
+import { exprAccesses, outputVars, reducedVars, someExpr, type Access, type Cascade, type CascadeSource, type Einsum, type Expr, type IndexExpr } from '../ir';
+import { indexAsExpr, mapLeaves, plainVars, readersOf, refinalize, substIndex, toSource, TransformError } from './rewrite';
 
 export interface OnePassResult {
   cascade: Cascade;
@@ -56,12 +56,7 @@ function matchExponent(e: Expr, X: string, GM: string): ((x: Expr, mx: Expr) => 
 }
 
 function hasIvar(e: Expr): boolean {
-  let found = false;
-  mapExpr(e, (a) => ({ kind: 'access', access: a }), (name) => {
-    found = true;
-    return { kind: 'ivar', name };
-  });
-  return found;
+  return someExpr(e, (x) => x.kind === 'ivar');
 }
 
 function findMatches(c: Cascade): Match[] {
@@ -144,19 +139,7 @@ function findMatches(c: Cascade): Match[] {
 }
 
 function hasNegInf(e: Expr): boolean {
-  switch (e.kind) {
-    case 'num':
-      return e.value === -Infinity;
-    case 'unary':
-      return hasNegInf(e.arg);
-    case 'binary':
-    case 'cmp':
-      return hasNegInf(e.a) || hasNegInf(e.b);
-    case 'select':
-      return hasNegInf(e.cond) || hasNegInf(e.a) || hasNegInf(e.b);
-    default:
-      return false;
-  }
+  return someExpr(e, (x) => x.kind === 'num' && x.value === -Infinity);
 }
 
 function isAccessOfAny(e: Expr): boolean {
@@ -173,84 +156,105 @@ export function rewrite3to1Pass(c: Cascade, opts: { tile?: number } = {}): OnePa
   const remove = new Set<number>();
   const replace = new Map<number, Einsum[]>();
   const rewritten: string[] = [];
-  const rankOf = (v: string) => c.ranks.find((r) => r.name.toLowerCase() === v);
 
   for (const mt of matches) {
     const es = c.einsums;
-    const K = rankOf(mt.m)!;
-    if (c.partitions.some((p) => p.parent === K.name)) throw new TransformError(`rewrite3to1Pass: key rank ${K.name} is already partitioned`);
-    if (src.partitions.some((p) => p.parent === K.name)) throw new TransformError(`rewrite3to1Pass: two softmaxes share key rank ${K.name}; give each its own key rank`);
-    const [K1, K0] = tileNames(K.name);
-    if (c.ranks.some((r) => r.name === K1 || r.name === K0)) throw new TransformError(`rewrite3to1Pass: rank names ${K1}, ${K0} are taken`);
-    src.partitions.push({ parent: K.name, parts: [K1, K0], innerSizes: [tile] });
-    const m1 = K1.toLowerCase();
-    const m0 = K0.toLowerCase();
-    const mAt: IndexExpr = { kind: 'ibin', op: '+', a: { kind: 'ibin', op: '*', a: { kind: 'ivar', name: m1 }, b: { kind: 'rsize', rank: K0 } }, b: { kind: 'ivar', name: m0 } };
-    const sub = new Map([[mt.m, mAt]]);
+    const tl = tileKeyRank(c, src, mt, tile);
     const chainTensors = new Set(mt.chain.map((i) => es[i]!.output.tensor));
-    // an index list with m replaced: by (m1, m0) for tiled tensors, by m1*M0+m0 for others
-    const tiled = (ix: IndexExpr[]): IndexExpr[] => ix.flatMap((i) => (i.kind === 'ivar' && i.name === mt.m ? [{ kind: 'ivar', name: m1 } as IndexExpr, { kind: 'ivar', name: m0 } as IndexExpr] : [substIndex(i, sub)]));
-    const tileAccess = (a: Access): Expr => ({ kind: 'access', access: { tensor: a.tensor, indices: chainTensors.has(a.tensor) ? tiled(a.indices) : a.indices.map((i) => substIndex(i, sub)) } });
-    const mValue = (name: string): Expr => (name === mt.m ? indexAsExpr(mAt) : { kind: 'ivar', name });
+    const tileAccess = (a: Access): Expr => ({ kind: 'access', access: { tensor: a.tensor, indices: chainTensors.has(a.tensor) ? tl.tiled(a.indices) : a.indices.map((i) => substIndex(i, tl.sub)) } });
+    const mValue = (name: string): Expr => (name === mt.m ? indexAsExpr(tl.mAt) : { kind: 'ivar', name });
     for (const i of mt.chain) {
       const e = es[i]!;
-      replace.set(i, [{ ...e, output: { tensor: e.output.tensor, indices: tiled(e.output.indices) }, expr: mapExpr(e.expr, tileAccess, mValue) }]);
+      replace.set(i, [{ ...e, output: { tensor: e.output.tensor, indices: tl.tiled(e.output.indices) }, expr: mapLeaves(e.expr, tileAccess, mValue) }]);
     }
-    const G = es[mt.gm]!;
-    const X = (G.expr as { access: Access }).access;
-    const AVe = es[mt.av]!;
-    const pre = G.output.tensor.endsWith('GM') ? G.output.tensor.slice(0, -2) : `${G.output.tensor}_`;
-    const fresh = (base: string) => {
-      let n = `${pre}${base}`;
-      for (let k = 2; taken.has(n); k++) n = `${pre}${base}${k}`;
-      taken.add(n);
-      return n;
-    };
-    const [LM, RM, SLN, SLD, SLNV, PRM, SPD, RD, SPNV, RNV] = ['LM', 'RM', 'SLN', 'SLD', 'SLNV', 'PRM', 'SPD', 'RD', 'SPNV', 'RNV'].map(fresh) as [string, string, string, string, string, string, string, string, string, string];
-    const P = G.output.indices;
-    const v = (n: string): IndexExpr => ({ kind: 'ivar', name: n });
-    const next: IndexExpr = { kind: 'ibin', op: '+', a: v(m1), b: { kind: 'int', value: 1 } };
-    const zero: IndexExpr = { kind: 'int', value: 0 };
-    const last: IndexExpr = { kind: 'rsize', rank: K1 };
-    const at = (t: string, ix: IndexExpr[]): Expr => ({ kind: 'access', access: { tensor: t, indices: ix } });
-    const ein = (t: string, ix: IndexExpr[], expr: Expr, reduce: Einsum['reduce'] = 'sum', init = false): Einsum => ({ output: { tensor: t, indices: ix }, expr, reduce, init });
-    const bin = (op: '+' | '*' | '/' | 'max', a: Expr, b: Expr): Expr => ({ kind: 'binary', op, a, b });
-    const exp = (x: Expr): Expr => ({ kind: 'unary', op: 'exp', arg: x });
-    const xT = at(X.tensor, tiled(X.indices));
-    const Pm = (m: IndexExpr) => [...P, m];
-    const avIx = AVe.output.indices;
-    const nv = (m: IndexExpr) => [...avIx, m];
-    const aSide = (AVe.expr as { a: Expr; b: Expr }).a.kind === 'access' && ((AVe.expr as { a: Expr }).a as { access: Access }).access.tensor === es[mt.a]!.output.tensor;
-    const vAcc = ((aSide ? (AVe.expr as { b: Expr }).b : (AVe.expr as { a: Expr }).a) as { access: Access }).access;
-    const aAcc = ((aSide ? (AVe.expr as { a: Expr }).a : (AVe.expr as { b: Expr }).b) as { access: Access }).access;
-    // SLN has SN's layout with m tiled; AV reads A (same layout as SN) with aAcc's variables
-    const SNe = es[mt.sn]!;
-    const snToA = new Map<string, IndexExpr>(plainVars(SNe.output)!.map((sv, k) => [sv, aAcc.indices[k]!]));
-    const slnRead = at(SLN, tiled(SNe.output.indices.map((i) => substIndex(i, snToA))));
-    // A mask (a -inf in the score chain) can hide a whole tile from a query before any key was seen; then the
-    // running max is still -inf and the tile's terms and the empty history's correction must be 0, not NaN.
-    const masked = mt.chain.some((i) => hasNegInf(es[i]!.expr));
-    const guardIf = (cond: Expr, e: Expr): Expr => (masked ? { kind: 'select', cond: { kind: 'cmp', op: '==', a: cond, b: { kind: 'num', value: -Infinity } }, a: { kind: 'num', value: 0 }, b: e } : e);
-    const group: Einsum[] = [
-      ein(RM, Pm(zero), { kind: 'num', value: -Infinity }, 'sum', true),
-      ein(RD, Pm(zero), { kind: 'num', value: 0 }, 'sum', true),
-      ein(RNV, nv(zero), { kind: 'num', value: 0 }, 'sum', true),
-      ein(LM, Pm(v(m1)), xT, 'max'),
-      ein(RM, Pm(next), bin('max', at(RM, Pm(v(m1))), at(LM, Pm(v(m1))))),
-      ein(SLN, tiled(SNe.output.indices), guardIf(at(RM, Pm(next)), exp(mt.expo(xT, at(RM, Pm(next)))))),
-      ein(SLD, Pm(v(m1)), at(SLN, tiled(SNe.output.indices))),
-      ein(SLNV, nv(v(m1)), bin('*', slnRead, at(vAcc.tensor, vAcc.indices.map((i) => substIndex(i, sub))))),
-      ein(PRM, Pm(v(m1)), guardIf(at(RM, Pm(v(m1))), exp(mt.expo(at(RM, Pm(v(m1))), at(RM, Pm(next)))))),
-      ein(SPD, Pm(v(m1)), bin('*', at(RD, Pm(v(m1))), at(PRM, Pm(v(m1))))),
-      ein(RD, Pm(next), bin('+', at(SLD, Pm(v(m1))), at(SPD, Pm(v(m1))))),
-      ein(SPNV, nv(v(m1)), bin('*', at(RNV, nv(v(m1))), at(PRM, Pm(v(m1))))),
-      ein(RNV, nv(next), bin('+', at(SLNV, nv(v(m1))), at(SPNV, nv(v(m1))))),
-    ];
     // the recurrence runs where AV was: everything it reads (V included) is defined by then
     for (const i of [mt.gm, mt.sn, mt.sd, mt.a]) remove.add(i);
-    replace.set(mt.av, [...group, { ...AVe, expr: bin('/', at(RNV, nv(last)), at(RD, Pm(last))) }]);
-    rewritten.push(AVe.output.tensor);
+    replace.set(mt.av, recurrence(c, mt, tl, taken));
+    rewritten.push(es[mt.av]!.output.tensor);
   }
   src.einsums = c.einsums.flatMap((e, i) => (remove.has(i) ? [] : (replace.get(i) ?? [e])));
   return { cascade: refinalize(src, 'the 3-pass to 1-pass rewrite'), rewritten };
+}
+
+/** How a match's key rank M is tiled: M -> M1, M0 = tile, with m = m1*M0 + m0. */
+interface Tiling {
+  K1: string;
+  m1: string;
+  mAt: IndexExpr;
+  sub: Map<string, IndexExpr>;
+  /** an index list with m replaced by (m1, m0), as a tiled tensor is indexed; other uses of m become m1*M0+m0 */
+  tiled: (ix: IndexExpr[]) => IndexExpr[];
+}
+
+/** Partitions the match's key rank in `src` (throws when that is not possible). */
+function tileKeyRank(c: Cascade, src: CascadeSource, mt: Match, tile: number): Tiling {
+  const K = c.ranks.find((r) => r.name.toLowerCase() === mt.m)!;
+  if (c.partitions.some((p) => p.parent === K.name)) throw new TransformError(`rewrite3to1Pass: key rank ${K.name} is already partitioned`);
+  if (src.partitions.some((p) => p.parent === K.name)) throw new TransformError(`rewrite3to1Pass: two softmaxes share key rank ${K.name}; give each its own key rank`);
+  const [K1, K0] = tileNames(K.name);
+  if (c.ranks.some((r) => r.name === K1 || r.name === K0)) throw new TransformError(`rewrite3to1Pass: rank names ${K1}, ${K0} are taken`);
+  src.partitions.push({ parent: K.name, parts: [K1, K0], innerSizes: [tile] });
+  const m1 = K1.toLowerCase();
+  const m0 = K0.toLowerCase();
+  const mAt: IndexExpr = { kind: 'ibin', op: '+', a: { kind: 'ibin', op: '*', a: { kind: 'ivar', name: m1 }, b: { kind: 'rsize', rank: K0 } }, b: { kind: 'ivar', name: m0 } };
+  const sub = new Map([[mt.m, mAt]]);
+  const tiled = (ix: IndexExpr[]): IndexExpr[] => ix.flatMap((i) => (i.kind === 'ivar' && i.name === mt.m ? [{ kind: 'ivar', name: m1 } as IndexExpr, { kind: 'ivar', name: m0 } as IndexExpr] : [substIndex(i, sub)]));
+  return { K1, m1, mAt, sub, tiled };
+}
+
+/** The running-max recurrence over key tiles that replaces GM, SN, SD, A and AV; AV keeps its name and indices. */
+function recurrence(c: Cascade, mt: Match, tl: Tiling, taken: Set<string>): Einsum[] {
+  const es = c.einsums;
+  const { K1, m1, sub, tiled } = tl;
+  const G = es[mt.gm]!;
+  const X = (G.expr as { access: Access }).access;
+  const AVe = es[mt.av]!;
+  const pre = G.output.tensor.endsWith('GM') ? G.output.tensor.slice(0, -2) : `${G.output.tensor}_`;
+  const fresh = (base: string) => {
+    let n = `${pre}${base}`;
+    for (let k = 2; taken.has(n); k++) n = `${pre}${base}${k}`;
+    taken.add(n);
+    return n;
+  };
+  const [LM, RM, SLN, SLD, SLNV, PRM, SPD, RD, SPNV, RNV] = ['LM', 'RM', 'SLN', 'SLD', 'SLNV', 'PRM', 'SPD', 'RD', 'SPNV', 'RNV'].map(fresh) as [string, string, string, string, string, string, string, string, string, string];
+  const P = G.output.indices;
+  const v = (n: string): IndexExpr => ({ kind: 'ivar', name: n });
+  const next: IndexExpr = { kind: 'ibin', op: '+', a: v(m1), b: { kind: 'int', value: 1 } };
+  const zero: IndexExpr = { kind: 'int', value: 0 };
+  const last: IndexExpr = { kind: 'rsize', rank: K1 };
+  const at = (t: string, ix: IndexExpr[]): Expr => ({ kind: 'access', access: { tensor: t, indices: ix } });
+  const ein = (t: string, ix: IndexExpr[], expr: Expr, reduce: Einsum['reduce'] = 'sum', init = false): Einsum => ({ output: { tensor: t, indices: ix }, expr, reduce, init });
+  const bin = (op: '+' | '*' | '/' | 'max', a: Expr, b: Expr): Expr => ({ kind: 'binary', op, a, b });
+  const exp = (x: Expr): Expr => ({ kind: 'unary', op: 'exp', arg: x });
+  const xT = at(X.tensor, tiled(X.indices));
+  const Pm = (m: IndexExpr) => [...P, m];
+  const avIx = AVe.output.indices;
+  const nv = (m: IndexExpr) => [...avIx, m];
+  const aSide = (AVe.expr as { a: Expr; b: Expr }).a.kind === 'access' && ((AVe.expr as { a: Expr }).a as { access: Access }).access.tensor === es[mt.a]!.output.tensor;
+  const vAcc = ((aSide ? (AVe.expr as { b: Expr }).b : (AVe.expr as { a: Expr }).a) as { access: Access }).access;
+  const aAcc = ((aSide ? (AVe.expr as { a: Expr }).a : (AVe.expr as { b: Expr }).b) as { access: Access }).access;
+  // SLN has SN's layout with m tiled; AV reads A (same layout as SN) with aAcc's variables
+  const SNe = es[mt.sn]!;
+  const snToA = new Map<string, IndexExpr>(plainVars(SNe.output)!.map((sv, k) => [sv, aAcc.indices[k]!]));
+  const slnRead = at(SLN, tiled(SNe.output.indices.map((i) => substIndex(i, snToA))));
+  // A mask (a -inf in the score chain) can hide a whole tile from a query before any key was seen; then the
+  // running max is still -inf and the tile's terms and the empty history's correction must be 0, not NaN.
+  const masked = mt.chain.some((i) => hasNegInf(es[i]!.expr));
+  const guardIf = (cond: Expr, e: Expr): Expr => (masked ? { kind: 'select', cond: { kind: 'cmp', op: '==', a: cond, b: { kind: 'num', value: -Infinity } }, a: { kind: 'num', value: 0 }, b: e } : e);
+  return [
+    ein(RM, Pm(zero), { kind: 'num', value: -Infinity }, 'sum', true),
+    ein(RD, Pm(zero), { kind: 'num', value: 0 }, 'sum', true),
+    ein(RNV, nv(zero), { kind: 'num', value: 0 }, 'sum', true),
+    ein(LM, Pm(v(m1)), xT, 'max'),
+    ein(RM, Pm(next), bin('max', at(RM, Pm(v(m1))), at(LM, Pm(v(m1))))),
+    ein(SLN, tiled(SNe.output.indices), guardIf(at(RM, Pm(next)), exp(mt.expo(xT, at(RM, Pm(next)))))),
+    ein(SLD, Pm(v(m1)), at(SLN, tiled(SNe.output.indices))),
+    ein(SLNV, nv(v(m1)), bin('*', slnRead, at(vAcc.tensor, vAcc.indices.map((i) => substIndex(i, sub))))),
+    ein(PRM, Pm(v(m1)), guardIf(at(RM, Pm(v(m1))), exp(mt.expo(at(RM, Pm(v(m1))), at(RM, Pm(next)))))),
+    ein(SPD, Pm(v(m1)), bin('*', at(RD, Pm(v(m1))), at(PRM, Pm(v(m1))))),
+    ein(RD, Pm(next), bin('+', at(SLD, Pm(v(m1))), at(SPD, Pm(v(m1))))),
+    ein(SPNV, nv(v(m1)), bin('*', at(RNV, nv(v(m1))), at(PRM, Pm(v(m1))))),
+    ein(RNV, nv(next), bin('+', at(SLNV, nv(v(m1))), at(SPNV, nv(v(m1))))),
+    { ...AVe, expr: bin('/', at(RNV, nv(last)), at(RD, Pm(last))) },
+  ];
 }

@@ -1,6 +1,6 @@
 // Structural helpers shared by the transforms: substituting index variables, mapping accesses, and
 // turning a Cascade back into a CascadeSource so a rewritten program is re-validated by finalize.
-import { exprAccesses, finalize, type Access, type Cascade, type CascadeSource, type Einsum, type Expr, type IndexExpr } from '../ir';
+import { exprAccesses, finalize, mapExpr, type Access, type Cascade, type CascadeSource, type Einsum, type Expr, type IndexExpr } from '../ir';
 
 export class TransformError extends Error {
   constructor(message: string) {
@@ -36,26 +36,9 @@ export function indexAsExpr(e: IndexExpr): Expr {
   }
 }
 
-/** Rebuilds an expression bottom-up; `onAccess` may replace a read, `onVar` an index variable used as a value. */
-export function mapExpr(e: Expr, onAccess: (a: Access) => Expr, onVar: (name: string) => Expr = (name) => ({ kind: 'ivar', name })): Expr {
-  const go = (x: Expr): Expr => mapExpr(x, onAccess, onVar);
-  switch (e.kind) {
-    case 'num':
-    case 'rsize':
-      return e;
-    case 'ivar':
-      return onVar(e.name);
-    case 'access':
-      return onAccess(e.access);
-    case 'unary':
-      return { kind: 'unary', op: e.op, arg: go(e.arg) };
-    case 'binary':
-      return { kind: 'binary', op: e.op, a: go(e.a), b: go(e.b) };
-    case 'cmp':
-      return { kind: 'cmp', op: e.op, a: go(e.a), b: go(e.b) };
-    case 'select':
-      return { kind: 'select', cond: go(e.cond), a: go(e.a), b: go(e.b) };
-  }
+/** Rebuilds an expression (ir's `mapExpr`); `onAccess` may replace a read, `onVar` an index variable used as a value. */
+export function mapLeaves(e: Expr, onAccess: (a: Access) => Expr, onVar: (name: string) => Expr = (name) => ({ kind: 'ivar', name })): Expr {
+  return mapExpr(e, (x) => (x.kind === 'access' ? onAccess(x.access) : x.kind === 'ivar' ? onVar(x.name) : undefined));
 }
 
 /** Substitutes index variables everywhere in an einsum: output indices, reads, and values. */
@@ -64,7 +47,7 @@ export function substEinsum(e: Einsum, sub: ReadonlyMap<string, IndexExpr>): Ein
   const out: Einsum = {
     ...e,
     output: acc(e.output),
-    expr: mapExpr(
+    expr: mapLeaves(
       e.expr,
       (a) => ({ kind: 'access', access: acc(a) }),
       (name) => (sub.has(name) ? indexAsExpr(sub.get(name)!) : { kind: 'ivar', name }),
