@@ -1,6 +1,6 @@
 // Operation counts of an einsum: its map expression at every visited point, plus the reduction
 // (n terms reduced into one output cost n - 1 operations of the reduce kind).
-import { reducedVars, type Cascade, type Einsum, type Expr, type ReduceOp } from '../ir';
+import { reducedVars, someExpr, walkExpr, type Cascade, type Einsum, type Expr, type ReduceOp } from '../ir';
 import { pointCounts } from './points';
 
 export const OP_KINDS = ['mul', 'add', 'sub', 'div', 'max', 'min', 'exp', 'log', 'sqrt', 'tanh', 'erf', 'abs', 'neg', 'cmp', 'select'] as const;
@@ -12,51 +12,31 @@ const REDUCE_KIND: Record<ReduceOp, OpKind> = { sum: 'add', prod: 'mul', max: 'm
 
 /** Whether an expression depends on a tensor or an index (constant subexpressions are folded, so free). */
 function varies(x: Expr): boolean {
+  return someExpr(x, (n) => n.kind === 'access' || n.kind === 'ivar');
+}
+
+/** The operation a node performs; none for a leaf. */
+function opKind(x: Expr): OpKind | undefined {
   switch (x.kind) {
-    case 'num':
-    case 'rsize':
-      return false;
-    case 'access':
-    case 'ivar':
-      return true;
     case 'unary':
-      return varies(x.arg);
+      return x.op;
     case 'binary':
+      return BINARY_KIND[x.op];
     case 'cmp':
-      return varies(x.a) || varies(x.b);
     case 'select':
-      return varies(x.cond) || varies(x.a) || varies(x.b);
+      return x.kind;
+    default:
+      return undefined;
   }
 }
 
 /** Operations of one evaluation of the map expression. */
 export function exprOps(x: Expr, out: OpCounts = {}): OpCounts {
-  if (!varies(x)) return out;
-  const add = (k: OpKind) => (out[k] = (out[k] ?? 0) + 1);
-  switch (x.kind) {
-    case 'unary':
-      add(x.op);
-      exprOps(x.arg, out);
-      break;
-    case 'binary':
-      add(BINARY_KIND[x.op]);
-      exprOps(x.a, out);
-      exprOps(x.b, out);
-      break;
-    case 'cmp':
-      add('cmp');
-      exprOps(x.a, out);
-      exprOps(x.b, out);
-      break;
-    case 'select':
-      add('select');
-      exprOps(x.cond, out);
-      exprOps(x.a, out);
-      exprOps(x.b, out);
-      break;
-    default:
-      break;
-  }
+  walkExpr(x, (n) => {
+    if (!varies(n)) return false;
+    const k = opKind(n);
+    if (k) out[k] = (out[k] ?? 0) + 1;
+  });
   return out;
 }
 

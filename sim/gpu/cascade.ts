@@ -2,7 +2,7 @@
 // which is what the WGSL back end and an eager PyTorch program do). Contractions run as GEMMs on
 // the tensor cores through the calibrated GEMM model; everything else is a streaming kernel bounded
 // by HBM bandwidth or the CUDA-core rate.
-import { DTYPE_BITS, exprAccesses, outputVars, rankOfVar, reducedVars, tensorByName, tensorElements, type Cascade, type DType, type Einsum, type Expr } from '../../compiler/ir';
+import { DTYPE_BITS, exprAccesses, outputVars, rankOfVar, reducedVars, tensorByName, tensorElements, walkExpr, type Cascade, type DType, type Einsum, type Expr } from '../../compiler/ir';
 import type { EinsumResult, Result } from '../core/result';
 import type { GpuDType, GpuHardware } from './hardware';
 import { gemmBreakdown, type GpuModelParams } from './model';
@@ -18,18 +18,13 @@ const TENSOR_CORE_DTYPE: Record<DType, GpuDType> = {
   int4: 'int8',
 };
 
+/** Operator nodes of the map expression: one operation each per point. */
 function countOps(e: Expr): number {
-  switch (e.kind) {
-    case 'unary':
-      return 1 + countOps(e.arg);
-    case 'binary':
-    case 'cmp':
-      return 1 + countOps(e.a) + countOps(e.b);
-    case 'select':
-      return 1 + countOps(e.cond) + countOps(e.a) + countOps(e.b);
-    default:
-      return 0;
-  }
+  let n = 0;
+  walkExpr(e, (x) => {
+    if (x.kind === 'unary' || x.kind === 'binary' || x.kind === 'cmp' || x.kind === 'select') n++;
+  });
+  return n;
 }
 
 /** A sum of a product of two tensors: the shape a tensor-core GEMM computes. */
