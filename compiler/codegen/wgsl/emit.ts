@@ -13,6 +13,7 @@ import {
   type Access,
   type Cascade,
   type DType,
+  type Einsum,
   type Expr,
   type IndexExpr,
   type ReduceOp,
@@ -111,21 +112,11 @@ fn round_int(x: f32, lo: f32, hi: f32) -> f32 {
 }
 `;
 
-export function emitEinsumKernel(c: Cascade, index: number, stepVar?: string): WgslKernel {
-  const e = c.einsums[index]!;
-  const outT = tensorByName(c, e.output.tensor)!;
+const bufName = (t: string) => `T_${t}`;
+
+/** WGSL for the index arithmetic, addresses and map expressions of cascade `c`. Each node kind becomes its own WGSL, so this is a hand-written switch, not a walk. */
+function wgslExprs(c: Cascade): { address: (a: Access) => string; ex: (x: Expr) => string } {
   const sizeOfRank = new Map(c.ranks.map((r) => [r.name, r.size]));
-  const varSize = (v: string) => {
-    const r = rankOfVar(c, v);
-    if (!r) throw new Error(`index variable ${v} has no rank`);
-    return r.size;
-  };
-
-  // bindings: output first (read_write; also serves reads of itself), then inputs in order of appearance
-  const bindings: { tensor: string; write: boolean }[] = [{ tensor: outT.name, write: true }];
-  for (const a of exprAccesses(e.expr)) if (!bindings.some((b) => b.tensor === a.tensor)) bindings.push({ tensor: a.tensor, write: false });
-  const bufName = (t: string) => `T_${t}`;
-
   const idx = (ie: IndexExpr): string => {
     switch (ie.kind) {
       case 'ivar':
@@ -174,13 +165,13 @@ export function emitEinsumKernel(c: Cascade, index: number, stepVar?: string): W
         return `select(${ex(x.b)}, ${ex(x.a)}, ${ex(x.cond)} != 0.0)`;
     }
   };
+  return { address, ex };
+}
 
-  const outVars = outputVars(e).filter((v) => v !== stepVar);
-  const redVars = reducedVars(e).filter((v) => v !== stepVar);
-  const stepReduced = stepVar !== undefined && reducedVars(e).includes(stepVar);
+/** Ragged guards: partitions all of whose parts this einsum iterates; outer ones hold over the output point, inner ones per reduction term. */
+function raggedGuards(c: Cascade, e: Einsum, varSize: (v: string) => number): { outerGuards: string[]; innerGuards: string[] } {
   const iterVars = new Set(iterationVars(e));
   const outSet = new Set(outputVars(e));
-  // Ragged guards: partitions all of whose parts this einsum iterates.
   const outerGuards: string[] = [];
   const innerGuards: string[] = [];
   for (const p of partitionInfos(c)) {
@@ -189,6 +180,27 @@ export function emitEinsumKernel(c: Cascade, index: number, stepVar?: string): W
     const cond = `${p.vars.map((v, i) => (p.strides[i] === 1 ? vname(v) : `${vname(v)} * ${p.strides[i]}`)).join(' + ')} < ${p.parentSize}`;
     (p.vars.every((v) => outSet.has(v)) ? outerGuards : innerGuards).push(cond);
   }
+  return { outerGuards, innerGuards };
+}
+
+export function emitEinsumKernel(c: Cascade, index: number, stepVar?: string): WgslKernel {
+  const e = c.einsums[index]!;
+  const outT = tensorByName(c, e.output.tensor)!;
+  const varSize = (v: string) => {
+    const r = rankOfVar(c, v);
+    if (!r) throw new Error(`index variable ${v} has no rank`);
+    return r.size;
+  };
+
+  // bindings: output first (read_write; also serves reads of itself), then inputs in order of appearance
+  const bindings: { tensor: string; write: boolean }[] = [{ tensor: outT.name, write: true }];
+  for (const a of exprAccesses(e.expr)) if (!bindings.some((b) => b.tensor === a.tensor)) bindings.push({ tensor: a.tensor, write: false });
+  const { address, ex } = wgslExprs(c);
+
+  const outVars = outputVars(e).filter((v) => v !== stepVar);
+  const redVars = reducedVars(e).filter((v) => v !== stepVar);
+  const stepReduced = stepVar !== undefined && reducedVars(e).includes(stepVar);
+  const { outerGuards, innerGuards } = raggedGuards(c, e, varSize);
 
   const invocations = outVars.reduce((n, v) => n * varSize(v), 1);
   const lines: string[] = [];

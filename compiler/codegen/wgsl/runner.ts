@@ -73,7 +73,27 @@ export async function runWgslProgram(p: WgslProgram, inputs: Map<string, TensorD
   const device = h.device;
   const c: Cascade = p.cascade;
   device.pushErrorScope('validation');
+  const buffers = createTensorBuffers(device, c, inputs);
+  const bound = bindKernels(device, p, buffers);
+  const runOnce = async () => {
+    const enc = device.createCommandEncoder();
+    encodeProgram(enc, p, bound);
+    device.queue.submit([enc.finish()]);
+    await device.queue.onSubmittedWorkDone();
+  };
+  await runOnce();
+  const medianSeconds = opts.timingRuns && opts.timingRuns > 0 ? await medianRunSeconds(runOnce, opts.timingRuns, opts.warmupRuns ?? 2) : undefined;
+  // Timing runs recompute the same values from the same inputs, so reading back afterwards is exact.
+  const tensors = await readBack(device, c, buffers);
+  for (const b of buffers.values()) b.destroy();
+  bound.uniformAll.destroy();
+  const out: WgslRunResult = { tensors, adapter: h.adapter };
+  if (medianSeconds !== undefined) out.medianSeconds = medianSeconds;
+  return out;
+}
 
+/** One storage buffer per tensor; inputs get their data. */
+function createTensorBuffers(device: GPUDevice, c: Cascade, inputs: Map<string, TensorData>): Map<string, GPUBuffer> {
   const buffers = new Map<string, GPUBuffer>();
   for (const t of c.tensors) {
     const n = Math.max(1, tensorElements(t));
@@ -88,7 +108,19 @@ export async function runWgslProgram(p: WgslProgram, inputs: Map<string, TensorD
     }
     buffers.set(t.name, buf);
   }
+  return buffers;
+}
 
+interface BoundKernels {
+  pipelines: { pipeline: GPUComputePipeline; grid: [number, number] }[];
+  bindGroups: GPUBindGroup[];
+  /** uniform slots per kernel */
+  slots: number;
+  uniformAll: GPUBuffer;
+}
+
+/** A pipeline and bind group per kernel, and the uniforms they read. */
+function bindKernels(device: GPUDevice, p: WgslProgram, buffers: Map<string, GPUBuffer>): BoundKernels {
   // Uniforms: kernel r, slot 0 for a dispatch outside loops, slot 1 + s for step s of a loop; each holds (step, groups_x).
   const maxSteps = Math.max(0, ...p.steps.map((s) => (s.kind === 'loop' ? s.steps : 0)));
   const pipelines = p.kernels.map((k) => {
@@ -124,42 +156,39 @@ export async function runWgslProgram(p: WgslProgram, inputs: Map<string, TensorD
       ],
     }),
   );
+  return { pipelines, bindGroups, slots, uniformAll };
+}
 
-  const encodeProgram = (enc: GPUCommandEncoder) => {
-    const pass = enc.beginComputePass();
-    const dispatch = (ki: number, slot: number) => {
-      const pl = pipelines[ki]!;
-      pass.setPipeline(pl.pipeline);
-      pass.setBindGroup(0, bindGroups[ki]!, [(ki * slots + slot) * UNIFORM_STRIDE]);
-      pass.dispatchWorkgroups(pl.grid[0], pl.grid[1]);
-    };
-    for (const s of p.steps) {
-      if (s.kind === 'einsum') dispatch(s.einsum, 0);
-      else for (let t = 0; t < s.steps; t++) for (const m of s.members) dispatch(m, 1 + t);
-    }
-    pass.end();
+/** Every step of the program, in one compute pass. */
+function encodeProgram(enc: GPUCommandEncoder, p: WgslProgram, { pipelines, bindGroups, slots }: BoundKernels): void {
+  const pass = enc.beginComputePass();
+  const dispatch = (ki: number, slot: number) => {
+    const pl = pipelines[ki]!;
+    pass.setPipeline(pl.pipeline);
+    pass.setBindGroup(0, bindGroups[ki]!, [(ki * slots + slot) * UNIFORM_STRIDE]);
+    pass.dispatchWorkgroups(pl.grid[0], pl.grid[1]);
   };
-
-  const runOnce = async () => {
-    const enc = device.createCommandEncoder();
-    encodeProgram(enc);
-    device.queue.submit([enc.finish()]);
-    await device.queue.onSubmittedWorkDone();
-  };
-  await runOnce();
-  let medianSeconds: number | undefined;
-  if (opts.timingRuns && opts.timingRuns > 0) {
-    for (let i = 0; i < (opts.warmupRuns ?? 2); i++) await runOnce();
-    const times: number[] = [];
-    for (let i = 0; i < opts.timingRuns; i++) {
-      const t0 = performance.now();
-      await runOnce();
-      times.push((performance.now() - t0) / 1e3);
-    }
-    times.sort((a, b) => a - b);
-    medianSeconds = times.length % 2 ? times[(times.length - 1) / 2]! : (times[times.length / 2 - 1]! + times[times.length / 2]!) / 2;
+  for (const s of p.steps) {
+    if (s.kind === 'einsum') dispatch(s.einsum, 0);
+    else for (let t = 0; t < s.steps; t++) for (const m of s.members) dispatch(m, 1 + t);
   }
-  // Timing runs recompute the same values from the same inputs, so reading back afterwards is exact.
+  pass.end();
+}
+
+async function medianRunSeconds(runOnce: () => Promise<void>, runs: number, warmup: number): Promise<number> {
+  for (let i = 0; i < warmup; i++) await runOnce();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await runOnce();
+    times.push((performance.now() - t0) / 1e3);
+  }
+  times.sort((a, b) => a - b);
+  return times.length % 2 ? times[(times.length - 1) / 2]! : (times[times.length / 2 - 1]! + times[times.length / 2]!) / 2;
+}
+
+/** Copies the computed tensors back; throws if WebGPU rejected anything since the error scope was pushed. */
+async function readBack(device: GPUDevice, c: Cascade, buffers: Map<string, GPUBuffer>): Promise<Map<string, TensorData>> {
   const computed = c.tensors.filter((t) => t.role === 'intermediate' || t.role === 'output');
   const staging = computed.map((t) => device.createBuffer({ size: Math.max(1, tensorElements(t)) * 4, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }));
   const enc = device.createCommandEncoder();
@@ -176,9 +205,5 @@ export async function runWgslProgram(p: WgslProgram, inputs: Map<string, TensorD
     staging[i]!.destroy();
     tensors.set(t.name, { dtype: t.dtype, shape: t.dims.map((d) => d.extent), data: Float64Array.from(f.subarray(0, tensorElements(t))) });
   }
-  for (const b of buffers.values()) b.destroy();
-  uniformAll.destroy();
-  const out: WgslRunResult = { tensors, adapter: h.adapter };
-  if (medianSeconds !== undefined) out.medianSeconds = medianSeconds;
-  return out;
+  return tensors;
 }
