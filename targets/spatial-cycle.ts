@@ -9,11 +9,11 @@
 // A run with `trace` (a sim/core TraceWriter) in the options records folds, stalls and DRAM
 // transfers for Perfetto.
 import { cascadeWorkloads, hwModel, PLACE_DRAM, tensorPlacement, type EinsumWorkload } from '../compiler/map';
-import { dtypeBytes, iterativeVars, partitionInfos, type Cascade } from '../compiler/ir';
+import { dtypeBytes, type Cascade } from '../compiler/ir';
 import type { EinsumResult, Result } from '../sim/core/result';
 import { fraction } from '../sim/core/stats';
 import { TrafficLedger } from '../sim/memory/traffic';
-import { type AttentionPoint, type AttentionRun, type Dataflow, simulateFlat, simulateFusemax, simulateSystolic, simulateTiledGemm, type SystolicConfig } from '../sim/spatial';
+import { type AttentionRun, type Dataflow, simulateFlat, simulateFusemax, simulateSystolic, simulateTiledGemm, type SystolicConfig } from '../sim/spatial';
 import { runTraffic } from '../sim/spatial/result';
 import type { CycleSimulator, Mapping, SimOptions } from './target';
 import type { TargetSpec } from './spec/types';
@@ -116,63 +116,6 @@ function systolicConfig(spec: TargetSpec): SystolicConfig | null {
   };
 }
 
-/** Bytes per element of Q (first contraction's left operand), K (its right), V (the last one's right) and the output. */
-function attentionBytes(c: Cascade, first: EinsumWorkload, last: EinsumWorkload): { Q: number; K: number; V: number; out: number } {
-  const side = (w: EinsumWorkload, which: 'a' | 'b'): number => {
-    const e = c.einsums[w.index]!;
-    if (e.expr.kind !== 'binary') return 2;
-    const names = [...collectTensors(e.expr[which], new Set())];
-    return Math.max(...names.map((n) => dtypeBytes(c.tensors.find((t) => t.name === n)!.dtype)));
-  };
-  const out = c.tensors.find((t) => t.name === c.outputs[0]);
-  return { Q: side(first, 'a'), K: side(first, 'b'), V: side(last, 'b'), out: out ? dtypeBytes(out.dtype) : 2 };
-}
-
-function attentionPoint(spec: TargetSpec, c: Cascade, ws: EinsumWorkload[], members: string[], params: Record<string, number>, kind: 'pipeline' | 'rowblock'): AttentionPoint | null {
-  const a2 = spec.computes.find((u) => u.kind === 'array2d');
-  const a1 = spec.computes.find((u) => u.kind === 'array1d');
-  if (!a2?.rows || !a2.cols || !a1?.lanes) return null;
-  const hw = hwModel(spec);
-  const group = ws.filter((w) => members.includes(w.name));
-  const contractions = group.filter((w) => w.contraction);
-  if (contractions.length < 2) return null;
-  const first = gemmOf(c, contractions[0]!);
-  const last = gemmOf(c, contractions[contractions.length - 1]!);
-  if (!first || !last) return null;
-  // QK[m, p] = Q[e, p]·K[e, m] (or BQK[m1, m0, p] = Q[e, p]·BK[e, m1, m0]): its K is E, its A-only
-  // extent is P (the queries); M is the keys' true length (a partition's parent rank, not M1·M0)
-  const seqP = first.M * first.batch;
-  let seqM = first.N;
-  if (kind === 'pipeline') {
-    const iter = iterativeVars(c);
-    seqM = partitionInfos(c).find((p) => iter.includes(p.vars[0]!))?.parentSize ?? (params.M0 ?? 0) * (params.M1 ?? 0);
-  }
-  if (!(seqM > 0 && seqP > 0)) return null;
-  const dram = hw.levels[hw.dram]!;
-  return {
-    name: c.name ?? 'attention',
-    batch: params.batch ?? 1,
-    heads: 1,
-    seqM,
-    seqP,
-    E: first.K,
-    // SLNV[f, m1, p] = SLN[m1, m0, p]·BV[f, m1, m0] (or AV[f, p]): F is the output extent that is neither P nor m1
-    F: Math.max(1, (last.M * last.N * last.batch) / seqP / (kind === 'pipeline' ? (params.M1 ?? 1) : 1)),
-    rows2d: a2.rows,
-    cols2d: a2.cols,
-    lanes1d: a1.lanes,
-    clockHz: spec.clockHz,
-    expMacs: Number(spec.attrs.exp_macs ?? 6),
-    exp1dNative: a1.ops.includes('exp'),
-    wordBytes: Math.max(1, Number(spec.attrs.word_bits ?? 16) / 8),
-    dramBytesPerCycle: dram.bytesPerCycle,
-    dramLatencyCycles: spec.memories.find((m) => m.name === dram.name)?.latencyCycles ?? 0,
-    ...(kind === 'pipeline' ? { M0: params.M0, pGroup: params.P1 } : { block: params.R }),
-    // DRAM holds the cascade's dtypes (as everywhere else in Tessera), not the datapath's word
-    bytes: attentionBytes(c, contractions[0]!, contractions[contractions.length - 1]!),
-  };
-}
-
 /**
  * A contraction of three variables (m, n, k) bound to both dimensions of a 2D array, run on the
  * mapper's GLB tiles, loop order and tensor placement; null for any other shape (batched, one
@@ -235,11 +178,11 @@ export const spatialCycleSimulator: CycleSimulator = (m: Mapping, spec: TargetSp
   const rename = (lvl: string) => (lvl === 'DRAM' ? dramName : lvl.endsWith('_SRAM') ? glbName : lvl);
 
   for (const g of m.groups) {
-    const pt = attentionPoint(spec, c, ws, g.einsums, g.params, g.kind);
+    // the description the mapper built and its analytic model used (GroupMapping.fused)
     let run: AttentionRun | null = null;
-    if (pt) {
+    if (g.fused) {
       try {
-        run = g.kind === 'pipeline' ? simulateFusemax(pt, { trace }) : simulateFlat(pt, { trace });
+        run = g.kind === 'pipeline' ? simulateFusemax(g.fused, { trace }) : simulateFlat(g.fused, { trace });
       } catch (e) {
         warnings.push(`${g.name}: cycle engine refused the group (${e instanceof Error ? e.message : String(e)}); analytic cost used`);
       }

@@ -2,6 +2,7 @@
 // global buffer, the loop order above it, the spatial binding to array dimensions and the unit that
 // runs it; per fused group, how einsums are pipelined across units; and the analytical cost of each.
 import type { Cascade } from '../ir';
+import type { FusedAttention } from '../../sim/spatial/attention-shape';
 
 export const OBJECTIVES = ['latency', 'energy', 'edp'] as const;
 export type Objective = (typeof OBJECTIVES)[number];
@@ -73,6 +74,9 @@ export interface GroupMapping {
   params: Record<string, number>;
   cost: Cost;
   explanation: string[];
+  /** what the group fused (ranks, extents, tiles, dtypes, units, einsums): the one description the
+   *  analytic model computed from and the cycle engines run (sim/spatial/attention-shape.ts) */
+  fused?: FusedAttention;
 }
 
 export interface Mapping {

@@ -7,38 +7,26 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCascadeFile } from '../../compiler/lang';
 import { TraceWriter } from '../../sim/core';
-import { type AttentionPoint, fusemaxTileCosts, simulateFlat, simulateFusemax } from '../../sim/spatial';
+import { type FusedAttention, simulateFlat, simulateFusemax, tileCosts } from '../../sim/spatial';
 import { getTarget } from '../../targets/registry';
-import { loadTargetFile } from '../../targets/spec';
-import type { TargetSpec } from '../../targets/spec/types';
 
 const here = import.meta.dirname;
 const fixture = JSON.parse(readFileSync(join(here, 'fixtures/fusemax-bert-1k.json'), 'utf8'));
 
-/** Hardware numbers from the target's .arch file, the workload from the fixture. */
-export function bertPoint(spec: TargetSpec): AttentionPoint {
-  const a2 = spec.computes.find((c) => c.kind === 'array2d')!;
-  const a1 = spec.computes.find((c) => c.kind === 'array1d')!;
-  const dram = spec.memories.find((m) => m.name === 'DRAM')!;
+/**
+ * The description the mapper builds for the fixture's point (hardware from the target's .arch
+ * file, the cascade from fixtures/, batch x heads instances), with the fixture's DRAM latency.
+ */
+export function bertDescription(target: 'fusemax' | 'flat'): FusedAttention {
   const w = fixture.point;
-  return {
-    ...w,
-    rows2d: a2.rows!,
-    cols2d: a2.cols!,
-    lanes1d: a1.lanes!,
-    clockHz: spec.clockHz,
-    expMacs: Number(spec.attrs.exp_macs),
-    exp1dNative: a1.ops.includes('exp'),
-    wordBytes: Number(spec.attrs.word_bits) / 8,
-    dramBytesPerCycle: dram.bandwidthBytesPerSecond! / spec.clockHz,
-  };
+  const cascade = loadCascadeFile(join(here, `fixtures/bert-1k-${target === 'fusemax' ? 1 : 3}pass.ein`));
+  const d = getTarget(target).map(cascade, undefined, { batch: w.batch * w.heads }).groups[0]!.fused!;
+  expect({ P: d.P, M: d.M, E: d.E, F: d.F }).toEqual({ P: w.seqP, M: w.seqM, E: w.E, F: w.F });
+  return { ...d, dram: { ...d.dram, latencyCycles: w.dramLatencyCycles } };
 }
 
-const fusemaxSpec = loadTargetFile(join(here, '../../targets/fusemax/fusemax.arch'));
-const flatSpec = loadTargetFile(join(here, '../../targets/flat/flat.arch'));
-
 describe('FuseMax at BERT-Base 1K (batch 64, 12 heads, E = F = 64)', () => {
-  const pt = bertPoint(fusemaxSpec);
+  const pt = bertDescription('fusemax');
   const run = simulateFusemax(pt);
 
   it('keeps the 2D array at least 85% busy (published: 0.89)', () => {
@@ -53,7 +41,7 @@ describe('FuseMax at BERT-Base 1K (batch 64, 12 heads, E = F = 64)', () => {
     // SLNV and the next QK); after a head's last M tile the 1D array divides AV (F = 64 per P tile) and
     // the next head's SLN waits for it. M1 = 4, P1 = 4 P tiles; 64 × 12 heads.
     // 137 / (138 + 64/4) = 0.8896: the published 0.890 (REFERENCES.md).
-    const c = fusemaxTileCosts(pt);
+    const c = tileCosts(pt);
     const t1 = Object.values(c.unit1d).reduce((a, b) => a + b, 0);
     const t2 = Object.values(c.unit2d).reduce((a, b) => a + b, 0);
     expect(t1).toBe(132);
@@ -76,15 +64,15 @@ describe('FuseMax at BERT-Base 1K (batch 64, 12 heads, E = F = 64)', () => {
 
   it('writes a Perfetto trace with both arrays and the DRAM channel', () => {
     const trace = new TraceWriter({ clockHz: pt.clockHz, maxEvents: 5000 });
-    simulateFusemax({ ...pt, batch: 1, heads: 1 }, { trace });
+    simulateFusemax({ ...pt, batch: 1 }, { trace });
     const tracks = new Set(trace.toJSON().traceEvents.filter((e) => e.ph === 'M').map((e) => e.args!.name));
     expect([...tracks].sort()).toEqual(['1D array', '2D array', 'DRAM']);
   });
 });
 
 describe('FLAT at the same point', () => {
-  const flat = simulateFlat(bertPoint(flatSpec));
-  const fusemax = simulateFusemax(bertPoint(fusemaxSpec));
+  const flat = simulateFlat(bertDescription('flat'));
+  const fusemax = simulateFusemax(bertDescription('fusemax'));
 
   it('is bound by the 1D softmax passes: 2D utilization 0.125 (published 0.125)', () => {
     // per block of 256 queries: 2D QK 256 + AV 256 cycles; 1D 4 passes × 1024·256/256 = 4096
