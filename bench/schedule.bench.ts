@@ -1,6 +1,6 @@
 // Scheduler benchmark: the COSMA experiment (ILP vs Belady/LRU baselines at M_R, M_H, M_P, with and
 // without parameters) on six graph families, solve times for HiGHS and glpk.js, and divide and conquer on a
-// 32-layer LLaMA-2-7B. Run: npx tsx bench/schedule.bench.ts [--quick]
+// 32-layer LLaMA-2-7B. Run: npx tsx bench/schedule.bench.ts [--quick] [--solvers highs|glpk|highs,glpk] [--no-divide]
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCascade } from '../compiler/lang';
@@ -11,6 +11,11 @@ import { COSMA_TIERS, runSuite, scaleAttention, suiteGraphs, summarize, type Sui
 import { LLAMA2_7B, transformerEin } from '../compiler/schedule/bench-graphs/models';
 
 const quick = process.argv.includes('--quick');
+const argAfter = (flag: string) => {
+  const i = process.argv.indexOf(flag);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const solvers = (argAfter('--solvers') ?? 'highs,glpk').split(',') as ('highs' | 'glpk')[];
 const root = join(import.meta.dirname, '..');
 const parse = (text: string, name: string) => {
   const r = parseCascade(text, name);
@@ -21,16 +26,16 @@ const attention = Object.fromEntries(['3pass', '2pass', '1pass'].map((p) => [`at
 const mib = (b: number | null | undefined) => (b === null || b === undefined ? '-' : (b / 1024 ** 2).toFixed(2));
 const pct = (x: number | null) => (x === null ? '-' : `${(100 * x).toFixed(1)}%`);
 
-const graphs = suiteGraphs(parse, attention);
+const graphs = process.argv.includes('--llama4-only') ? [] : suiteGraphs(parse, attention);
 // cross-check with helper GRAPH's model builder (compiler/graph, from the Hugging Face config): one LLaMA-2-7B
 // decoder layer with its embedding and LM head
 const llamaSpec = parseModelConfig(readFileSync(join(root, 'data/models/llama-2-7b.json'), 'utf8'), 'llama-2-7b.json', 'llama-2-7b');
 const llamaBuilt = buildModel(llamaSpec, { kind: 'prefill', batch: 1, seq: 2048 }, { layers: 1 });
-graphs.push({ family: 'llama-2-7b (compiler/graph)', name: 'llama-2-7b, 1 layer + embedding + LM head (compiler/graph builder)', build: (params) => cascadeToOpGraph(llamaBuilt, { params, name: 'llama-2-7b (compiler/graph)' }) });
+if (graphs.length) graphs.push({ family: 'llama-2-7b (compiler/graph)', name: 'llama-2-7b, 1 layer + embedding + LM head (compiler/graph builder)', build: (params) => cascadeToOpGraph(llamaBuilt, { params, name: 'llama-2-7b (compiler/graph)' }) });
 console.log('COSMA experiment: non-compulsory traffic (MiB), ILP (HiGHS) vs best baseline (Belady/LRU x program/MPMF order)');
 console.log('graph | params | budget | budget MiB | ops | order | ILP MiB | best baseline MiB (which) | reduction | HiGHS s (status) | glpk s (status)');
 const rows: SuiteRow[] = await runSuite(graphs, {
-  solvers: ['highs', 'glpk'],
+  solvers,
   timeLimitSeconds: 60,
   glpkTimeLimitSeconds: quick ? 5 : 30,
   onRow: (r) =>
@@ -44,8 +49,20 @@ const both = rows.filter((r) => r.status.highs === 'optimal' && r.status.glpk ==
 const agree = both.filter((r) => r.ilpBytes.highs === r.ilpBytes.glpk);
 console.log(`back ends: both proved optimal on ${both.length} of ${rows.length} instances; same optimum on ${agree.length} of those`);
 console.log(`  HiGHS optimal on ${rows.filter((r) => r.status.highs === 'optimal').length}/${rows.length}; glpk.js optimal within its limit on ${rows.filter((r) => r.status.glpk === 'optimal').length}/${rows.length}`);
+const hs = rows.map((r) => r.solveSeconds.highs).filter((x): x is number => x !== undefined);
+if (hs.length) console.log(`  HiGHS solve time over ${hs.length} instances: mean ${(hs.reduce((a, b) => a + b, 0) / hs.length).toFixed(3)} s, max ${Math.max(...hs).toFixed(2)} s`);
 const llama = rows.filter((r) => r.family === 'llama-2-7b layer');
 console.log(`  llama-2-7b layer solve times (HiGHS): ${llama.map((r) => `${r.budget}${r.params ? '+p' : ''} ${r.solveSeconds.highs?.toFixed(2)} s`).join(', ')}`);
+
+// ---- the full ILP in free order on a 4-layer LLaMA-2-7B with embedding and LM head (105 operators)
+{
+  const g = cascadeToOpGraph(buildModel(llamaSpec, { kind: 'prefill', batch: 1, seq: 2048 }, { layers: 4 }), { params: false, name: 'llama-2-7b x4 (compiler/graph)' });
+  const b = await computeBudgets(g, COSMA_TIERS, { timeLimitSeconds: 30, maxIlpOps: 0 });
+  const t0 = performance.now();
+  const r = await ilpSchedule(g, withSram(COSMA_TIERS, b.MR), { order: 'free', timeLimitSeconds: 120 });
+  console.log(`\nfree-order ILP, llama-2-7b x4 (${g.ops.length} ops) at M_R: ${mib(r.check.traffic.nonCompulsoryBytes)} MiB, ${r.status}, gap ${(100 * r.gap).toFixed(2)}%, ${((performance.now() - t0) / 1000).toFixed(2)} s (checker ${r.check.ok ? 'ok' : 'FAILED'})`);
+}
+if (process.argv.includes('--no-divide')) process.exit(0);
 
 // ---- divide and conquer on a 32-layer model, and its gap against the full ILP where that finishes
 console.log('\ndivide and conquer (windows of 16 operators, HiGHS):');

@@ -98,13 +98,14 @@ export async function assignAddresses(stays: Stay[], capacity: number, solver: M
 
 /**
  * Drops outer copies once nothing will load them again, so outer tiers hold only what is needed. Home copies
- * of inputs, parameters and outputs stay.
+ * of inputs, parameters and outputs stay. `homeTier`: one tier for all, or each tensor's (tiers.homeTiers).
  */
-export function addDrops(g: OpGraph, homeTier: number, steps: ScheduleStep[]): void {
+export function addDrops(g: OpGraph, homeTier: number | Int32Array, steps: ScheduleStep[]): void {
+  const homeOf = (t: number) => (typeof homeTier === 'number' ? homeTier : homeTier[t]!);
   for (const st of steps) st.drops = [];
   steps.forEach((st, i) => {
     for (const { tensor: t, tier: k } of st.spills) {
-      if (k === homeTier && g.tensors[t]!.kind === 'output') continue;
+      if (k === homeOf(t) && g.tensors[t]!.kind === 'output') continue;
       let last = i;
       for (let j = i + 1; j < steps.length; j++) {
         if (steps[j]!.spills.some((x) => x.tensor === t && x.tier === k)) break;

@@ -2,7 +2,11 @@
 // allocator (first fit at the lowest free offset, as TFLite's), and a replacement policy that picks which
 // resident tensor to evict when an operator's tensors do not fit: Belady (the one read furthest in the
 // future) or LRU (the one touched longest ago). An evicted tensor that has no copy in an outer tier is
-// spilled to the nearest outer tier with room; one that has a copy is simply freed.
+// spilled to the nearest outer tier with room; one that has a copy is simply freed. Outer tiers hold the homes
+// of inputs, parameters and outputs (reserved from the start) and spilled copies, which are dropped once the
+// tensor's last use has run.
+import { InfeasibleBudgetError } from './errors';
+import { hasHome, homeTiers, reservedHomeBytes } from './tiers';
 import type { OpGraph, Placement, Schedule, ScheduleStep, TierChain } from './types';
 
 export type ReplacementPolicy = 'belady' | 'lru';
@@ -16,7 +20,13 @@ export interface BaselineFailure {
 export function baselineSchedule(g: OpGraph, chain: TierChain, policy: ReplacementPolicy, order: number[] = g.ops.map((_, i) => i)): { schedule: Schedule } | { failure: BaselineFailure } {
   const T = g.tensors.length;
   const K = chain.tiers.length;
-  const home = chain.homeTier;
+  let homes: Int32Array;
+  try {
+    homes = homeTiers(g, chain);
+  } catch (e) {
+    if (!(e instanceof InfeasibleBudgetError)) throw e;
+    return { failure: { step: 0, tensor: Math.max(0, g.tensors.findIndex((t) => t.name === e.tensor)), message: e.message } };
+  }
   const cap = chain.tiers[0]!.capacityBytes;
   const bytes = (t: number) => g.tensors[t]!.bytes;
   const uses: number[][] = g.tensors.map(() => []);
@@ -29,13 +39,12 @@ export function baselineSchedule(g: OpGraph, chain: TierChain, policy: Replaceme
   const offset = new Float64Array(T).fill(-1); // >= 0 while in SRAM
   const stayStart = new Int32Array(T).fill(-1);
   const hasCopy: Uint8Array[] = Array.from({ length: K }, () => new Uint8Array(T));
-  const tierUsed = new Float64Array(K);
+  const tierUsed = Float64Array.from(reservedHomeBytes(g, chain, homes));
   g.tensors.forEach((t, i) => {
-    if (t.kind === 'input' || t.kind === 'param') {
-      hasCopy[home]![i] = 1;
-      tierUsed[home] += t.bytes;
-    }
+    if (t.kind === 'input' || t.kind === 'param') hasCopy[homes[i]!]![i] = 1;
   });
+  /** bytes of copies dropped at the end of step s: free for spills placed at step s + 1 or later */
+  const freedAt = new Float64Array(K * (order.length + 2));
   const steps: ScheduleStep[] = order.map((op) => ({ op, loads: [], spills: [], frees: [], drops: [] }));
   const placements: Placement[] = [];
   const resident = () => {
@@ -75,6 +84,8 @@ export function baselineSchedule(g: OpGraph, chain: TierChain, policy: Replaceme
   };
 
   for (let s = 0; s < order.length; s++) {
+    // evictions while placing step s put their spills at step s - 1: copies dropped at step s - 2 are gone by then
+    if (s >= 2) for (let k = 1; k < K; k++) tierUsed[k] -= freedAt[(s - 2) * K + k]!;
     const op = g.ops[order[s]!]!;
     const pinned = new Set([...op.inputs, ...op.outputs]);
     const toPlace = [...new Set([...op.inputs.filter((t) => offset[t]! < 0), ...op.outputs])];
@@ -145,13 +156,24 @@ export function baselineSchedule(g: OpGraph, chain: TierChain, policy: Replaceme
     for (const t of pinned) lastTouch[t] = s;
     for (const t of op.outputs)
       if (g.tensors[t]!.kind === 'output') {
-        steps[s]!.spills.push({ tensor: t, tier: home });
-        hasCopy[home]![t] = 1;
-        tierUsed[home] += bytes(t);
+        steps[s]!.spills.push({ tensor: t, tier: homes[t]! });
+        hasCopy[homes[t]!]![t] = 1; // its room is reserved
       }
-    for (const t of pinned) if (nextUse(t, s) === Infinity && offset[t]! >= 0) leave(t, s);
+    for (const t of pinned) {
+      if (nextUse(t, s) !== Infinity) continue;
+      if (offset[t]! >= 0) leave(t, s);
+      for (let k = 1; k < K; k++)
+        if (hasCopy[k]![t] && !(hasHome(g, t) && k === homes[t])) {
+          steps[s]!.drops.push({ tensor: t, tier: k });
+          hasCopy[k]![t] = 0;
+          freedAt[s * K + k] += bytes(t);
+        }
+    }
   }
   for (const t of resident()) leave(t, order.length - 1);
-  for (const st of steps) st.frees = [...new Set(st.frees)].sort((a, b) => a - b);
+  for (const st of steps) {
+    st.frees = [...new Set(st.frees)].sort((a, b) => a - b);
+    st.drops.sort((a, b) => a.tensor - b.tensor || a.tier - b.tier);
+  }
   return { schedule: { graph: g.name, steps, placements } };
 }

@@ -1,6 +1,7 @@
 // The independent schedule checker. It replays a schedule event by event and knows nothing of how the
 // schedule was made (ILP, baseline or divide and conquer). Every schedule Tessera produces passes through it,
 // and its replay is also what counts the traffic at every tier.
+import { homeTiers } from './tiers';
 import type { OpGraph, Schedule, TierChain, TierTraffic, TrafficSummary } from './types';
 
 export type CheckRule =
@@ -35,10 +36,17 @@ interface Stay {
 export function checkSchedule(g: OpGraph, chain: TierChain, s: Schedule): CheckResult {
   const v: Violation[] = [];
   const K = chain.tiers.length;
-  const home = chain.homeTier;
   const T = g.tensors.length;
   const name = (t: number) => g.tensors[t]?.name ?? `#${t}`;
   const add = (rule: CheckRule, step: number, message: string, t?: number) => v.push({ rule, step, ...(t !== undefined ? { tensor: name(t) } : {}), message });
+  // each input, parameter and output has its home tier (the chain's home, or further out when that is full)
+  let homes: Int32Array;
+  try {
+    homes = homeTiers(g, chain);
+  } catch (e) {
+    add('capacity', 0, (e as Error).message);
+    homes = new Int32Array(T).fill(chain.homeTier);
+  }
 
   // ---- order: a permutation of the operators
   const seenOp = new Uint8Array(g.ops.length);
@@ -58,7 +66,7 @@ export function checkSchedule(g: OpGraph, chain: TierChain, s: Schedule): CheckR
   for (let t = 0; t < T; t++) {
     const k = g.tensors[t]!.kind;
     if (k === 'input' || k === 'param') {
-      copies[home]![t] = 1;
+      copies[homes[t]!]![t] = 1;
       created[t] = 1;
     }
   }
@@ -100,7 +108,7 @@ export function checkSchedule(g: OpGraph, chain: TierChain, s: Schedule): CheckR
       const tr = perTier[k]!;
       tr.readBytes += b;
       const kind = g.tensors[t]!.kind;
-      if (!loadedOnce[t] && k === home && (kind === 'input' || kind === 'param')) {
+      if (!loadedOnce[t] && k === homes[t] && (kind === 'input' || kind === 'param')) {
         tr.compulsoryReadBytes += b;
         compulsoryBytes += b;
       } else {
@@ -134,7 +142,7 @@ export function checkSchedule(g: OpGraph, chain: TierChain, s: Schedule): CheckR
       const b = g.tensors[t]!.bytes;
       const tr = perTier[k]!;
       tr.writeBytes += b;
-      if (g.tensors[t]!.kind === 'output' && k === home && !writtenHome[t]) {
+      if (g.tensors[t]!.kind === 'output' && k === homes[t] && !writtenHome[t]) {
         writtenHome[t] = 1;
         tr.compulsoryWriteBytes += b;
         compulsoryBytes += b;
@@ -162,7 +170,7 @@ export function checkSchedule(g: OpGraph, chain: TierChain, s: Schedule): CheckR
   });
   const last = s.steps.length - 1;
   for (let t = 0; t < T; t++) if (inSram[t]) stays.push({ tensor: t, start: stayStart[t]!, end: last });
-  for (let t = 0; t < T; t++) if (g.tensors[t]!.kind === 'output' && !writtenHome[t]) add('output-not-home', last, `output ${name(t)} is never written to ${chain.tiers[home]!.name}`, t);
+  for (let t = 0; t < T; t++) if (g.tensors[t]!.kind === 'output' && !writtenHome[t]) add('output-not-home', last, `output ${name(t)} is never written to ${chain.tiers[homes[t]!]!.name}, its home tier`, t);
 
   checkAddresses(g, chain.tiers[0]!.capacityBytes, stays, s, add);
 

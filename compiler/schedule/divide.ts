@@ -5,7 +5,8 @@ import { addDrops, assignAddresses, sramStays, trimStays } from './addresses';
 import { checkSchedule, type CheckResult } from './checker';
 import { buildIlp, initialState, type TierState } from './ilp';
 import { getSolver, type SolverName } from './solvers';
-import { checkBudgetFits } from './schedule';
+import { bestBaseline, checkBudgetFits, NoScheduleError } from './schedule';
+import { homeTiers } from './tiers';
 import type { OpGraph, Schedule, ScheduleStep, TierChain } from './types';
 
 export interface DivideOptions {
@@ -24,6 +25,11 @@ export interface DivideResult {
   seconds: number;
   /** SRAM the windows were solved with (below the budget when addresses needed slack). */
   solvedSramBytes: number;
+  /**
+   * Set when the result is the best baseline (Belady or LRU in the same order) rather than the stitched
+   * windows: the windows found no schedule, or a costlier one. Says which baseline and why.
+   */
+  fallback?: { baseline: string; reason: string };
 }
 
 /** Bytes live across the cut before position `p` of the order (produced or loaded before, read at or after). */
@@ -63,46 +69,59 @@ export function windowsOf(g: OpGraph, order: number[], windowOps: number): numbe
 
 export async function divideAndConquer(g: OpGraph, chain: TierChain, o: DivideOptions = {}): Promise<DivideResult> {
   const t0 = performance.now();
-  const solver = getSolver(o.solver ?? 'highs');
   const order = o.order ?? g.ops.map((_, i) => i);
   const budget = chain.tiers[0]!.capacityBytes;
   checkBudgetFits(g, budget, order);
+  const homes = homeTiers(g, chain); // throws InfeasibleBudgetError when the homes fit in no tier
   const windows = windowsOf(g, order, o.windowOps ?? 16);
-  const lastUse = new Map<number, number>();
-  order.forEach((op, s) => g.ops[op]!.inputs.forEach((t) => lastUse.set(t, s)));
+  const base = bestBaseline(g, chain, order);
+  let reason = 'the windows found no schedule';
   for (let attempt = 0; attempt < 6; attempt++) {
     const cap = Math.floor(budget * (1 - 0.03 * attempt));
-    let state: TierState = initialState(g, chain);
-    const steps: ScheduleStep[] = [];
-    let failed = false;
-    for (let w = 0; w < windows.length; w++) {
-      const ops = windows[w]!;
-      const end = steps.length + ops.length; // first step after this window
-      const liveAfter = new Set<number>();
-      for (const [t, s] of lastUse) if (s >= end) liveAfter.add(t);
-      const built = buildIlp({ g, chain, sramBytes: cap, budgetBytes: budget, ops, order: 'fixed', mode: 'traffic', initial: state, liveAfter });
-      const r = await solver.solve(built.model, { timeLimitSeconds: o.timeLimitPerWindowSeconds ?? 10 });
-      if (r.status !== 'optimal' && r.status !== 'feasible') {
-        failed = true;
-        break;
-      }
-      const x = built.extract(r.values);
-      if (x.freedBefore.length > 0) steps[steps.length - 1]!.frees.push(...x.freedBefore);
-      if (x.spilledBefore.length > 0) steps[steps.length - 1]!.spills.push(...x.spilledBefore);
-      steps.push(...x.steps);
-      state = x.final;
-      o.onWindow?.(w + 1, windows.length);
-    }
-    if (failed) continue;
+    const steps = await solveWindows(g, chain, order, windows, cap, budget, o);
+    if (!steps) continue;
     for (const st of steps) st.frees.sort((a, b) => a - b);
     trimStays(g, steps);
-    addDrops(g, chain.homeTier, steps);
-    const addr = await assignAddresses(sramStays(g, steps), budget, solver, 20);
-    if (!addr.placements) continue;
+    addDrops(g, homes, steps);
+    const addr = await assignAddresses(sramStays(g, steps), budget, getSolver(o.solver ?? 'highs'), 20);
+    if (!addr.placements) {
+      reason = 'the stitched windows could not be given SRAM addresses';
+      continue;
+    }
     const schedule: Schedule = { graph: g.name, steps, placements: addr.placements };
     const check = checkSchedule(g, chain, schedule);
     if (!check.ok) throw new Error(`internal: the divide-and-conquer schedule fails the checker: ${check.violations.slice(0, 3).map((v) => v.message).join('; ')}`);
+    if (base && base.check.traffic.nonCompulsoryCost < check.traffic.nonCompulsoryCost) {
+      reason = `the stitched windows cost ${check.traffic.nonCompulsoryCost}, more than the baseline`;
+      break;
+    }
     return { schedule, check, windows, seconds: (performance.now() - t0) / 1000, solvedSramBytes: cap };
   }
-  throw new Error(`divide and conquer found no schedule for ${g.name} at ${budget} bytes`);
+  if (!base) throw new NoScheduleError(`divide and conquer found no schedule at ${budget} bytes of SRAM (${reason}) and no baseline fits either`, g);
+  return { schedule: base.schedule, check: base.check, windows, seconds: (performance.now() - t0) / 1000, solvedSramBytes: budget, fallback: { baseline: base.name, reason } };
+}
+
+/** Each window's ILP from the state the previous one left; null when a window has no solution. */
+async function solveWindows(g: OpGraph, chain: TierChain, order: number[], windows: number[][], cap: number, budget: number, o: DivideOptions): Promise<ScheduleStep[] | null> {
+  const solver = getSolver(o.solver ?? 'highs');
+  const lastUse = new Map<number, number>();
+  order.forEach((op, s) => g.ops[op]!.inputs.forEach((t) => lastUse.set(t, s)));
+  let state: TierState = initialState(g, chain);
+  const steps: ScheduleStep[] = [];
+  for (let w = 0; w < windows.length; w++) {
+    const ops = windows[w]!;
+    const end = steps.length + ops.length; // first step after this window
+    const liveAfter = new Set<number>();
+    for (const [t, s] of lastUse) if (s >= end) liveAfter.add(t);
+    const built = buildIlp({ g, chain, sramBytes: cap, budgetBytes: budget, ops, order: 'fixed', mode: 'traffic', initial: state, liveAfter });
+    const r = await solver.solve(built.model, { timeLimitSeconds: o.timeLimitPerWindowSeconds ?? 10 });
+    if (r.status !== 'optimal' && r.status !== 'feasible') return null;
+    const x = built.extract(r.values);
+    if (x.freedBefore.length > 0) steps[steps.length - 1]!.frees.push(...x.freedBefore);
+    if (x.spilledBefore.length > 0) steps[steps.length - 1]!.spills.push(...x.spilledBefore);
+    steps.push(...x.steps);
+    state = x.final;
+    o.onWindow?.(w + 1, windows.length);
+  }
+  return steps;
 }

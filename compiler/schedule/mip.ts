@@ -51,6 +51,17 @@ export class MipModel {
     this.rowStarts.push(this.rowIndex.length);
   }
 
+  /** Rows and bounds that x violates (by more than tol), as indices; for tests and diagnostics. */
+  violatedRows(x: ArrayLike<number>, tol = 1e-6): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < this.numRows; i++) {
+      let v = 0;
+      for (let k = this.rowStarts[i]!; k < this.rowStarts[i + 1]!; k++) v += this.rowValue[k]! * x[this.rowIndex[k]!]!;
+      if (v < this.rowLower[i]! - tol || v > this.rowUpper[i]! + tol) out.push(i);
+    }
+    return out;
+  }
+
   objectiveOf(x: ArrayLike<number>): number {
     let z = this.objectiveOffset;
     for (let j = 0; j < this.numCols; j++) z += this.colCost[j]! * x[j]!;
@@ -71,6 +82,10 @@ export interface MipResult {
   gap: number;
   values: Float64Array;
   solveSeconds: number;
+  /** The solve stopped at its time limit (the solution, if any, is the best found, not proven optimal). */
+  timedOut?: boolean;
+  /** A warm start was given and the solver took it as its first incumbent. */
+  startAccepted?: boolean;
 }
 
 export interface MipProgress {
@@ -82,6 +97,8 @@ export interface MipProgress {
 
 export interface MipOptions {
   timeLimitSeconds: number;
+  /** A feasible solution to start from (HiGHS: a warm start; glpk: its objective bounds the search). */
+  start?: Float64Array;
   onProgress?: (p: MipProgress) => void;
 }
 

@@ -9,7 +9,7 @@ import { divideAndConquer } from './divide';
 import type { MipProgress } from './mip';
 import { ilpSchedule } from './schedule';
 import type { SolverName } from './solvers';
-import { withSram } from './tiers';
+import { hasHome, homeTiers, withSram } from './tiers';
 import type { OpGraph, Schedule, TierChain, TrafficSummary } from './types';
 
 export interface ScheduleRequest {
@@ -41,8 +41,15 @@ export interface ScheduleReport {
   budgets: { MR: number; MH: number; MP: number; mpMethod: string };
   budget: { name: string; bytes: number };
   method: 'ilp' | 'divide-and-conquer';
+  /** Where the schedule came from: the method's own, or the best baseline (see `fallback`). */
+  source: 'ilp' | 'divide-and-conquer' | 'baseline';
+  /** Set when the best baseline was returned instead: which one, and why (a time limit, no solution, ...). */
+  fallback?: { baseline: string; reason: string };
+  /** Home tier of each input, parameter and output that is not in `homeTier` (the nearer tier is full). */
+  homeOverflow: { tensor: string; tier: string }[];
   solver: SolverName;
   order: 'free' | 'fixed';
+  /** 'optimal', 'time-limit' (best found within the limit, with its gap), 'feasible', or 'heuristic' (divide and conquer). */
   status: string;
   gap: number | null;
   objectiveCost: number;
@@ -72,7 +79,7 @@ export function baselines(g: OpGraph, chain: TierChain, mpOrder?: number[]): Bas
         out.push({ name, nonCompulsoryBytes: null, nonCompulsoryCost: null, failure: b.failure.message });
         continue;
       }
-      addDrops(g, chain.homeTier, b.schedule.steps);
+      addDrops(g, homeTiers(g, chain), b.schedule.steps);
       const c = checkSchedule(g, chain, b.schedule);
       if (!c.ok) throw new Error(`internal: baseline ${name} fails the checker: ${c.violations.slice(0, 3).map((v) => v.message).join('; ')}`);
       out.push({ name, nonCompulsoryBytes: c.traffic.nonCompulsoryBytes, nonCompulsoryCost: c.traffic.nonCompulsoryCost });
@@ -119,20 +126,28 @@ export async function runSchedule(g: OpGraph, chain0: TierChain, req: ScheduleRe
   let gap: number | null;
   let boundCost: number | null;
   let order: 'free' | 'fixed' = req.order ?? (g.ops.length <= 40 ? 'free' : 'fixed');
+  let source: ScheduleReport['source'];
+  let fallback: ScheduleReport['fallback'];
   if (method === 'ilp') {
     const r = await ilpSchedule(g, chain, { solver, order, timeLimitSeconds: req.timeLimitSeconds ?? 60, ...(req.onProgress ? { onProgress: req.onProgress } : {}) });
     schedule = r.schedule;
     status = r.status;
     gap = r.gap;
     boundCost = r.bound;
+    source = r.source;
+    if (r.source === 'baseline') fallback = { baseline: r.baseline!, reason: r.fallbackReason! };
   } else {
     order = 'fixed';
-    const r = await divideAndConquer(g, chain, { solver, windowOps: req.windowOps ?? 16, ...(budgets.mpOrder ? { order: budgets.mpOrder } : {}) });
+    const r = await divideAndConquer(g, chain, { solver, windowOps: req.windowOps ?? 16, ...(req.timeLimitSeconds ? { timeLimitPerWindowSeconds: Math.min(10, req.timeLimitSeconds) } : {}), ...(budgets.mpOrder ? { order: budgets.mpOrder } : {}) });
     schedule = r.schedule;
     status = 'heuristic';
     gap = null;
     boundCost = null;
+    source = r.fallback ? 'baseline' : 'divide-and-conquer';
+    fallback = r.fallback;
   }
+  const homes = homeTiers(g, chain);
+  const homeOverflow = g.tensors.flatMap((x, i) => (hasHome(g, i) && homes[i] !== chain.homeTier ? [{ tensor: x.name, tier: chain.tiers[homes[i]!]!.name }] : []));
   const solveSeconds = (performance.now() - t) / 1000;
   const check = checkSchedule(g, chain, schedule);
   t = performance.now();
@@ -149,6 +164,9 @@ export async function runSchedule(g: OpGraph, chain0: TierChain, req: ScheduleRe
     budgets: { MR: budgets.MR, MH: budgets.MH, MP: budgets.MP, mpMethod: budgets.mpMethod },
     budget: { name: typeof req.budget === 'number' ? 'bytes' : req.budget, bytes },
     method,
+    source,
+    ...(fallback ? { fallback } : {}),
+    homeOverflow,
     solver,
     order,
     status,

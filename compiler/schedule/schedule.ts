@@ -3,10 +3,11 @@
 import { addDrops, assignAddresses, sramStays, trimStays } from './addresses';
 import { baselineSchedule } from './baseline';
 import { checkSchedule, type CheckResult } from './checker';
+import { InfeasibleBudgetError } from './errors';
 import { buildIlp, initialState } from './ilp';
 import { relativeGap, type MipProgress, type MipStatus } from './mip';
 import { getSolver, type SolverName } from './solvers';
-import { withSram } from './tiers';
+import { homeTiers, withSram } from './tiers';
 import type { OpGraph, Placement, Schedule, TierChain } from './types';
 
 export interface IlpOptions {
@@ -24,11 +25,18 @@ export interface IlpOptions {
   addresses?: 'after' | 'joint' | 'joint-step';
 }
 
+/**
+ * 'optimal': proven optimal. 'time-limit': the solve stopped at its time limit; the schedule is the best found
+ * (or the best baseline, see `source`) and `gap` bounds how far from optimal it is. 'feasible': a schedule with
+ * a gap for another reason (the SRAM had to be tightened to place addresses, or a baseline was better).
+ */
+export type ScheduleStatus = 'optimal' | 'time-limit' | 'feasible';
+
 export interface IlpSchedule {
   schedule: Schedule;
   check: CheckResult;
   solver: SolverName;
-  status: MipStatus;
+  status: ScheduleStatus;
   /** Objective (non-compulsory bytes x tier cost) of the schedule and the best proven lower bound. */
   objective: number;
   bound: number;
@@ -38,19 +46,17 @@ export interface IlpSchedule {
   addressMethod: string;
   /** SRAM the residency model was solved with; below the budget when first-fit addresses needed slack. */
   solvedSramBytes: number;
+  /** 'ilp', or 'baseline' when the solver found no schedule, or none better than the best baseline. */
+  source: 'ilp' | 'baseline';
+  /** The baseline returned (source 'baseline') or given to the solver as its warm start. */
+  baseline?: string;
+  /** Why the baseline was returned instead of the solver's schedule. */
+  fallbackReason?: string;
+  /** Whether the solver was given the baseline as a starting solution. */
+  warmStart: boolean;
 }
 
-/** A budget no schedule can meet: names the tensor and the step that cannot fit. */
-export class InfeasibleBudgetError extends Error {
-  constructor(
-    message: string,
-    readonly tensor: string,
-    readonly step: number,
-  ) {
-    super(message);
-    this.name = 'InfeasibleBudgetError';
-  }
-}
+export { InfeasibleBudgetError };
 
 export function opFootprintBytes(g: OpGraph, op: number): number {
   const o = g.ops[op]!;
@@ -75,6 +81,27 @@ export function checkBudgetFits(g: OpGraph, sramBytes: number, order: number[] =
 
 const resolveOrder = (g: OpGraph, o: IlpOptions['order']) => (Array.isArray(o) ? o : g.ops.map((_, i) => i));
 
+interface BestBaseline {
+  name: string;
+  schedule: Schedule;
+  check: CheckResult;
+}
+
+/** The cheaper of Belady and LRU in this order, with drops, checked; null when neither fits. */
+export function bestBaseline(g: OpGraph, chain: TierChain, order: number[]): BestBaseline | null {
+  let best: BestBaseline | null = null;
+  const homes = homeTiers(g, chain);
+  for (const policy of ['belady', 'lru'] as const) {
+    const b = baselineSchedule(g, chain, policy, order);
+    if ('failure' in b) continue;
+    addDrops(g, homes, b.schedule.steps);
+    const check = checkSchedule(g, chain, b.schedule);
+    if (!check.ok) throw new Error(`internal: baseline ${policy} fails the checker: ${check.violations.slice(0, 3).map((v) => v.message).join('; ')}`);
+    if (!best || check.traffic.nonCompulsoryCost < best.check.traffic.nonCompulsoryCost) best = { name: `${policy}, ${order.every((op, i) => op === i) ? 'program' : 'given'} order`, schedule: b.schedule, check };
+  }
+  return best;
+}
+
 export async function ilpSchedule(g: OpGraph, chain: TierChain, opts: IlpOptions = {}): Promise<IlpSchedule> {
   const solverName = opts.solver ?? 'highs';
   const solver = getSolver(solverName);
@@ -83,9 +110,20 @@ export async function ilpSchedule(g: OpGraph, chain: TierChain, opts: IlpOptions
   const order = resolveOrder(g, opts.order);
   const free = opts.order === 'free';
   checkBudgetFits(g, budget, order);
+  const homes = homeTiers(g, chain); // throws InfeasibleBudgetError when the homes fit in no tier
   const t0 = performance.now();
+  const base = bestBaseline(g, chain, order);
+  const common = { solver: solverName, order: free ? ('free' as const) : ('fixed' as const) };
   let bound0 = NaN;
   let status0: MipStatus = 'optimal';
+  let timedOut = false;
+  let warm = false;
+  const fromBaseline = (reason: string, status: ScheduleStatus): IlpSchedule => {
+    if (!base) throw new NoScheduleError(`${reason}, and no baseline schedule fits either; ${timedOut ? 'raise --time-limit or use divide and conquer' : 'try a larger budget'}`, g);
+    const objective = base.check.traffic.nonCompulsoryCost;
+    const bound = Number.isFinite(bound0) ? Math.min(bound0, objective) : 0;
+    return { ...common, schedule: base.schedule, check: base.check, status, objective, bound, gap: relativeGap(objective, bound), solveSeconds: (performance.now() - t0) / 1000, addressMethod: 'first-fit (baseline arena)', solvedSramBytes: budget, source: 'baseline', baseline: base.name, fallbackReason: reason, warmStart: warm };
+  };
   // Attempt 0: residency only, then addresses for the chosen stays. If those cannot be placed: a uniformly
   // tighter SRAM (operators that need more keep their footprint), then the joint model with addresses.
   const attempts: { cap: number; joint: false | 'tensor' | 'step' }[] = [0, 1, 2, 3].map((i) => ({ cap: Math.floor(budget * (1 - 0.03 * i)), joint: false }));
@@ -95,35 +133,41 @@ export async function ilpSchedule(g: OpGraph, chain: TierChain, opts: IlpOptions
   for (let attempt = 0; attempt < attempts.length; attempt++) {
     const { cap, joint } = attempts[attempt]!;
     const left = Math.max(1, limit - (performance.now() - t0) / 1000);
+    if (attempt > 0 && left <= 1 && timedOut) break;
     const built = buildIlp({ g, chain, sramBytes: cap, budgetBytes: budget, jointAddresses: joint === 'tensor', stepAddresses: joint === 'step', ops: order, order: free ? 'free' : 'fixed', mode: 'traffic', initial: initialState(g, chain), liveAfter: new Set() });
+    const start = attempt === 0 && base ? built.encode(base.schedule.steps) : null;
+    if (start) warm = true;
     const r = await solver.solve(built.model, {
       timeLimitSeconds: joint ? Math.max(left, Math.min(limit, 30)) : left,
+      ...(start ? { start } : {}),
       ...(opts.onProgress ? { onProgress: (p: MipProgress) => opts.onProgress!({ ...p, phase: joint ? 'residency + addresses' : 'residency' }) } : {}),
     });
+    timedOut ||= r.timedOut === true;
     if (r.status === 'infeasible' || r.status === 'no-solution') {
+      if (attempt === 0 && r.status === 'no-solution') {
+        bound0 = Number.isFinite(r.bound) ? built.toCost(r.bound) : NaN;
+        return fromBaseline(`${solverName} found no schedule within ${limit} s`, 'time-limit');
+      }
       if (attempt > 0) continue;
-      if (r.status === 'no-solution') throw new Error(`${solverName} found no schedule within ${limit} s; raise --time-limit or use divide and conquer`);
+      // an explicitly requested joint model can be stricter than the baselines (one address per tensor)
+      if (base && !opts.addresses) return fromBaseline(`the ILP found no schedule (infeasible) though a baseline fits`, 'feasible');
       throw diagnoseInfeasible(g, chain, order);
     }
-    const costScale = Math.min(...chain.tiers.slice(1).map((t) => t.costPerByte).filter((c) => c > 0), Infinity);
-    const toCost = (v: number) => v * built.unitBytes * (Number.isFinite(costScale) ? costScale : 1);
     if (attempt === 0) {
-      bound0 = toCost(r.bound);
+      bound0 = built.toCost(r.bound);
       status0 = r.status;
     }
     const x = built.extract(r.values);
     const steps = x.steps;
     trimStays(g, steps);
-    addDrops(g, chain.homeTier, steps);
-    const stays = sramStays(g, steps);
+    addDrops(g, homes, steps);
     let placements: Placement[] | null;
     let method: string;
     if (joint) {
-      placements = stays.map((st) => ({ tensor: st.tensor, start: st.start, end: st.end, offsetBytes: (joint === 'tensor' ? x.offsets.get(st.tensor) : x.stayOffset(st.tensor, st.start)) ?? 0 }));
+      placements = jointPlacements(g, steps, x, joint, budget);
       method = joint === 'tensor' ? 'joint ILP' : 'joint ILP, per-step addresses';
-      if (placements.some((pl) => pl.offsetBytes + g.tensors[pl.tensor]!.bytes > budget)) placements = null;
     } else {
-      const addr = await assignAddresses(stays, budget, solver, Math.max(1, Math.min(30, limit / 4)));
+      const addr = await assignAddresses(sramStays(g, steps), budget, solver, Math.max(1, Math.min(30, limit / 4)));
       placements = addr.placements;
       method = addr.method;
     }
@@ -132,23 +176,25 @@ export async function ilpSchedule(g: OpGraph, chain: TierChain, opts: IlpOptions
     const check = checkSchedule(g, chain, schedule);
     if (!check.ok) throw new Error(`internal: the ILP schedule fails the checker: ${check.violations.map((v) => v.message).join('; ')}`);
     const objective = check.traffic.nonCompulsoryCost;
+    if (base && base.check.traffic.nonCompulsoryCost < objective) return fromBaseline(`the solver's best schedule (cost ${objective}) is worse than the baseline's`, timedOut ? 'time-limit' : 'feasible');
     const bound = Math.min(bound0, objective);
     const gap = attempt === 0 && status0 === 'optimal' ? 0 : relativeGap(objective, bound);
-    return {
-      schedule,
-      check,
-      solver: solverName,
-      status: gap === 0 ? 'optimal' : 'feasible',
-      objective,
-      bound,
-      gap,
-      solveSeconds: (performance.now() - t0) / 1000,
-      order: free ? 'free' : 'fixed',
-      addressMethod: method,
-      solvedSramBytes: cap,
-    };
+    return { ...common, schedule, check, status: gap === 0 ? 'optimal' : timedOut ? 'time-limit' : 'feasible', objective, bound, gap, solveSeconds: (performance.now() - t0) / 1000, addressMethod: method, solvedSramBytes: cap, source: 'ilp', ...(warm && base ? { baseline: base.name } : {}), warmStart: warm };
   }
-  throw new Error(`could not place the SRAM stays of ${g.name} at ${budget} bytes (residency solutions fragment SRAM and the joint model found none)`);
+  return fromBaseline(`could not place the SRAM stays of the solver's schedules at ${budget} bytes`, timedOut ? 'time-limit' : 'feasible');
+}
+
+function jointPlacements(g: OpGraph, steps: Schedule['steps'], x: ReturnType<ReturnType<typeof buildIlp>['extract']>, joint: 'tensor' | 'step', budget: number): Placement[] | null {
+  const placements = sramStays(g, steps).map((st) => ({ tensor: st.tensor, start: st.start, end: st.end, offsetBytes: (joint === 'tensor' ? x.offsets.get(st.tensor) : x.stayOffset(st.tensor, st.start)) ?? 0 }));
+  return placements.some((pl) => pl.offsetBytes + g.tensors[pl.tensor]!.bytes > budget) ? null : placements;
+}
+
+/** No schedule was found (a time limit, or a fragmented SRAM) and no baseline fits: a plain message, exit 1. */
+export class NoScheduleError extends InfeasibleBudgetError {
+  constructor(message: string, g: OpGraph) {
+    super(`no schedule for ${g.name}: ${message}`, '', -1);
+    this.name = 'NoScheduleError';
+  }
 }
 
 function diagnoseInfeasible(g: OpGraph, chain: TierChain, order: number[]): InfeasibleBudgetError {
@@ -184,7 +230,7 @@ export async function mpmf(g: OpGraph, chain: TierChain, opts: IlpOptions = {}):
   if (r.status !== 'optimal' && r.status !== 'feasible') throw new Error(`MPMF: ${r.status}`);
   const { steps, peakBytes } = built.extract(r.values);
   trimStays(g, steps);
-  addDrops(g, chain.homeTier, steps);
+  addDrops(g, homeTiers(g, chain), steps);
   const stays = sramStays(g, steps);
   let cap = peakBytes;
   for (;;) {

@@ -1,6 +1,7 @@
 // Tier chains: from a TargetSpec (its memories, innermost SRAM first) or written out by hand.
 import type { MemorySpec, TargetSpec } from '../../targets/spec/types';
-import type { CostKind, Tier, TierChain } from './types';
+import { InfeasibleBudgetError } from './errors';
+import type { CostKind, OpGraph, Tier, TierChain } from './types';
 
 const OFFCHIP = new Set(['hbm', 'dram', 'ddr', 'flash']);
 
@@ -42,4 +43,42 @@ export function tierChain(tiers: Tier[], opts: { homeTier?: number; costKind?: C
 /** The same chain with another SRAM capacity. */
 export function withSram(chain: TierChain, sramBytes: number): TierChain {
   return { ...chain, tiers: [{ ...chain.tiers[0]!, capacityBytes: sramBytes }, ...chain.tiers.slice(1)] };
+}
+
+/** Inputs, parameters and outputs have a home: a copy that is there from the start (or must be there at the end). */
+export const hasHome = (g: OpGraph, t: number): boolean => g.tensors[t]!.kind !== 'intermediate';
+
+/**
+ * The home tier of each tensor. Inputs, parameters and outputs are placed first fit, in tensor order, in the
+ * chain's home tier or, when it is full, the next tier out that has room (a 70B model's weights overflow HBM
+ * into DDR). Their bytes stay reserved there for the whole schedule. Intermediates get the chain's home tier
+ * (unused). Throws InfeasibleBudgetError when some tensor fits in no outer tier.
+ */
+export function homeTiers(g: OpGraph, chain: TierChain): Int32Array {
+  const homes = new Int32Array(g.tensors.length).fill(chain.homeTier);
+  const left = chain.tiers.map((t) => t.capacityBytes);
+  g.tensors.forEach((t, i) => {
+    if (!hasHome(g, i)) return;
+    let k = chain.homeTier;
+    while (k < chain.tiers.length && left[k]! < t.bytes) k++;
+    if (k === chain.tiers.length) {
+      const room = chain.tiers
+        .slice(chain.homeTier)
+        .map((tier, j) => `${tier.name} has ${left[chain.homeTier + j]} bytes left`)
+        .join(', ');
+      throw new InfeasibleBudgetError(`infeasible: ${t.kind} ${t.name} (${t.bytes} bytes) fits in no memory tier once the inputs, parameters and outputs before it have their place (${room})`, t.name, 0);
+    }
+    homes[i] = k;
+    left[k]! -= t.bytes;
+  });
+  return homes;
+}
+
+/** Bytes each tier holds for homes (inputs, parameters, outputs) throughout the schedule. */
+export function reservedHomeBytes(g: OpGraph, chain: TierChain, homes: Int32Array): number[] {
+  const out = chain.tiers.map(() => 0);
+  g.tensors.forEach((t, i) => {
+    if (hasHome(g, i)) out[homes[i]!]! += t.bytes;
+  });
+  return out;
 }

@@ -48,13 +48,14 @@ export const glpkSolver: MipSolver = {
     const solveSeconds = (performance.now() - t0) / 1000;
     const st = r.result.status;
     if (st === g.GLP_NOFEAS) return { solver: 'glpk', status: 'infeasible', objective: NaN, bound: Infinity, gap: Infinity, values: new Float64Array(0), solveSeconds };
-    if (st !== g.GLP_OPT && st !== g.GLP_FEAS) return { solver: 'glpk', status: 'no-solution', objective: NaN, bound: lpBound, gap: Infinity, values: new Float64Array(0), solveSeconds };
+    if (st !== g.GLP_OPT && st !== g.GLP_FEAS) return { solver: 'glpk', status: 'no-solution', objective: NaN, bound: lpBound, gap: Infinity, values: new Float64Array(0), solveSeconds, timedOut: solveSeconds >= 0.9 * o.timeLimitSeconds || st === g.GLP_UNDEF };
     const values = new Float64Array(m.numCols);
     for (let j = 0; j < m.numCols; j++) values[j] = r.result.vars[`x${j}`] ?? 0;
     const objective = m.objectiveOf(values);
     // glp_intopt stops at tmlim with status FEAS; with mipgap 0 an OPT status means proven optimal.
     const optimal = st === g.GLP_OPT && solveSeconds < o.timeLimitSeconds;
     const bound = optimal ? objective : Math.min(lpBound, objective);
-    return { solver: 'glpk', status: optimal ? 'optimal' : 'feasible', objective, bound, gap: optimal ? 0 : relativeGap(objective, bound), values, solveSeconds };
+    const gap = optimal ? 0 : relativeGap(objective, bound);
+    return { solver: 'glpk', status: gap === 0 ? 'optimal' : 'feasible', objective, bound, gap, values, solveSeconds, timedOut: gap > 0 };
   },
 };

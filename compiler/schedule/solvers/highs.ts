@@ -4,6 +4,9 @@ import loadHighs from 'highs';
 import { relativeGap, type MipModel, type MipOptions, type MipResult, type MipSolver } from '../mip';
 
 type HighsApi = Awaited<ReturnType<typeof loadHighs>>;
+
+/** Options chosen by measurement on the scheduling suite (docs/SCHEDULER.md, "Measured"). */
+export const HIGHS_TUNING: Record<string, number | boolean | string> = {};
 let loaded: Promise<HighsApi> | undefined;
 
 export const highsSolver: MipSolver = {
@@ -26,7 +29,16 @@ export const highsSolver: MipSolver = {
       integrality: Int32Array.from(m.colInteger, (b) => (b ? 1 : 0)),
     });
     try {
-      model.options.set({ output_flag: false, time_limit: o.timeLimitSeconds, mip_rel_gap: 1e-9, mip_abs_gap: 1e-9, random_seed: 0 });
+      model.options.set({ output_flag: false, time_limit: o.timeLimitSeconds, mip_rel_gap: 1e-9, mip_abs_gap: 1e-9, random_seed: 0, ...HIGHS_TUNING });
+      let startAccepted = false;
+      if (o.start && o.start.length === m.numCols) {
+        try {
+          model.setSolution({ colValue: o.start });
+          startAccepted = true;
+        } catch {
+          // HiGHS rejects a start it cannot use; solve without it
+        }
+      }
       const cb = highs.constants.callbackType;
       let lastReport = 0;
       const callbacks = o.onProgress
@@ -52,14 +64,15 @@ export const highsSolver: MipSolver = {
       const S = highs.constants.modelStatus;
       const solveSeconds = (performance.now() - t0) / 1000;
       const primalOk = Number(model.info.get('primal_solution_status')) === 2;
+      const timedOut = status === S.timeLimit;
       if (status === S.infeasible) return { solver: 'highs', status: 'infeasible', objective: NaN, bound: Infinity, gap: Infinity, values: new Float64Array(0), solveSeconds };
-      if (!primalOk) return { solver: 'highs', status: 'no-solution', objective: NaN, bound: Number(model.info.get('mip_dual_bound')), gap: Infinity, values: new Float64Array(0), solveSeconds };
+      if (!primalOk) return { solver: 'highs', status: 'no-solution', objective: NaN, bound: Number(model.info.get('mip_dual_bound')), gap: Infinity, values: new Float64Array(0), solveSeconds, timedOut, startAccepted };
       const values = Float64Array.from(model.getSolution().colValue);
       const objective = m.objectiveOf(values);
       let bound = status === S.optimal ? objective : Number(model.info.get('mip_dual_bound'));
       if (!Number.isFinite(bound)) bound = -Infinity;
       const gap = status === S.optimal ? 0 : relativeGap(objective, bound);
-      return { solver: 'highs', status: gap === 0 ? 'optimal' : 'feasible', objective, bound: Math.min(bound, objective), gap, values, solveSeconds };
+      return { solver: 'highs', status: gap === 0 ? 'optimal' : 'feasible', objective, bound: Math.min(bound, objective), gap, values, solveSeconds, timedOut: timedOut && gap > 0, startAccepted };
     } finally {
       model.dispose();
     }
