@@ -13,7 +13,7 @@ import { dtypeBytes, type Cascade } from '../compiler/ir';
 import type { EinsumResult, Result } from '../sim/core/result';
 import { fraction } from '../sim/core/stats';
 import { TrafficLedger } from '../sim/memory/traffic';
-import { type AttentionRun, type Dataflow, simulateFlat, simulateFusemax, simulateSystolic, simulateTiledGemm, type SystolicConfig } from '../sim/spatial';
+import { type AttentionRun, type Dataflow, simulateFlat, simulateFusemax, simulateSystolic, simulateTiledGemm, type SystolicConfig, type TiledGemmConfig } from '../sim/spatial';
 import { runTraffic } from '../sim/spatial/result';
 import type { CycleSimulator, Mapping, SimOptions } from './target';
 import type { TargetSpec } from './spec/types';
@@ -117,13 +117,12 @@ function systolicConfig(spec: TargetSpec): SystolicConfig | null {
 }
 
 /**
- * A contraction of three variables (m, n, k) bound to both dimensions of a 2D array, run on the
- * mapper's GLB tiles, loop order and tensor placement; null for any other shape (batched, one
- * dimension bound), which keeps the fold-level engine with SRAM thirds.
+ * The tiled-GEMM engine's input for a contraction of three variables (m, n, k) bound to both
+ * dimensions of a 2D array: the mapper's GLB tiles, loop order and tensor placement; null for any
+ * other shape (batched, one dimension bound), which keeps the fold-level engine with SRAM thirds.
+ * Any number of GLB steps: the engine collapses repeated steps exactly (sim/spatial/tiled-gemm.ts).
  */
-const MAX_GLB_STEPS = 4_000_000;
-
-function mappedGemmRun(spec: TargetSpec, w: EinsumWorkload, e: Mapping['einsums'][number], opts: { trace?: SimOptions['trace']; traceName: string; traceOffsetCycles: number; warnings: string[] }) {
+export function mappedGemmConfig(spec: TargetSpec, w: EinsumWorkload, e: Mapping['einsums'][number]): TiledGemmConfig | null {
   if (w.vars.length !== 3 || w.tensors.length !== 3) return null;
   const rowVar = w.vars.indexOf(e.spatial.find((s) => s.dim === 'rows')?.var ?? '');
   const colVar = w.vars.indexOf(e.spatial.find((s) => s.dim === 'cols')?.var ?? '');
@@ -131,33 +130,29 @@ function mappedGemmRun(spec: TargetSpec, w: EinsumWorkload, e: Mapping['einsums'
   const hw = hwModel(spec);
   const unit = hw.units.find((u) => u.name === e.unit);
   if (!unit) return null;
-  // the engine keeps a few typed arrays per GLB step: bound its memory (about 40 B per step)
-  let steps = 1;
-  for (let v = 0; v < 3; v++) steps *= Math.ceil(w.sizes[v]! / e.tiles[w.vars[v]!]!);
-  if (steps > MAX_GLB_STEPS) {
-    opts.warnings.push(`${e.name}: ${steps} GLB steps exceed the mapped-GEMM engine's ${MAX_GLB_STEPS}; the fold-level engine (SRAM thirds) ran it, so its DRAM traffic can differ from the analytic model's`);
-    return null;
-  }
   const dram = hw.levels[hw.dram]!;
   const place = tensorPlacement(w, hw);
   const idx = (v: string) => w.vars.indexOf(v);
   const reducedRow = w.reduced.includes(w.vars[rowVar]!);
-  return simulateTiledGemm(
-    {
-      rows: unit.rows,
-      cols: unit.cols,
-      pipelined: unit.regs >= 2 && reducedRow,
-      sizes: [w.sizes[0]!, w.sizes[1]!, w.sizes[2]!],
-      tiles: [e.tiles[w.vars[0]!]!, e.tiles[w.vars[1]!]!, e.tiles[w.vars[2]!]!],
-      rowVar,
-      colVar,
-      order: [idx(e.loopOrder[0]!), idx(e.loopOrder[1]!), idx(e.loopOrder[2]!)],
-      tensors: w.tensors.map((t, k) => ({ mask: t.mask, bytes: t.bytesPerElement, write: t.write, offDram: place[k] !== PLACE_DRAM })),
-      dramBytesPerCycle: dram.bytesPerCycle,
-      dramLatencyCycles: spec.memories.find((m) => m.name === dram.name)?.latencyCycles ?? 0,
-    },
-    { ...(opts.trace ? { trace: opts.trace } : {}), traceName: opts.traceName, traceOffsetCycles: opts.traceOffsetCycles },
-  );
+  return {
+    rows: unit.rows,
+    cols: unit.cols,
+    pipelined: unit.regs >= 2 && reducedRow,
+    sizes: [w.sizes[0]!, w.sizes[1]!, w.sizes[2]!],
+    tiles: [e.tiles[w.vars[0]!]!, e.tiles[w.vars[1]!]!, e.tiles[w.vars[2]!]!],
+    rowVar,
+    colVar,
+    order: [idx(e.loopOrder[0]!), idx(e.loopOrder[1]!), idx(e.loopOrder[2]!)],
+    tensors: w.tensors.map((t, k) => ({ mask: t.mask, bytes: t.bytesPerElement, write: t.write, offDram: place[k] !== PLACE_DRAM })),
+    dramBytesPerCycle: dram.bytesPerCycle,
+    dramLatencyCycles: spec.memories.find((m) => m.name === dram.name)?.latencyCycles ?? 0,
+  };
+}
+
+function mappedGemmRun(spec: TargetSpec, w: EinsumWorkload, e: Mapping['einsums'][number], opts: { trace?: SimOptions['trace']; traceName: string; traceOffsetCycles: number }) {
+  const cfg = mappedGemmConfig(spec, w, e);
+  if (!cfg) return null;
+  return simulateTiledGemm(cfg, { ...(opts.trace ? { trace: opts.trace } : {}), traceName: opts.traceName, traceOffsetCycles: opts.traceOffsetCycles });
 }
 
 export const spatialCycleSimulator: CycleSimulator = (m: Mapping, spec: TargetSpec, o: SimOptions): Result => {
@@ -215,7 +210,7 @@ export const spatialCycleSimulator: CycleSimulator = (m: Mapping, spec: TargetSp
     const gemm = w ? gemmOf(c, w) : null;
     const unitIs2d = spec.computes.find((u) => u.name === e.unit)?.kind === 'array2d';
     energy += e.cost.energyPj;
-    const mapped = sys && gemm && unitIs2d ? mappedGemmRun(spec, w!, e, { trace, traceName: e.name, traceOffsetCycles: offset, warnings }) : null;
+    const mapped = sys && gemm && unitIs2d ? mappedGemmRun(spec, w!, e, { trace, traceName: e.name, traceOffsetCycles: offset }) : null;
     if (mapped) {
       // the mapper's own loop nest, tiles and placement (sim/spatial/tiled-gemm.ts); the GLB's
       // accesses are the analytic count of the same nest

@@ -17,8 +17,15 @@
 //     stationary operand, ws/is) shifts the next fold's r rows in while the current fold streams:
 //     folds chain at max(T, r_next), after one load of the first fold's rows, and the last fold
 //     adds the skew and drain R + c − 2.
-// Plain number math: one pass over the GLB steps, typed arrays, no allocation per step.
-import { BandwidthChannel } from '../memory/channel';
+// One pass over the GLB steps with O(1) state (a tensor's runs all have the same length: the
+// product of the trip counts inside its innermost indexing loop), no allocation per step. Above
+// `collapseAbove` steps, runs of identical steps are not stepped one by one: at each loop level the
+// engine compares its state relative to the current time (channel backlog, pending tile arrivals,
+// last write) at the start of interior iterations (those that are neither first nor among the last
+// two, so their tiles are whole and their inputs identical); once it repeats with period q, every
+// later period is the same shifted in time, and the engine advances over all of them at once.
+// This is exact: the same cycles, stalls and bytes as stepping (test/sim/systolic-collapse.test.ts),
+// and the work grows with the loop levels, not with the steps or cycles.
 import type { TraceWriter } from '../core/trace';
 
 export type GemmRole = 'row' | 'col' | 'time';
@@ -50,135 +57,273 @@ export interface TiledGemmRun {
   dramReadBytes: number;
   dramWriteBytes: number;
   macs: number;
+  /** GLB steps the engine stepped through one by one (the rest were advanced over as repeats) */
+  simulatedSteps: number;
 }
 
-export function simulateTiledGemm(cfg: TiledGemmConfig, opts: { trace?: TraceWriter; traceName?: string; traceOffsetCycles?: number } = {}): TiledGemmRun {
+export interface TiledGemmOptions {
+  trace?: TraceWriter;
+  traceName?: string;
+  traceOffsetCycles?: number;
+  /** collapse repeated steps when the nest has more steps than this (default 4096); a trace steps through all */
+  collapseAbove?: number;
+}
+
+/** Default: nests of more GLB steps than this are collapsed (the figures do not depend on it). */
+export const COLLAPSE_ABOVE_STEPS = 4096;
+/** Longest period of the engine's relative state that the collapse looks for, per loop level. */
+const MAX_PERIOD = 8;
+
+export function simulateTiledGemm(cfg: TiledGemmConfig, opts: TiledGemmOptions = {}): TiledGemmRun {
   const { rows: R, cols: C, sizes, tiles, order, rowVar, colVar } = cfg;
   const n = [0, 1, 2].map((v) => Math.ceil(sizes[v]! / tiles[v]!));
   const steps = n[0]! * n[1]! * n[2]!;
   const timeVar = 3 - rowVar - colVar;
-  const dram = new BandwidthChannel({ name: 'DRAM', kind: 'dram', bytesPerCycle: cfg.dramBytesPerCycle, latencyCycles: cfg.dramLatencyCycles });
-  const T = cfg.tensors.length;
-  // per tensor, its runs: maximal stretches of steps on one tile. A run's tile is read when it
-  // starts (an output's only when the tile was visited before: partial sums) and an output's is
-  // written when it ends
-  const runStart = cfg.tensors.map(() => new Int32Array(steps));
-  const runBytes = cfg.tensors.map(() => new Float64Array(steps));
-  const runs = new Int32Array(T);
-  const runAt = cfg.tensors.map(() => new Int32Array(steps).fill(-1)); // step -> index of the run starting there
-  const write = new Float64Array(steps);
-  const compute = new Float64Array(steps);
-  const firstRows = new Float64Array(steps);
-  const streamed = new Float64Array(steps);
-  const coord = new Int32Array(3);
-  const prevKey = new Float64Array(T).fill(-1);
-  const visited = cfg.tensors.map((t) => (t.write && !t.offDram ? new Uint8Array(tileCount(t.mask, n)) : null));
+  const bpc = cfg.dramBytesPerCycle;
+  if (!(bpc > 0)) throw new Error('DRAM: bandwidth must be positive');
+  const lat = cfg.dramLatencyCycles;
+  const occupancy = (bytes: number) => (bpc === Infinity ? 0 : Math.ceil(bytes / bpc));
   const ext = (v: number, c: number) => Math.min(tiles[v]!, sizes[v]! - c * tiles[v]!);
-  let folds = 0;
-  for (let i = 0; i < steps; i++) {
-    // coordinates of step i: the last variable of `order` turns fastest
-    let rem = i;
+  // trip counts by loop position (0 outermost) and the steps one iteration of each position spans
+  const N = [n[order[0]]!, n[order[1]]!, n[order[2]]!];
+  const span = [N[1]! * N[2]!, N[2]!, 1];
+  // the tensors on the DRAM channel, in the order their requests are issued
+  const dramT = cfg.tensors.map((t, k) => ({ ...t, k })).filter((t) => !t.offDram);
+  const D = dramT.length;
+  const mask = Int32Array.from(dramT, (t) => t.mask);
+  const isW = Uint8Array.from(dramT, (t) => (t.write ? 1 : 0));
+  const elBytes = Float64Array.from(dramT, (t) => t.bytes);
+  // a tensor's run: the steps inside its innermost loop (with more than one trip) that indexes it
+  const runLen = new Float64Array(D);
+  const runs = new Float64Array(D);
+  for (let d = 0; d < D; d++) {
+    let inner = -1;
+    for (let p = 2; p >= 0; p--)
+      if (mask[d]! & (1 << order[p]!) && N[p]! > 1) {
+        inner = p;
+        break;
+      }
+    runLen[d] = inner < 0 ? steps : span[inner]!;
+    runs[d] = steps / runLen[d]!;
+  }
+  const out = dramT.findIndex((t) => t.write);
+  const coord = new Int32Array(3);
+  const decode = (i: number, c: Int32Array) => {
     for (let p = 2; p >= 0; p--) {
       const v = order[p]!;
-      coord[v] = rem % n[v]!;
-      rem = Math.floor(rem / n[v]!);
+      c[v] = i % n[v]!;
+      i = Math.floor(i / n[v]!);
     }
-    for (let k = 0; k < T; k++) {
-      const t = cfg.tensors[k]!;
-      if (t.offDram) continue;
-      let key = 0;
-      let bytes = t.bytes;
-      for (let v = 0; v < 3; v++)
-        if (t.mask & (1 << v)) {
-          key = key * n[v]! + coord[v]!;
-          bytes *= ext(v, coord[v]!);
-        }
-      if (key === prevKey[k]) continue;
-      if (t.write && prevKey[k]! >= 0) write[i - 1] += bytesOfKey(t.mask, prevKey[k]!, n, tiles, sizes, t.bytes);
-      prevKey[k] = key;
-      let fetch = bytes;
-      if (t.write) {
-        const seen = visited[k]!;
-        if (!seen[key]) fetch = 0; // a first visit starts from zero; a revisit reads its partial sums back
-        seen[key] = 1;
-      }
-      runAt[k]![i] = runs[k]!;
-      runStart[k]![runs[k]!] = i;
-      runBytes[k]![runs[k]!] = fetch;
-      runs[k]!++;
+  };
+  const rc = new Int32Array(3);
+  /** bytes fetched for tensor d's run r: its tile, or nothing for an output tile's first visit */
+  const runBytes = (d: number, r: number): number => {
+    decode(r * runLen[d]!, rc);
+    let b = elBytes[d]!;
+    let first = true;
+    for (let v = 0; v < 3; v++) {
+      if (mask[d]! & (1 << v)) b *= ext(v, rc[v]!);
+      else if (rc[v] !== 0) first = false;
     }
-    const r = ext(rowVar, coord[rowVar]!);
-    const c = ext(colVar, coord[colVar]!);
-    const tT = ext(timeVar, coord[timeVar]!);
+    return isW[d] && first ? 0 : b;
+  };
+  const tileBytes = (d: number, c: Int32Array): number => {
+    let b = elBytes[d]!;
+    for (let v = 0; v < 3; v++) if (mask[d]! & (1 << v)) b *= ext(v, c[v]!);
+    return b;
+  };
+  // a step's fold cycles depend only on whether its row, col and streamed tiles are the ragged last ones
+  const lastR = sizes[rowVar]! - (n[rowVar]! - 1) * tiles[rowVar]!;
+  const stepCycles = new Float64Array(8);
+  const stepFolds = new Float64Array(8);
+  for (let f = 0; f < 8; f++) {
+    const r = f & 1 ? lastR : Math.min(tiles[rowVar]!, sizes[rowVar]!);
+    const c = f & 2 ? sizes[colVar]! - (n[colVar]! - 1) * tiles[colVar]! : Math.min(tiles[colVar]!, sizes[colVar]!);
+    const tT = f & 4 ? sizes[timeVar]! - (n[timeVar]! - 1) * tiles[timeVar]! : Math.min(tiles[timeVar]!, sizes[timeVar]!);
     const rf = Math.ceil(r / R);
     const cf = Math.ceil(c / C);
-    folds += rf * cf;
-    firstRows[i] = Math.min(R, r);
-    streamed[i] = tT;
-    if (cfg.pipelined) compute[i] = pipelinedStream(R, r, rf, cf, tT);
-    else compute[i] = rf * cf * (tT + R - 2) + r * cf + c * rf;
+    stepFolds[f] = rf * cf;
+    stepCycles[f] = cfg.pipelined ? pipelinedStream(R, r, rf, cf, tT) : rf * cf * (tT + R - 2) + r * cf + c * rf;
   }
-  for (let k = 0; k < T; k++) {
-    const t = cfg.tensors[k]!;
-    if (t.write && !t.offDram && prevKey[k]! >= 0) write[steps - 1] += bytesOfKey(t.mask, prevKey[k]!, n, tiles, sizes, t.bytes);
-  }
-  // a pipelined array chains folds across steps: the last fold of step i also waits for the next
-  // step's first rows to shift in (the waits inside a step are in pipelinedStream)
-  if (cfg.pipelined) for (let i = 0; i + 1 < steps; i++) compute[i] += Math.max(0, firstRows[i + 1]! - streamed[i]!);
+  const shape = (c: Int32Array) => (c[rowVar] === n[rowVar]! - 1 ? 1 : 0) | (c[colVar] === n[colVar]! - 1 ? 2 : 0) | (c[timeVar] === n[timeVar]! - 1 ? 4 : 0);
+  const firstRowsOf = (c: Int32Array) => Math.min(R, ext(rowVar, c[rowVar]!));
+  const streamedOf = (c: Int32Array) => ext(timeVar, c[timeVar]!);
+  const lastColsUsed = lastCols(cfg, n);
 
   const trace = opts.trace;
   const tName = opts.traceName ? `${opts.traceName} ` : '';
   const tOff = opts.traceOffsetCycles ?? 0;
-  // each tensor is double-buffered on its own: the tile of its run j+1 goes into the half run j−1
-  // used, so it can come in while run j computes; the DMA spreads it over run j's steps (one equal
-  // chunk issued as each of them starts), so a large tile that is reused for many steps does not
-  // hold up the small ones every step needs. Run 0's tiles are fetched whole at cycle 0.
-  const arrival = new Float64Array(steps);
+  const collapse = !trace && steps > (opts.collapseAbove ?? COLLAPSE_ABOVE_STEPS);
+
+  // ---- the engine's state. Absolute times: ABS_END (end of the last step), ABS_FREE (the channel
+  // is free from), ABS_LASTW (last write committed), then per DRAM tensor its pending arrival (the
+  // chunks of its next run issued so far) and its current run's arrival. Counters follow.
+  const S_END = 0;
+  const S_FREE = 1;
+  const S_LASTW = 2;
+  const S_PEND = 3;
+  const S_CUR = 3 + D;
+  const NABS = 3 + 2 * D;
+  const st = new Float64Array(NABS).fill(-Infinity);
+  st[S_END] = 0;
+  st[S_FREE] = 0;
+  const chunk = new Float64Array(D); // bytes issued per step of the current run, for the next run
+  let stall = 0;
+  let computeCycles = 0;
   let dramRead = 0;
-  for (let k = 0; k < T; k++) for (let j = 0; j < runs[k]!; j++) dramRead += runBytes[k]![j]!;
   let dramWrite = 0;
-  const issue = (at: number, k: number, j: number, bytes: number) => {
-    if (bytes <= 0) return;
-    const i = runStart[k]![j]!;
-    const tr = dram.request(at, bytes, 'read');
-    arrival[i] = Math.max(arrival[i]!, tr.doneCycle);
-    trace?.span('DRAM', `${tName}read for step ${i}`, tr.startCycle + tOff, tr.doneCycle + tOff, { bytes });
+  let folds = 0;
+  let simulated = 0;
+
+  const request = (at: number, bytes: number): number => {
+    const s = Math.max(at, st[S_FREE]!);
+    const done = s + occupancy(bytes);
+    st[S_FREE] = done;
+    return done + lat;
   };
-  const curRun = new Int32Array(T).fill(-1);
+  // the prefetches issued as step i starts (at = end of step i − 1): a tensor whose run starts at i
+  // takes its pending arrival as the run's, then every tensor issues one chunk of its next run
   const prefetch = (at: number, i: number) => {
-    for (let k = 0; k < T; k++) {
-      if (runAt[k]![i]! >= 0) curRun[k] = runAt[k]![i]!;
-      const j = curRun[k]!;
-      if (j < 0 || j + 1 >= runs[k]!) continue;
-      const len = runStart[k]![j + 1]! - runStart[k]![j]!;
-      issue(at, k, j + 1, runBytes[k]![j + 1]! / len);
+    for (let d = 0; d < D; d++) {
+      const L = runLen[d]!;
+      if (i % L === 0) {
+        st[S_CUR + d] = st[S_PEND + d]!;
+        st[S_PEND + d] = -Infinity;
+        const r = i / L;
+        const next = r + 1 < runs[d]! ? runBytes(d, r + 1) : 0;
+        dramRead += next;
+        chunk[d] = next / L;
+      }
+      const b = chunk[d]!;
+      if (b > 0) {
+        const done = request(at, b);
+        if (done > st[S_PEND + d]!) st[S_PEND + d] = done;
+        trace?.span('DRAM', `${tName}read for step ${i - (i % L) + L}`, done - lat - occupancy(b) + tOff, done + tOff, { bytes: b });
+      }
     }
   };
-  for (let k = 0; k < T; k++) if (runs[k]! > 0) issue(0, k, 0, runBytes[k]![0]!);
-  prefetch(0, 0);
-  let end = 0;
-  let computeCycles = 0;
-  let stall = 0;
-  let lastWrite = 0;
-  for (let i = 0; i < steps; i++) {
-    let cyc = compute[i]!;
-    if (cfg.pipelined && i === 0) cyc += firstRows[0]!; // the first fold's rows shift in
-    if (cfg.pipelined && i === steps - 1) cyc += R + lastCols(cfg, n) - 2; // skew and drain
-    const start = Math.max(end, arrival[i]!);
+  const nc = new Int32Array(3);
+  const step = (i: number) => {
+    simulated++;
+    decode(i, coord);
+    const f = shape(coord);
+    let cyc = stepCycles[f]!;
+    folds += stepFolds[f]!;
+    if (cfg.pipelined) {
+      if (i === 0) cyc += firstRowsOf(coord); // the first fold's rows shift in
+      if (i + 1 < steps) {
+        // the last fold also waits for the next step's first rows to shift in
+        decode(i + 1, nc);
+        cyc += Math.max(0, firstRowsOf(nc) - streamedOf(coord));
+      } else cyc += R + lastColsUsed - 2; // skew and drain
+    }
+    let arrival = -Infinity;
+    for (let d = 0; d < D; d++) if (i % runLen[d]! === 0 && st[S_CUR + d]! > arrival) arrival = st[S_CUR + d]!;
+    const end = st[S_END]!;
+    const start = Math.max(end, arrival);
     stall += start - end;
     if (start > end) trace?.span('array', `${tName}stall`, end + tOff, start + tOff, { reason: 'dram' });
-    end = start + cyc;
+    const e = start + cyc;
+    st[S_END] = e;
     computeCycles += cyc;
-    trace?.span('array', `${tName}step ${i}`, start + tOff, end + tOff, {});
-    if (write[i]! > 0) {
-      const tr = dram.request(end, write[i]!, 'write');
-      dramWrite += write[i]!;
-      lastWrite = Math.max(lastWrite, tr.doneCycle);
-      trace?.span('DRAM', `${tName}write step ${i}`, tr.startCycle + tOff, tr.doneCycle + tOff, { bytes: write[i]! });
+    trace?.span('array', `${tName}step ${i}`, start + tOff, e + tOff, {});
+    if (out >= 0 && (i + 1) % runLen[out]! === 0) {
+      const b = tileBytes(out, coord);
+      const s = Math.max(e, st[S_FREE]!);
+      const done = request(e, b);
+      dramWrite += b;
+      if (done > st[S_LASTW]!) st[S_LASTW] = done;
+      trace?.span('DRAM', `${tName}write step ${i}`, s + tOff, done + tOff, { bytes: b });
     }
-    if (i + 1 < steps) prefetch(end, i + 1);
+    if (i + 1 < steps) prefetch(e, i + 1);
+  };
+
+  // run 0 of every tensor is fetched whole at cycle 0, then the first chunks
+  for (let d = 0; d < D; d++) {
+    const b = runBytes(d, 0);
+    dramRead += b;
+    if (b > 0) {
+      const done = request(0, b);
+      st[S_PEND + d] = done;
+      trace?.span('DRAM', `${tName}read for step 0`, done - lat - occupancy(b) + tOff, done + tOff, { bytes: b });
+    } else st[S_PEND + d] = 0;
   }
-  const totalCycles = Math.max(end, lastWrite);
+  prefetch(0, 0);
+
+  // snapshots at the start of interior iterations, per loop level: the state relative to ABS_END
+  // (clipped at 0: a time at or before the end of the last step no longer delays anything), the
+  // chunk sizes, and the counters
+  const W = NABS + D + 6;
+  const hist = [0, 1, 2].map(() => new Float64Array((MAX_PERIOD + 1) * W));
+  const histN = new Int32Array(3);
+  const snap = (buf: Float64Array, at: number) => {
+    const e = st[S_END]!;
+    buf[at] = e;
+    for (let j = 1; j < NABS; j++) buf[at + j] = Math.max(0, st[j]! - e);
+    buf.set(chunk, at + NABS);
+    const o = at + NABS + D;
+    buf[o] = stall;
+    buf[o + 1] = computeCycles;
+    buf[o + 2] = dramRead;
+    buf[o + 3] = dramWrite;
+    buf[o + 4] = folds;
+  };
+  const sameState = (buf: Float64Array, a: number, b: number) => {
+    for (let j = 1; j < NABS + D; j++) if (buf[a + j] !== buf[b + j]) return false;
+    return true;
+  };
+  const level = (p: number, base: number) => {
+    const h = hist[p]!;
+    histN[p] = 0;
+    for (let c = 0; c < N[p]!; c++) {
+      if (collapse && c >= 1 && c <= N[p]! - 3) {
+        // ring of the last MAX_PERIOD interior snapshots; slot MAX_PERIOD is the current one
+        const cur = MAX_PERIOD * W;
+        snap(h, cur);
+        let q = 0;
+        for (let back = 1; back <= Math.min(histN[p]!, MAX_PERIOD); back++) {
+          const slot = ((histN[p]! - back) % MAX_PERIOD) * W;
+          if (sameState(h, slot, cur)) {
+            q = back;
+            break;
+          }
+        }
+        if (q > 0) {
+          const prev = ((histN[p]! - q) % MAX_PERIOD) * W;
+          // whole periods left: a period's prefetches look one iteration ahead (the next tile's
+          // bytes), so the last skipped one must end before iteration N - 2, the last whole one
+          const k = Math.floor((N[p]! - 3 - c) / q);
+          if (k > 0) {
+            const dEnd = h[cur]! - h[prev]!;
+            const e = h[cur]! + k * dEnd;
+            st[S_END] = e;
+            for (let j = 1; j < NABS; j++) st[j] = e + h[cur + j]!;
+            const o = NABS + D;
+            stall += k * (h[cur + o]! - h[prev + o]!);
+            computeCycles += k * (h[cur + o + 1]! - h[prev + o + 1]!);
+            dramRead += k * (h[cur + o + 2]! - h[prev + o + 2]!);
+            dramWrite += k * (h[cur + o + 3]! - h[prev + o + 3]!);
+            folds += k * (h[cur + o + 4]! - h[prev + o + 4]!);
+            c += k * q;
+            histN[p] = 0;
+            if (c >= N[p]!) break;
+            // iteration c (just after the skipped periods) runs below as usual
+          }
+        }
+        if (q === 0 || histN[p]! > 0) {
+          h.copyWithin((histN[p]! % MAX_PERIOD) * W, cur, cur + W);
+          histN[p]++;
+        }
+      } else histN[p] = 0;
+      const i0 = base + c * span[p]!;
+      if (p === 2) step(i0);
+      else level(p + 1, i0);
+    }
+  };
+  level(0, 0);
+
+  const end = st[S_END]!;
+  const totalCycles = Math.max(end, st[S_LASTW]!);
   stall += totalCycles - end;
   return {
     totalCycles,
@@ -189,25 +334,8 @@ export function simulateTiledGemm(cfg: TiledGemmConfig, opts: { trace?: TraceWri
     dramReadBytes: dramRead,
     dramWriteBytes: dramWrite,
     macs: sizes[0] * sizes[1] * sizes[2],
+    simulatedSteps: simulated,
   };
-}
-
-function tileCount(mask: number, n: number[]): number {
-  let p = 1;
-  for (let v = 0; v < 3; v++) if (mask & (1 << v)) p *= n[v]!;
-  return p;
-}
-
-/** Bytes of the tile a key (mixed-radix tile coordinates over the mask's variables) names. */
-function bytesOfKey(mask: number, key: number, n: number[], tiles: number[], sizes: number[], bytes: number): number {
-  let b = bytes;
-  for (let v = 2; v >= 0; v--)
-    if (mask & (1 << v)) {
-      const c = key % n[v]!;
-      key = Math.floor(key / n[v]!);
-      b *= Math.min(tiles[v]!, sizes[v]! - c * tiles[v]!);
-    }
-  return b;
 }
 
 /**
