@@ -9,6 +9,7 @@
 // A run with `trace` (a sim/core TraceWriter) in the options records folds, stalls and DRAM
 // transfers for Perfetto.
 import { cascadeWorkloads, hwModel, PLACE_DRAM, tensorPlacement, type EinsumWorkload } from '../compiler/map';
+import { gemmView, isPlainGemm, type GemmView } from '../compiler/map/gemm-view';
 import { dtypeBytes, type Cascade } from '../compiler/ir';
 import type { EinsumResult, Result } from '../sim/core/result';
 import { fraction } from '../sim/core/stats';
@@ -18,58 +19,12 @@ import { runTraffic } from '../sim/spatial/result';
 import type { CycleSimulator, Mapping, SimOptions } from './target';
 import type { TargetSpec } from './spec/types';
 
-
-function ivars(x: unknown, out: Set<string>): Set<string> {
-  if (x && typeof x === 'object') {
-    const o = x as { kind?: string; name?: string };
-    if (o.kind === 'ivar' && typeof o.name === 'string') out.add(o.name);
-    for (const v of Object.values(x)) ivars(v, out);
-  }
-  return out;
-}
-
-function collectTensors(x: unknown, out: Set<string>): Set<string> {
-  if (x && typeof x === 'object') {
-    const o = x as { kind?: string; access?: { tensor: string } };
-    if (o.kind === 'access' && o.access) out.add(o.access.tensor);
-    for (const v of Object.values(x)) collectTensors(v, out);
-  }
-  return out;
-}
-
-interface GemmView {
-  M: number;
-  N: number;
-  K: number;
-  batch: number;
-  /** which variables went to M (A only), N (B only) and K (reduced) */
-  mVars: string[];
-  nVars: string[];
-  kVars: string[];
-}
-
-/** A contraction A[..]·B[..] summed over K, seen as a (batched) GEMM; null for anything else. */
+/**
+ * A contraction A[..]·B[..] summed over K, seen as a (batched) GEMM; null for anything else.
+ * The one recogniser is compiler/map/gemm-view.ts; this keeps the workload-based entry point.
+ */
 export function gemmOf(c: Cascade, w: EinsumWorkload): GemmView | null {
-  if (!w.contraction) return null;
-  const e = c.einsums[w.index]!;
-  if (e.expr.kind !== 'binary') return null;
-  const a = ivars(e.expr.a, new Set());
-  const b = ivars(e.expr.b, new Set());
-  const size = (v: string) => w.sizes[w.vars.indexOf(v)] ?? 1;
-  const g: GemmView = { M: 1, N: 1, K: 1, batch: 1, mVars: [], nVars: [], kVars: [] };
-  for (const v of w.vars) {
-    if (w.reduced.includes(v)) {
-      g.K *= size(v);
-      g.kVars.push(v);
-    } else if (a.has(v) && !b.has(v)) {
-      g.M *= size(v);
-      g.mVars.push(v);
-    } else if (b.has(v) && !a.has(v)) {
-      g.N *= size(v);
-      g.nVars.push(v);
-    } else g.batch *= size(v);
-  }
-  return g;
+  return gemmView(c, w.index);
 }
 
 /**
@@ -122,8 +77,8 @@ function systolicConfig(spec: TargetSpec): SystolicConfig | null {
  * other shape (batched, one dimension bound), which keeps the fold-level engine with SRAM thirds.
  * Any number of GLB steps: the engine collapses repeated steps exactly (sim/spatial/tiled-gemm.ts).
  */
-export function mappedGemmConfig(spec: TargetSpec, w: EinsumWorkload, e: Mapping['einsums'][number]): TiledGemmConfig | null {
-  if (w.vars.length !== 3 || w.tensors.length !== 3) return null;
+export function mappedGemmConfig(spec: TargetSpec, c: Cascade, w: EinsumWorkload, e: Mapping['einsums'][number]): TiledGemmConfig | null {
+  if (!isPlainGemm(gemmView(c, w.index)) || w.vars.length !== 3 || w.tensors.length !== 3) return null;
   const rowVar = w.vars.indexOf(e.spatial.find((s) => s.dim === 'rows')?.var ?? '');
   const colVar = w.vars.indexOf(e.spatial.find((s) => s.dim === 'cols')?.var ?? '');
   if (rowVar < 0 || colVar < 0 || e.loopOrder.length !== 3) return null;
@@ -149,8 +104,8 @@ export function mappedGemmConfig(spec: TargetSpec, w: EinsumWorkload, e: Mapping
   };
 }
 
-function mappedGemmRun(spec: TargetSpec, w: EinsumWorkload, e: Mapping['einsums'][number], opts: { trace?: SimOptions['trace']; traceName: string; traceOffsetCycles: number }) {
-  const cfg = mappedGemmConfig(spec, w, e);
+function mappedGemmRun(spec: TargetSpec, c: Cascade, w: EinsumWorkload, e: Mapping['einsums'][number], opts: { trace?: SimOptions['trace']; traceName: string; traceOffsetCycles: number }) {
+  const cfg = mappedGemmConfig(spec, c, w, e);
   if (!cfg) return null;
   return simulateTiledGemm(cfg, { ...(opts.trace ? { trace: opts.trace } : {}), traceName: opts.traceName, traceOffsetCycles: opts.traceOffsetCycles });
 }
@@ -207,10 +162,10 @@ export const spatialCycleSimulator: CycleSimulator = (m: Mapping, spec: TargetSp
   for (const e of m.einsums) {
     if (e.group) continue;
     const w = byName.get(e.name);
-    const gemm = w ? gemmOf(c, w) : null;
+    const gemm = w ? gemmView(c, w.index) : null;
     const unitIs2d = spec.computes.find((u) => u.name === e.unit)?.kind === 'array2d';
     energy += e.cost.energyPj;
-    const mapped = sys && gemm && unitIs2d ? mappedGemmRun(spec, w!, e, { trace, traceName: e.name, traceOffsetCycles: offset }) : null;
+    const mapped = sys && gemm && unitIs2d ? mappedGemmRun(spec, c, w!, e, { trace, traceName: e.name, traceOffsetCycles: offset }) : null;
     if (mapped) {
       // the mapper's own loop nest, tiles and placement (sim/spatial/tiled-gemm.ts); the GLB's
       // accesses are the analytic count of the same nest
@@ -230,14 +185,14 @@ export const spatialCycleSimulator: CycleSimulator = (m: Mapping, spec: TargetSp
       // word sizes from the einsum's own dtypes: operands stream at their width, results at theirs
       const ein = c.einsums[w!.index]!;
       const tensorBytes = (name: string) => dtypeBytes(c.tensors.find((t) => t.name === name)!.dtype);
-      const operandBytes = Math.max(...[...collectTensors(ein.expr, new Set())].map(tensorBytes));
+      const operandBytes = Math.max(tensorBytes(gemm.a), tensorBytes(gemm.b));
       const { dataflow, transpose } = dataflowOfBinding(gemm, e.spatial, sys.dataflow);
       const shape = transpose ? { M: gemm.N, N: gemm.M, K: gemm.K } : { M: gemm.M, N: gemm.N, K: gemm.K };
       // the placement rule (compiler/map tensorPlacement) decides which operands cross DRAM
       const place = tensorPlacement(w!, hwModel(spec));
-      const off = (expr: unknown) => [...collectTensors(expr, new Set())].every((n) => place[w!.tensors.findIndex((t) => t.name === n)] !== PLACE_DRAM);
-      const offA = ein.expr.kind === 'binary' && off(ein.expr.a);
-      const offB = ein.expr.kind === 'binary' && off(ein.expr.b);
+      const off = (n: string) => place[w!.tensors.findIndex((t) => t.name === n)] !== PLACE_DRAM;
+      const offA = off(gemm.a);
+      const offB = off(gemm.b);
       const offDram = { ifmap: transpose ? offB : offA, filter: transpose ? offA : offB, ofmap: place[w!.tensors.findIndex((t) => t.write)] !== PLACE_DRAM };
       const memory = sys.memory ? { ...sys.memory, offDram } : undefined;
       const run = simulateSystolic(shape, { ...sys, ...(memory ? { memory } : {}), dataflow, wordBytes: operandBytes, accBytes: tensorBytes(ein.output.tensor) }, { trace, traceName: e.name, traceOffsetCycles: offset });

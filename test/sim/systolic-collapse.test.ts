@@ -63,7 +63,7 @@ describe('tiled-GEMM engine: stepping, collapsing and the engine it replaced agr
     const c = gemm(4096, 4096, 4096, 'bf16', 'fp32', false);
     const t = getTarget('systolic');
     const m = t.map(c, undefined, { seed: 1 });
-    const cfg = mappedGemmConfig(t.spec, cascadeWorkloads(c)[0]!, m.einsums[0]!)!;
+    const cfg = mappedGemmConfig(t.spec, c, cascadeWorkloads(c)[0]!, m.einsums[0]!)!;
     const low = simulateTiledGemm(cfg, { collapseAbove: 0 });
     const high = simulateTiledGemm(cfg, { collapseAbove: Infinity });
     expect(high.simulatedSteps).toBe(high.steps);

@@ -1,0 +1,69 @@
+// The one recogniser of "this einsum is a GEMM": a sum over one or more reduced variables of the
+// product of two tensor accesses, Z[..] = A[..] · B[..]. Its view classifies every iteration
+// variable: reduced ones form K, those A alone indexes form M, those B alone indexes form N, and
+// the rest (indexed by both operands, or by neither) repeat the GEMM (batch). The mapper's
+// contraction flag, the cycle engines' GEMM dispatch and the SCALE-Sim report read this; it needs
+// only the IR, so the compiler, the simulators and the targets can all import it.
+import { indexVars, rankOfVar, reducedVars, iterationVars, type Access, type Cascade, type Einsum } from '../ir';
+
+export interface GemmView {
+  M: number;
+  N: number;
+  K: number;
+  /** independent repetitions of the M×K·K×N product (variables both operands index) */
+  batch: number;
+  /** which variables went to M (A only), N (B only), K (reduced) and the batch */
+  mVars: string[];
+  nVars: string[];
+  kVars: string[];
+  batchVars: string[];
+  /** the operands' tensors: A (left of the product) and B (right) */
+  a: string;
+  b: string;
+}
+
+/** A sum of the product of two tensor accesses over at least one reduced variable: the GEMM shape. */
+export function isGemm(e: Einsum): boolean {
+  return e.reduce === 'sum' && e.expr.kind === 'binary' && e.expr.op === '*' && e.expr.a.kind === 'access' && e.expr.b.kind === 'access' && reducedVars(e).length > 0;
+}
+
+function accessVars(a: Access): Set<string> {
+  const out: string[] = [];
+  for (const i of a.indices) indexVars(i, out);
+  return new Set(out);
+}
+
+/**
+ * The einsum (or the cascade's einsum at `index`) seen as a (batched) GEMM; null for anything
+ * else. Extents come from the cascade's ranks (a variable without a rank has extent 1).
+ */
+export function gemmView(c: Cascade, einsum: Einsum | number): GemmView | null {
+  const e = typeof einsum === 'number' ? c.einsums[einsum] : einsum;
+  if (!e || !isGemm(e) || e.expr.kind !== 'binary' || e.expr.a.kind !== 'access' || e.expr.b.kind !== 'access') return null;
+  const a = accessVars(e.expr.a.access);
+  const b = accessVars(e.expr.b.access);
+  const reduced = new Set(reducedVars(e));
+  const g: GemmView = { M: 1, N: 1, K: 1, batch: 1, mVars: [], nVars: [], kVars: [], batchVars: [], a: e.expr.a.access.tensor, b: e.expr.b.access.tensor };
+  for (const v of iterationVars(e)) {
+    const n = rankOfVar(c, v)?.size ?? 1;
+    if (reduced.has(v)) {
+      g.K *= n;
+      g.kVars.push(v);
+    } else if (a.has(v) && !b.has(v)) {
+      g.M *= n;
+      g.mVars.push(v);
+    } else if (b.has(v) && !a.has(v)) {
+      g.N *= n;
+      g.nVars.push(v);
+    } else {
+      g.batch *= n;
+      g.batchVars.push(v);
+    }
+  }
+  return g;
+}
+
+/** A plain GEMM: one variable each for M, N and K, no batch, two distinct operand tensors. */
+export function isPlainGemm(g: GemmView | null): g is GemmView {
+  return !!g && g.mVars.length === 1 && g.nVars.length === 1 && g.kVars.length === 1 && g.batchVars.length === 0 && g.a !== g.b;
+}
