@@ -174,9 +174,16 @@ function operatorWindows(p: IlpProblem) {
     }
   });
   if (p.order === 'free') {
-    for (let s = 0; s < n; s++) for (const q of preds[s]!) asap[s] = Math.max(asap[s]!, asap[q]! + 1);
-    alap.fill(n - 1);
-    for (let s = n - 1; s >= 0; s--) for (const q of preds[s]!) alap[q] = Math.min(alap[q]!, alap[s]! - 1);
+    // one operator per step: all of an operator's ancestors run before it and all its descendants after it,
+    // so its step lies in [#ancestors, n - 1 - #descendants] (much tighter than ASAP/ALAP on a critical path)
+    const anc = p.ops.map(() => new Set<number>());
+    for (let s = 0; s < n; s++) for (const q of preds[s]!) anc[s] = new Set([...anc[s]!, ...anc[q]!, q]);
+    const desc = new Int32Array(n);
+    for (let s = 0; s < n; s++) for (const q of anc[s]!) desc[q]! += 1;
+    for (let s = 0; s < n; s++) {
+      asap[s] = anc[s]!.size;
+      alap[s] = n - 1 - desc[s]!;
+    }
   } else
     for (let s = 0; s < n; s++) {
       asap[s] = s;
