@@ -1,20 +1,26 @@
 // Mapper benchmarks: analytical-model evaluations per second (the inner loop of the search), a full
 // GEMM search, one LLaMA-2-7B decoder layer (prefill, seq 2048) mapped onto fusemax (target: under
-// 10 s), and the whole `tessera repro fusemax` table. Run: npx tsx bench/map.bench.ts
+// 10 s), 32 layers against 1 (the mapping memo: goal under 1.5x), the search's spread over seeds
+// 0-4 on a 4096^3 GEMM (goal under 2%), a 16384^3 GEMM at cycle level (goal under 1 s), and the
+// whole `tessera repro fusemax` table. Run: npx tsx bench/map.bench.ts
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { buildModel, parseModelConfig } from '../compiler/graph';
 import { parseCascade } from '../compiler/lang';
-import { EinsumCostModel, einsumWorkload, hwModel, rng } from '../compiler/map';
+import { cascadeWorkloads, EinsumCostModel, einsumWorkload, hwModel, rng } from '../compiler/map';
 import { reproFusemax } from '../compiler/driver/commands/repro';
+import { mapCascade } from '../compiler/map/map-cascade';
+import { simulateTiledGemm } from '../sim/spatial/tiled-gemm';
+import { mappedGemmConfig } from '../targets/spatial-cycle';
 import { getTarget } from '../targets/registry';
 
 const root = resolve(import.meta.dirname, '..');
 const ms = (t0: number) => performance.now() - t0;
 
-function gemm(M: number, N: number, K: number) {
-  return parseCascade(`rank M = ${M}, N = ${N}, K = ${K}\ninput A[M, K]: int8\nweight B[K, N]: int8\nZ[m, n]: int8 = A[m, k] * B[k, n]\noutput Z\n`, 'gemm.ein').cascade!;
+function gemm(M: number, N: number, K: number, dt = 'int8', out = 'int8', b = 'weight') {
+  return parseCascade(`rank M = ${M}, N = ${N}, K = ${K}\ninput A[M, K]: ${dt}\n${b} B[K, N]: ${dt}\nZ[m, n]: ${out} = A[m, k] * B[k, n]\noutput Z\n`, 'gemm.ein').cascade!;
 }
+const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1]!;
 
 // 1. evaluations per second of the analytical model, random mappings, no pruning
 for (const target of ['tpu-v1', 'fusemax', 'eyeriss-like']) {
@@ -62,6 +68,66 @@ for (const target of ['tpu-v1', 'fusemax', 'eyeriss-like']) {
   const el = ms(t0);
   console.log(
     `LLaMA-2-7B, 1 decoder layer (+ embedding and LM head as lowered by compiler/graph), ${c.einsums.length} einsums, on fusemax: mapped in ${(el / 1000).toFixed(2)} s (target < 10 s), ${m.evaluations} evaluations; ${r.latencyCycles} cycles = ${(r.latencySeconds * 1e3).toFixed(2)} ms, PE2D ${(r.utilization['PE2D']! * 100).toFixed(1)}%`,
+  );
+}
+
+// 3b. the mapping memo: 32 identical layers against 1 (medians of 5 alternating runs). With the
+// target's fusion ('auto') one layer runs its attention as a fused group and searches half the
+// einsums a multi-layer lowering does (pipelineModel fuses a single layer only); 'none' compares
+// the same searches, so the difference is the per-einsum cost of a memo hit and of the workloads.
+{
+  const spec = parseModelConfig(readFileSync(join(root, 'data/models/llama-2-7b.json'), 'utf8'), 'llama-2-7b.json');
+  const cs = [1, 32].map((layers) => buildModel(spec, { kind: 'prefill', batch: 1, seq: 2048 }, { layers, passes: 1, tile: 256 }));
+  const fm = getTarget('fusemax').spec;
+  for (const fusion of ['none', 'auto'] as const) {
+    const times: number[][] = [[], []];
+    const evals = [0, 0];
+    for (let rep = 0; rep < 5; rep++)
+      cs.forEach((c, i) => {
+        const t0 = performance.now();
+        evals[i] = mapCascade(c, fm, { seed: 1, fusion }).evaluations;
+        times[i]!.push(ms(t0));
+      });
+    const [one, all] = [median(times[0]!), median(times[1]!)];
+    console.log(`LLaMA-2-7B on fusemax (fusion ${fusion}): 1 layer mapped in ${one.toFixed(0)} ms (${evals[0]} evaluations), 32 layers in ${all.toFixed(0)} ms (${evals[1]} evaluations): ${(all / one).toFixed(2)}x (goal < 1.5x)`);
+  }
+}
+
+// 3c. the search's convergence: a 4096^3 GEMM (bf16 in, fp32 out) on systolic, seeds 0-4 (the fixed
+// 4,000-sample search gave 221 M to 319 M cycles)
+{
+  const t = getTarget('systolic');
+  const lat: number[] = [];
+  const times: number[] = [];
+  let evals = 0;
+  for (let seed = 0; seed < 5; seed++) {
+    const t0 = performance.now();
+    const m = t.map(gemm(4096, 4096, 4096, 'bf16', 'fp32', 'input'), undefined, { seed });
+    times.push(ms(t0));
+    evals += m.evaluations;
+    lat.push(t.simulate(m, { fidelity: 'analytic' }).latencyCycles);
+  }
+  const lo = Math.min(...lat);
+  const hi = Math.max(...lat);
+  console.log(`GEMM 4096^3 on systolic, seeds 0-4: ${lo.toLocaleString('en-US')} to ${hi.toLocaleString('en-US')} cycles (spread ${((hi / lo - 1) * 100).toFixed(2)}%, goal < 2%); ${Math.round(evals / 5)} evaluations and ${median(times).toFixed(0)} ms per seed (median)`);
+}
+
+// 3d. the cycle engine at 16384^3 on the 32x32 systolic array (8.4 M GLB steps): collapsed against
+// stepped through every GLB step, and against the analytic model
+{
+  const t = getTarget('systolic');
+  const c = gemm(16384, 16384, 16384, 'bf16', 'fp32', 'input');
+  const m = t.map(c, undefined, { seed: 1 });
+  const analytic = t.simulate(m, { fidelity: 'analytic' });
+  let t0 = performance.now();
+  const cycle = t.simulate(m, { fidelity: 'cycle' });
+  const el = ms(t0);
+  const cfg = mappedGemmConfig(t.spec, c, cascadeWorkloads(c)[0]!, m.einsums[0]!)!;
+  t0 = performance.now();
+  const stepped = simulateTiledGemm(cfg, { collapseAbove: Infinity });
+  const elStepped = ms(t0);
+  console.log(
+    `GEMM 16384^3 on systolic at cycle level: ${cycle.latencyCycles.toLocaleString('en-US')} cycles in ${el.toFixed(0)} ms (goal < 1 s; stepping all ${stepped.steps.toLocaleString('en-US')} GLB steps: ${elStepped.toFixed(0)} ms, ${stepped.totalCycles === cycle.latencyCycles ? 'same' : 'DIFFERENT'} cycles); analytic ${analytic.latencyCycles.toLocaleString('en-US')} (${((cycle.latencyCycles / analytic.latencyCycles - 1) * 100).toFixed(3)}%)`,
   );
 }
 
