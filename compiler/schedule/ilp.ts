@@ -290,11 +290,15 @@ function addTensorVariables(c: IlpContext, t: number): TensorCols {
     if (p.mode === 'traffic') for (let k = 1; k < K; k++) tc.l[k]![s] = m.addBinary(`L_${t}_${k}_${s}`, cost(c, k, t));
   }
   const isOutput = c.g.tensors[t]!.kind === 'output';
+  // Where a tier cannot fill up, a spill right after the tensor's last touch (its producer or a reader) is never
+  // worse than a later one (it frees SRAM sooner): spills only at steps where an operator touching t can run.
+  const touches = prod !== undefined ? [...users, prod] : users;
+  const touchable = (s: number) => touches.some((u) => c.asap[u]! <= s && s <= c.alap[u]!);
   for (let k = 1; k < K; k++) {
     if (hasCopy0(c, t, k)) continue;
     const freeWrite = isOutput && k === home;
     if (p.mode === 'mpmf' && !freeWrite) continue;
-    for (let s = a; s <= b; s++) tc.w[k]![s] = m.addBinary(`W_${t}_${k}_${s}`, freeWrite ? 0 : cost(c, k, t));
+    for (let s = a; s <= b; s++) if (c.binds[k] || touchable(s)) tc.w[k]![s] = m.addBinary(`W_${t}_${k}_${s}`, freeWrite ? 0 : cost(c, k, t));
     if (c.binds[k] && !freeWrite) for (let s = a; s <= b; s++) tc.h[k]![s] = m.addBinary(`H_${t}_${k}_${s}`);
     // a tensor in SRAM when the window starts may be spilled just before it (end of the previous window); into
     // a tier that can bind only where its copy is modelled (H), so that the row of step a counts it

@@ -1,7 +1,7 @@
 // The scheduler: operator order, placement across memory tiers, SRAM addresses and spills (COSMA-style ILP).
 export * from './types';
 export { cascadeToOpGraph } from './from-cascade';
-export { tierChain, tierChainFromTarget, withSram, memoryCostPerByte } from './tiers';
+export { tierChain, tierChainFromTarget, withSram, memoryCostPerByte, homeTiers, reservedHomeBytes } from './tiers';
 export { checkSchedule, trafficByTier, type CheckResult, type CheckRule, type Violation } from './checker';
 export { baselineSchedule, type ReplacementPolicy, type BaselineFailure } from './baseline';
 export { ilpSchedule, mpmf, checkBudgetFits, opFootprintBytes, InfeasibleBudgetError, type IlpOptions, type IlpSchedule, type MpmfResult } from './schedule';

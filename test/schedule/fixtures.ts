@@ -39,3 +39,30 @@ export function threeTier(sramBytes: number, hbmBytes: number): TierChain {
     { name: 'DDR', capacityBytes: Infinity, costPerByte: 4 },
   ]);
 }
+
+/**
+ * Two intermediates that must both leave SRAM for one big operator (fixed order A, B, C, D, E):
+ *   A: x -> p (20);  B: x -> q (30);  C: x -> m (70);  D: m -> n (10);  E: p, q, n -> y (10).   x: 10, input.
+ * At 80 bytes of SRAM, step C needs x + m = 80, so p and q (50) are spilled and reloaded for E.
+ * Footprints: A 30, B 40, C 80, D 80, E 70.
+ */
+export function forkGraph(): OpGraph {
+  return {
+    name: 'fork',
+    tensors: [
+      { name: 'x', bytes: 10, kind: 'input' },
+      { name: 'p', bytes: 20, kind: 'intermediate' },
+      { name: 'q', bytes: 30, kind: 'intermediate' },
+      { name: 'm', bytes: 70, kind: 'intermediate' },
+      { name: 'n', bytes: 10, kind: 'intermediate' },
+      { name: 'y', bytes: 10, kind: 'output' },
+    ],
+    ops: [
+      { name: 'A', inputs: [0], outputs: [1] },
+      { name: 'B', inputs: [0], outputs: [2] },
+      { name: 'C', inputs: [0], outputs: [3] },
+      { name: 'D', inputs: [3], outputs: [4] },
+      { name: 'E', inputs: [1, 2, 4], outputs: [5] },
+    ],
+  };
+}
