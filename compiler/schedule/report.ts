@@ -129,7 +129,7 @@ export async function runSchedule(g: OpGraph, chain0: TierChain, req: ScheduleRe
   let source: ScheduleReport['source'];
   let fallback: ScheduleReport['fallback'];
   if (method === 'ilp') {
-    const r = await ilpSchedule(g, chain, { solver, order, timeLimitSeconds: req.timeLimitSeconds ?? 60, ...(req.onProgress ? { onProgress: req.onProgress } : {}) });
+    const r = await ilpSchedule(g, chain, { solver, order, timeLimitSeconds: req.timeLimitSeconds ?? 60, hintOrders: [budgets.mpOrder], ...(req.onProgress ? { onProgress: req.onProgress } : {}) });
     schedule = r.schedule;
     status = r.status;
     gap = r.gap;

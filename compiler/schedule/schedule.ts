@@ -23,6 +23,8 @@ export interface IlpOptions {
    * with an address per tensor and step, fixed while the tensor stays resident.
    */
   addresses?: 'after' | 'joint' | 'joint-step';
+  /** Free order: other good operator orders (e.g. the MPMF order) whose fixed-order schedules may seed the search. */
+  hintOrders?: number[][];
 }
 
 /**
@@ -132,10 +134,11 @@ export async function ilpSchedule(g: OpGraph, chain: TierChain, opts: IlpOptions
   if (opts.addresses === 'joint-step') attempts.splice(0, attempts.length, { cap: budget, joint: 'step' });
   for (let attempt = 0; attempt < attempts.length; attempt++) {
     const { cap, joint } = attempts[attempt]!;
-    const left = Math.max(1, limit - (performance.now() - t0) / 1000);
-    if (attempt > 0 && left <= 1 && timedOut) break;
+    if (attempt > 0 && timedOut && limit - (performance.now() - t0) / 1000 <= 1) break;
     const built = buildIlp({ g, chain, sramBytes: cap, budgetBytes: budget, jointAddresses: joint === 'tensor', stepAddresses: joint === 'step', ops: order, order: free ? 'free' : 'fixed', mode: 'traffic', initial: initialState(g, chain), liveAfter: new Set() });
-    const start = attempt === 0 && base ? built.encode(base.schedule.steps) : null;
+    // glpk takes no starting solution: no warm start for it (its time goes to the search)
+    const start = attempt === 0 && solver.name === 'highs' ? await warmStart(g, chain, built, base, free ? [order, ...(opts.hintOrders ?? [])] : [], solver, limit) : null;
+    const left = Math.max(1, limit - (performance.now() - t0) / 1000);
     if (start) warm = true;
     const r = await solver.solve(built.model, {
       timeLimitSeconds: joint ? Math.max(left, Math.min(limit, 30)) : left,
@@ -145,7 +148,7 @@ export async function ilpSchedule(g: OpGraph, chain: TierChain, opts: IlpOptions
     timedOut ||= r.timedOut === true;
     if (r.status === 'infeasible' || r.status === 'no-solution') {
       if (attempt === 0 && r.status === 'no-solution') {
-        bound0 = Number.isFinite(r.bound) ? built.toCost(r.bound) : NaN;
+        bound0 = Number.isFinite(r.bound) ? Math.max(0, built.toCost(r.bound)) : 0;
         return fromBaseline(`${solverName} found no schedule within ${limit} s`, 'time-limit');
       }
       if (attempt > 0) continue;
@@ -154,7 +157,7 @@ export async function ilpSchedule(g: OpGraph, chain: TierChain, opts: IlpOptions
       throw diagnoseInfeasible(g, chain, order);
     }
     if (attempt === 0) {
-      bound0 = built.toCost(r.bound);
+      bound0 = Math.max(0, built.toCost(r.bound)); // costs are never negative
       status0 = r.status;
     }
     const x = built.extract(r.values);
@@ -187,6 +190,27 @@ export async function ilpSchedule(g: OpGraph, chain: TierChain, opts: IlpOptions
 function jointPlacements(g: OpGraph, steps: Schedule['steps'], x: ReturnType<ReturnType<typeof buildIlp>['extract']>, joint: 'tensor' | 'step', budget: number): Placement[] | null {
   const placements = sramStays(g, steps).map((st) => ({ tensor: st.tensor, start: st.start, end: st.end, offsetBytes: (joint === 'tensor' ? x.offsets.get(st.tensor) : x.stayOffset(st.tensor, st.start)) ?? 0 }));
   return placements.some((pl) => pl.offsetBytes + g.tensors[pl.tensor]!.bytes > budget) ? null : placements;
+}
+
+/**
+ * The cheapest of: the best baseline, and (free order) the fixed-order ILP's schedule in each candidate order
+ * (the program order, and hints such as the MPMF order), as a column vector of `built`. The fixed-order models
+ * are small and solve fast; their optimum is a far better incumbent than a baseline, so the free-order search
+ * prunes from the start.
+ */
+async function warmStart(g: OpGraph, chain: TierChain, built: ReturnType<typeof buildIlp>, base: BestBaseline | null, orders: number[][], solver: ReturnType<typeof getSolver>, limit: number): Promise<Float64Array | null> {
+  let best = base ? built.encode(base.schedule.steps) : null;
+  const better = (x: Float64Array | null) => x && (!best || built.model.objectiveOf(x) < built.model.objectiveOf(best) - 1e-9);
+  for (const order of orders) {
+    if (order.length !== g.ops.length) continue;
+    const fixed = buildIlp({ g, chain, sramBytes: chain.tiers[0]!.capacityBytes, ops: order, order: 'fixed', mode: 'traffic', initial: initialState(g, chain), liveAfter: new Set() });
+    const seed = best ? fixed.encode(base!.schedule.steps) : null;
+    const r = await solver.solve(fixed.model, { timeLimitSeconds: Math.max(1, Math.min(5, limit / 10)), ...(seed && order === orders[0] ? { start: seed } : {}) });
+    if (r.status !== 'optimal' && r.status !== 'feasible') continue;
+    const x = built.encode(fixed.extract(r.values).steps);
+    if (better(x)) best = x;
+  }
+  return best;
 }
 
 /** No schedule was found (a time limit, or a fragmented SRAM) and no baseline fits: a plain message, exit 1. */

@@ -1,5 +1,5 @@
 // `tessera schedule`: exit codes, the infeasible-budget message, deterministic JSON.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -53,6 +53,25 @@ describe('tessera schedule', () => {
     expect(r.err).toMatch(/operator Y/);
     expect(r.err).toMatch(/tensor [ACHY] /);
     expect(r.err).not.toMatch(/at .*\.ts:\d+/); // no stack trace
+  });
+
+  it('spills down to DDR when HBM is binding (SN40L with 400 KiB of HBM), with and without parameters', async () => {
+    const arch = join(dir, 'sn40l-small.arch');
+    writeFileSync(arch, readFileSync(join(import.meta.dirname, '../../targets/sn40l/sn40l.arch'), 'utf8').replace(/capacity = 64 GiB/, 'capacity = 400 KiB'));
+    const block = join(import.meta.dirname, '../../examples/schedule/block.ein');
+    for (const params of [[], ['--params']]) {
+      const r = await run(['schedule', block, '--target', arch, '--json', ...params]);
+      expect(r.err).toBe('');
+      expect(r.code).toBe(0);
+      const j = JSON.parse(r.out);
+      expect(j.check.ok).toBe(true);
+      // X (input, 256 KiB) is home in HBM; Y (output, 256 KiB) no longer fits beside it and is home in DDR
+      expect(j.homeOverflow).toContainEqual({ tensor: 'Y', tier: 'DDR' });
+      expect(j.traffic.byLevel.DDR.writeBytes).toBeGreaterThanOrEqual(256 * 1024);
+      const hbm = j.traffic.perTier.find((t: { tier: string }) => t.tier === 'HBM');
+      // HBM never holds more than its 400 KiB: nothing but X's home (and, with parameters, weights) is written there
+      expect(hbm.writeBytes).toBe(0);
+    }
   });
 
   it('rejects bad flag values with exit 1', async () => {

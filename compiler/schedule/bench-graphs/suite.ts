@@ -106,7 +106,7 @@ export async function runSuite(graphs: SuiteGraph[], o: SuiteOptions): Promise<S
         for (const solver of o.solvers) {
           const limit = solver === 'glpk' ? (o.glpkTimeLimitSeconds ?? o.timeLimitSeconds) : o.timeLimitSeconds;
           try {
-            const r = await ilpSchedule(g, chain, { solver, order: budget === 'MP' ? b.mpOrder : order, timeLimitSeconds: limit });
+            const r = await ilpSchedule(g, chain, { solver, order: budget === 'MP' ? b.mpOrder : order, timeLimitSeconds: limit, hintOrders: [b.mpOrder] });
             row.ilpBytes[solver] = r.check.traffic.nonCompulsoryBytes;
             row.status[solver] = r.status;
             row.gap[solver] = r.gap;
