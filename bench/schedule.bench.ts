@@ -1,6 +1,7 @@
 // Scheduler benchmark: the COSMA experiment (ILP vs Belady/LRU baselines at M_R, M_H, M_P, with and
 // without parameters) on six graph families, solve times for HiGHS and glpk.js, and divide and conquer on a
-// 32-layer LLaMA-2-7B. Run: npx tsx bench/schedule.bench.ts [--quick] [--solvers highs|glpk|highs,glpk] [--no-divide]
+// 32-layer LLaMA-2-7B. Run: npx tsx bench/schedule.bench.ts [--quick] [--solvers highs|glpk|highs,glpk]
+// [--no-divide] [--llama4-only] [--divide-only]
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCascade } from '../compiler/lang';
@@ -26,7 +27,8 @@ const attention = Object.fromEntries(['3pass', '2pass', '1pass'].map((p) => [`at
 const mib = (b: number | null | undefined) => (b === null || b === undefined ? '-' : (b / 1024 ** 2).toFixed(2));
 const pct = (x: number | null) => (x === null ? '-' : `${(100 * x).toFixed(1)}%`);
 
-const graphs = process.argv.includes('--llama4-only') ? [] : suiteGraphs(parse, attention);
+const divideOnly = process.argv.includes('--divide-only');
+const graphs = process.argv.includes('--llama4-only') || divideOnly ? [] : suiteGraphs(parse, attention);
 // cross-check with helper GRAPH's model builder (compiler/graph, from the Hugging Face config): one LLaMA-2-7B
 // decoder layer with its embedding and LM head
 const llamaSpec = parseModelConfig(readFileSync(join(root, 'data/models/llama-2-7b.json'), 'utf8'), 'llama-2-7b.json', 'llama-2-7b');
@@ -55,7 +57,7 @@ const llama = rows.filter((r) => r.family === 'llama-2-7b layer');
 console.log(`  llama-2-7b layer solve times (HiGHS): ${llama.map((r) => `${r.budget}${r.params ? '+p' : ''} ${r.solveSeconds.highs?.toFixed(2)} s`).join(', ')}`);
 
 // ---- the full ILP in free order on a 4-layer LLaMA-2-7B with embedding and LM head (105 operators)
-{
+if (!divideOnly) {
   const g = cascadeToOpGraph(buildModel(llamaSpec, { kind: 'prefill', batch: 1, seq: 2048 }, { layers: 4 }), { params: false, name: 'llama-2-7b x4 (compiler/graph)' });
   const b = await computeBudgets(g, COSMA_TIERS, { timeLimitSeconds: 30, maxIlpOps: 0 });
   const t0 = performance.now();

@@ -373,7 +373,7 @@ function addFreeOrderResidencyRows(c: IlpContext, t: number, tc: TensorCols, s: 
   }
   // dominance (symmetry breaking): a tensor no later operator touches is not kept; keeping it is never
   // better, and every such choice would be another copy of the same schedule for the search to rule out
-  if (c.p.liveAfter.has(t) || (process.env.NODEAD ?? '') !== '') return;
+  if (c.p.liveAfter.has(t)) return;
   const tt: Terms = [[r[s]!, 1]];
   for (const u of prod !== undefined ? [...users, prod] : users) for (let w = Math.max(s, c.asap[u]!); w <= c.alap[u]!; w++) tt.push([c.X[u]![w]!, -1]);
   m.addRow(tt, -Infinity, 0);
