@@ -749,11 +749,34 @@ function withoutMoves(steps0: ScheduleStep[]): ScheduleStep[] {
   return steps;
 }
 
+/**
+ * A baseline evicts a tensor (spill and free) at whatever step needs the room. Where the model has spills only
+ * right after a touch (tiers that cannot bind), the same spill and free move back to the tensor's last touch:
+ * it leaves SRAM sooner, which never costs room.
+ */
+function withEarlySpills(c: IlpContext, steps: ScheduleStep[]): void {
+  const touches = (t: number, v: number) => steps[v]!.loads.some((l) => l.tensor === t) || c.g.ops[steps[v]!.op]!.inputs.includes(t) || c.g.ops[steps[v]!.op]!.outputs.includes(t);
+  steps.forEach((st, u) => {
+    for (const e of [...st.spills]) {
+      const w = c.cols.get(e.tensor)?.w[e.tier];
+      if (!w || w[u]! >= 0 || !st.frees.includes(e.tensor)) continue;
+      let v = u;
+      while (v > 0 && !touches(e.tensor, v)) v--;
+      if (v === u || w[v]! < 0) continue;
+      st.spills = st.spills.filter((x) => x !== e);
+      st.frees = st.frees.filter((x) => x !== e.tensor);
+      steps[v]!.spills.push(e);
+      steps[v]!.frees.push(e.tensor);
+    }
+  });
+}
+
 /** A complete schedule of the whole graph as a column vector of this model (warm start), or null. */
 function encodeSchedule(c: IlpContext, steps0: ScheduleStep[]): Float64Array | null {
   const { p, n } = c;
   if (p.mode !== 'traffic' || p.jointAddresses || p.stepAddresses || p.initial.inSram.size > 0 || steps0.length !== n) return null;
   const steps = withoutMoves(steps0);
+  withEarlySpills(c, steps);
   const x = new Float64Array(c.m.numCols);
   const set = (col: number | undefined) => {
     if (col === undefined || col < 0) return false;

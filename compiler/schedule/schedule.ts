@@ -205,7 +205,7 @@ async function warmStart(g: OpGraph, chain: TierChain, built: ReturnType<typeof 
     if (order.length !== g.ops.length) continue;
     const fixed = buildIlp({ g, chain, sramBytes: chain.tiers[0]!.capacityBytes, ops: order, order: 'fixed', mode: 'traffic', initial: initialState(g, chain), liveAfter: new Set() });
     const seed = best ? fixed.encode(base!.schedule.steps) : null;
-    const r = await solver.solve(fixed.model, { timeLimitSeconds: Math.max(1, Math.min(5, limit / 10)), ...(seed && order === orders[0] ? { start: seed } : {}) });
+    const r = await solver.solve(fixed.model, { timeLimitSeconds: Math.max(0.1, Math.min(5, limit / 10)), ...(seed && order === orders[0] ? { start: seed } : {}) });
     if (r.status !== 'optimal' && r.status !== 'feasible') continue;
     const x = built.encode(fixed.extract(r.values).steps);
     if (better(x)) best = x;
