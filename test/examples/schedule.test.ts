@@ -22,7 +22,8 @@ describe('examples/schedule', () => {
     expect(out).toBe(readFileSync(join(root, 'examples/schedule/expected-output.txt'), 'utf8'));
     // the facts README.md walks through
     expect(out).toMatch(/M_R 4 MiB, M_H 4\.25 MiB, M_P 4\.5 MiB/);
-    expect(out).toMatch(/XN -> HBM/);
+    expect(out).toMatch(/V -> HBM/);
+    expect(out).toMatch(/V <- HBM/);
     expect(out).toMatch(/non-compulsory 768 KiB/);
     expect(out).toMatch(/belady, program order +4\.76 MiB/);
     expect(out).toMatch(/reduction against the best baseline .*: 84\.2%/);
