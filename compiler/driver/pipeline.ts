@@ -4,7 +4,7 @@
 // `tessera run --target`, `schedule --simulate`, `scalesim`, `repro` and `demo` all go through here;
 // so can a script (`import { runPipeline } from 'tessera'`).
 import cliProgress from 'cli-progress';
-import type { Cascade } from '../ir';
+import { formatBytes, formatEnergy, formatSeconds, type Cascade } from '../ir';
 import { OBJECTIVES, type Mapping, type Objective } from '../map/mapping';
 import { FIDELITIES, ResultSchema, type Fidelity, type Result } from '../../sim/core/result';
 import { loadTarget } from '../../targets/registry';
@@ -121,11 +121,14 @@ export async function runPipeline(c: Cascade, o: ScheduledPipelineOptions): Prom
 /** A terminal summary of a Result: totals, utilization, traffic, per-einsum lines, explanation. */
 export function formatResult(r: Result): string {
   const lines: string[] = [];
-  const eng = (x: number) => (x >= 1e6 || (x > 0 && x < 1e-2) ? x.toExponential(3) : String(Math.round(x * 1000) / 1000));
-  lines.push(`${r.workload} on ${r.target} (${r.fidelity}): ${r.latencyCycles} cycles = ${eng(r.latencySeconds)} s, ${eng(r.energyPj)} pJ`);
+  const energy = (pj: number) => (r.energyPj === 0 && pj === 0 ? '0 pJ' : formatEnergy(pj));
+  lines.push(`${r.workload} on ${r.target} (${r.fidelity}): ${r.latencyCycles} cycles = ${formatSeconds(r.latencySeconds)}, ${energy(r.energyPj)}`);
   lines.push(`  utilization: ${Object.entries(r.utilization).map(([u, f]) => `${u} ${(f * 100).toFixed(1)}%`).join(', ')}`);
-  lines.push(`  traffic: ${Object.entries(r.traffic).map(([l, t]) => `${l} read ${eng(t.readBytes)} B, write ${eng(t.writeBytes)} B`).join('; ')}`);
-  for (const e of r.einsums) lines.push(`  ${e.name.padEnd(12)} ${e.unit.padEnd(8)} ${String(e.latencyCycles).padStart(12)} cycles ${eng(e.energyPj).padStart(10)} pJ`);
+  lines.push(`  traffic: ${Object.entries(r.traffic).map(([l, t]) => `${l} read ${formatBytes(t.readBytes)}, write ${formatBytes(t.writeBytes)}`).join('; ')}`);
+  const sched = r.schedule as { budget?: { bytes?: number }; method?: string } | undefined;
+  const xfer = (r as { transferCycles?: number }).transferCycles;
+  if (sched && xfer !== undefined) lines.push(`  schedule: tensors placed in the tiers (SRAM budget ${formatBytes(sched.budget?.bytes ?? 0)}); loads and spills add ${xfer} cycles`);
+  for (const e of r.einsums) lines.push(`  ${e.name.padEnd(12)} ${e.unit.padEnd(8)} ${String(e.latencyCycles).padStart(12)} cycles ${energy(e.energyPj).padStart(10)}`);
   const expl = (r as { explanation?: string[] }).explanation ?? [];
   if (expl.length) lines.push('  why:', ...expl.map((x) => `    ${x}`));
   // a warning that is also part of the explanation is printed once, under why
