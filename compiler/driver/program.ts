@@ -30,7 +30,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`error: ${e.message}\n`);
       return 1;
     }
-    process.stderr.write(`internal error: ${e instanceof Error ? e.message : String(e)}\nThis is a bug in Tessera; please report it with the command you ran.\n`);
+    process.stderr.write(`internal error: ${(e instanceof Error ? e.message : String(e)).replace(/^internal: /, '')}\nThis is a bug in Tessera; please report it with the command you ran.\n`);
     if (process.env.TESSERA_DEBUG && e instanceof Error) process.stderr.write(`${e.stack}\n`);
     return 2;
   }

@@ -2,6 +2,8 @@
 // same loader and stages, and the tier schedule driving the Result. Oracles: the closed form of an
 // output-stationary array (docs/SIMULATOR.md), the built-in target the extension starts from, and the
 // schedule's own checker-counted traffic.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli';
@@ -76,6 +78,15 @@ describe('a target folder on TESSERA_TARGET_PATH', () => {
     expect(list.out).toMatch(/^mynpu\b/m);
     for (const fidelity of ['analytic', 'cycle']) expect((await runJson(['run', GEMM, '--target', 'mynpu', '--fidelity', fidelity])).target).toBe('mynpu');
     expect((await runJson(['schedule', GEMM, '--target', 'mynpu'])).check.ok).toBe(true);
+    const topo = join(import.meta.dirname, '../../data/scalesim/test_mnk_input.csv');
+    const out = mkdtempSync(join(tmpdir(), 'tessera-mynpu-'));
+    try {
+      const ss = await runCli(['scalesim', '--target', 'mynpu', '--topology', topo, '--outdir', out, '--json']);
+      expect(ss.code).toBe(0);
+      expect(JSON.parse(ss.out).target).toBe('mynpu');
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });
 
