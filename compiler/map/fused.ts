@@ -206,7 +206,7 @@ function describeCommon(c: Cascade, hw: HwModel, u2: UnitModel, u1: UnitModel, b
     bytes: { Q: byOperand('Q'), K: byOperand('K'), V: byOperand('V'), out: byOperand('out') },
     tensors,
     units: { array2d: { name: u2.name, rows: u2.rows, cols: u2.cols }, array1d: { name: u1.name, lanes: u1.rows } },
-    dram: { name: dram.name, bytesPerCycle: dram.bytesPerCycle, latencyCycles: dram.latencyCycles },
+    dram: { name: dram.name, bytesPerCycle: dram.bytesPerCycle, latencyCycles: (dram as { latencyCycles?: number }).latencyCycles ?? 0 },
     clockHz: hw.clockHz,
   };
 }
