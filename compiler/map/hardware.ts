@@ -35,10 +35,27 @@ export interface LevelModel {
   name: string;
   kind: MemorySpec['kind'];
   onChip: boolean;
-  capacityBytes: number; // Infinity off chip
-  bytesPerCycle: number; // Infinity when the .arch gives no bandwidth (then it is never the bound)
+  /** per instance; Infinity off chip (an off-chip level's size only limits placement: offChipBytes) */
+  capacityBytes: number;
+  /** per instance; Infinity when the .arch gives no bandwidth (then it is never the bound) */
+  bytesPerCycle: number;
   readPjPerByte: number;
   writePjPerByte: number;
+  /** identical copies (one shared memory per SM, one PMU per PCU); 1 when not stated */
+  instances: number;
+  /** access latency in cycles (attr `latency`), paid once per fill path; 0 when not stated */
+  latencyCycles: number;
+  /** the tensor roles the level may hold (attr holds = [weights]); undefined: any */
+  holds?: string[];
+  /** off chip: the stated capacity (a tensor placed in an inner off-chip level must fit it) */
+  offChipBytes: number;
+  /**
+   * where the level sits in the tile hierarchy: 'backing' (off chip: tensors live there), 'glb'
+   * (the global buffer: the searched tile), 'inner' (an on-chip level below the GLB on the link
+   * path to the compute: a tile chosen by rule, per instance), 'aside' (on chip, not on that path:
+   * FIFOs, accumulators; not modelled)
+   */
+  tier: 'backing' | 'glb' | 'inner' | 'aside';
 }
 
 export interface HwModel {
@@ -51,6 +68,10 @@ export interface HwModel {
   glb: number;
   /** index of the off-chip level that fills the global buffer (the innermost off-chip level) */
   dram: number;
+  /** indices of the off-chip levels, outermost first (each a backing store: tensorPlacement) */
+  offChip: number[];
+  /** indices of the on-chip levels below the GLB on the link path to the compute, outermost first */
+  inner: number[];
   /**
    * The off-chip level holds only weights (attr holds = [weights], TPU v1's DDR3): activations
    * (inputs, intermediates, outputs) live in the global buffer when they fit.
@@ -140,49 +161,95 @@ function unitModel(c: ComputeSpec, spec: TargetSpec): UnitModel | null {
   };
 }
 
+const OFF_CHIP = new Set(['hbm', 'dram', 'ddr', 'flash']);
+
+function levelModel(m: MemorySpec, spec: TargetSpec): LevelModel {
+  // only a stated bandwidth bounds a level: `width` sizes an access (for energy), not a port count
+  const bw = m.bandwidthBytesPerSecond !== undefined ? m.bandwidthBytesPerSecond / spec.clockHz : undefined;
+  const eff = attrNum(m.attrs, 'efficiency') ?? 1;
+  const offChip = OFF_CHIP.has(m.kind);
+  const holds = m.attrs['holds'];
+  return {
+    name: m.name,
+    kind: m.kind,
+    onChip: !offChip,
+    capacityBytes: offChip ? Infinity : (m.capacityBytes ?? Infinity),
+    bytesPerCycle: bw === undefined ? Infinity : bw * eff,
+    readPjPerByte: m.readEnergyPjPerByte ?? 0,
+    writePjPerByte: m.writeEnergyPjPerByte ?? m.readEnergyPjPerByte ?? 0,
+    instances: m.instances ?? 1,
+    latencyCycles: m.latencyCycles ?? 0,
+    ...(Array.isArray(holds) ? { holds: holds.map(String) } : {}),
+    offChipBytes: offChip ? (m.capacityBytes ?? Infinity) : 0,
+    tier: offChip ? 'backing' : 'aside',
+  };
+}
+
+/**
+ * The on-chip levels below the global buffer: follow the `link` chains from the GLB through on-chip
+ * levels (the first one each link names) until a compute unit. H100: L2 -> SMEM -> RF; TPU v1's UB
+ * links straight to the MXU, so it has none; Eyeriss's per-PE spads are not tile levels.
+ */
+function innerChain(spec: TargetSpec, levels: LevelModel[], glb: number, minPes: number): number[] {
+  const out: number[] = [];
+  const seen = new Set<number>([glb]);
+  let cur = levels[glb]!.name;
+  for (;;) {
+    let next = -1;
+    for (const l of spec.links)
+      if (l.from === cur)
+        for (const to of l.to) {
+          const j = levels.findIndex((x) => x.name === to);
+          // a register file is a tile level when several PEs share each copy (one per SM); one per
+          // PE (Eyeriss's spads) is the PEs' own registers, counted by reg_energy instead
+          const shared = j >= 0 && (levels[j]!.kind !== 'regfile' || levels[j]!.instances < minPes);
+          if (next < 0 && shared && levels[j]!.onChip && !seen.has(j)) next = j;
+        }
+    if (next < 0) return out;
+    seen.add(next);
+    out.push(next);
+    cur = levels[next]!.name;
+  }
+}
+
 export function hwModel(spec: TargetSpec): HwModel {
   const warnings: string[] = [];
-  const offChip = new Set(['hbm', 'dram', 'ddr', 'flash']);
-  const levels: LevelModel[] = spec.memories
-    .filter((m) => m.kind !== 'regfile')
-    .map((m) => {
-      // only a stated bandwidth bounds a level: `width` sizes an access (for energy), not a port count
-      const bw = m.bandwidthBytesPerSecond !== undefined ? m.bandwidthBytesPerSecond / spec.clockHz : undefined;
-      const eff = attrNum(m.attrs, 'efficiency') ?? 1;
-      return {
-        name: m.name,
-        kind: m.kind,
-        onChip: !offChip.has(m.kind),
-        capacityBytes: offChip.has(m.kind) ? Infinity : (m.capacityBytes ?? Infinity),
-        bytesPerCycle: bw === undefined ? Infinity : bw * eff,
-        readPjPerByte: m.readEnergyPjPerByte ?? 0,
-        writePjPerByte: m.writeEnergyPjPerByte ?? m.readEnergyPjPerByte ?? 0,
-      };
-    });
+  const levels: LevelModel[] = spec.memories.map((m) => levelModel(m, spec));
   // outermost first: off-chip levels before on-chip ones, keeping the written order within each
   levels.sort((a, b) => Number(a.onChip) - Number(b.onChip));
   if (levels.length === 0 || levels[0]!.onChip) {
-    levels.unshift({ name: 'DRAM', kind: 'dram', onChip: false, capacityBytes: Infinity, bytesPerCycle: Infinity, readPjPerByte: 0, writePjPerByte: 0 });
+    levels.unshift({ name: 'DRAM', kind: 'dram', onChip: false, capacityBytes: Infinity, bytesPerCycle: Infinity, readPjPerByte: 0, writePjPerByte: 0, instances: 1, latencyCycles: 0, offChipBytes: Infinity, tier: 'backing' });
     warnings.push(`${spec.name}: no off-chip memory in the .arch file; off-chip traffic is counted but never limits latency`);
   }
   // the global buffer: the largest on-chip SRAM (TPU v1's Unified Buffer, not its FIFOs)
   let glb = -1;
   levels.forEach((l, i) => {
-    if (l.onChip && (glb < 0 || l.capacityBytes > levels[glb]!.capacityBytes)) glb = i;
+    if (l.onChip && l.kind !== 'regfile' && (glb < 0 || l.capacityBytes > levels[glb]!.capacityBytes)) glb = i;
   });
   const units = spec.computes.map((c) => unitModel(c, spec)).filter((u): u is UnitModel => u !== null);
   units.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === '2d' ? -1 : 1));
   if (units.length === 0) throw new Error(`target ${spec.name} has no compute unit the analytical model can use`);
-  let dram = 0;
+  const offChip: number[] = [];
   levels.forEach((l, i) => {
-    if (!l.onChip) dram = i;
+    if (!l.onChip) offChip.push(i);
   });
+  const dram = offChip[offChip.length - 1]!;
   if (glb < 0) {
-    levels.push({ name: 'GLB', kind: 'sram', onChip: true, capacityBytes: Infinity, bytesPerCycle: Infinity, readPjPerByte: 0, writePjPerByte: 0 });
+    levels.push({ name: 'GLB', kind: 'sram', onChip: true, capacityBytes: Infinity, bytesPerCycle: Infinity, readPjPerByte: 0, writePjPerByte: 0, instances: 1, latencyCycles: 0, offChipBytes: 0, tier: 'glb' });
     glb = levels.length - 1;
     warnings.push(`${spec.name}: no on-chip buffer in the .arch file; tiles are unbounded`);
   }
-  const holds = spec.memories.find((m) => m.name === levels[dram]!.name)?.attrs['holds'];
-  const activationsOnChip = Array.isArray(holds) && !holds.includes('activations');
-  return { target: spec.name, clockHz: spec.clockHz, levels, units, glb, dram, activationsOnChip, warnings };
+  levels[glb]!.tier = 'glb';
+  const inner = innerChain(spec, levels, glb, Math.min(...units.map((u) => u.pes)));
+  for (const i of inner) levels[i]!.tier = 'inner';
+  const holds = levels[dram]!.holds;
+  const activationsOnChip = holds !== undefined && !holds.includes('activations');
+  return { target: spec.name, clockHz: spec.clockHz, levels, units, glb, dram, offChip, inner, activationsOnChip, warnings };
+}
+
+/** Whether an off-chip level's `holds` admits a tensor of this role (weights; activations: the rest). */
+export function levelHolds(l: LevelModel, role: string): boolean {
+  if (!l.holds) return true;
+  const cls = role === 'weight' ? 'weights' : 'activations';
+  return l.holds.includes(cls) || l.holds.includes(role) || l.holds.includes(`${role}s`);
 }

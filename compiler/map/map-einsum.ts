@@ -109,7 +109,7 @@ export function mapEinsum(w: EinsumWorkload, hw: HwModel, opts: EinsumMapOptions
   return { mapping: describe(w, hw, model, row, col, tiles, order), evaluations };
 }
 
-export function describe(w: EinsumWorkload, hw: HwModel, model: EinsumCostModel, row: number, col: number, tiles: Int32Array, order: Int32Array): EinsumMapping {
+export function describe(w: EinsumWorkload, _hw: HwModel, model: EinsumCostModel, row: number, col: number, tiles: Int32Array, order: Int32Array): EinsumMapping {
   const unit = model.unit;
   const spatial: SpatialBinding[] = [];
   const tileRec: Record<string, number> = {};
@@ -139,12 +139,7 @@ export function describe(w: EinsumWorkload, hw: HwModel, model: EinsumCostModel,
     bind(row, 'lanes', unit.rows);
     bind(col, 'cols', unit.cols);
   }
-  const dram = hw.levels[hw.dram]!;
-  const glb = hw.levels[hw.glb]!;
-  if (model.bound !== 'compute')
-    explanation.push(
-      `${w.name}: bound by ${model.bound === 'dram' ? dram.name : glb.name} bandwidth (${Math.round(model.bound === 'dram' ? (model.dramRead + model.dramWrite) / dram.bytesPerCycle : (model.glbRead + model.glbWrite) / glb.bytesPerCycle)} cycles of transfers against ${model.compute} of compute)`,
-    );
+  if (model.bound !== 'compute') explanation.push(`${w.name}: bound by ${model.boundName()} bandwidth (${Math.round(model.boundCycles())} cycles of transfers against ${model.compute} of compute)`);
   const busy: Record<string, number> = {};
   busy[unit.name] = w.points * model.cpp;
   return {
@@ -159,11 +154,8 @@ export function describe(w: EinsumWorkload, hw: HwModel, model: EinsumCostModel,
       computeCycles: model.compute,
       energyPj: model.energy,
       busyPeCycles: busy,
-      traffic: {
-        [dram.name]: { readBytes: model.dramRead, writeBytes: model.dramWrite },
-        [glb.name]: { readBytes: model.glbRead, writeBytes: model.glbWrite, fillBytes: model.dramRead },
-      },
-      boundBy: model.bound === 'compute' ? 'compute' : model.bound === 'dram' ? dram.name : glb.name,
+      traffic: model.levelTraffic(),
+      boundBy: model.boundName(),
     },
     spatialUtilization: model.spatialUtil,
     explanation,
