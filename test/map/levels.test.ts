@@ -122,7 +122,7 @@ describe('the whole cascade', () => {
     const r = analyticResult(m);
     expect(Object.keys(r.traffic)).toEqual(['DRAM', 'L2', 'L1', 'L0']);
     for (const t of Object.values(r.traffic)) expect(t.readBytes + t.writeBytes).toBeGreaterThan(0);
-    expect(Object.keys(r.mapping!.einsums[0]!.fillBytes)).toEqual(['L2', 'L1', 'L0']);
+    expect(Object.keys((r.mapping as { einsums: { fillBytes: Record<string, number> }[] }).einsums[0]!.fillBytes)).toEqual(['L2', 'L1', 'L0']);
   });
   it('H100: HBM, L2, shared memory and registers', () => {
     const m = mapCascade(gemm(256, 256, 256, 'bf16', 'fp32', true), loadBuiltinTarget('h100'), { objective: 'latency', seed: 1 });
