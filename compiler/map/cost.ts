@@ -220,9 +220,12 @@ export class EinsumCostModel {
     }
     if (foot > this.glbCap) return false;
     this.footprint = foot;
-    lvlR.fill(0);
-    lvlW.fill(0);
-    lvlF.fill(0);
+    for (let l = 0; l < lvlR.length; l++) {
+      lvlR[l] = 0;
+      lvlW[l] = 0;
+      lvlF[l] = 0;
+      this.lvlFirst[l] = 0;
+    }
     this.lastWriteLvl = -1;
     const cnt = this.uCnt;
     for (let v = 0; v < V; v++) cnt[v] = nT[v]!;
@@ -433,7 +436,6 @@ export class EinsumCostModel {
   private finish(compute: number, fill: number, pipelinedFolds: boolean, lastColsUsed: number, steps: number, objective: Objective): number {
     const { V, sizes, unit, tile, nT, lvlR, lvlW, lvlFirst, levels } = this;
     // nothing hides the first tiles' DRAM reads or the last output tile's write
-    lvlFirst.fill(0);
     let lastWriteBytes = 0;
     let glbSteps = 1;
     for (let v = 0; v < V; v++) glbSteps *= nT[v]!;
@@ -451,7 +453,8 @@ export class EinsumCostModel {
     const lastStep = pipelinedFolds ? compute / glbSteps + unit.rows + lastColsUsed - 2 : (compute + fill) / glbSteps;
     let bound = -1;
     let dramCycles = 0;
-    for (const l of this.offIdx) {
+    for (let o = 0; o < this.offIdx.length; o++) {
+      const l = this.offIdx[o]!;
       const bw = levels[l]!.bytesPerCycle;
       latency += lvlFirst[l]! / bw;
       const lastW = l === this.lastWriteLvl ? lastWriteBytes / bw : 0;
