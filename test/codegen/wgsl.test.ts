@@ -1,17 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { interpret, randomInputs } from '../../compiler/interp';
-import { compareTensors, compileCascadeToWgsl, getWebGpuDevice, runWgslProgram, type DeviceHandle } from '../../compiler/codegen/wgsl';
+import { compareTensors, compileCascadeToWgsl, runWgslProgram, type DeviceHandle } from '../../compiler/codegen/wgsl';
 import { parseCascade } from '../../compiler/lang';
 import { buildAttention, buildGemm, GraphBuilder, type AttentionOptions } from '../../compiler/graph';
 import type { Cascade } from '../../compiler/ir';
 import { WGSL_CASES } from './wgsl-cases';
-import { useSwiftShaderIfUnset } from './webgpu-env';
+import { openWebGpu, skipWithoutGpu } from './webgpu-env';
 
 let gpu: DeviceHandle;
 beforeAll(async () => {
-  useSwiftShaderIfUnset();
-  gpu = await getWebGpuDevice();
-  if (!gpu.device) console.warn(`WGSL tests skipped: ${gpu.reason}`);
+  gpu = await openWebGpu();
 });
 
 
@@ -29,18 +27,18 @@ async function expectMatchesInterpreter(c: Cascade, seed: number): Promise<void>
 describe('WGSL kernels equal the interpreter', () => {
   it('has at least 20 cases', () => expect(WGSL_CASES.length).toBeGreaterThanOrEqual(20));
   for (const [i, tc] of WGSL_CASES.entries())
-    it(tc.name, async () => {
+    it(tc.name, async (ctx) => {
       const { cascade, diagnostics } = parseCascade(tc.ein, `${tc.name}.ein`);
       expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
       const c = cascade!;
-      if (!gpu.device) return; // no adapter at all: reported once in beforeAll
+      skipWithoutGpu(gpu, ctx);
       await expectMatchesInterpreter(c, 100 + i);
     });
 
-  it('catches a wrong kernel (the comparison can fail)', async () => {
+  it('catches a wrong kernel (the comparison can fail)', async (ctx) => {
     const { cascade } = parseCascade(WGSL_CASES[1]!.ein);
     const c = cascade!;
-    if (!gpu.device) return;
+    skipWithoutGpu(gpu, ctx);
     const inputs = randomInputs(c, 7);
     const ref = interpret(c, inputs);
     const p = compileCascadeToWgsl(c);
@@ -49,9 +47,9 @@ describe('WGSL kernels equal the interpreter', () => {
     expect(compareTensors('Z', got.tensors.get('Z')!.data, ref.get('Z')!.data, 'fp32').ok).toBe(false);
   });
 
-  it('timing mode reports a positive median', async () => {
+  it('timing mode reports a positive median', async (ctx) => {
     const { cascade } = parseCascade(WGSL_CASES[2]!.ein);
-    if (!gpu.device) return;
+    skipWithoutGpu(gpu, ctx);
     const r = await runWgslProgram(compileCascadeToWgsl(cascade!), randomInputs(cascade!, 1), { timingRuns: 3, warmupRuns: 1 });
     expect(r.medianSeconds).toBeGreaterThan(0);
   });
@@ -65,9 +63,9 @@ describe('WGSL kernels for cascades from the graph builders', () => {
     { name: 'decode with KV cache, 2-pass', build: () => attentionCascade({ heads: 2, headDim: 8, batch: 2, seq: 1, kvLen: 19, passes: 2, decode: true }) },
   ];
   for (const [i, tc] of cases.entries())
-    it(tc.name, async () => {
+    it(tc.name, async (ctx) => {
       const c = tc.build();
-      if (!gpu.device) return;
+      skipWithoutGpu(gpu, ctx);
       await expectMatchesInterpreter(c, 300 + i);
     });
 });

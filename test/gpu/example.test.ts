@@ -2,8 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../compiler/driver/program';
-import { getWebGpuDevice } from '../../compiler/codegen/wgsl';
-import { useSwiftShaderIfUnset } from '../codegen/webgpu-env';
+import { openWebGpu, skipWithoutGpu } from '../codegen/webgpu-env';
 
 describe('examples/gpu', () => {
   let out = '';
@@ -22,10 +21,8 @@ describe('examples/gpu', () => {
     expect(out).toBe(readFileSync('examples/gpu/expected-validate-synthetic.txt', 'utf8'));
   });
 
-  it('validate wgsl agrees with the interpreter on both example cascades', async () => {
-    useSwiftShaderIfUnset();
-    const dev = await getWebGpuDevice();
-    if (!dev.device) return void console.warn(`skipped: ${dev.reason}`);
+  it('validate wgsl agrees with the interpreter on both example cascades', async (ctx) => {
+    skipWithoutGpu(await openWebGpu(), ctx);
     for (const f of ['gemm-ragged', 'attention-causal-1pass']) {
       expect(await main(['validate', 'wgsl', `examples/gpu/${f}.ein`])).toBe(0);
     }
