@@ -67,21 +67,19 @@ export function mutateJson(seedText: string, seed: number): { text: string; ops:
   }
   const replacements: (() => unknown)[] = [
     () => null, () => -1, () => 1e308, () => 2 ** 53 + 2, () => 4294967296, () => 'x', () => [], () => ({}), () => true,
-    () => JSON.parse('{"__proto__": {"polluted": 1}}'), () => nested(2000 + Math.floor(r() * 4000)),
+    () => JSON.parse('{"__proto__": {"polluted": 1}}'), () => NESTED,
   ];
   const paths = leafPaths(doc);
   if (paths.length === 0) return mutate(seedText, seed);
   const path = pick(paths, r);
   const ops = [`json:${path.join('.')}`];
   setPath(doc, path, pick(replacements, r)());
-  return { text: JSON.stringify(doc), ops };
+  const depth = 2000 + Math.floor(r() * 4000);
+  return { text: JSON.stringify(doc).replace(`"${NESTED}"`, '['.repeat(depth) + '1' + ']'.repeat(depth)), ops };
 }
 
-function nested(depth: number): unknown {
-  let v: unknown = 1;
-  for (let i = 0; i < depth; i++) v = [v];
-  return v;
-}
+/** Stands for an array nested thousands deep, spliced into the text (JSON.stringify would overflow). */
+const NESTED = '@@tessera-fuzz-nested@@';
 
 function leafPaths(v: unknown, prefix: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
   if (out.length > 5000) return out;
