@@ -1,23 +1,20 @@
-// Fidelity 'cycle' for the spatial-array targets (systolic, tpu-v1, eyeriss-like, flat, fusemax):
-// turns a Mapping into calls of the sim/spatial engines and a Result.
-//   - a fused 'pipeline' group (FuseMax) → simulateFusemax; a 'rowblock' group (FLAT) → simulateFlat;
-//   - every other contraction (a product of two operands summed over K) on a 2D array → the fast
-//     fold-level systolic engine as the GEMM M×K·K×N (batch ranks repeat it);
-//   - anything else (elementwise, reductions, 1D work) keeps its analytic cost, and the Result
-//     says so in `warnings`.
-// Energy comes from the analytic mapping (the cycle engines count cycles and bytes only).
-// A run with `trace` (a sim/core TraceWriter) in the options records folds, stalls and DRAM
-// transfers for Perfetto.
-import { cascadeWorkloads, hwModel, PLACE_DRAM, tensorPlacement, type EinsumWorkload } from '../compiler/map';
+// The systolic GEMM engines of the `spatial` family (targets/engines/spatial.ts) on the lowered
+// mapping's contractions (op kind 'contraction', a GEMM by compiler/map/gemm-view.ts) bound to a 2D
+// array:
+//   - a plain GEMM (three variables, both array dimensions bound) → the tiled-GEMM engine with the
+//     mapper's own GLB tiles, loop order and placement (sim/spatial/tiled-gemm.ts);
+//   - any other contraction → the fold-level systolic engine as the GEMM M×K·K×N in the dataflow the
+//     binding describes (batch ranks repeat it), SRAM thirds of the GLB.
+// Both simulate one instance; --batch instances run back to back. Energy is the analytic mapping's.
+import { hwModel, PLACE_DRAM, tensorPlacement, type EinsumWorkload } from '../compiler/map';
 import { gemmView, isPlainGemm, type GemmView } from '../compiler/map/gemm-view';
 import { dtypeBytes, type Cascade } from '../compiler/ir';
-import type { EinsumResult, Result } from '../sim/core/result';
-import { fraction } from '../sim/core/stats';
 import { TrafficLedger } from '../sim/memory/traffic';
-import { type AttentionRun, type Dataflow, simulateFlat, simulateFusemax, simulateSystolic, simulateTiledGemm, type SystolicConfig, type TiledGemmConfig } from '../sim/spatial';
+import { type Dataflow, simulateSystolic, simulateTiledGemm, type SystolicConfig, type TiledGemmConfig } from '../sim/spatial';
 import { runTraffic } from '../sim/spatial/result';
-import type { CycleSimulator, Mapping, SimOptions } from './target';
+import type { Mapping } from './target';
 import type { TargetSpec } from './spec/types';
+import type { EngineContext, LoweredOp, OpEngine, OpRun } from './engines/contract';
 
 /**
  * A contraction A[..]·B[..] summed over K, seen as a (batched) GEMM; null for anything else.
@@ -45,7 +42,7 @@ export function dataflowOfBinding(g: GemmView, spatial: { var: string; dim: stri
   return { dataflow: fallback, transpose: false };
 }
 
-function systolicConfig(spec: TargetSpec): SystolicConfig | null {
+export function systolicConfig(spec: TargetSpec): SystolicConfig | null {
   const a2 = spec.computes.find((u) => u.kind === 'array2d');
   if (!a2?.rows || !a2.cols) return null;
   const hw = hwModel(spec);
@@ -104,141 +101,62 @@ export function mappedGemmConfig(spec: TargetSpec, c: Cascade, w: EinsumWorkload
   };
 }
 
-function mappedGemmRun(spec: TargetSpec, c: Cascade, w: EinsumWorkload, e: Mapping['einsums'][number], opts: { trace?: SimOptions['trace']; traceName: string; traceOffsetCycles: number }) {
-  const cfg = mappedGemmConfig(spec, c, w, e);
-  if (!cfg) return null;
-  return simulateTiledGemm(cfg, { ...(opts.trace ? { trace: opts.trace } : {}), traceName: opts.traceName, traceOffsetCycles: opts.traceOffsetCycles });
-}
+const is2d = (spec: TargetSpec, unit: string) => spec.computes.find((u) => u.name === unit)?.kind === 'array2d';
 
-export const spatialCycleSimulator: CycleSimulator = (m: Mapping, spec: TargetSpec, o: SimOptions): Result => {
-  const trace = o.trace;
-  const c = m.cascade;
-  const ws = cascadeWorkloads(c);
-  const byName = new Map(ws.map((w) => [w.name, w]));
-  const warnings = [...new Set(m.warnings)];
-  const traffic = new TrafficLedger();
-  const busy: Record<string, number> = {};
-  const einsums: EinsumResult[] = [];
-  let latency = 0;
-  let energy = 0;
-  let stalls = 0;
-  const sys = systolicConfig(spec);
-  const glbName = sys ? hwModel(spec).levels[hwModel(spec).glb]!.name : 'GLB';
-  const dramName = sys?.memory?.dram.name ?? 'DRAM';
-  const rename = (lvl: string) => (lvl === 'DRAM' ? dramName : lvl.endsWith('_SRAM') ? glbName : lvl);
+/** The mapper's loop nest, tiles and placement on the tiled-GEMM engine; the GLB's accesses stay the analytic count of the same nest. */
+export const tiledGemmEngine: OpEngine = {
+  name: 'tiled-gemm',
+  kinds: ['contraction'],
+  cycle(op: LoweredOp, ctx: EngineContext): OpRun | string {
+    const e = op.einsum;
+    const w = op.workload;
+    if (!e || !w || !op.gemm || !is2d(ctx.spec, e.unit) || !systolicConfig(ctx.spec)) return 'not a GEMM on a 2D array';
+    const cfg = mappedGemmConfig(ctx.spec, ctx.mapping.cascade, w, e);
+    if (!cfg) return 'not a plain GEMM bound to both array dimensions';
+    const run = simulateTiledGemm(cfg, { ...(ctx.trace ? { trace: ctx.trace } : {}), traceName: op.name, traceOffsetCycles: ctx.startCycle });
+    // one instance is simulated; op.batch instances (--batch) run back to back, as the analytic model counts them
+    const inst = op.batch;
+    const dramName = hwModel(ctx.spec).levels[hwModel(ctx.spec).dram]!.name;
+    const t = new TrafficLedger();
+    t.read(dramName, run.dramReadBytes * inst);
+    t.write(dramName, run.dramWriteBytes * inst);
+    return { latencyCycles: run.totalCycles * inst, stallCycles: run.stallCycles * inst, busyPeCycles: { [e.unit]: run.macs * inst }, traffic: { ...e.cost.traffic, ...t.toTraffic() }, unit: e.unit };
+  },
+};
 
-  for (const g of m.groups) {
-    // the description the mapper built and its analytic model used (GroupMapping.fused)
-    let run: AttentionRun | null = null;
-    if (g.fused) {
-      try {
-        run = g.kind === 'pipeline' ? simulateFusemax(g.fused, { trace }) : simulateFlat(g.fused, { trace });
-      } catch (e) {
-        warnings.push(`${g.name}: cycle engine refused the group (${e instanceof Error ? e.message : String(e)}); analytic cost used`);
-      }
-    } else warnings.push(`${g.name}: the group's shape is not one the FuseMax/FLAT cycle engines know; analytic cost used`);
-    const units = Object.keys(g.cost.busyPeCycles);
-    if (run) {
-      const cycles = run.totalCycles;
-      latency += cycles;
-      stalls += run.dramStallCycles;
-      // busy PE-cycles: the work of the points actually visited (the same in both fidelities); the
-      // engine's tasks occupy whole arrays, which overstates a tile that fills a few rows or columns
-      for (const [u, v] of Object.entries(g.cost.busyPeCycles)) busy[u] = (busy[u] ?? 0) + v;
-      traffic.read(dramName, run.dramReadBytes);
-      traffic.write(dramName, run.dramWriteBytes);
-      einsums.push({ name: g.name, unit: units.join('+') || 'array', latencyCycles: cycles, energyPj: g.cost.energyPj, traffic: { [dramName]: { readBytes: run.dramReadBytes, writeBytes: run.dramWriteBytes } } });
-    } else {
-      latency += g.cost.latencyCycles;
-      for (const [u, v] of Object.entries(g.cost.busyPeCycles)) busy[u] = (busy[u] ?? 0) + v;
-      traffic.merge(g.cost.traffic);
-      einsums.push({ name: g.name, unit: units.join('+') || 'array', latencyCycles: Math.round(g.cost.latencyCycles), energyPj: g.cost.energyPj, traffic: g.cost.traffic });
+/** Any contraction as SCALE-Sim's GEMM folds, in the dataflow the mapper's binding describes; operand widths from the einsum's dtypes. */
+export const systolicGemmEngine: OpEngine = {
+  name: 'systolic',
+  kinds: ['contraction'],
+  cycle(op: LoweredOp, ctx: EngineContext): OpRun | string {
+    const { spec, mapping: m } = ctx;
+    const e = op.einsum;
+    const w = op.workload;
+    const gemm = op.gemm;
+    const sys = systolicConfig(spec);
+    if (!e || !w || !gemm || !sys || !is2d(spec, e.unit)) return 'not a GEMM on a 2D array';
+    const c = m.cascade;
+    const ein = c.einsums[w.index]!;
+    const tensorBytes = (name: string) => dtypeBytes(c.tensors.find((t) => t.name === name)!.dtype);
+    const { dataflow, transpose } = dataflowOfBinding(gemm, e.spatial, sys.dataflow);
+    const shape = transpose ? { M: gemm.N, N: gemm.M, K: gemm.K } : { M: gemm.M, N: gemm.N, K: gemm.K };
+    // the placement rule (compiler/map tensorPlacement) decides which operands cross DRAM
+    const hw = hwModel(spec);
+    const place = tensorPlacement(w, hw);
+    const off = (n: string) => place[w.tensors.findIndex((t) => t.name === n)] !== PLACE_DRAM;
+    const offDram = { ifmap: transpose ? off(gemm.b) : off(gemm.a), filter: transpose ? off(gemm.a) : off(gemm.b), ofmap: place[w.tensors.findIndex((t) => t.write)] !== PLACE_DRAM };
+    const memory = sys.memory ? { ...sys.memory, offDram } : undefined;
+    const cfg = { ...sys, ...(memory ? { memory } : {}), dataflow, wordBytes: Math.max(tensorBytes(gemm.a), tensorBytes(gemm.b)), accBytes: tensorBytes(ein.output.tensor) };
+    const run = simulateSystolic(shape, cfg, { ...(ctx.trace ? { trace: ctx.trace } : {}), traceName: op.name, traceOffsetCycles: ctx.startCycle });
+    const reps = gemm.batch * op.batch;
+    const glbName = hw.levels[hw.glb]!.name;
+    const dramName = sys.memory?.dram.name ?? 'DRAM';
+    const rename = (lvl: string) => (lvl === 'DRAM' ? dramName : lvl.endsWith('_SRAM') ? glbName : lvl);
+    const t = new TrafficLedger();
+    for (const [lvl, v] of Object.entries(runTraffic(run))) {
+      t.read(rename(lvl), v.readBytes * reps);
+      t.write(rename(lvl), v.writeBytes * reps);
     }
-    energy += g.cost.energyPj;
-  }
-
-  let offset = latency;
-  const inst = m.batch ?? 1;
-  for (const e of m.einsums) {
-    if (e.group) continue;
-    const w = byName.get(e.name);
-    const gemm = w ? gemmView(c, w.index) : null;
-    const unitIs2d = spec.computes.find((u) => u.name === e.unit)?.kind === 'array2d';
-    energy += e.cost.energyPj;
-    const mapped = sys && gemm && unitIs2d ? mappedGemmRun(spec, c, w!, e, { trace, traceName: e.name, traceOffsetCycles: offset }) : null;
-    if (mapped) {
-      // the mapper's own loop nest, tiles and placement (sim/spatial/tiled-gemm.ts); the GLB's
-      // accesses are the analytic count of the same nest
-      // one instance is simulated; `inst` instances (--batch) run back to back, as the analytic model counts them
-      const cycles = mapped.totalCycles * inst;
-      offset += cycles;
-      latency += cycles;
-      stalls += mapped.stallCycles * inst;
-      busy[e.unit] = (busy[e.unit] ?? 0) + mapped.macs * inst;
-      const t = new TrafficLedger();
-      t.read(dramName, mapped.dramReadBytes * inst);
-      t.write(dramName, mapped.dramWriteBytes * inst);
-      const et = { ...e.cost.traffic, ...t.toTraffic() };
-      traffic.merge(et);
-      einsums.push({ name: e.name, unit: e.unit, latencyCycles: cycles, energyPj: e.cost.energyPj, traffic: et });
-    } else if (sys && gemm && unitIs2d) {
-      // word sizes from the einsum's own dtypes: operands stream at their width, results at theirs
-      const ein = c.einsums[w!.index]!;
-      const tensorBytes = (name: string) => dtypeBytes(c.tensors.find((t) => t.name === name)!.dtype);
-      const operandBytes = Math.max(tensorBytes(gemm.a), tensorBytes(gemm.b));
-      const { dataflow, transpose } = dataflowOfBinding(gemm, e.spatial, sys.dataflow);
-      const shape = transpose ? { M: gemm.N, N: gemm.M, K: gemm.K } : { M: gemm.M, N: gemm.N, K: gemm.K };
-      // the placement rule (compiler/map tensorPlacement) decides which operands cross DRAM
-      const place = tensorPlacement(w!, hwModel(spec));
-      const off = (n: string) => place[w!.tensors.findIndex((t) => t.name === n)] !== PLACE_DRAM;
-      const offA = off(gemm.a);
-      const offB = off(gemm.b);
-      const offDram = { ifmap: transpose ? offB : offA, filter: transpose ? offA : offB, ofmap: place[w!.tensors.findIndex((t) => t.write)] !== PLACE_DRAM };
-      const memory = sys.memory ? { ...sys.memory, offDram } : undefined;
-      const run = simulateSystolic(shape, { ...sys, ...(memory ? { memory } : {}), dataflow, wordBytes: operandBytes, accBytes: tensorBytes(ein.output.tensor) }, { trace, traceName: e.name, traceOffsetCycles: offset });
-      const reps = gemm.batch * inst;
-      const cycles = run.totalCycles * reps;
-      offset += cycles;
-      latency += cycles;
-      stalls += run.stallCycles * reps;
-      busy[e.unit] = (busy[e.unit] ?? 0) + run.macs * reps;
-      const t = new TrafficLedger();
-      for (const [lvl, v] of Object.entries(runTraffic(run))) {
-        t.read(rename(lvl), v.readBytes * reps);
-        t.write(rename(lvl), v.writeBytes * reps);
-      }
-      const et = t.toTraffic();
-      traffic.merge(et);
-      einsums.push({ name: e.name, unit: e.unit, latencyCycles: cycles, energyPj: e.cost.energyPj, traffic: et });
-    } else {
-      warnings.push(`${e.name}: no cycle-level engine for this einsum on ${e.unit}; its analytic cost is used`);
-      const cycles = Math.round(e.cost.latencyCycles);
-      offset += cycles;
-      latency += cycles;
-      for (const [u, v] of Object.entries(e.cost.busyPeCycles)) busy[u] = (busy[u] ?? 0) + v;
-      traffic.merge(e.cost.traffic);
-      einsums.push({ name: e.name, unit: e.unit, latencyCycles: cycles, energyPj: e.cost.energyPj, traffic: e.cost.traffic });
-    }
-  }
-  const utilization: Record<string, number> = {};
-  for (const [u, pes] of Object.entries(m.unitPes)) utilization[u] = fraction(busy[u] ?? 0, latency * pes);
-  const tr = traffic.toTraffic();
-  for (const v of Object.values(tr)) {
-    v.readBytes = Math.round(v.readBytes);
-    v.writeBytes = Math.round(v.writeBytes);
-  }
-  return {
-    target: m.target,
-    workload: m.workload,
-    fidelity: 'cycle',
-    latencyCycles: latency,
-    latencySeconds: latency / m.clockHz,
-    energyPj: energy,
-    utilization,
-    traffic: tr,
-    einsums: einsums.map((x) => ({ ...x, traffic: Object.fromEntries(Object.entries(x.traffic).map(([k, v]) => [k, { readBytes: Math.round(v.readBytes), writeBytes: Math.round(v.writeBytes) }])) })),
-    ...(m.schedule !== undefined ? { schedule: m.schedule } : {}),
-    warnings: [...new Set(warnings)],
-    stallCycles: stalls,
-  };
+    return { latencyCycles: run.totalCycles * reps, stallCycles: run.stallCycles * reps, busyPeCycles: { [e.unit]: run.macs * reps }, traffic: t.toTraffic(), unit: e.unit };
+  },
 };

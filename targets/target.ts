@@ -1,6 +1,8 @@
 // A target is its .arch file: the spec says what the hardware is, `attr fusion` which fused dataflow it
-// implements (FuseMax's 2D+1D pipeline, FLAT's row blocks) and `attr engine` which cycle-level engine
-// simulates it (targets/engines.ts; inferred from the units when absent). Built-in targets are the
+// implements (a dataflow plug-in: FuseMax's 2D+1D pipeline, FLAT's row blocks; targets/engines/
+// dataflows.ts) and `attr engine` which engine family simulates it (targets/engines/registry.ts;
+// inferred from the units when absent). The mapper lowers the cascade once (Mapping.ops) and the
+// family's per-op engines run those ops (targets/engines/compose.ts). Built-in targets are the
 // folders targets/<name>/<name>.arch; a user's .arch file is a target in exactly the same way.
 import type { Cascade } from '../compiler/ir';
 import { DiagnosticError, error } from '../compiler/ir/diagnostic';
@@ -8,9 +10,12 @@ import type { Fidelity, Result } from '../sim/core/result';
 import type { TargetSpec } from './spec/types';
 import type { Mapping, MapOptions } from '../compiler/map/mapping';
 import { analyticResult } from '../compiler/map/result';
-import { mapCascade, type FusionPolicy } from '../compiler/map/map-cascade';
+import { mapCascade } from '../compiler/map/map-cascade';
+import type { FusedDataflowModel } from '../compiler/map/fused';
 import type { TraceWriter } from '../sim/core/trace';
 import { cycleEngineFor } from './engines';
+import { composeCycle } from './engines/compose';
+import { dataflowPlugins } from './engines/dataflows';
 
 export type { Mapping, MapOptions } from '../compiler/map/mapping';
 export type { Objective } from '../compiler/map/mapping';
@@ -46,15 +51,18 @@ export interface Target {
   simulate(m: Mapping, o: SimOptions): Result;
 }
 
-/** A cycle-level engine from sim/*, registered in targets/engines.ts. */
+/** A whole-cascade cycle-level engine (an EngineFamily's `simulate`, targets/engines/contract.ts). */
 export type CycleSimulator = (m: Mapping, spec: TargetSpec, o: SimOptions) => Result;
 
-const FUSION_POLICIES: readonly FusionPolicy[] = ['none', 'pipeline', 'rowblock', 'auto'];
-
-function fusionOf(spec: TargetSpec): FusionPolicy {
+/** The fused dataflows `attr fusion` selects from the plug-in registry: none, every one (auto), or one by name. */
+function fusionOf(spec: TargetSpec): { list: FusedDataflowModel[]; named: boolean } {
   const f = spec.attrs.fusion ?? 'none';
-  if (typeof f === 'string' && (FUSION_POLICIES as readonly string[]).includes(f)) return f as FusionPolicy;
-  throw new DiagnosticError([error('bad-fusion', `${spec.name}: attr fusion = ${String(f)} is not a fused dataflow`, spec.loc, `write one of ${FUSION_POLICIES.join(', ')}`)]);
+  const all = dataflowPlugins();
+  if (f === 'none') return { list: [], named: false };
+  if (f === 'auto') return { list: all.map((d) => d.model), named: false };
+  const d = typeof f === 'string' ? all.find((x) => x.name === f) : undefined;
+  if (d) return { list: [d.model], named: true };
+  throw new DiagnosticError([error('bad-fusion', `${spec.name}: attr fusion = ${String(f)} is not a fused dataflow`, spec.loc, `write one of ${['none', 'auto', ...all.map((x) => x.name)].join(', ')}`)]);
 }
 
 export function fidelityUnavailable(spec: TargetSpec, fidelity: Fidelity, why: string): DiagnosticError {
@@ -71,11 +79,11 @@ export function targetFromSpec(spec: TargetSpec): Target {
     spec,
     fidelities: typeof engine === 'string' ? ['analytic'] : ['analytic', 'cycle'],
     ...(typeof engine === 'string' ? { noCycleReason: engine } : {}),
-    map: (c, s, o) => mapCascade(c, spec, { ...o, fusion, ...(s !== undefined ? { schedule: s } : {}) }),
+    map: (c, s, o) => mapCascade(c, spec, { ...o, fusion: fusion.list, fusionNamed: fusion.named, ...(s !== undefined ? { schedule: s } : {}) }),
     simulate(m, o) {
       if (o.fidelity === 'analytic') return analyticResult(m);
       if (typeof engine === 'string') throw fidelityUnavailable(spec, o.fidelity, engine);
-      return engine.simulate(m, spec, o);
+      return engine.simulate ? engine.simulate(m, spec, o) : composeCycle(m, spec, engine, o);
     },
   };
 }

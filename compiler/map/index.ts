@@ -6,5 +6,6 @@ export { EinsumCostModel, tileCandidates, tensorPlacement, PLACE_DRAM, PLACE_GLB
 export { searchEinsum, spaceSize, bindings, permutations, rng, type Choice, type SearchOutcome } from './search';
 export { mapEinsum } from './map-einsum';
 export { mapCascade, type CascadeMapOptions, type FusionPolicy } from './map-cascade';
-export { pipelineModel, rowblockModel } from './fused';
+export { pipelineModel, rowblockModel, describePipeline, describeRowblock, pipelineDataflow, rowblockDataflow, BUILTIN_DATAFLOWS, type FusedDataflowModel, type FusedOutcome } from './fused';
 export { analyticResult } from './result';
+export { lowerOps, opKindOf, type LoweredOp, type OpKind } from './lowered';

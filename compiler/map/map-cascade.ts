@@ -4,23 +4,51 @@
 // Identical einsums (the 32 layers of LLaMA-2-7B) are searched once: a MappingMemo keyed by what
 // determines the mapping (map-einsum.ts einsumKey) hands the same choice to each of them, and the
 // search's seed derives from that key, not from the einsum's position.
-import { DiagnosticError, error, iterativeVars, type Cascade } from '../ir';
+import { DiagnosticError, error, type Cascade } from '../ir';
 import type { TargetSpec } from '../../targets/spec/types';
-import { hwModel, OPS } from './hardware';
-import { pipelineModel, rowblockModel, type FusedOutcome } from './fused';
+import { hwModel, OPS, type HwModel } from './hardware';
+import { BUILTIN_DATAFLOWS, type FusedDataflowModel, type FusedOutcome, type FusedRefusal } from './fused';
 import { MappingMemo, mapEinsum } from './map-einsum';
 import type { EinsumMapping, GroupMapping, Mapping, MapOptions, Objective } from './mapping';
-import { cascadeWorkloads } from './workload';
+import { cascadeWorkloads, type EinsumWorkload } from './workload';
+import { lowerOps } from './lowered';
 
-/** 'auto': the FuseMax pipeline when the cascade and the hardware allow it, else FLAT row blocks, else none. */
-export type FusionPolicy = 'none' | 'pipeline' | 'rowblock' | 'auto';
+/** Which fused dataflows to try: 'auto' (every one, in order), one by name, or 'none'. */
+export type FusionPolicy = 'none' | 'auto' | (string & {});
 
 export interface CascadeMapOptions extends MapOptions {
-  /** which fused dataflow the target implements; 'none' maps einsum by einsum */
-  fusion?: FusionPolicy;
+  /** the fused dataflows the target implements, tried in order (a target passes its plug-ins'
+   *  models); a name or 'auto' picks among the built-in ones; 'none' (default) maps einsum by einsum */
+  fusion?: FusionPolicy | readonly FusedDataflowModel[];
+  /** with a list: the target named its dataflow, so a refusal is always reported */
+  fusionNamed?: boolean;
   schedule?: { order?: readonly string[] } & Record<string, unknown>;
   /** remembered mappings to reuse and extend (default: a fresh memo per call) */
   memo?: MappingMemo;
+}
+
+function dataflowsOf(o: CascadeMapOptions): { list: readonly FusedDataflowModel[]; named: boolean } {
+  const f = o.fusion ?? 'none';
+  if (typeof f !== 'string') return { list: f, named: o.fusionNamed ?? false };
+  if (f === 'none') return { list: [], named: false };
+  if (f === 'auto') return { list: BUILTIN_DATAFLOWS, named: false };
+  return { list: BUILTIN_DATAFLOWS.filter((d) => d.name === f), named: true };
+}
+
+/** The groups of the first dataflow that forms any; each refusal a user should hear about is a warning. */
+function fuseGroups(c: Cascade, ws: EinsumWorkload[], hw: HwModel, name: string, o: CascadeMapOptions, objective: Objective, batch: number, warnings: string[]): FusedOutcome[] {
+  const { list, named } = dataflowsOf(o);
+  for (const d of list) {
+    const r = d.analytic(c, ws, hw, objective, batch);
+    if (Array.isArray(r)) {
+      if (r.length > 0) return r;
+      continue;
+    }
+    const refusal = r as FusedRefusal;
+    if (named || refusal.relevant) warnings.push(`${name}: ${refusal.reason}`);
+  }
+  if (list.length > 0 && ws.filter((w) => !w.view && !w.init).length > 1) warnings.push(`${name}: einsums are mapped one by one (no fused dataflow applies)`);
+  return [];
 }
 
 export function mapCascade(c: Cascade, spec: TargetSpec, opts: CascadeMapOptions = {}): Mapping {
@@ -30,23 +58,14 @@ export function mapCascade(c: Cascade, spec: TargetSpec, opts: CascadeMapOptions
   const batch = opts.batch ?? 1;
   const ws = cascadeWorkloads(c);
   const warnings = [...hw.warnings];
-  let fused: FusedOutcome | null = null;
-  const policy = opts.fusion ?? 'none';
-  if (policy === 'pipeline' || policy === 'auto') {
-    const p = pipelineModel(c, ws, hw, objective, batch);
-    if ('group' in p) fused = p;
-    else if (policy === 'pipeline' || iterativeVars(c).length > 0) warnings.push(`${spec.name}: no 2D+1D pipelined binding: ${p.reason}`);
-  }
-  if (!fused && (policy === 'rowblock' || policy === 'auto')) {
-    fused = rowblockModel(c, ws, hw, objective, batch);
-    if (!fused && (policy === 'rowblock' || iterativeVars(c).length === 0)) warnings.push(`${spec.name}: the cascade is not a chain of einsums over one row rank; einsums are mapped one by one`);
-  }
-  if (!fused && (policy === 'rowblock' || policy === 'auto') && ws.filter((w) => !w.view && !w.init).length > 1) warnings.push(`${spec.name}: einsums are mapped one by one (no fused dataflow applies)`);
-  const groups: GroupMapping[] = fused ? [fused.group] : [];
-  const inGroup = new Set(fused ? fused.einsums.map((e) => e.index) : []);
-  const einsums: EinsumMapping[] = fused ? [...fused.einsums] : [];
+  const fused = fuseGroups(c, ws, hw, spec.name, opts, objective, batch, warnings);
+  const groups: GroupMapping[] = fused.map((f) => f.group);
+  const einsums: EinsumMapping[] = fused.flatMap((f) => f.einsums);
+  const covered = new Set(fused.flatMap((f) => [...f.einsums.map((e) => e.index), ...(f.covers ?? [])]));
+  // a group that does not list what it covers took every init (a single group over the whole cascade)
+  const allInits = fused.some((f) => !f.covers);
   let evaluations = 0;
-  const rest = ws.filter((w) => !inGroup.has(w.index) && !w.view && !(fused && w.init));
+  const rest = ws.filter((w) => !covered.has(w.index) && !w.view && !(allInits && w.init));
   const memo = opts.memo ?? new MappingMemo();
   const hwId = memo.hwId(hw);
   rest.forEach((w, k) => {
@@ -70,6 +89,7 @@ export function mapCascade(c: Cascade, spec: TargetSpec, opts: CascadeMapOptions
     unitPes: Object.fromEntries(hw.units.map((u) => [u.name, u.pes])),
     einsums,
     groups,
+    ops: lowerOps(c, ws, einsums, groups, batch),
     evaluations,
     warnings,
   };

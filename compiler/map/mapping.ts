@@ -3,6 +3,7 @@
 // runs it; per fused group, how einsums are pipelined across units; and the analytical cost of each.
 import type { Cascade } from '../ir';
 import type { FusedAttention } from '../../sim/spatial/attention-shape';
+import type { LoweredOp } from './lowered';
 
 export const OBJECTIVES = ['latency', 'energy', 'edp'] as const;
 export type Objective = (typeof OBJECTIVES)[number];
@@ -66,9 +67,9 @@ export interface EinsumMapping {
 
 export interface GroupMapping {
   name: string;
-  /** 'pipeline': FuseMax-style 2D+1D pipelining over tiles of a streamed rank;
-   *  'rowblock': FLAT-style fusion over blocks of rows, every pass kept on chip (or spilled). */
-  kind: 'pipeline' | 'rowblock';
+  /** the dataflow plug-in that formed it: 'pipeline' (FuseMax-style 2D+1D pipelining over tiles of
+   *  a streamed rank), 'rowblock' (FLAT-style fusion over blocks of rows), or another registered one */
+  kind: string;
   einsums: string[];
   /** tile/block parameters: e.g. { M0: 256, P0: 256, P1: 128 } or { R: 64 } */
   params: Record<string, number>;
@@ -90,6 +91,8 @@ export interface Mapping {
   unitPes: Record<string, number>;
   einsums: EinsumMapping[];
   groups: GroupMapping[];
+  /** the lowered mapping: one op per einsum or fused group, in execution order; what every engine reads */
+  ops: LoweredOp[];
   /** mappings evaluated by the search, over all einsums */
   evaluations: number;
   warnings: string[];

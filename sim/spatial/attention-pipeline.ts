@@ -123,6 +123,22 @@ class TileStreams {
   }
 }
 
+export interface AttentionRunOptions {
+  trace?: TraceWriter;
+  /** the run starts at this cycle of the trace (the ops before it in the cascade) */
+  traceOffsetCycles?: number;
+}
+
+/** The trace with every span shifted by the run's start (the same writer when there is no shift). */
+function shifted(o: AttentionRunOptions): TraceWriter | undefined {
+  const t = o.trace;
+  const off = o.traceOffsetCycles ?? 0;
+  if (!t || off === 0) return t;
+  const view = Object.create(t) as TraceWriter;
+  view.span = (track, name, start, end, args) => t.span(track, name, start + off, end + off, args);
+  return view;
+}
+
 /** Cycles of one full tile (block) per einsum, by unit; `tail`: the einsums after the last M tile. */
 export function tileCosts(d: FusedAttention): AttentionRun['perTile'] {
   const cols = isPipeline(d) ? d.tiles.P0 : (d.tiles as RowblockAttention['tiles']).R;
@@ -209,7 +225,8 @@ class PipelineOperands {
   }
 }
 
-export function simulateFusemax(d: FusedAttention, opts: { trace?: TraceWriter } = {}): AttentionRun {
+export function simulateFusemax(d: FusedAttention, o: AttentionRunOptions = {}): AttentionRun {
+  const opts = { trace: shifted(o) };
   if (!isPipeline(d)) throw new Error(`simulateFusemax runs a pipeline group, not a ${d.dataflow} one`);
   const shape = attentionShapeError(d);
   if (shape) throw new Error(`not attention: ${shape}`);
@@ -293,7 +310,8 @@ function sortKeys(r: Record<string, number>): Record<string, number> {
  * them; the next head's are fetched while this one runs (double-buffered: head h's transfers are
  * issued when head h−2 is done); each block's output is written after the einsum that makes it.
  */
-export function simulateFlat(d: FusedAttention, opts: { trace?: TraceWriter } = {}): AttentionRun {
+export function simulateFlat(d: FusedAttention, o: AttentionRunOptions = {}): AttentionRun {
+  const opts = { trace: shifted(o) };
   if (d.dataflow !== 'rowblock') throw new Error(`simulateFlat runs a rowblock group, not a ${d.dataflow} one`);
   const shape = attentionShapeError(d);
   if (shape) throw new Error(`not attention: ${shape}`);

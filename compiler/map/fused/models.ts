@@ -22,7 +22,7 @@
 // models below consume it, the mapper stores it as GroupMapping.fused, and the cycle engines
 // (sim/spatial/attention-pipeline.ts) run that same object. Per-tile cycles, tile bytes, the order
 // of the first transfers and the stages come from the shared module, never from here.
-import { exprAccesses, iterativeVars, partitionInfos, rankSizeLookup, toAffine, type Cascade, type IndexExpr } from '../ir';
+import { exprAccesses, iterativeVars, partitionInfos, rankSizeLookup, toAffine, type Cascade, type IndexExpr } from '../../ir';
 import {
   assignStages,
   opTileCycles,
@@ -36,15 +36,13 @@ import {
   type FusedUnit,
   type PipelineAttention,
   type RowblockAttention,
-} from '../../sim/spatial/attention-shape';
-import type { HwModel, LevelModel, UnitModel } from './hardware';
-import type { EinsumMapping, GroupMapping, Objective } from './mapping';
-import { cyclesPerPoint, energyPerPoint, type EinsumWorkload } from './workload';
+} from '../../../sim/spatial/attention-shape';
+import type { HwModel, LevelModel, UnitModel } from '../hardware';
+import type { EinsumMapping, Objective } from '../mapping';
+import { cyclesPerPoint, energyPerPoint, type EinsumWorkload } from '../workload';
+import type { FusedOutcome } from './plugin';
 
-export interface FusedOutcome {
-  group: GroupMapping;
-  einsums: EinsumMapping[];
-}
+export type { FusedOutcome } from './plugin';
 
 /** A description's einsum as the list scheduler runs it. */
 interface Op {

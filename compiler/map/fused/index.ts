@@ -1,0 +1,30 @@
+// Fused dataflows, the mapper's side: each is a FusedDataflowModel (plugin.ts) the mapper is handed
+// by the target (targets/engines/dataflows.ts joins each to its cycle model). The built-in list
+// below serves callers without a target (`mapCascade(c, spec, { fusion: 'auto' })`).
+import { iterativeVars } from '../../ir';
+import { pipelineModel, rowblockModel } from './models';
+import type { FusedDataflowModel } from './plugin';
+
+export * from './plugin';
+export { describePipeline, describeRowblock, pipelineModel, rowblockModel } from './models';
+
+/** FuseMax: the 1-pass cascade pipelined over M0 tiles on the 2D and 1D arrays. */
+export const pipelineDataflow: FusedDataflowModel = {
+  name: 'pipeline',
+  analytic(c, ws, hw, objective, batch) {
+    const p = pipelineModel(c, ws, hw, objective, batch);
+    return 'group' in p ? [p] : { reason: `no 2D+1D pipelined binding: ${p.reason}`, relevant: iterativeVars(c).length > 0 };
+  },
+};
+
+/** FLAT: a cascade without an iterative rank fused over blocks of rows. */
+export const rowblockDataflow: FusedDataflowModel = {
+  name: 'rowblock',
+  analytic(c, ws, hw, objective, batch) {
+    const r = rowblockModel(c, ws, hw, objective, batch);
+    return r ? [r] : { reason: 'the cascade is not a chain of einsums over one row rank; einsums are mapped one by one', relevant: iterativeVars(c).length === 0 };
+  },
+};
+
+/** The mapper's built-in dataflows, in the order `auto` tries them (targets take theirs from the plug-in registry). */
+export const BUILTIN_DATAFLOWS: readonly FusedDataflowModel[] = [pipelineDataflow, rowblockDataflow];
