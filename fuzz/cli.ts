@@ -3,7 +3,8 @@
 // out-of-memory under --out. Exit 1 when any case was internal, timed out or ran out of memory.
 import { Command } from 'commander';
 import { formats } from './formats';
-import { fuzzFormat, tally, type CaseResult } from './harness';
+import { fuzzFormat, Runner, tally, type CaseResult } from './harness';
+import { checkReproducers } from './reproducers';
 
 const program = new Command('fuzz')
   .option('--format <f>', 'input format, or all', 'all')
@@ -12,8 +13,17 @@ const program = new Command('fuzz')
   .option('--timeout <s>', 'seconds per case', '20')
   .option('--memory <mib>', 'heap limit per case', '2048')
   .option('--out <dir>', 'reproducers go here', 'fuzz-out')
+  .option('--reproducers', 'run the known reproducers (issue 20) instead of mutants')
   .parse();
-const o = program.opts<{ format: string; count: string; seed: string; timeout: string; memory: string; out: string }>();
+const o = program.opts<{ format: string; count: string; seed: string; timeout: string; memory: string; out: string; reproducers?: boolean }>();
+if (o.reproducers) {
+  const runner = new Runner(Number(o.memory));
+  const rs = await checkReproducers((argv, ms) => runner.run(argv, ms));
+  await runner.close();
+  for (const r of rs) console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${(r.ms / 1000).toFixed(2)} s  ${r.name}: ${r.why}`);
+  console.log(`${rs.filter((r) => r.ok).length} of ${rs.length} hold`);
+  process.exit(rs.every((r) => r.ok) ? 0 : 1);
+}
 const all = formats();
 const chosen = o.format === 'all' ? all : all.filter((f) => f.name === o.format);
 if (chosen.length === 0) {

@@ -16,7 +16,7 @@ export type FuzzOptions = { count: number; seed: number; timeoutMs: number; memo
 type Reply = { code: number; stdout: string; stderr: string };
 
 /** One worker at a time, replaced after a time-out or a crash. */
-class Runner {
+export class Runner {
   private worker?: Worker;
   constructor(private readonly memoryMb: number) {}
 
@@ -25,7 +25,7 @@ class Runner {
     return this.worker;
   }
 
-  async run(argv: string[], timeoutMs: number): Promise<{ outcome: Outcome; message: string; ms: number }> {
+  async run(argv: string[], timeoutMs: number): Promise<{ outcome: Outcome; message: string; ms: number; stdout?: string }> {
     const w = this.worker ?? this.spawn();
     const t0 = performance.now();
     const reply = await new Promise<Reply | Outcome>((resolve) => {
@@ -43,7 +43,7 @@ class Runner {
       return { outcome: reply, message: reply === 'timeout' ? `no answer in ${timeoutMs} ms` : 'out of memory', ms };
     }
     if (reply.code === 3) await this.close();
-    return { outcome: classify(reply), message: firstLines(reply.stderr || reply.stdout), ms };
+    return { outcome: classify(reply), message: firstLines(reply.stderr || reply.stdout), ms, stdout: reply.stdout };
   }
 
   async close(): Promise<void> {

@@ -49,6 +49,7 @@ export function ensureFolder(dir: string): void {
   try {
     mkdirSync(dir, { recursive: true });
   } catch (e) {
+    if ((e as { code?: string }).code === 'EEXIST') throw new UserError(`${dir}: is a file, not a folder`);
     throw fsError(e, dir, 'cannot create the folder');
   }
   if (!lstatSync(dir).isDirectory() && !realpathIsDir(dir)) throw new UserError(`${dir}: is not a folder`);

@@ -1,7 +1,6 @@
 // Chrome trace / Perfetto JSON writer (the "Trace Event Format": complete events, ph 'X').
 // Timestamps in that format are microseconds; we convert cycles with the clock so the Perfetto
 // timeline reads in real time, and keep the cycle numbers in each event's args.
-import { writeFileSync } from 'node:fs';
 
 interface TraceEvent {
   name: string;
@@ -82,7 +81,8 @@ export class TraceWriter {
     };
   }
 
-  write(path: string): void {
-    writeFileSync(path, JSON.stringify(this.toJSON()) + '\n');
+  /** The trace file's text (the driver writes it: see compiler/driver/output.ts). */
+  text(): string {
+    return JSON.stringify(this.toJSON()) + '\n';
   }
 }

@@ -8,6 +8,7 @@ import { checkTensorBudget, checksum, compareData, interpret, loadInputs, random
 import { loadCascadeFile } from '../../lang';
 import { TraceWriter } from '../../../sim/core/trace';
 import { UserError } from '../user-error';
+import { writeOutput } from '../output';
 import { analysisSummary, analyzeWithPasses } from './analyze';
 import { formatResult, parseFidelity, parseObjective, parseScheduleKind, resolveTarget, runPipeline } from '../pipeline';
 import { collect, paramOverrides, scheduleFlags } from '../flags';
@@ -21,7 +22,7 @@ async function runOnTarget(c: Cascade, opts: RunOptions): Promise<void> {
   const trace = opts.trace !== undefined ? new TraceWriter({ clockHz: target.spec.clockHz }) : undefined;
   const placement = kind === 'none' ? undefined : { kind, ...scheduleFlags(opts) };
   const r = await runPipeline(c, { target, fidelity, objective: parseObjective(opts.objective), seed: opts.seed !== undefined ? parseSeed(opts.seed) : 1, batch: parseBatch(opts.batch), progress: !opts.json && process.stderr.isTTY === true, ...(trace ? { trace } : {}), ...(placement ? { placement } : {}) });
-  if (trace) trace.write(opts.trace!);
+  if (trace) writeOutput(opts.trace!, trace.text());
   process.stdout.write(opts.json ? JSON.stringify(r, null, 2) + '\n' : formatResult(r));
 }
 

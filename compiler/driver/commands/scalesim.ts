@@ -5,7 +5,7 @@
 // forms) are reports of the Result, written with result.json into D/<run_name>/.
 // `--target T [--param k=v]` instead of --config runs the topology on any target with its own engine
 // (reports in D/<target name>/; report.ts says which columns are derived and how).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Command } from 'commander';
 import { DiagnosticError, renderDiagnostics } from '../../ir';
@@ -34,6 +34,7 @@ import { targetFromSpec } from '../../../targets/target';
 import { collect, paramOverrides } from '../flags';
 import { simulateCascade } from '../pipeline';
 import { UserError } from '../user-error';
+import { outputFolder, writeOutput } from '../output';
 
 interface ScaleSimOptions {
   config?: string;
@@ -57,13 +58,7 @@ function readText(path: string): string {
   }
 }
 
-function writeText(path: string, text: string): void {
-  try {
-    writeFileSync(path, text);
-  } catch {
-    throw new UserError(`cannot write ${path}`);
-  }
-}
+
 
 function checkFlags(opts: ScaleSimOptions): void {
   if ((opts.config === undefined) === (opts.target === undefined)) throw new UserError('give either --config (a SCALE-Sim .cfg) or --target (a built-in target or an .arch file)');
@@ -156,14 +151,13 @@ function run(opts: ScaleSimOptions): void {
   const array = reportArray(m.spec);
   const figs = layerFigures(result, array, topo.layers);
   result.layers = figs.map((f, i) => ({ ...f, name: topo.layers[i]!.name, einsum: f.name }));
-  const dir = join(opts.outdir, m.runName);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'COMPUTE_REPORT.csv'), computeReportCsv(result, array, topo.layers));
-  writeFileSync(join(dir, 'BANDWIDTH_REPORT.csv'), bandwidthReportCsv(result, array, topo.layers));
+  const dir = outputFolder(opts.outdir, m.runName);
+  writeOutput(join(dir, 'COMPUTE_REPORT.csv'), computeReportCsv(result, array, topo.layers));
+  writeOutput(join(dir, 'BANDWIDTH_REPORT.csv'), bandwidthReportCsv(result, array, topo.layers));
   const json = JSON.stringify(result, null, 2) + '\n';
-  writeFileSync(join(dir, 'result.json'), json);
-  if (m.arch !== undefined) writeText(opts.emitArch!, m.arch);
-  if (trace) trace.write(opts.trace!);
+  writeOutput(join(dir, 'result.json'), json);
+  if (m.arch !== undefined) writeOutput(opts.emitArch!, m.arch);
+  if (trace) writeOutput(opts.trace!, trace.text());
   if (opts.json) {
     process.stdout.write(json);
     return;
