@@ -25,10 +25,9 @@ const topo = (row: string): string => `Layer name, M, N, K,\n${row},\n`;
 
 export function reproducers(): Reproducer[] {
   return [
-    { name: '.arch: 250 nested parentheses', files: { 'x.arch': tpuArch().replace(/rows = \d+/, `rows = ${'('.repeat(250)}4${')'.repeat(250)}`) }, argv: ['check', '{dir}/x.arch'], expect: 0, contains: '4x256 PEs' },
-    { name: '.arch: 5,000 nested parentheses', files: { 'x.arch': tpuArch().replace(/rows = \d+/, `rows = ${'('.repeat(5000)}4${')'.repeat(5000)}`) }, argv: ['check', '{dir}/x.arch'], expect: 1 },
-    { name: '.arch: 1,000 leading minus signs', files: { 'x.arch': tpuArch().replace(/rows = \d+/, `rows = ${'-'.repeat(1000)}4`) }, argv: ['check', '{dir}/x.arch'], expect: 0, contains: '4x256 PEs' },
-    { name: '.arch: 20,000 leading minus signs', files: { 'x.arch': tpuArch().replace(/rows = \d+/, `rows = ${'-'.repeat(20000)}4`) }, argv: ['check', '{dir}/x.arch'], expect: 1 },
+    { name: '.arch: 250 nested parentheses', files: { 'x.arch': tpuArch().replace(/rows = \d+/, `rows = ${'('.repeat(250)}4${')'.repeat(250)}`) }, argv: ['check', '{dir}/x.arch'], expect: 1 },
+    { name: '.arch: 1,000 leading minus signs', files: { 'x.arch': tpuArch().replace(/rows = \d+/, `rows = ${'-'.repeat(1000)}4`) }, argv: ['check', '{dir}/x.arch'], expect: 1 },
+    { name: '.arch: a 4 MB line', files: { 'x.arch': tpuArch().replace(/rows = \d+/, `rows = ${'1+'.repeat(2_000_000)}1`) }, argv: ['check', '{dir}/x.arch'], expect: 1 },
     { name: '.ein: 2,000-term sum', files: { 'x.ein': `rank M = 4\ninput A[M]: fp32\nZ[m] = ${Array(2000).fill('A[m]').join(' + ')}\noutput Z\n` }, argv: ['run', '{dir}/x.ein', '--target', 'tpu-v1'], expect: 0, contains: 'cycles' },
     { name: '.ein: 2,000-term sum, interpreted', files: { 'x.ein': `rank M = 4\ninput A[M]: fp32\nZ[m] = ${Array(2000).fill('A[m]').join(' + ')}\noutput Z\n` }, argv: ['run', '{dir}/x.ein'], expect: 0, contains: 'Z [4]' },
     { name: '.ein: 50,000-term sum', files: { 'x.ein': `rank M = 4\ninput A[M]: fp32\nZ[m] = ${Array(50000).fill('A[m]').join(' + ')}\noutput Z\n` }, argv: ['run', '{dir}/x.ein'], expect: 1 },

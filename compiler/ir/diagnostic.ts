@@ -47,14 +47,21 @@ export function hasErrors(ds: readonly Diagnostic[]): boolean {
  * file involved (text parsed from a string, an error about no file) it prints `error: message`,
  * and a location, if any, as `(line L, column C)` after the message.
  */
+/** Widest excerpt of a source line a diagnostic shows. */
+const EXCERPT = 160;
+
 export function renderDiagnostic(d: Diagnostic, source?: string): string {
   const out = [diagnosticHeader(d)];
   if (d.loc && source !== undefined) {
-    const text = source.split(/\r\n|\r|\n/)[d.loc.line - 1];
-    if (text !== undefined) {
+    const line = source.split(/\r\n|\r|\n/)[d.loc.line - 1];
+    if (line !== undefined) {
+      // A long line is shown as a window around the column, marked with … where it is cut.
+      const start = line.length > EXCERPT ? Math.max(0, Math.min(d.loc.col - 1 - EXCERPT / 2, line.length - EXCERPT)) : 0;
+      const text = (start > 0 ? '…' : '') + line.slice(start, start + EXCERPT) + (start + EXCERPT < line.length ? '…' : '');
+      const col = d.loc.col - start + (start > 0 ? 1 : 0);
       // Tabs before the column stay tabs so the caret lines up however the terminal expands them.
-      const pad = text.slice(0, Math.max(0, d.loc.col - 1)).replace(/[^\t]/g, ' ').padEnd(Math.max(0, d.loc.col - 1));
-      const len = Math.max(1, Math.min(d.loc.length ?? 1, text.length - d.loc.col + 1));
+      const pad = text.slice(0, Math.max(0, col - 1)).replace(/[^\t]/g, ' ').padEnd(Math.max(0, col - 1));
+      const len = Math.max(1, Math.min(d.loc.length ?? 1, text.length - col + 1));
       out.push(`  ${text}`, `  ${pad}^${'~'.repeat(len - 1)}`);
     }
   }

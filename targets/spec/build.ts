@@ -29,6 +29,9 @@ import {
 } from './types';
 import { BASE_UNIT, DIMENSION_WORDS, UNITS, type Dimension } from './units';
 
+/** Largest count (rows, columns, banks, units): typed arrays are indexed by it. */
+const MAX_COUNT = 2 ** 31 - 1;
+
 /** A value after parameter substitution and unit conversion (numbers are in base units). */
 type Resolved =
   | { kind: 'number'; value: number; dim?: Dimension }
@@ -263,6 +266,10 @@ export class SpecBuilder {
           this.error('bad-value', `'${this.src(v.span)}' is not a finite number`, v.span);
           return null;
         }
+        if (info && !Number.isFinite(n * info.factor)) {
+          this.error('bad-value', `'${this.src(v.span)}' is not a finite number once its unit is applied`, v.span);
+          return null;
+        }
         return info ? { kind: 'number', value: n * info.factor, dim: info.dim } : { kind: 'number', value: n };
       }
     }
@@ -356,6 +363,10 @@ export class SpecBuilder {
           this.error('not-integer', `'${a.name}' must be a whole number (got ${text})`, span);
           return null;
         }
+        if (r.value > MAX_COUNT) {
+          this.error('too-large', `'${a.name}' is ${text}; a count must be at most ${MAX_COUNT.toLocaleString('en-US')}`, span);
+          return null;
+        }
         return { value: r.value };
       case 'quantity': {
         const want = ft.dims.map((d) => DIMENSION_WORDS[d]).join(', or ');
@@ -389,6 +400,10 @@ export class SpecBuilder {
         }
         if (ft.integer === 'bits' && !Number.isInteger(value * 8)) {
           this.error('not-integer', `'${a.name}' must be a whole number of bits (got ${text})`, span);
+          return null;
+        }
+        if (ft.integer !== undefined && value > Number.MAX_SAFE_INTEGER) {
+          this.error('too-large', `'${a.name}' is ${text}, beyond exact whole numbers (2^53)`, span);
           return null;
         }
         if (ft.integer === 'base' && !Number.isInteger(value)) {

@@ -4,6 +4,7 @@ import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { DiagnosticError, hasErrors, type Diagnostic } from '../../compiler/ir/diagnostic';
 import { SpecBuilder, type Overrides } from './build';
 import { mergeTargets, shiftSpans, type SourceSegment } from './extend';
+import { checkArchLimits } from './limits';
 import { parseSyntax, type RawExtends, type RawTarget } from './syntax';
 import type { TargetSpec } from './types';
 
@@ -30,6 +31,12 @@ export interface ParseTargetOptions {
  * first one (ohm cannot recover); semantic errors are all reported. `spec` is null on any error.
  */
 export function parseTarget(text: string, file?: string, overrides: Overrides = {}, opts: ParseTargetOptions = {}): ParseTargetResult {
+  const over = checkArchLimits(text);
+  if (over) {
+    const b = new SpecBuilder(text, file);
+    b.error('too-large', over.message, { start: over.pos, end: over.pos + 1 }, over.hint);
+    return { spec: null, diagnostics: b.diagnostics };
+  }
   const syn = parseSyntax(text);
   if (!syn.ok) {
     const b = new SpecBuilder(text, file);
