@@ -15,6 +15,7 @@ import { UserError } from './user-error';
 import { applyPlacement } from './stages/apply-placement';
 import { placeTensors, SCHEDULE_KINDS, type Placement, type PlacementOptions, type ScheduleKind } from './stages/placement';
 import { residentSpec } from './stages/resident';
+import { energyStage } from './stages/energy';
 
 export interface PipelineOptions {
   /** a built-in target's name, a path to an .arch file, or a loaded Target */
@@ -105,26 +106,33 @@ function checkResult(r: Result, target: string): Result {
 /** Maps and simulates a cascade on a target (no tier schedule). */
 export function simulateCascade(c: Cascade, o: PipelineOptions): Result {
   const t = resolveTarget(o);
-  return simulateStage(mapStage(c, t, o, o.schedule), t, o);
+  const m = mapStage(c, t, o, o.schedule);
+  return checkResult(energyStage(simulateStage(m, t, o), m, t.spec), t.name);
 }
 
 /** The whole pipeline; with `placement`, the tier schedule decides every einsum's off-chip traffic. */
 export async function runPipeline(c: Cascade, o: ScheduledPipelineOptions): Promise<Result> {
   const t = resolveTarget(o);
-  if (!o.placement) return simulateStage(mapStage(c, t, o, o.schedule), t, o);
+  if (!o.placement) return simulateCascade(c, { ...o, target: t });
   const placement: Placement = await placeTensors(c, t.spec, o.placement);
   const resident = targetFromSpec(residentSpec(t.spec));
-  const r = simulateStage(mapStage(c, resident, o, { order: placement.order }), resident, o);
-  return checkResult(applyPlacement(r, placement, t.spec, o.batch ?? 1), t.name);
+  const m = mapStage(c, resident, o, { order: placement.order });
+  const r = simulateStage(m, resident, o);
+  // energy from the real target: the schedule's tier traffic at each tier's per-byte energies
+  return checkResult(energyStage(applyPlacement(r, placement, t.spec, o.batch ?? 1), m, t.spec), t.name);
 }
 
 /** A terminal summary of a Result: totals, utilization, traffic, per-einsum lines, explanation. */
 export function formatResult(r: Result): string {
   const lines: string[] = [];
-  const energy = (pj: number) => (r.energyPj === 0 && pj === 0 ? '0 pJ' : formatEnergy(pj));
+  const energy = (pj: number | null) => (pj === null ? 'energy not modelled' : r.energyPj === 0 && pj === 0 ? '0 pJ' : formatEnergy(pj));
   lines.push(`${r.workload} on ${r.target} (${r.fidelity}): ${r.latencyCycles} cycles = ${formatSeconds(r.latencySeconds)}, ${energy(r.energyPj)}`);
   lines.push(`  utilization: ${Object.entries(r.utilization).map(([u, f]) => `${u} ${(f * 100).toFixed(1)}%`).join(', ')}`);
   lines.push(`  traffic: ${Object.entries(r.traffic).map(([l, t]) => `${l} read ${formatBytes(t.readBytes)}, write ${formatBytes(t.writeBytes)}`).join('; ')}`);
+  if (r.energy) {
+    const parts = [`compute ${formatEnergy(r.energy.computePj)}`, ...Object.entries(r.energy.levelsPj).map(([l, pj]) => `${l} ${formatEnergy(pj)}`), `static ${formatEnergy(r.energy.staticPj)}`];
+    lines.push(`  energy: ${parts.join(', ')}${r.energyNotModelled ? ` (not modelled: ${r.energyNotModelled.join(', ')})` : ''}`);
+  } else if (r.energyNotModelled) lines.push(`  energy not modelled: ${r.energyNotModelled.join(', ')}`);
   const sched = r.schedule as { budget?: { bytes?: number }; method?: string } | undefined;
   const xfer = (r as { transferCycles?: number }).transferCycles;
   if (sched && xfer !== undefined) lines.push(`  schedule: tensors placed in the tiers (SRAM budget ${formatBytes(sched.budget?.bytes ?? 0)}); loads and spills add ${xfer} cycles`);

@@ -11,12 +11,26 @@ export const TrafficSchema = z.record(
 );
 export type Traffic = z.infer<typeof TrafficSchema>;
 
+/**
+ * Where the energy of an einsum (or of the whole run) goes: the operations on the compute units, each
+ * memory level's reads and writes, and static power over the time it takes. The parts sum to the
+ * `energyPj` beside them. Levels without stated energies are left out and named in `energyNotModelled`.
+ */
+export const EnergyBreakdownSchema = z.object({
+  computePj: z.number().nonnegative(),
+  staticPj: z.number().nonnegative(),
+  levelsPj: z.record(z.string(), z.number().nonnegative()),
+});
+export type EnergyBreakdown = z.infer<typeof EnergyBreakdownSchema>;
+
 export const EinsumResultSchema = z.object({
   name: z.string(),
   unit: z.string(),
   latencyCycles: z.number().int().nonnegative(),
-  energyPj: z.number().nonnegative(),
+  /** null: the target has no energy data ("energy not modelled"), never 0 for unknown */
+  energyPj: z.number().nonnegative().nullable(),
   traffic: TrafficSchema,
+  energy: EnergyBreakdownSchema.optional(),
 });
 export type EinsumResult = z.infer<typeof EinsumResultSchema>;
 
@@ -27,7 +41,12 @@ export const ResultSchema = z
     fidelity: z.enum(FIDELITIES),
     latencyCycles: z.number().int().nonnegative(),
     latencySeconds: z.number().nonnegative(),
-    energyPj: z.number().nonnegative(),
+    /** null: the target has no energy data ("energy not modelled"), never 0 for unknown */
+    energyPj: z.number().nonnegative().nullable(),
+    /** the total's breakdown (compute, static, per memory level): the einsums' breakdowns summed */
+    energy: EnergyBreakdownSchema.optional(),
+    /** what the target's .arch gives no energy for (a level, a unit's ops); absent when all is modelled */
+    energyNotModelled: z.array(z.string()).optional(),
     utilization: z.record(z.string(), z.number().min(0).max(1)),
     traffic: TrafficSchema,
     einsums: z.array(EinsumResultSchema),

@@ -90,7 +90,7 @@ describe('mapper search', () => {
       const v: number[] = [];
       for (let seed = 0; seed < 5; seed++) {
         const r = t.simulate(t.map(c, undefined, { seed, objective }), { fidelity: 'analytic' });
-        v.push(objective === 'latency' ? r.latencyCycles : objective === 'energy' ? r.energyPj : r.latencyCycles * r.energyPj);
+        v.push(objective === 'latency' ? r.latencyCycles : objective === 'energy' ? r.energyPj! : r.latencyCycles * r.energyPj!);
       }
       expect(Math.max(...v) / Math.min(...v), `${target} ${objective}`).toBeLessThan(1.02);
     }

@@ -62,7 +62,7 @@ describe('target registry', () => {
     const t = getTarget('eyeriss-like');
     const lat = t.simulate(t.map(gemm, undefined, { objective: 'latency' }), { fidelity: 'analytic' });
     const en = t.simulate(t.map(gemm, undefined, { objective: 'energy' }), { fidelity: 'analytic' });
-    expect(en.energyPj).toBeLessThanOrEqual(lat.energyPj);
+    expect(en.energyPj!).toBeLessThanOrEqual(lat.energyPj!);
     expect(lat.latencyCycles).toBeLessThanOrEqual(en.latencyCycles);
   });
 

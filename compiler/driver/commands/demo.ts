@@ -47,7 +47,7 @@ export function demo(seed: number): string {
   const results = cascades.filter((v) => v.target !== undefined).map((v) => simulateCascade(v.cascade, { target: v.target!, seed }));
   for (const r of results) out.push(...formatResult(r).trimEnd().split('\n').map((l) => `   ${l}`));
   const [flat, fusemax] = results;
-  out.push('', `   FuseMax runs this attention ${(flat!.latencyCycles / fusemax!.latencyCycles).toFixed(2)}x faster than FLAT, using ${((fusemax!.energyPj / flat!.energyPj) * 100).toFixed(0)}% of its energy.`);
+  out.push('', `   FuseMax runs this attention ${(flat!.latencyCycles / fusemax!.latencyCycles).toFixed(2)}x faster than FLAT, using ${(((fusemax!.energyPj ?? NaN) / (flat!.energyPj ?? NaN)) * 100).toFixed(0)}% of its energy.`);
   out.push('', `Next: tessera repro fusemax (the paper's table), tessera run ${relative(process.cwd(), join(EXAMPLES, 'attention-1pass.ein'))} --target fusemax --json`);
   return out.join('\n') + '\n';
 }

@@ -97,7 +97,7 @@ export function reproFusemax(onPoint?: (done: number, total: number) => void): F
         fusemaxSeconds: fusemax.latencySeconds,
         flatSeconds: flat.latencySeconds,
         speedup: flat.latencySeconds / fusemax.latencySeconds,
-        energyRatio: fusemax.energyPj / flat.energyPj,
+        energyRatio: (fusemax.energyPj ?? NaN) / (flat.energyPj ?? NaN),
         fusemaxUtil2d: fusemax.utilization['PE2D'] ?? 0,
         flatUtil2d: flat.utilization['PE2D'] ?? 0,
         fusemaxUtil1d: fusemax.utilization['PE1D'] ?? 0,

@@ -114,7 +114,7 @@ export function applyPlacement(r: Result, p: Placement, spec: TargetSpec, batch:
     loaded += x.loaded;
     addTraffic(traffic, x.traffic);
     addTraffic(own, x.traffic);
-    return { ...e, latencyCycles: e.latencyCycles + x.cycles, energyPj: e.energyPj + x.energy, traffic: own };
+    return { ...e, latencyCycles: e.latencyCycles + x.cycles, energyPj: e.energyPj === null ? null : e.energyPj + x.energy, traffic: own };
   });
   const latency = r.latencyCycles + extraCycles;
   const scale = latency > 0 ? r.latencyCycles / latency : 1;
@@ -123,7 +123,7 @@ export function applyPlacement(r: Result, p: Placement, spec: TargetSpec, batch:
     ...r,
     latencyCycles: latency,
     latencySeconds: latency / spec.clockHz,
-    energyPj: r.energyPj + extraPj,
+    energyPj: r.energyPj === null ? null : r.energyPj + extraPj,
     utilization: Object.fromEntries(Object.entries(r.utilization).map(([u, f]) => [u, f * scale])),
     traffic,
     einsums,
