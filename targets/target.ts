@@ -14,7 +14,7 @@ import { mapCascade } from '../compiler/map/map-cascade';
 import type { FusedDataflowModel } from '../compiler/map/fused';
 import type { TraceWriter } from '../sim/core/trace';
 import { cycleEngineFor } from './engines';
-import { composeCycle } from './engines/compose';
+import { analyticOverrides, composeCycle } from './engines/compose';
 import { dataflowPlugins } from './engines/dataflows';
 
 export type { Mapping, MapOptions } from '../compiler/map/mapping';
@@ -81,7 +81,7 @@ export function targetFromSpec(spec: TargetSpec): Target {
     ...(typeof engine === 'string' ? { noCycleReason: engine } : {}),
     map: (c, s, o) => mapCascade(c, spec, { ...o, fusion: fusion.list, fusionNamed: fusion.named, ...(s !== undefined ? { schedule: s } : {}) }),
     simulate(m, o) {
-      if (o.fidelity === 'analytic') return analyticResult(m);
+      if (o.fidelity === 'analytic') return analyticResult(m, typeof engine === 'string' ? undefined : analyticOverrides(m, spec, engine));
       if (typeof engine === 'string') throw fidelityUnavailable(spec, o.fidelity, engine);
       return engine.simulate ? engine.simulate(m, spec, o) : composeCycle(m, spec, engine, o);
     },

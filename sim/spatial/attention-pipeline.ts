@@ -31,7 +31,7 @@ import { InOrderUnit } from '../core/events';
 import { fraction } from '../core/stats';
 import type { TraceWriter } from '../core/trace';
 import { BandwidthChannel } from '../memory/channel';
-import { attentionShapeError, isPipeline, opTileCycles, opTileMacCycles, pipelineFirstTransfers, rowblockTransfers, tensorOf, tileBytes, type FusedAttention, type FusedTensor, type PipelineAttention, type RowblockAttention } from './attention-shape';
+import { attentionShapeError, isPipeline, stageOrder, opTileCycles, opTileMacCycles, pipelineFirstTransfers, rowblockTransfers, tensorOf, tileBytes, type FusedAttention, type FusedTensor, type PipelineAttention, type RowblockAttention } from './attention-shape';
 
 export interface AttentionRun {
   design: 'fusemax' | 'flat';
@@ -326,8 +326,7 @@ export function simulateFlat(d: FusedAttention, o: AttentionRunOptions = {}): At
   const n = d.ops.length;
   let maxStage = 0;
   for (const op of d.ops) maxStage = Math.max(maxStage, op.stage);
-  const order: number[] = [];
-  for (let s = 0; s <= maxStage; s++) for (let k = 0; k < n; k++) if (d.ops[k]!.stage === s) order.push(k);
+  const order = stageOrder(d.ops);
   const finisher = order[order.length - 1]!;
   const ctx = { ...arrays(opts.trace), wait: 0 };
   const dram = new TileStreams(d, opts.trace);

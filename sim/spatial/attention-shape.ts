@@ -191,6 +191,19 @@ export function assignStages<T extends { unit: FusedUnit | 0 | 1; deps: { op: nu
   });
 }
 
+/**
+ * The order a window issues the ops in: by stage, then program order. Window w runs iteration
+ * w - stage of each op, so a stage-1 op trails by one tile (block): a unit starts the next tile's
+ * early ops (FLAT's QK(b+1)) before this tile's late ones (AV(b)). Both models iterate this order.
+ */
+export function stageOrder(ops: readonly { stage: number }[]): number[] {
+  let maxStage = 0;
+  for (const o of ops) maxStage = Math.max(maxStage, o.stage);
+  const order: number[] = [];
+  for (let s = 0; s <= maxStage; s++) for (let k = 0; k < ops.length; k++) if (ops[k]!.stage === s) order.push(k);
+  return order;
+}
+
 /** Cycles a transfer of `bytes` occupies the off-chip channel (as sim/memory's BandwidthChannel counts them). */
 export function transferCycles(bytes: number, bytesPerCycle: number): number {
   return bytes > 0 && Number.isFinite(bytesPerCycle) ? Math.ceil(bytes / bytesPerCycle) : 0;

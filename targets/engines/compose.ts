@@ -4,6 +4,7 @@
 // (its `startCycle`, which shifts its trace spans). Totals: latency and energy summed, busy
 // PE-cycles per unit over latency x PEs for utilization, traffic merged per level (bytes rounded).
 import type { Mapping } from '../../compiler/map/mapping';
+import type { OpTotals } from '../../compiler/map/result';
 import type { EinsumResult, Result } from '../../sim/core/result';
 import { fraction } from '../../sim/core/stats';
 import type { TraceWriter } from '../../sim/core/trace';
@@ -67,4 +68,17 @@ export function composeCycle(m: Mapping, spec: TargetSpec, family: EngineFamily,
     stallCycles: stalls,
   };
   return family.finish ? family.finish(r, m, spec, runs) : r;
+}
+
+/**
+ * The analytic models a family's engines bring for some op kinds (the default is the mapper's cost):
+ * what compiler/map/result.ts analyticResult asks for each op. Undefined when the family has none.
+ */
+export function analyticOverrides(m: Mapping, spec: TargetSpec, family: EngineFamily): ((op: LoweredOp) => OpTotals | undefined) | undefined {
+  const own = family.ops.filter((e) => e.analytic);
+  if (own.length === 0) return undefined;
+  return (op) => {
+    const r = own.find((x) => x.kinds.includes(op.kind))?.analytic?.(op, { spec, mapping: m, fidelity: 'analytic', startCycle: 0 });
+    return r ? { ...r, energyPj: r.energyPj ?? op.cost.energyPj } : undefined;
+  };
 }

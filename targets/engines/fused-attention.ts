@@ -1,8 +1,9 @@
 // The cycle engine of fused ops (kind 'fused'): the op's dataflow plug-in (targets/engines/
 // dataflows.ts) runs the description the mapper built and costed (LoweredOp.fused). Busy PE-cycles
 // are the work of the points actually visited (the same at both fidelities: the engine's tasks
-// occupy whole arrays, which would overstate a tile that fills a few rows or columns); energy is the
-// analytic model's; DRAM bytes are the engine's.
+// occupy whole arrays, which would overstate a tile that fills a few rows or columns); energy and
+// the global buffer's accesses are the analytic model's count of the same tiles; DRAM bytes are the
+// engine's.
 import type { EngineContext, LoweredOp, OpEngine, OpRun } from './contract';
 import { dataflowPlugin } from './dataflows';
 
@@ -19,11 +20,12 @@ export const fusedAttentionEngine: OpEngine = {
       return `the ${plugin.name} cycle engine refused the group (${e instanceof Error ? e.message : String(e)})`;
     }
     const dram = op.fused.dram.name;
+    const levels = Object.fromEntries(Object.entries(op.cost.traffic).map(([k, v]) => [k, { readBytes: v.readBytes, writeBytes: v.writeBytes }]));
     return {
       latencyCycles: run.totalCycles,
       stallCycles: run.dramStallCycles,
       busyPeCycles: op.cost.busyPeCycles,
-      traffic: { [dram]: { readBytes: run.dramReadBytes, writeBytes: run.dramWriteBytes } },
+      traffic: { ...levels, [dram]: { readBytes: run.dramReadBytes, writeBytes: run.dramWriteBytes } },
       unit: Object.keys(op.cost.busyPeCycles).join('+') || 'array',
     };
   },

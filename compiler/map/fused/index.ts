@@ -2,18 +2,20 @@
 // by the target (targets/engines/dataflows.ts joins each to its cycle model). The built-in list
 // below serves callers without a target (`mapCascade(c, spec, { fusion: 'auto' })`).
 import { iterativeVars } from '../../ir';
-import { pipelineModel, rowblockModel } from './models';
+import { pipelineGroups } from './pipeline';
+import { rowblockModel } from './rowblock';
 import type { FusedDataflowModel } from './plugin';
 
 export * from './plugin';
-export { describePipeline, describeRowblock, pipelineModel, rowblockModel } from './models';
+export { describePipeline, iterativePartitions, pipelineGroups, pipelineModel } from './pipeline';
+export { describeRowblock, rowblockModel } from './rowblock';
 
-/** FuseMax: the 1-pass cascade pipelined over M0 tiles on the 2D and 1D arrays. */
+/** FuseMax: the 1-pass cascade pipelined over M0 tiles on the 2D and 1D arrays, one group per iterative partition (layer). */
 export const pipelineDataflow: FusedDataflowModel = {
   name: 'pipeline',
   analytic(c, ws, hw, objective, batch) {
-    const p = pipelineModel(c, ws, hw, objective, batch);
-    return 'group' in p ? [p] : { reason: `no 2D+1D pipelined binding: ${p.reason}`, relevant: iterativeVars(c).length > 0 };
+    const p = pipelineGroups(c, ws, hw, objective, batch);
+    return Array.isArray(p) ? p : { reason: `no 2D+1D pipelined binding: ${p.reason}`, relevant: iterativeVars(c).length > 0 };
   },
 };
 

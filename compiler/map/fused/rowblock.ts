@@ -1,0 +1,308 @@
+// FLAT (the FuseMax paper's baseline), the mapper's side of the `rowblock` dataflow plug-in: a
+// cascade without an iterative rank is fused over blocks of R rows (p): each block's intermediates
+// over the whole M fiber are kept in the global buffer for all passes (or the part that does not fit
+// spills to DRAM), contractions run on the 2D array, every other einsum on the 1D array, and blocks
+// are pipelined (the 2D array runs block b+1's QK before block b's AV). `describeRowblock` builds
+// the description; the analytic model chooses R by the objective on a list schedule of blocks
+// against the DRAM and GLB bounds; the cycle engine (sim/spatial/attention-pipeline.ts
+// simulateFlat) runs the chosen description.
+import { iterativeVars, type Cascade } from '../../ir';
+import { assignStages, opTileCycles, rowblockTransfers, tileBytes, transferCycles, type FusedOp, type FusedTensor, type FusedUnit, type RowblockAttention } from '../../../sim/spatial/attention-shape';
+import type { HwModel, UnitModel } from '../hardware';
+import type { EinsumMapping, Objective } from '../mapping';
+import { cyclesPerPoint, energyPerPoint, type EinsumWorkload } from '../workload';
+import { bytesOf, dependencies, describeCommon, elems, fusedOp, fusedTensor, groupEnergy, listSchedule, objectiveValue, scheduleOps, sizeOfVar, unitOf, unitPair } from './common';
+import type { FusedOutcome } from './plugin';
+
+
+interface RowblockBinding {
+  u2: UnitModel;
+  u1: UnitModel;
+  live: EinsumWorkload[];
+  rowVar: string;
+  /** the fiber every pass traverses: the largest rank other than the row rank that some einsum reduces */
+  fiber: string;
+}
+
+function bindRowblock(c: Cascade, ws: EinsumWorkload[], hw: HwModel): RowblockBinding | null {
+  const pair = unitPair(hw);
+  if (!pair) return null;
+  const [u2, u1] = pair;
+  if (iterativeVars(c).length > 0) return null;
+  const live = ws.filter((w) => !w.view && !w.init);
+  if (live.length < 2) return null;
+  const outs = c.outputs.map((o) => c.einsums.find((e) => e.output.tensor === o)!).filter(Boolean);
+  if (outs.length !== 1) return null;
+  const outW = ws[c.einsums.indexOf(outs[0]!)]!;
+  const rowVar = outW.vars.find((v) => !outW.reduced.includes(v) && live.every((w) => w.vars.includes(v) && !w.reduced.includes(v)));
+  if (!rowVar) return null;
+  const fiber = [...new Set(live.flatMap((w) => w.reduced))].sort((a, b) => sizeOfVar(c, b) - sizeOfVar(c, a))[0];
+  if (!fiber) return null;
+  return { u2, u1, live, rowVar, fiber };
+}
+
+/** Row inputs (Q), inputs without the row rank (K, V: shared by every block) and the outputs. */
+function rowblockTensors(c: Cascade, b: RowblockBinding): FusedTensor[] {
+  const P = sizeOfVar(c, b.rowVar);
+  const M = sizeOfVar(c, b.fiber);
+  const rowRank = b.rowVar.toUpperCase();
+  const id = (n: string) => n;
+  const out: FusedTensor[] = [];
+  for (const t of c.tensors) {
+    const overRows = t.dims.some((d) => d.rank === rowRank);
+    if (t.role === 'input' || t.role === 'weight' || t.role === 'kvcache') out.push(overRows ? fusedTensor(t, 'Q', P, b.live[0]!, id) : fusedTensor(t, 'KV', M, b.live[0]!, id));
+    else if (t.role === 'output') out.push(fusedTensor(t, 'out', P, b.live[0]!, id));
+  }
+  return out;
+}
+
+/** Contractions on the 2D array (rows <- the largest other rank, cols <- the block's rows), the rest on the 1D array (lanes <- it, rows in time). */
+function rowblockOps(c: Cascade, b: RowblockBinding, tensors: FusedTensor[]): FusedOp[] {
+  const ops = b.live.map((w) => {
+    let big = '';
+    for (let i = 0; i < w.vars.length; i++) if (w.vars[i] !== b.rowVar && (!big || w.sizes[i]! > sizeOfVar(c, big))) big = w.vars[i]!;
+    let other = 1;
+    for (let i = 0; i < w.vars.length; i++) if (w.vars[i] !== b.rowVar && w.vars[i] !== big) other *= w.sizes[i]!;
+    const spatialExtent = big ? sizeOfVar(c, big) : 1;
+    return w.contraction ? fusedOp(c, w, b.u2, '2d', { spatialExtent, queries: 'cols', timeExtent: other }, { tensors, resolve: (n) => n }) : fusedOp(c, w, b.u1, '1d', { spatialExtent, queries: 'time', timeExtent: other }, { tensors, resolve: (n) => n });
+  });
+  const deps = dependencies(c, b.live, undefined);
+  ops.forEach((op, k) => (op.deps = deps[k]!));
+  // a 2D einsum that consumes 1D results runs one block behind (FLAT overlaps QK(b+1) with AV(b))
+  assignStages(ops);
+  return ops;
+}
+
+/** FLAT's description of the cascade on `hw`, for blocks of `R` rows (the analytic model searches R). */
+export function describeRowblock(c: Cascade, ws: EinsumWorkload[], hw: HwModel, batch: number, R?: number): RowblockAttention | null {
+  const b = bindRowblock(c, ws, hw);
+  if (!b) return null;
+  const tensors = rowblockTensors(c, b);
+  const ops = rowblockOps(c, b, tensors);
+  if (ops.some((o) => !Number.isFinite(o.cyclesPerPoint))) return null;
+  const P = sizeOfVar(c, b.rowVar);
+  const r = R ?? Math.min(P, b.u2.cols);
+  return {
+    dataflow: 'rowblock',
+    ...describeCommon(c, hw, b.u2, b.u1, batch, tensors, b.live.find((w) => w.contraction) ?? b.live[0]!),
+    ranks: { P: b.rowVar, M: b.fiber },
+    P,
+    M: sizeOfVar(c, b.fiber),
+    ops,
+    tiles: { R: r, blocks: Math.ceil(P / r) * batch },
+  };
+}
+
+/**
+ * Passes (FuseMax's pass analysis): an einsum that iterates the fiber and reads a reduction over
+ * the whole fiber must wait for it, so it starts a new traversal. Consumers in the producer's own
+ * pass take values as they stream; only tensors read in a later pass must be held for the block
+ * (in the GLB, or spilled to DRAM when the block does not fit). Per row: bytes written to / read
+ * from the GLB by every consumer (units exchange data through the GLB), bytes that cross a pass
+ * boundary, and the most held at once.
+ */
+function rowblockPasses(c: Cascade, d: RowblockAttention, ws: EinsumWorkload[]) {
+  const live = d.ops.map((o) => ws[o.index]!);
+  const fiber = d.ranks.M;
+  const rowRank = d.ranks.P.toUpperCase();
+  const rowBytes = (t: Cascade['tensors'][number]) => (elems(t) / d.P) * bytesOf(t.dtype);
+  const producer = new Map<string, number>();
+  live.forEach((w, k) => w.tensors.forEach((t) => t.write && producer.set(t.name, k)));
+  const pass: number[] = [];
+  live.forEach((w, k) => {
+    let p = 1;
+    for (const t of w.tensors) {
+      const q = t.write ? undefined : producer.get(t.name);
+      if (q !== undefined && q < k) p = Math.max(p, pass[q]! + (live[q]!.reduced.includes(fiber) && w.vars.includes(fiber) ? 1 : 0));
+    }
+    pass.push(p);
+  });
+  const r = { pass, maxPass: Math.max(1, ...pass), interWrite: 0, interRead: 0, crossWrite: 0, crossRead: 0, peak: 0, crossing: [] as { name: string; from: number; to: number; bytes: number }[] };
+  for (const t of c.tensors.filter((x) => x.role === 'intermediate' && x.dims.some((q) => q.rank === rowRank) && x.dims.some((q) => q.rank === fiber.toUpperCase()))) {
+    const q = producer.get(t.name);
+    if (q === undefined) continue;
+    const consumers = live.map((w, k) => ({ w, k })).filter(({ w }) => w.tensors.some((u) => !u.write && u.name === t.name));
+    const b = rowBytes(t);
+    r.interWrite += b;
+    r.interRead += b * consumers.length;
+    const later = new Set(consumers.map(({ k }) => pass[k]!).filter((x) => x > pass[q]!));
+    if (later.size > 0) {
+      r.crossWrite += b;
+      r.crossRead += b * later.size;
+      r.crossing.push({ name: t.name, from: pass[q]!, to: Math.max(...later), bytes: b });
+    }
+  }
+  for (let k = 1; k < r.maxPass; k++) r.peak = Math.max(r.peak, r.crossing.filter((x) => x.from <= k && x.to > k).reduce((a, x) => a + x.bytes, 0));
+  return r;
+}
+
+type Passes = ReturnType<typeof rowblockPasses>;
+
+interface BlockChoice {
+  R: number;
+  val: number;
+  latency: number;
+  energy: number;
+  compute: number;
+  dR: number;
+  dW: number;
+  gR: number;
+  gW: number;
+  spill: number;
+  kvResident: boolean;
+  bound: string;
+}
+
+/** Block sizes to try: powers of two, multiples of the 2D columns, multiples of 8 below them, all rows. */
+function blockCandidates(P: number, cols: number): number[] {
+  const r = new Set<number>();
+  for (let x = 1; x < P; x *= 2) r.add(x);
+  for (let k = 1; k * cols < P; k++) r.add(k * cols);
+  for (let x = 8; x < Math.min(P, cols); x += 8) r.add(x);
+  r.add(P);
+  return [...r].sort((a, b) => a - b);
+}
+
+/**
+ * Compute cycles of blocks of R rows: blocks are identical, so a few are scheduled as one stream
+ * and the rest extended by the steady-state period; the first block waits for its operands (Q and
+ * K first, V after them: rowblockTransfers).
+ */
+function rowblockCompute(d: RowblockAttention, R: number): number {
+  const ops = scheduleOps(d, R);
+  const [fill, later] = rowblockTransfers(d);
+  const fillCycles = transferCycles(fill!.bytes, d.dram.bytesPerCycle);
+  const laterReady = fillCycles + transferCycles(later!.bytes, d.dram.bytesPerCycle);
+  const inFill = new Set(fill!.tensors.map((t) => t.name));
+  const inLater = new Set(later!.tensors.map((t) => t.name));
+  const firstReady = Float64Array.from(d.ops, (o) => (o.reads.some((n) => inLater.has(n)) ? laterReady : o.reads.some((n) => inFill.has(n)) ? fillCycles : 0));
+  const blocks = Math.ceil(d.P / R) * d.batch;
+  const reps = Math.min(blocks, 4);
+  const fin = listSchedule(ops, reps, [], 1, firstReady)[0]!;
+  const fin1 = reps > 1 ? listSchedule(ops, reps - 1, [], 1, firstReady)[0]! : 0;
+  return reps === 1 ? fin * blocks : fin + (blocks - reps) * (fin - fin1);
+}
+
+/** One block size: latency (compute, DRAM and GLB bounds), traffic with what spills, energy, and the objective. */
+function evalBlocks(d: RowblockAttention, R: number, passes: Passes, ws: EinsumWorkload[], hw: HwModel, objective: Objective): BlockChoice {
+  const glb = hw.levels[hw.glb]!;
+  const dram = hw.levels[hw.dram]!;
+  const { P, M, batch } = d;
+  const sum = (f: (t: FusedTensor) => boolean, n: number) => d.tensors.filter(f).reduce((a, t) => a + tileBytes(t, n), 0);
+  const isShared = (t: FusedTensor) => t.operand === 'K' || t.operand === 'V';
+  const rowIO = sum((t) => t.operand === 'Q' || t.operand === 'out', 1);
+  const sharedBytes = sum(isShared, M);
+  const sharedTile = sum(isShared, Math.min(d.units.array2d.rows, M));
+  const compute = rowblockCompute(d, R);
+  const blocks = Math.ceil(P / R) * batch;
+  const need = passes.peak * R;
+  const kvResident = sharedBytes + need + 2 * rowIO * R <= glb.capacityBytes;
+  const avail = glb.capacityBytes - 2 * rowIO * R - (kvResident ? sharedBytes : 2 * sharedTile);
+  const spill = need <= 0 ? 0 : 1 - Math.max(0, Math.min(1, avail / need));
+  const perInstanceShared = kvResident ? sharedBytes : sharedBytes * Math.ceil(P / R);
+  const dR = batch * (sum((t) => t.operand === 'Q', P) + perInstanceShared) + spill * passes.crossRead * P * batch;
+  const dW = batch * sum((t) => t.operand === 'out', P) + spill * passes.crossWrite * P * batch;
+  // every pass reads and writes its block's intermediates in the GLB; each block reads all shared inputs
+  const gR = batch * P * passes.interRead + blocks * sharedBytes + dW;
+  const gW = batch * P * passes.interWrite + dR;
+  const mem = (dR + dW) / dram.bytesPerCycle;
+  const glbC = (gR + gW) / glb.bytesPerCycle;
+  // the last block's output is written after its AV (the fill is in the schedule: firstReady)
+  const lastRows = P - (Math.ceil(P / R) - 1) * R;
+  const filled = compute + transferCycles(sum((t) => t.operand === 'out', lastRows), dram.bytesPerCycle);
+  const latency = Math.ceil(Math.max(filled, mem, glbC));
+  const bound = latency === Math.ceil(filled) ? 'compute' : mem >= glbC ? dram.name : glb.name;
+  // R is chosen on the steady state: the fill and drain are paid once per run whatever R is (within
+  // the last block's write), and choosing by them would trade energy for a handful of cycles
+  const steady = Math.ceil(Math.max(compute, mem, glbC));
+  let opE = 0;
+  for (const o of d.ops) opE += ws[o.index]!.points * batch * energyPerPoint(ws[o.index]!, unitOf(hw, d, o.unit));
+  const energy = groupEnergy(hw, d, opE, { dramRead: dR, dramWrite: dW, glbRead: gR, glbWrite: gW }, latency);
+  return { R, val: objectiveValue(objective, steady, energy), latency, energy, compute: filled, dR, dW, gR, gW, spill, kvResident, bound };
+}
+
+/** Per-einsum mappings of the group (their costs are the group's) and busy PE-cycles per unit. */
+function rowblockEinsums(d: RowblockAttention, ws: EinsumWorkload[], hw: HwModel, groupName: string): { einsums: EinsumMapping[]; busy: Record<string, number> } {
+  const { R, blocks } = d.tiles;
+  const { P: rowVar, M: fiber } = d.ranks;
+  const busy: Record<string, number> = { [d.units.array2d.name]: 0, [d.units.array1d.name]: 0 };
+  const einsums = d.ops.map((op): EinsumMapping => {
+    const w = ws[op.index]!;
+    const u = unitOf(hw, d, op.unit);
+    const cycles = opTileCycles(d, op, R);
+    const opBusy = w.points * d.batch * cyclesPerPoint(w, u);
+    busy[u.name] = (busy[u.name] ?? 0) + opBusy;
+    const e = w.points * d.batch * energyPerPoint(w, u);
+    const rows = Math.min(u.rows, d.M);
+    return {
+      name: w.name,
+      index: w.index,
+      unit: u.name,
+      spatial: op.unit === '2d' ? [{ var: fiber, dim: 'rows' as const, factor: rows }, { var: rowVar, dim: 'cols' as const, factor: Math.min(u.cols, R) }] : [{ var: fiber, dim: 'lanes' as const, factor: rows }],
+      tiles: Object.fromEntries(w.vars.map((v, i) => [v, v === rowVar ? R : w.sizes[i]!])),
+      loopOrder: [rowVar],
+      group: groupName,
+      cost: { latencyCycles: Math.round(cycles * blocks), computeCycles: Math.round(cycles * blocks), energyPj: e, busyPeCycles: { [u.name]: opBusy }, traffic: {}, boundBy: 'compute' },
+      spatialUtilization: Math.min(1, opBusy / (cycles * blocks * u.pes)),
+      explanation: [],
+    };
+  });
+  return { einsums, busy };
+}
+
+function rowblockExplanation(d: RowblockAttention, hw: HwModel, passes: Passes, best: BlockChoice, busy: Record<string, number>): string[] {
+  const { R, blocks } = d.tiles;
+  const u2 = unitOf(hw, d, '2d');
+  const u1 = unitOf(hw, d, '1d');
+  const glb = hw.levels[hw.glb]!;
+  const dram = hw.levels[hw.dram]!;
+  const on = (unit: FusedUnit) => d.ops.filter((o) => o.unit === unit);
+  const per2d = on('2d').reduce((a, o) => a + opTileCycles(d, o, R), 0);
+  const per1d = on('1d').reduce((a, o) => a + opTileCycles(d, o, R), 0);
+  const u2util = busy[u2.name]! / (best.latency * u2.pes);
+  const u1util = u1 === u2 ? 0 : busy[u1.name]! / (best.latency * u1.pes);
+  const shared = d.tensors.filter((t) => t.operand === 'K' || t.operand === 'V');
+  return [
+    `row-block fusion (FLAT's dataflow): ${on('2d').map((o) => o.einsum).join(', ')} on ${u2.name}; ${on('1d').map((o) => o.einsum).join(', ')} on ${u1.name}; fused over blocks of ${R} rows of ${d.ranks.P.toUpperCase()} (${blocks} blocks), blocks pipelined`,
+    `per block: ${u2.name} ${per2d} cycles, ${u1.name} ${per1d} cycles: the ${per1d > per2d ? `${u1.name} is the bottleneck and ${u2.name} waits ${(((per1d - per2d) / per1d) * 100).toFixed(1)}% of the time` : `${u2.name} is the bottleneck`}`,
+    `${passes.maxPass} passes over ${d.ranks.M.toUpperCase()} (${d.ops.map((o, k) => `${o.einsum}:${passes.pass[k]}`).join(' ')}); held across passes: ${passes.crossing.map((x) => x.name).join(', ') || 'nothing'}, ${Math.round(passes.peak * R)} B per block in ${glb.name}${best.spill > 0 ? `; ${(best.spill * 100).toFixed(1)}% spills to ${dram.name}` : ''}; ${shared.map((t) => t.name).join('/')} ${best.kvResident ? 'stay resident' : `re-read from ${dram.name} for every block`}`,
+    `${u2.name} busy ${(u2util * 100).toFixed(1)}% and ${u1.name} busy ${(u1util * 100).toFixed(1)}% of ${best.latency} cycles; ${best.bound === 'compute' ? 'compute-bound' : `bound by ${best.bound} bandwidth`}`,
+  ];
+}
+
+/** FLAT's analytic model: the description's blocks, R chosen by the objective on the steady state. */
+export function rowblockModel(c: Cascade, ws: EinsumWorkload[], hw: HwModel, objective: Objective, batch: number): FusedOutcome | null {
+  const base = describeRowblock(c, ws, hw, batch);
+  if (!base) return null;
+  const passes = rowblockPasses(c, base, ws);
+  let best: BlockChoice | null = null;
+  for (const R of blockCandidates(base.P, base.units.array2d.cols)) {
+    const x = evalBlocks({ ...base, tiles: { R, blocks: Math.ceil(base.P / R) * batch } }, R, passes, ws, hw, objective);
+    if (!best || x.val < best.val) best = x;
+  }
+  if (!best) return null;
+  const d: RowblockAttention = { ...base, tiles: { R: best.R, blocks: Math.ceil(base.P / best.R) * batch } };
+  const glb = hw.levels[hw.glb]!;
+  const dram = hw.levels[hw.dram]!;
+  const groupName = `rowblock(${d.ranks.P})`;
+  const { einsums, busy } = rowblockEinsums(d, ws, hw, groupName);
+  return {
+    group: {
+      name: groupName,
+      kind: 'rowblock',
+      einsums: d.ops.map((o) => o.einsum),
+      params: { R: best.R, blocks: d.tiles.blocks, batch, spillPercent: Math.round(best.spill * 1000) / 10 },
+      cost: {
+        latencyCycles: best.latency,
+        computeCycles: Math.ceil(best.compute),
+        energyPj: best.energy,
+        busyPeCycles: busy,
+        traffic: { [dram.name]: { readBytes: best.dR, writeBytes: best.dW }, [glb.name]: { readBytes: best.gR, writeBytes: best.gW, fillBytes: best.dR } },
+        boundBy: best.bound,
+      },
+      explanation: rowblockExplanation(d, hw, passes, best, busy),
+      fused: d,
+    },
+    einsums,
+  };
+}
