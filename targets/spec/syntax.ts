@@ -227,6 +227,26 @@ export type SyntaxResult = { ok: true; target: RawTarget } | { ok: false; pos: n
 
 /** Parses `text` (from `startRule`) into the raw AST, or reports the rightmost syntax failure. */
 export function parseSyntax(text: string): SyntaxResult {
+  return memo(syntaxCache, text, parseSyntaxUncached);
+}
+
+// A sweep builds one target per design point from the same text with other --param values: the
+// parse is memoised by text (bounded), and each caller gets its own copy, so nothing is shared.
+const MEMO_ENTRIES = 64;
+const syntaxCache = new Map<string, SyntaxResult>();
+const valueCache = new Map<string, RawValue | null>();
+
+function memo<T>(cache: Map<string, T>, text: string, parse: (text: string) => T): T {
+  let hit = cache.get(text);
+  if (hit === undefined) {
+    hit = parse(text);
+    if (cache.size >= MEMO_ENTRIES) cache.delete(cache.keys().next().value!);
+    cache.set(text, hit);
+  }
+  return structuredClone(hit);
+}
+
+function parseSyntaxUncached(text: string): SyntaxResult {
   const m = archGrammar.match(text);
   if (m.failed()) return { ok: false, pos: m.getRightmostFailurePosition(), expected: m.getExpectedText() };
   return { ok: true, target: semantics(m).ast() as RawTarget };
@@ -234,6 +254,10 @@ export function parseSyntax(text: string): SyntaxResult {
 
 /** Parses a lone value, e.g. the `128` or `216 KiB` of a `--param rows=128` override. */
 export function parseValueText(text: string): RawValue | null {
+  return memo(valueCache, text, parseValueTextUncached);
+}
+
+function parseValueTextUncached(text: string): RawValue | null {
   const m = archGrammar.match(text, 'Value');
   if (m.failed()) return null;
   return semantics(m).ast() as RawValue;
