@@ -16,6 +16,7 @@ import { applyPlacement } from './stages/apply-placement';
 import { placeTensors, SCHEDULE_KINDS, type Placement, type PlacementOptions, type ScheduleKind } from './stages/placement';
 import { residentSpec } from './stages/resident';
 import { energyStage } from './stages/energy';
+import { checkMappingExact, inexactField } from './stages/exact';
 
 export interface PipelineOptions {
   /** a built-in target's name, a path to an .arch file, or a loaded Target */
@@ -88,6 +89,7 @@ export function mapStage(c: Cascade, t: Target, o: PipelineOptions, schedule?: S
   const m = t.map(c, schedule, { objective: o.objective ?? 'latency', seed: o.seed ?? 1, ...(batch !== 1 ? { batch } : {}), ...(bar.onProgress ? { onProgress: bar.onProgress } : {}) });
   bar.stop();
   m.batch = batch;
+  checkMappingExact(m);
   return m;
 }
 
@@ -99,9 +101,13 @@ export function simulateStage(m: Mapping, t: Target, o: PipelineOptions): Result
 
 function checkResult(r: Result, target: string): Result {
   const checked = ResultSchema.safeParse(r);
-  if (!checked.success) throw new Error(`target ${target} produced a Result that does not match the schema: ${checked.error.message}`);
-  return r;
+  if (checked.success) return r;
+  const field = inexactField(r);
+  if (field !== undefined) throw new UserError(`the result on ${target} has ${field} = ${String(getPath(r, field))}, beyond the 2^53 that Tessera counts exactly; use smaller shapes or a smaller --batch`);
+  throw new Error(`target ${target} produced a Result that does not match the schema: ${checked.error.message}`);
 }
+
+const getPath = (v: unknown, path: string): unknown => path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], v);
 
 /** Maps and simulates a cascade on a target (no tier schedule). */
 export function simulateCascade(c: Cascade, o: PipelineOptions): Result {
