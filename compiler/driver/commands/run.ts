@@ -101,9 +101,9 @@ function readOtherRun(path: string): Record<string, OutputRecord> {
 
 function compareRuns(path: string, mine: Map<string, TensorData>, outputs: string[]): CompareRecord {
   const other = readOtherRun(path);
-  const res: CompareRecord = { against: path, outputs: {} };
+  const res: CompareRecord = { against: path, outputs: Object.create(null) as CompareRecord['outputs'] };
   for (const name of outputs) {
-    const o = other[name];
+    const o = Object.hasOwn(other, name) ? other[name] : undefined;
     const t = mine.get(name)!;
     if (!o) res.outputs[name] = { missing: `the other run has no output ${name}` };
     else if (!Array.isArray(o.shape) || o.shape.length !== t.shape.length || o.shape.some((d, i) => d !== t.shape[i]))
@@ -151,7 +151,8 @@ export function runInterpreter(file: string, c: Cascade, opts: RunOptions): Inte
   const inputs = opts.inputs !== undefined ? loadInputs(opts.inputs, c) : randomInputs(asRun, seed, maxElements ? { maxElements } : {});
   const progress = !opts.json && process.stderr.isTTY === true;
   const results = withProgress(progress, (onProgress) => interpret(c, inputs, { ...(dtype ? { dtype } : {}), ...(maxElements ? { maxElements } : {}), ...(onProgress ? { onProgress } : {}) }));
-  const outputs: Record<string, OutputRecord> = {};
+  // user-named tensors: a record with no prototype, so an output called __proto__ is kept
+  const outputs: Record<string, OutputRecord> = Object.create(null) as Record<string, OutputRecord>;
   for (const name of c.outputs) {
     const t = results.get(name)!;
     const cs = checksum(t.data);
