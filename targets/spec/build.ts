@@ -32,6 +32,9 @@ import { BASE_UNIT, DIMENSION_WORDS, UNITS, type Dimension } from './units';
 /** Largest count (rows, columns, banks, units): typed arrays are indexed by it. */
 const MAX_COUNT = 2 ** 31 - 1;
 
+/** A record keyed by user-chosen names (params, attrs): no prototype, so `__proto__` is an ordinary key. */
+const record = <T>(): Record<string, T> => Object.create(null) as Record<string, T>;
+
 /** A value after parameter substitution and unit conversion (numbers are in base units). */
 type Resolved =
   | { kind: 'number'; value: number; dim?: Dimension }
@@ -116,11 +119,11 @@ export class SpecBuilder {
 
   build(t: RawTarget, overrides: Overrides = {}): TargetSpec {
     this.resolveParams(t, overrides);
-    const spec: TargetSpec = { name: t.name, description: t.description, clockHz: 0, memories: [], computes: [], links: [], attrs: {}, loc: this.loc(t.nameSpan) };
+    const spec: TargetSpec = { name: t.name, description: t.description, clockHz: 0, memories: [], computes: [], links: [], attrs: record(), loc: this.loc(t.nameSpan) };
     if (this.file !== undefined) spec.file = this.file;
     if (this.params.size) {
-      spec.params = {};
-      const units: Record<string, string> = {};
+      spec.params = record();
+      const units: Record<string, string> = record();
       for (const [k, v] of this.params) {
         spec.params[k] = toAttrValue(v);
         if (v.kind === 'number' && v.dim && v.dim !== 'energyPerAccess') units[k] = BASE_UNIT[v.dim];
@@ -128,7 +131,7 @@ export class SpecBuilder {
       if (!isEmpty(units)) spec.paramUnits = units;
     }
 
-    const targetFields = this.applyBlock(t.assigns, TARGET_FIELDS, `target '${t.name}'`, 'target', spec.attrs, (spec.attrUnits = {}));
+    const targetFields = this.applyBlock(t.assigns, TARGET_FIELDS, `target '${t.name}'`, 'target', spec.attrs, (spec.attrUnits = record()));
     if (isEmpty(spec.attrUnits)) delete spec.attrUnits;
     const clock = targetFields.get('clock');
     if (clock === undefined && !t.assigns.some((a) => !a.isAttr && a.name === 'clock')) this.error('missing-clock', `target '${t.name}' has no clock`, t.nameSpan, 'add `clock = 1 GHz` (the frequency its cycles are counted in)');
@@ -420,8 +423,8 @@ export class SpecBuilder {
   private buildMemory(u: RawUnit): MemorySpec {
     const known = (MEMORY_KINDS as readonly string[]).includes(u.kind);
     if (!known) this.error('unknown-kind', `unknown memory kind '${u.kind}'`, u.kindSpan, [didYouMean(u.kind, MEMORY_KINDS), `memory kinds are ${MEMORY_KINDS.join(', ')}`].filter(Boolean).join(' '));
-    const m: MemorySpec = { name: u.name, kind: u.kind as MemoryKind, attrs: {}, loc: this.loc(u.nameSpan) };
-    const attrUnits: Record<string, string> = {};
+    const m: MemorySpec = { name: u.name, kind: u.kind as MemoryKind, attrs: record(), loc: this.loc(u.nameSpan) };
+    const attrUnits: Record<string, string> = record();
     const f = this.applyBlock(u.items, MEMORY_FIELDS, `memory '${u.name}'`, 'memory', m.attrs, attrUnits);
     if (!isEmpty(attrUnits)) m.attrUnits = attrUnits;
     const num = (k: string) => f.get(k)?.value as number | undefined;
@@ -459,8 +462,8 @@ export class SpecBuilder {
   private buildCompute(u: RawUnit): ComputeSpec {
     const known = (COMPUTE_KINDS as readonly string[]).includes(u.kind);
     if (!known) this.error('unknown-kind', `unknown compute kind '${u.kind}'`, u.kindSpan, [didYouMean(u.kind, COMPUTE_KINDS), `compute kinds are ${COMPUTE_KINDS.join(', ')}`].filter(Boolean).join(' '));
-    const c: ComputeSpec = { name: u.name, kind: u.kind as ComputeKind, ops: [], attrs: {}, loc: this.loc(u.nameSpan) };
-    const attrUnits: Record<string, string> = {};
+    const c: ComputeSpec = { name: u.name, kind: u.kind as ComputeKind, ops: [], attrs: record(), loc: this.loc(u.nameSpan) };
+    const attrUnits: Record<string, string> = record();
     const kindCheck = (name: string, a: RawAssign): boolean => {
       const kinds = COMPUTE_FIELD_KINDS[name];
       if (!known || !kinds || kinds.includes(c.kind)) return true;

@@ -150,7 +150,7 @@ export function readTargetFile(path: string, overrides: Overrides = {}, opts: Pa
 }
 /** Parses `name=value` flags (repeatable `--param`) into overrides; values keep their text (units allowed). */
 export function parseParamFlags(flags: readonly string[]): { overrides: Overrides; errors: string[] } {
-  const overrides: Overrides = {};
+  const overrides: Overrides = Object.create(null) as Overrides; // user-named: __proto__ is a name like any other
   const errors: string[] = [];
   for (const f of flags) {
     const eq = f.indexOf('=');
