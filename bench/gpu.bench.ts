@@ -14,7 +14,7 @@ const FILE = 'native/measurements/synthetic-h100-2026-11-22.json';
 const hw = gpuHardwareFromSpec(loadBuiltinTarget('h100'));
 const mf = loadMeasurements(FILE);
 let t0 = performance.now();
-const rep = validateGpuModel(hw, mf, FILE);
+const rep = validateGpuModel(hw, [{ file: FILE, mf }], mf.records);
 const calSeconds = (performance.now() - t0) / 1e3;
 const p = (x: number) => `${(100 * x).toFixed(1)}%`;
 console.log(`GPU model vs ${FILE} (SYNTHETIC: generated, not measured; real H100 measurements remain to be taken)`);

@@ -76,6 +76,7 @@ def provenance(torch, args):
     except OSError:
         sw["nvcc"] = None
     return {
+        "kind": "measured",
         "synthetic": False,
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "gpu": {

@@ -27,9 +27,13 @@ def median(xs):
 
 
 def build_file(provenance, records, skipped):
-    for key in ("synthetic", "date", "gpu", "software", "timing"):
+    for key in ("kind", "synthetic", "date", "gpu", "software", "timing"):
         if key not in provenance:
             raise ValueError(f"provenance is missing {key!r}")
+    if provenance["kind"] not in ("measured", "synthetic"):
+        raise ValueError("provenance kind must be 'measured' or 'synthetic' (published files are copied, not written)")
+    if (provenance["kind"] == "synthetic") != bool(provenance["synthetic"]):
+        raise ValueError("provenance kind and synthetic disagree")
     return {"schema": SCHEMA_ID, "provenance": provenance, "records": records, "skipped": skipped}
 
 

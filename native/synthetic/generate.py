@@ -80,6 +80,7 @@ def generate(params, seed, date):
         t *= math.exp(rng.gauss(0.0, params["noiseSigma"]))
         records.append({**c, "timeSeconds": float(f"{t:.6e}")})
     prov = {
+        "kind": "synthetic",
         "synthetic": True,
         "generator": f"native/synthetic/generate.py --seed {seed} (independent formula + log-normal noise sigma {params['noiseSigma']}; NOT a measurement)",
         "date": date,

@@ -1,10 +1,19 @@
-// Fitting GpuModelParams to measurements: a deterministic coordinate search on the mean squared
-// log error (multiplicative steps, shrinking), run once per candidate tile shape, best fit wins.
-// Records are split into calibration and held-out sets by a hash of their id, so the split does
-// not depend on file order and never changes when records are added.
+// Fitting the few free numbers of the GPU model (GpuModelParams) to measurements: a deterministic
+// coordinate search on the mean squared log error (multiplicative steps, shrinking). Only the knobs
+// the data can inform are moved: a GEMM dtype's efficiency when the data has GEMMs of that dtype, an
+// attention kernel's forward (backward) efficiency and overlap when it has that kernel's forward
+// (backward) pass. Hardware figures are never fitted.
+//
+// The split into calibration and held-out records is made by shape, never by random rows:
+// - GEMMs: the distinct token counts M in increasing order, every other one held out (M = 2, 8, 24,
+//   48, ... of Vidur's 1..4096), so every held-out M lies between two calibrated ones;
+// - attention: one whole head dimension held out (128, which every published family has), so the
+//   model must carry what it learnt at head dims 64 and 256 to a head dim it never saw.
 import type { GpuHardware } from './hardware';
 import type { MeasurementRecord } from './measurements';
-import { DEFAULT_PARAMS, predictAttentionSeconds, predictGemmSeconds, rooflineAttentionSeconds, rooflineGemmSeconds, type GpuModelParams } from './model';
+import { predictAttentionSeconds, rooflineAttentionSeconds } from './attention';
+import { predictGemmSeconds, rooflineGemmSeconds } from './gemm';
+import { ATTENTION_KERNELS, cloneParams, DEFAULT_PARAMS, type GpuModelParams } from './params';
 
 export function predictRecordSeconds(hw: GpuHardware, p: GpuModelParams, r: MeasurementRecord): number {
   return r.kind === 'gemm' ? predictGemmSeconds(hw, p, r) : predictAttentionSeconds(hw, p, r);
@@ -14,25 +23,28 @@ export function rooflineRecordSeconds(hw: GpuHardware, r: MeasurementRecord): nu
   return r.kind === 'gemm' ? rooflineGemmSeconds(hw, r) : rooflineAttentionSeconds(hw, r);
 }
 
-/** FNV-1a, 32 bit: a stable hash for the split. */
-export function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h;
+/** The kernel family a record belongs to, for per-family metrics: gemm, fa2 fwd, fa2 fwd+bwd, fa3 fwd... */
+export function familyOf(r: MeasurementRecord): string {
+  return r.kind === 'gemm' ? `gemm ${r.dtype}` : `${r.kernel ?? 'fa2'} ${r.pass ?? 'fwd'}`;
 }
 
-/** Every `heldOutEvery`-th hash bucket is held out (default: about one record in three). */
-export function isHeldOut(id: string, heldOutEvery = 3): boolean {
-  return fnv1a(id) % heldOutEvery === 0;
+/** The head dimension held out of attention calibration. */
+export const HELD_OUT_HEAD_DIM = 128;
+
+/** The split by shape (see the opening comment): which records are held out. */
+export function heldOutIds(records: readonly MeasurementRecord[]): Set<string> {
+  const ms = [...new Set(records.flatMap((r) => (r.kind === 'gemm' ? [r.m] : [])))].sort((a, b) => a - b);
+  const heldM = new Set(ms.filter((_, i) => i % 2 === 1));
+  const out = new Set<string>();
+  for (const r of records) if (r.kind === 'gemm' ? heldM.has(r.m) : r.headDim === HELD_OUT_HEAD_DIM) out.add(r.id);
+  return out;
 }
 
-export function splitRecords<T extends { id: string }>(records: readonly T[], heldOutEvery = 3): { calibration: T[]; heldOut: T[] } {
+export function splitRecords<T extends MeasurementRecord>(records: readonly T[]): { calibration: T[]; heldOut: T[] } {
+  const held = heldOutIds(records);
   const calibration: T[] = [];
   const heldOut: T[] = [];
-  for (const r of records) (isHeldOut(r.id, heldOutEvery) ? heldOut : calibration).push(r);
+  for (const r of records) (held.has(r.id) ? heldOut : calibration).push(r);
   return { calibration, heldOut };
 }
 
@@ -48,71 +60,85 @@ export function logLoss(hw: GpuHardware, p: GpuModelParams, records: readonly Me
 interface Knob {
   name: string;
   get(p: GpuModelParams): number;
-  set(p: GpuModelParams, v: number): GpuModelParams;
+  set(p: GpuModelParams, v: number): void;
   lo: number;
   hi: number;
 }
 
-function knobs(records: readonly MeasurementRecord[]): Knob[] {
-  const gemmDtypes = [...new Set(records.filter((r) => r.kind === 'gemm').map((r) => r.dtype))].sort();
-  const hasAttention = records.some((r) => r.kind === 'attention');
-  const scalar = (name: keyof GpuModelParams, lo: number, hi: number): Knob => ({
-    name,
-    get: (p) => p[name] as number,
-    set: (p, v) => ({ ...p, [name]: v }),
-    lo,
-    hi,
-  });
-  const ks: Knob[] = gemmDtypes.map((d) => ({
-    name: `gemmEfficiency.${d}`,
-    get: (p: GpuModelParams) => p.gemmEfficiency[d as 'bf16'] ?? p.gemmEfficiency.bf16!,
-    set: (p: GpuModelParams, v: number) => ({ ...p, gemmEfficiency: { ...p.gemmEfficiency, [d]: v } }),
-    lo: 0.02,
-    hi: 1,
-  }));
-  if (gemmDtypes.length) ks.push(scalar('gemmTileOverheadK', 1, 8192));
-  if (hasAttention) ks.push(scalar('attentionEfficiency', 0.02, 1), scalar('softmaxFlopsPerScore', 0.1, 4096), scalar('attentionCtaOverheadBlocks', 0.01, 64));
-  ks.push(scalar('hbmEfficiency', 0.05, 1), scalar('launchSeconds', 1e-7, 1e-4));
+function scalar(name: 'gemmTileOverheadK' | 'hbmEfficiency' | 'launchSeconds' | 'softmaxCostPerScore' | 'attentionCtaOverheadBlocks', lo: number, hi: number): Knob {
+  return { name, get: (p) => p[name], set: (p, v) => void (p[name] = v), lo, hi };
+}
+
+/** The knobs the records can inform (see the opening comment). */
+export function knobsFor(records: readonly MeasurementRecord[]): Knob[] {
+  const ks: Knob[] = [];
+  const gemmDtypes = [...new Set(records.flatMap((r) => (r.kind === 'gemm' ? [r.dtype] : [])))].sort();
+  // fp16 and bf16 run the same kernels at the same tensor-core rate: a fit of one, when the data
+  // lacks the other, is the other's too
+  const twin: Partial<Record<string, 'fp16' | 'bf16'>> = { fp16: 'bf16', bf16: 'fp16' };
+  for (const d of gemmDtypes) {
+    const t = twin[d];
+    const alsoTwin = t !== undefined && !gemmDtypes.includes(t);
+    ks.push({
+      name: `gemmEfficiency.${d}${alsoTwin ? ` (and ${t})` : ''}`,
+      get: (p) => p.gemmEfficiency[d] ?? p.gemmEfficiency.bf16 ?? 0.7,
+      set: (p, v) => {
+        p.gemmEfficiency[d] = v;
+        if (alsoTwin) p.gemmEfficiency[t] = v;
+      },
+      lo: 0.05,
+      hi: 1,
+    });
+  }
+  if (gemmDtypes.length) ks.push(scalar('gemmTileOverheadK', 1, 4096));
+  const att = records.filter((r) => r.kind === 'attention');
+  for (const k of ATTENTION_KERNELS) {
+    const mine = att.filter((r) => (r.kind === 'attention' ? (r.kernel ?? 'fa2') === k : false));
+    const passes = new Set(mine.map((r) => (r.kind === 'attention' ? (r.pass ?? 'fwd') : 'fwd')));
+    if (passes.has('fwd') || passes.has('fwd+bwd')) ks.push({ name: `attention.${k}.fwdEfficiency`, get: (p) => p.attention[k].fwdEfficiency, set: (p, v) => void (p.attention[k].fwdEfficiency = v), lo: 0.05, hi: 1 });
+    if (passes.has('bwd') || passes.has('fwd+bwd')) ks.push({ name: `attention.${k}.bwdEfficiency`, get: (p) => p.attention[k].bwdEfficiency, set: (p, v) => void (p.attention[k].bwdEfficiency = v), lo: 0.05, hi: 1 });
+    if (mine.length) ks.push({ name: `attention.${k}.overlap`, get: (p) => p.attention[k].overlap, set: (p, v) => void (p.attention[k].overlap = v), lo: 0, hi: 1 });
+  }
+  if (att.length) ks.push(scalar('softmaxCostPerScore', 0.25, 16), scalar('attentionCtaOverheadBlocks', 0.01, 16));
+  // l2Efficiency is not fitted: L2 time and compute time both grow with tiles x K, so the two trade
+  // off against each other; it stays at its stated value (params.ts)
+  ks.push(scalar('hbmEfficiency', 0.3, 1), scalar('launchSeconds', 1e-7, 3e-5));
   return ks;
 }
 
-/** Output tiles a Hopper/Ampere GEMM kernel commonly uses; the fit picks one. */
-export const TILE_CANDIDATES: readonly [number, number][] = [
-  [128, 256],
-  [256, 128],
-  [128, 128],
-  [64, 256],
-  [256, 64],
-  [64, 128],
-];
-
 const STEP_FACTORS = [2, 1.4, 1.15, 1.05, 1.01];
-const MAX_SWEEPS = 25;
+const MAX_SWEEPS = 40;
+const ROUNDS = 4;
 
 export interface CalibrationResult {
   params: GpuModelParams;
   /** mean squared log error on the calibration records */
   loss: number;
+  /** the knobs that were fitted */
+  fitted: string[];
 }
 
-/** `onProgress(done, total)` is called after each candidate tile shape (for a progress bar). */
+/** Coordinate search from `start`; `onProgress(done, total)` after each step size (a progress bar). */
 export function calibrate(hw: GpuHardware, records: readonly MeasurementRecord[], start: GpuModelParams = DEFAULT_PARAMS, onProgress?: (done: number, total: number) => void): CalibrationResult {
   if (records.length === 0) throw new Error('calibrate: no calibration records');
-  const ks = knobs(records);
-  let best: CalibrationResult | null = null;
-  const hasGemm = records.some((r) => r.kind === 'gemm');
-  const tiles = hasGemm ? TILE_CANDIDATES : [[start.tileM, start.tileN] as [number, number]];
-  for (const [ti, [tileM, tileN]] of tiles.entries()) {
-    let p: GpuModelParams = { ...start, gemmEfficiency: { ...start.gemmEfficiency }, tileM, tileN };
-    let loss = logLoss(hw, p, records);
-    for (const f of STEP_FACTORS)
+  const ks = knobsFor(records);
+  let p = cloneParams(start);
+  let loss = logLoss(hw, p, records);
+  const total = STEP_FACTORS.length * ROUNDS;
+  // the step schedule is run again from its largest step while a round still helps (coupled knobs)
+  for (let round = 0; round < ROUNDS; round++) {
+    const before = loss;
+    for (const [fi, f] of STEP_FACTORS.entries()) {
       for (let sweep = 0; sweep < MAX_SWEEPS; sweep++) {
         let improved = false;
         for (const k of ks) {
           const x = k.get(p);
-          for (const cand of [Math.min(k.hi, x * f), Math.max(k.lo, x / f)]) {
+          const up = Math.min(k.hi, x === 0 ? 0.01 : x * f);
+          const down = Math.max(k.lo, x / f);
+          for (const cand of [up, down]) {
             if (cand === x) continue;
-            const q = k.set(p, cand);
+            const q = cloneParams(p);
+            k.set(q, cand);
             const l = logLoss(hw, q, records);
             if (l < loss - 1e-12) {
               p = q;
@@ -124,8 +150,12 @@ export function calibrate(hw: GpuHardware, records: readonly MeasurementRecord[]
         }
         if (!improved) break;
       }
-    if (!best || loss < best.loss - 1e-12) best = { params: p, loss };
-    onProgress?.(ti + 1, tiles.length);
+      onProgress?.(round * STEP_FACTORS.length + fi + 1, total);
+    }
+    if (loss > before * (1 - 1e-4)) {
+      onProgress?.(total, total);
+      break;
+    }
   }
-  return best!;
+  return { params: p, loss, fitted: ks.map((k) => k.name) };
 }

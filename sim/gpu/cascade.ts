@@ -1,11 +1,21 @@
 // A whole cascade on a GPU, one kernel per einsum (no fusion: every intermediate goes through HBM,
-// which is what the WGSL back end and an eager PyTorch program do). Contractions run as GEMMs on
-// the tensor cores through the calibrated GEMM model; everything else is a streaming kernel bounded
-// by HBM bandwidth or the CUDA-core rate.
-import { DTYPE_BITS, exprAccesses, outputVars, rankOfVar, reducedVars, tensorByName, tensorElements, walkExpr, type Cascade, type DType, type Einsum, type Expr } from '../../compiler/ir';
-import type { EinsumResult, Result } from '../core/result';
+// which is what the WGSL back end and an eager PyTorch program do). A contraction (the one GEMM
+// recogniser, compiler/map/gemm-view.ts) runs as a GEMM on the tensor cores through the kernel model
+// (gemm.ts: CTA tiles over M and N, waves, split-K, L2 and HBM bounds); everything else is a
+// streaming kernel bounded by HBM or the CUDA-core rate.
+//
+// Traffic is reported per level of the .arch hierarchy: HBM (compulsory bytes), L2 (the tile loads
+// every CTA makes; a streaming kernel's bytes pass through it once), SMEM (tiles staged there:
+// written once, read once by the tensor cores) and RF (the operand fragments and results).
+// Energy = MACs x the dtype's MAC energy + bytes x each level's read/write energy, all from the .arch
+// (each figure cites its source there); a level without an energy adds none, and a GPU whose .arch
+// has no energies at all reports "energy not modelled" (energyPj null, and a warning saying so).
+import { DTYPE_BITS, exprAccesses, outputVars, rankOfVar, reducedVars, tensorByName, tensorElements, walkExpr, type Cascade, type DType, type Expr } from '../../compiler/ir';
+import { gemmView } from '../../compiler/map/gemm-view';
+import type { EinsumResult, Fidelity, Result, Traffic } from '../core/result';
 import type { GpuDType, GpuHardware } from './hardware';
-import { gemmBreakdown, type GpuModelParams } from './model';
+import { gemmBreakdown, pipelineLatencySeconds } from './gemm';
+import type { GpuModelParams } from './params';
 
 const TENSOR_CORE_DTYPE: Record<DType, GpuDType> = {
   fp32: 'tf32',
@@ -27,26 +37,6 @@ function countOps(e: Expr): number {
   return n;
 }
 
-/** A sum of a product of two tensors: the shape a tensor-core GEMM computes. */
-function asContraction(c: Cascade, e: Einsum): { m: number; n: number; k: number; dtype: GpuDType } | null {
-  if (e.reduce !== 'sum' || e.expr.kind !== 'binary' || e.expr.op !== '*') return null;
-  const red = reducedVars(e);
-  if (red.length === 0) return null;
-  const [a] = exprAccesses(e.expr.a);
-  const [b] = exprAccesses(e.expr.b);
-  if (!a || !b) return null;
-  const size = (v: string) => rankOfVar(c, v)?.size ?? 1;
-  const aVars = new Set(exprAccesses(e.expr.a).flatMap((x) => x.indices.flatMap((i) => (i.kind === 'ivar' ? [i.name] : []))));
-  let m = 1;
-  let n = 1;
-  for (const v of outputVars(e)) (aVars.has(v) ? (m *= size(v)) : (n *= size(v)));
-  const k = red.reduce((p, v) => p * size(v), 1);
-  const ta = tensorByName(c, a.tensor)!;
-  const tb = tensorByName(c, b.tensor)!;
-  const wider = DTYPE_BITS[ta.dtype] >= DTYPE_BITS[tb.dtype] ? ta.dtype : tb.dtype;
-  return { m, n, k, dtype: TENSOR_CORE_DTYPE[wider] };
-}
-
 export interface GpuCascadeOptions {
   target: string;
   workload: string;
@@ -54,58 +44,164 @@ export interface GpuCascadeOptions {
   batch?: number;
   warnings?: string[];
   schedule?: unknown;
+  /** the Result's fidelity label (the GPU has one kernel model; both fidelities run it) */
+  fidelity?: Fidelity;
 }
 
-export function simulateCascadeOnGpu(c: Cascade, hw: GpuHardware, p: GpuModelParams, o: GpuCascadeOptions): Result {
+/** One kernel's cost: seconds, traffic per level and energy. */
+interface Kernel {
+  seconds: number;
+  unit: string;
+  macs: number;
+  dtype: GpuDType;
+  /** non-MAC operations on the CUDA cores */
+  ops: number;
+  hbm: [number, number];
+  l2: [number, number];
+  smem: [number, number];
+  rf: [number, number];
+  note: string;
+}
+
+function bytesOf(c: Cascade, name: string): number {
+  const t = tensorByName(c, name)!;
+  return Math.ceil((tensorElements(t) * DTYPE_BITS[t.dtype]) / 8);
+}
+
+function einsumKernel(c: Cascade, i: number, hw: GpuHardware, p: GpuModelParams, batch: number): Kernel {
+  const e = c.einsums[i]!;
+  const writeBytes = bytesOf(c, e.output.tensor) * batch;
+  const readBytes = [...new Set(exprAccesses(e.expr).map((a) => a.tensor))].reduce((s, n) => s + bytesOf(c, n), 0) * batch;
+  const g = gemmView(c, e);
+  const ta = g && tensorByName(c, g.a);
+  const tb = g && tensorByName(c, g.b);
+  const dtype = ta && tb ? TENSOR_CORE_DTYPE[DTYPE_BITS[ta.dtype] >= DTYPE_BITS[tb.dtype] ? ta.dtype : tb.dtype] : 'fp32';
+  if (g && hw.peakFlopsPerSecond[dtype] !== undefined) {
+    const b = gemmBreakdown(hw, p, { m: g.M, n: g.N, k: g.K, batch: g.batch * batch, dtype });
+    const note = `${e.output.tensor}: GEMM ${g.M}x${g.N}x${g.K}${g.batch * batch > 1 ? ` x${g.batch * batch}` : ''} as ${b.tiles} CTA tiles of ${b.tileM}x${b.tileN}${b.splitK > 1 ? `, K split ${b.splitK} ways` : ''}, ${b.waves} wave${b.waves === 1 ? '' : 's'} over ${hw.smCount} SMs, bound by ${b.bound}`;
+    return {
+      seconds: b.seconds,
+      unit: 'tensor-core',
+      macs: g.M * g.N * g.K * g.batch * batch,
+      dtype,
+      ops: 0,
+      hbm: [b.hbmBytes - writeBytes, writeBytes],
+      l2: [b.l2Bytes, writeBytes],
+      smem: [b.l2Bytes, b.l2Bytes],
+      rf: [b.l2Bytes, b.l2Bytes + writeBytes],
+      note,
+    };
+  }
+  const size = (v: string) => rankOfVar(c, v)?.size ?? 1;
+  const points = [...outputVars(e), ...reducedVars(e)].reduce((s, v) => s * size(v), 1) * batch;
+  const ops = points * Math.max(1, countOps(e.expr) + (reducedVars(e).length ? 1 : 0));
+  const vector = hw.peakFlopsPerSecond.fp32;
+  const computeSeconds = vector ? ops / vector : 0;
+  const memSeconds = (readBytes + writeBytes) / (hw.hbmBytesPerSecond * p.hbmEfficiency);
+  return {
+    seconds: p.launchSeconds + pipelineLatencySeconds(hw) + Math.max(computeSeconds, memSeconds),
+    unit: 'cuda-core',
+    macs: 0,
+    dtype: 'fp32',
+    ops,
+    hbm: [readBytes, writeBytes],
+    l2: [readBytes, writeBytes],
+    smem: [0, 0],
+    rf: [readBytes, writeBytes],
+    note: `${e.output.tensor}: streaming kernel, ${ops} operations on the CUDA cores, bound by ${computeSeconds >= memSeconds ? 'compute' : 'hbm'}`,
+  };
+}
+
+/** Whether the .arch gives the GPU any energy figure at all. */
+export function hasEnergyModel(hw: GpuHardware): boolean {
+  return Object.keys(hw.macEnergyPj).length > 0 || Object.keys(hw.energyPjPerByte).length > 0;
+}
+
+function kernelEnergyPj(hw: GpuHardware, k: Kernel): number {
+  const en = hw.energyPjPerByte;
+  let e = k.macs * (hw.macEnergyPj[k.dtype] ?? 0) + k.ops * ((hw.macEnergyPj.fp32 ?? 0) / 2);
+  for (const [lvl, rw] of [['hbm', k.hbm], ['l2', k.l2], ['smem', k.smem], ['rf', k.rf]] as const) {
+    const x = en[lvl];
+    if (x) e += rw[0] * x.read + rw[1] * x.write;
+  }
+  return e;
+}
+
+/** The level names of the Result's traffic, as the .arch names them (HBM, L2, SMEM, RF). */
+export interface GpuLevelNames {
+  hbm: string;
+  l2?: string;
+  smem?: string;
+  rf?: string;
+}
+
+function addTraffic(t: Traffic, name: string | undefined, rw: [number, number]): void {
+  if (!name) return;
+  const cur = (t[name] ??= { readBytes: 0, writeBytes: 0 });
+  cur.readBytes += Math.round(rw[0]);
+  cur.writeBytes += Math.round(rw[1]);
+}
+
+/** One einsum's kernel as the engines' per-op record: cycles, energy, traffic per level, MACs as busy PE-cycles. */
+export interface GpuEinsumRun {
+  latencyCycles: number;
+  energyPj: number;
+  traffic: Traffic;
+  unit: string;
+  macs: number;
+  note: string;
+}
+
+export function gpuEinsumRun(c: Cascade, index: number, hw: GpuHardware, p: GpuModelParams, batch: number, levels: GpuLevelNames): GpuEinsumRun {
+  const k = einsumKernel(c, index, hw, p, batch);
+  const t: Traffic = {};
+  addTraffic(t, levels.hbm, k.hbm);
+  addTraffic(t, levels.l2, k.l2);
+  addTraffic(t, levels.smem, k.smem);
+  addTraffic(t, levels.rf, k.rf);
+  return { latencyCycles: Math.round(k.seconds * hw.clockHz), energyPj: hasEnergyModel(hw) ? round(kernelEnergyPj(hw, k)) : 0, traffic: t, unit: k.unit, macs: k.macs, note: k.note };
+}
+
+export function simulateCascadeOnGpu(c: Cascade, hw: GpuHardware, p: GpuModelParams, o: GpuCascadeOptions, levels: GpuLevelNames = { hbm: 'HBM' }): Result {
   const batch = o.batch ?? 1;
   const einsums: EinsumResult[] = [];
+  const traffic: Traffic = {};
+  const notes: string[] = [];
   let seconds = 0;
+  let energy = 0;
   let tensorFlops = 0;
-  let hbmRead = 0;
-  let hbmWrite = 0;
-  c.einsums.forEach((e) => {
-    const out = tensorByName(c, e.output.tensor)!;
-    const writeBytes = Math.ceil((tensorElements(out) * DTYPE_BITS[out.dtype]) / 8) * batch;
-    const readNames = [...new Set(exprAccesses(e.expr).map((a) => a.tensor))];
-    const readBytes = readNames.reduce((s, n) => {
-      const t = tensorByName(c, n)!;
-      return s + Math.ceil((tensorElements(t) * DTYPE_BITS[t.dtype]) / 8);
-    }, 0) * batch;
-    const g = asContraction(c, e);
-    let t: number;
-    let unit: string;
-    if (g && hw.peakFlopsPerSecond[g.dtype] !== undefined) {
-      const b = gemmBreakdown(hw, p, { ...g, m: g.m * batch });
-      t = b.seconds;
-      tensorFlops += 2 * g.m * batch * g.n * g.k;
-      unit = 'tensor-core';
-    } else {
-      const size = (v: string) => rankOfVar(c, v)?.size ?? 1;
-      const points = [...outputVars(e), ...reducedVars(e)].reduce((s, v) => s * size(v), 1) * batch;
-      const flops = points * Math.max(1, countOps(e.expr) + (reducedVars(e).length ? 1 : 0));
-      const vector = hw.peakFlopsPerSecond.fp32;
-      const computeSeconds = vector ? flops / vector : 0;
-      t = p.launchSeconds + Math.max(computeSeconds, (readBytes + writeBytes) / (hw.hbmBytesPerSecond * p.hbmEfficiency));
-      unit = 'cuda-core';
-    }
-    seconds += t;
-    hbmRead += readBytes;
-    hbmWrite += writeBytes;
-    einsums.push({ name: e.output.tensor + (e.init ? '.init' : ''), unit, latencyCycles: Math.round(t * hw.clockHz), energyPj: 0, traffic: { HBM: { readBytes, writeBytes } } });
-  });
+  const energyModelled = hasEnergyModel(hw);
+  for (let i = 0; i < c.einsums.length; i++) {
+    const e = c.einsums[i]!;
+    const k = gpuEinsumRun(c, i, hw, p, batch, levels);
+    for (const [lvl, v] of Object.entries(k.traffic)) addTraffic(traffic, lvl, [v.readBytes, v.writeBytes]);
+    seconds += k.latencyCycles / hw.clockHz;
+    energy += k.energyPj;
+    tensorFlops += 2 * k.macs;
+    notes.push(k.note);
+    einsums.push({ name: e.output.tensor + (e.init ? '.init' : ''), unit: k.unit, latencyCycles: k.latencyCycles, energyPj: energyModelled ? k.energyPj : null, traffic: k.traffic });
+  }
   const peak = hw.peakFlopsPerSecond.bf16!;
+  const warnings = [...(o.warnings ?? [])];
+  if (!energyModelled) warnings.push(`energy not modelled: ${hw.source} gives no per-access energies`);
   const result: Result = {
     target: o.target,
     workload: o.workload,
-    fidelity: 'cycle',
-    latencyCycles: Math.round(seconds * hw.clockHz),
+    fidelity: o.fidelity ?? 'cycle',
+    latencyCycles: einsums.reduce((a, x) => a + x.latencyCycles, 0),
     latencySeconds: seconds,
-    energyPj: 0,
+    energyPj: energyModelled ? round(energy) : null,
     utilization: { SM: seconds > 0 ? Math.min(1, tensorFlops / (peak * seconds)) : 0 },
-    traffic: { HBM: { readBytes: hbmRead, writeBytes: hbmWrite } },
+    traffic,
     einsums,
-    warnings: [...(o.warnings ?? []), 'GPU energy is not modelled (no per-access energies are published for this GPU): energyPj is 0'],
+    warnings,
+    explanation: notes,
   };
   if (o.schedule !== undefined) result.schedule = o.schedule;
   return result;
+}
+
+/** 12 significant digits: stable JSON across platforms. */
+function round(x: number): number {
+  return x === 0 || !Number.isFinite(x) ? x : Number(x.toPrecision(12));
 }

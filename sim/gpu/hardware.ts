@@ -1,7 +1,7 @@
 // The GPU facts the model needs, read from a target's .arch file (TargetSpec). Nothing here is a
 // number about a GPU: every figure comes from the spec, which cites its source.
 import { isAbsolute, relative, resolve } from 'node:path';
-import type { TargetSpec } from '../../targets/spec/types';
+import type { ComputeSpec, MemorySpec, TargetSpec } from '../../targets/spec/types';
 
 const REPO_ROOT = resolve(import.meta.dirname, '../..');
 
@@ -21,8 +21,25 @@ export interface GpuHardware {
   /** L2 to SM bandwidth, when the .arch gives one: bounds tile re-reads of GEMM operands and of K/V in attention */
   l2BytesPerSecond?: number;
   smemBytesPerSm?: number;
+  /** latency of one access in clocks, per level, where the .arch gives it */
+  latencyCycles: { hbm?: number; l2?: number; smem?: number };
+  /** exp2 results per clock per SM (the SFU): what softmax waits on */
+  sfuPerSmPerClock?: number;
+  /** energy per MAC (pJ) per dtype, where the .arch gives it (mac_energy_<dtype>, mac_energy) */
+  macEnergyPj: Partial<Record<GpuDType, number>>;
+  /** energy per byte moved (pJ) per level: read and write; absent where the .arch has none */
+  energyPjPerByte: { hbm?: LevelEnergy; l2?: LevelEnergy; smem?: LevelEnergy; rf?: LevelEnergy };
+  /** CTAs of a thread-block cluster that one L2 load of a shared operand tile feeds (TMA multicast); 1 without */
+  clusterMulticast: number;
+  /** board power limit (W), an upper bound on average power */
+  tdpWatts?: number;
   /** where the numbers came from (the .arch file) */
   source: string;
+}
+
+export interface LevelEnergy {
+  read: number;
+  write: number;
 }
 
 export class GpuHardwareError extends Error {
@@ -69,16 +86,51 @@ export function gpuHardwareFromSpec(spec: TargetSpec): GpuHardware {
   if (peaks.bf16 === undefined) throw new GpuHardwareError(`${where}: no bf16 tensor-core peak found; add e.g. attr peak_bf16 = 989 TFLOP/s to the sm unit`);
   const l2 = spec.memories.find((m) => m.kind === 'sram' && /l2/i.test(m.name));
   const smem = spec.memories.find((m) => m.kind === 'sram' && /smem|shared/i.test(m.name));
+  const rf = spec.memories.find((m) => m.kind === 'regfile');
   const hw: GpuHardware = {
     name: spec.name,
     smCount: sm.count,
     clockHz: spec.clockHz,
     peakFlopsPerSecond: peaks,
     hbmBytesPerSecond: hbm.bandwidthBytesPerSecond,
+    latencyCycles: {},
+    macEnergyPj: macEnergies(sm),
+    energyPjPerByte: {},
+    clusterMulticast: typeof sm.attrs.cluster_multicast === 'number' && sm.attrs.cluster_multicast >= 1 ? sm.attrs.cluster_multicast : 1,
     source: where,
   };
+  const lat = hw.latencyCycles;
+  if (hbm.latencyCycles !== undefined) lat.hbm = hbm.latencyCycles;
+  if (l2?.latencyCycles !== undefined) lat.l2 = l2.latencyCycles;
+  if (smem?.latencyCycles !== undefined) lat.smem = smem.latencyCycles;
+  const en = hw.energyPjPerByte;
+  for (const [key, m] of [['hbm', hbm], ['l2', l2], ['smem', smem], ['rf', rf]] as const) {
+    const e = levelEnergy(m);
+    if (e) en[key] = e;
+  }
+  const sfu = sm.attrs.sfu_per_sm;
+  if (typeof sfu === 'number' && sfu > 0) hw.sfuPerSmPerClock = sfu;
+  const tdp = spec.attrs.tdp_watts;
+  if (typeof tdp === 'number' && tdp > 0) hw.tdpWatts = tdp;
   if (l2?.capacityBytes) hw.l2Bytes = l2.capacityBytes;
   if (l2?.bandwidthBytesPerSecond) hw.l2BytesPerSecond = l2.bandwidthBytesPerSecond;
   if (smem?.capacityBytes) hw.smemBytesPerSm = smem.capacityBytes;
   return hw;
+}
+
+function levelEnergy(m: MemorySpec | undefined): LevelEnergy | undefined {
+  if (!m || (m.readEnergyPjPerByte === undefined && m.writeEnergyPjPerByte === undefined)) return undefined;
+  const read = m.readEnergyPjPerByte ?? m.writeEnergyPjPerByte!;
+  return { read, write: m.writeEnergyPjPerByte ?? read };
+}
+
+/** `mac_energy_<dtype>` attributes on the sm unit (pJ), with `mac_energy` for the dtypes not named. */
+function macEnergies(sm: ComputeSpec): Partial<Record<GpuDType, number>> {
+  const out: Partial<Record<GpuDType, number>> = {};
+  for (const [key, value] of Object.entries(sm.attrs)) {
+    if (typeof value !== 'number' || !key.startsWith('mac_energy_')) continue;
+    for (const d of Object.keys(DTYPE_TOKENS) as GpuDType[]) if (DTYPE_TOKENS[d].test(key.slice('mac_energy'.length))) out[d] = value;
+  }
+  if (sm.macEnergyPj !== undefined) for (const d of GPU_DTYPES) out[d] ??= sm.macEnergyPj;
+  return out;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCascade } from '../../compiler/lang';
 import { ResultSchema } from '../../sim/core/result';
-import { gpuCycleSimulator, gpuHardwareFromSpec, predictGemmSeconds, DEFAULT_PARAMS, simulateCascadeOnGpu } from '../../sim/gpu';
+import { gpuCycleSimulator, gpuHardwareFromSpec, gpuLevelNames, predictGemmSeconds, DEFAULT_PARAMS, simulateCascadeOnGpu } from '../../sim/gpu';
 import { loadBuiltinTarget } from '../../targets/spec';
 
 const gemm = `rank M = 4096, N = 4096, K = 4096
@@ -16,31 +16,50 @@ describe('whole cascades on the GPU model', () => {
   const spec = loadBuiltinTarget('h100');
   const hw = gpuHardwareFromSpec(spec);
   const c = parseCascade(gemm).cascade!;
+  const r = simulateCascadeOnGpu(c, hw, DEFAULT_PARAMS, { target: 'h100', workload: 'gemm' }, gpuLevelNames(spec));
   it('a contraction is a GEMM, an element-wise einsum a streaming kernel', () => {
-    const r = simulateCascadeOnGpu(c, hw, DEFAULT_PARAMS, { target: 'h100', workload: 'gemm' });
     expect(ResultSchema.safeParse(r).success).toBe(true);
     expect(r.einsums.map((e) => e.unit)).toEqual(['tensor-core', 'cuda-core']);
     const g = predictGemmSeconds(hw, DEFAULT_PARAMS, { m: 4096, n: 4096, k: 4096, dtype: 'bf16' });
     expect(r.einsums[0]!.latencyCycles).toBe(Math.round(g * 1.98e9));
-    // ReLU reads Z (bf16) and writes R (bf16): 2 x 32 MiB through HBM
-    expect(r.einsums[1]!.traffic.HBM).toEqual({ readBytes: 4096 * 4096 * 2, writeBytes: 4096 * 4096 * 2 });
+    // ReLU reads Z (bf16) through HBM
+    expect(r.einsums[1]!.traffic.HBM!.readBytes).toBe(4096 * 4096 * 2);
   });
-  it('the target engine calibrates on native/measurements and says when that data is synthetic', () => {
-    const r = gpuCycleSimulator({ cascade: c, target: 'h100', workload: 'gemm' }, spec, { fidelity: 'cycle' });
-    expect(ResultSchema.safeParse(r).success).toBe(true);
-    expect(r.warnings.join('\n')).toMatch(/SYNTHETIC measurements/);
-    expect(r.latencySeconds).toBeGreaterThan(0);
+  it('reports traffic at every level of the .arch hierarchy', () => {
+    expect(Object.keys(r.traffic)).toEqual(['HBM', 'L2', 'SMEM', 'RF']);
+    // the GEMM's HBM traffic is compulsory: A and B read once, Z written once
+    expect(r.einsums[0]!.traffic.HBM).toEqual({ readBytes: 2 * 4096 * 4096 * 2, writeBytes: 4096 * 4096 * 2 });
+  });
+  it('energy: MACs at 0.59 pJ (bf16) plus bytes x each level\'s energy; einsums sum to the total', () => {
+    const z = r.einsums[0]!;
+    const pj = { HBM: 31.2, L2: 12.5, SMEM: 2.5, RF: 1.25 } as Record<string, number>;
+    let hand = 4096 ** 3 * 0.59;
+    for (const [lvl, t] of Object.entries(z.traffic)) hand += (t.readBytes + t.writeBytes) * pj[lvl]!;
+    expect(z.energyPj! / hand).toBeCloseTo(1, 9);
+    expect(r.energyPj!).toBeGreaterThan(0);
+    expect(r.einsums.reduce((s, e) => s + e.energyPj!, 0) / r.energyPj!).toBeCloseTo(1, 9);
+    // average power stays under the 700 W board limit
+    expect(r.energyPj! * 1e-12 / r.latencySeconds).toBeLessThan(700);
+  });
+  it('a GPU .arch without energies says energy is not modelled', () => {
+    const bare = { ...spec, memories: spec.memories.map((m) => ({ ...m, readEnergyPjPerByte: undefined, writeEnergyPjPerByte: undefined })), computes: spec.computes.map((u) => ({ ...u, macEnergyPj: undefined, attrs: Object.fromEntries(Object.entries(u.attrs).filter(([k]) => !k.startsWith('mac_energy'))) })) };
+    const x = simulateCascadeOnGpu(c, gpuHardwareFromSpec(bare), DEFAULT_PARAMS, { target: 'h100', workload: 'gemm' }, gpuLevelNames(bare));
+    expect(x.energyPj).toBeNull();
+    expect(x.warnings.join('\n')).toMatch(/energy not modelled/);
+  });
+  it('the target engine uses the committed calibration, fitted on published data', () => {
+    const x = gpuCycleSimulator({ cascade: c, target: 'h100', workload: 'gemm' }, spec, { fidelity: 'cycle' });
+    expect(ResultSchema.safeParse(x).success).toBe(true);
+    expect(x.warnings.join('\n')).not.toMatch(/SYNTHETIC/);
+    expect(x.latencySeconds).toBeGreaterThan(0);
   });
 });
 
 describe('A100', () => {
-  it('calibrates on the synthetic A100 file, which has no fp8', () => {
-    const spec = loadBuiltinTarget('a100');
+  it('the same GEMM takes longer on an A100 (312 vs 989 TFLOP/s bf16)', () => {
     const c = parseCascade(gemm).cascade!;
-    const r = gpuCycleSimulator({ cascade: c, target: 'a100', workload: 'gemm' }, spec, { fidelity: 'cycle' });
-    expect(r.warnings.join('\n')).toMatch(/synthetic-a100-2026-11-22\.json/);
-    // the same GEMM takes longer on an A100 (312 vs 989 TFLOP/s bf16)
+    const a = gpuCycleSimulator({ cascade: c, target: 'a100', workload: 'gemm' }, loadBuiltinTarget('a100'), { fidelity: 'cycle' });
     const h = gpuCycleSimulator({ cascade: c, target: 'h100', workload: 'gemm' }, loadBuiltinTarget('h100'), { fidelity: 'cycle' });
-    expect(r.latencySeconds).toBeGreaterThan(2 * h.latencySeconds);
+    expect(a.latencySeconds).toBeGreaterThan(2 * h.latencySeconds);
   });
 });

@@ -3,6 +3,7 @@ import { loadBuiltinTarget } from '../../targets/spec';
 import {
   DEFAULT_PARAMS,
   attentionBreakdown,
+  cloneParams,
   gemmBreakdown,
   gpuHardwareFromSpec,
   GpuHardwareError,
@@ -15,19 +16,49 @@ import {
 
 const h100 = gpuHardwareFromSpec(loadBuiltinTarget('h100'));
 // No launch cost, perfect efficiencies: what is left is the structure of the model.
-const bare: GpuModelParams = { ...DEFAULT_PARAMS, gemmEfficiency: { bf16: 1, fp8e4m3: 1 }, gemmTileOverheadK: 0, tileM: 128, tileN: 256, launchSeconds: 0, hbmEfficiency: 1, attentionEfficiency: 1, softmaxFlopsPerScore: 0, attentionCtaOverheadBlocks: 0 };
+const bare: GpuModelParams = {
+  ...cloneParams(DEFAULT_PARAMS),
+  gemmEfficiency: { bf16: 1, fp16: 1, fp8e4m3: 1 },
+  gemmTileOverheadK: 0,
+  launchSeconds: 0,
+  hbmEfficiency: 1,
+  l2Efficiency: 1,
+  attention: { fa2: { fwdEfficiency: 1, bwdEfficiency: 1, overlap: 1 }, fa3: { fwdEfficiency: 1, bwdEfficiency: 1, overlap: 1 } },
+  softmaxCostPerScore: 1e-9,
+  attentionCtaOverheadBlocks: 0,
+};
+// the first loads' latency the .arch states: HBM 400 + L2 200 + shared memory 20 clocks at 1.98 GHz
+const LAT = (400 + 200 + 20) / 1.98e9;
 
 describe('GPU hardware from the .arch file', () => {
-  it('reads the H100 figures of REFERENCES.md', () => {
+  it('reads the H100 figures, the L2 bandwidth, latencies and energies', () => {
     expect(h100.smCount).toBe(132);
     expect(h100.peakFlopsPerSecond.bf16).toBe(989e12);
     expect(h100.peakFlopsPerSecond.fp8e4m3).toBe(1979e12);
     expect(h100.hbmBytesPerSecond).toBe(3.35e12);
     expect(h100.source).toBe('targets/h100/h100.arch');
+    // 5120 B/clock at 1.98 GHz
+    expect(h100.l2BytesPerSecond).toBeCloseTo(5120 * 1.98e9, 0);
+    expect(h100.latencyCycles).toEqual({ hbm: 400, l2: 200, smem: 20 });
+    expect(h100.sfuPerSmPerClock).toBe(16);
+    // 7 nm energies: FP16 mult 0.34 + FP32 add 0.38; BF16 0.21 + 0.38; INT8 0.07 + 0.03
+    expect(h100.macEnergyPj.fp16).toBeCloseTo(0.72, 12);
+    expect(h100.macEnergyPj.bf16).toBeCloseTo(0.59, 12);
+    expect(h100.macEnergyPj.int8).toBeCloseTo(0.1, 12);
+    // 3.9 pJ/bit; 100, 20 and 10 pJ per 64-bit access
+    expect(h100.energyPjPerByte.hbm!.read).toBeCloseTo(31.2, 12);
+    expect(h100.energyPjPerByte.l2!.read).toBeCloseTo(12.5, 12);
+    expect(h100.energyPjPerByte.smem!.read).toBeCloseTo(2.5, 12);
+    expect(h100.energyPjPerByte.rf!.read).toBeCloseTo(1.25, 12);
   });
-  it('A100 has no fp8 peak, so fp8 GEMMs are refused', () => {
+  it('A100 has no fp8 peak, so fp8 GEMMs are refused; the 80 GB part differs in HBM only', () => {
     const a100 = gpuHardwareFromSpec(loadBuiltinTarget('a100'));
+    const a80 = gpuHardwareFromSpec(loadBuiltinTarget('a100-80gb'));
     expect(a100.smCount).toBe(108);
+    expect(a100.hbmBytesPerSecond).toBe(1.555e12);
+    expect(a80.hbmBytesPerSecond).toBe(2.039e12);
+    expect(a80.l2BytesPerSecond).toBe(a100.l2BytesPerSecond);
+    expect(a100.l2BytesPerSecond).toBeCloseTo(5120 * 1.41e9, 0);
     expect(a100.peakFlopsPerSecond.fp8e4m3).toBeUndefined();
     expect(() => predictGemmSeconds(a100, bare, { m: 64, n: 64, k: 64, dtype: 'fp8e4m3' })).toThrow(/no fp8e4m3/);
   });
@@ -38,42 +69,55 @@ describe('GPU hardware from the .arch file', () => {
 });
 
 describe('GEMM model', () => {
+  it('CTA tiles split the output over M and N: 4096^3 is 512 tiles of 128x256 in 4 waves', () => {
+    const b = gemmBreakdown(h100, bare, { m: 4096, n: 4096, k: 4096, dtype: 'bf16' });
+    expect(b.tileM * b.tileN).toBe(128 * 256);
+    expect(b.tiles).toBe(512);
+    expect(b.waves).toBe(4);
+    // one tile at peak: 2*128*256*4096 FLOP / (989 TFLOP/s / 132 SMs)
+    expect(b.computeSeconds).toBeCloseTo((4 * 2 * 128 * 256 * 4096) / (989e12 / 132), 15);
+    // within wave quantisation of the roofline (4 waves for 3.88 waves of work), never below it
+    const roof = rooflineGemmSeconds(h100, { m: 4096, n: 4096, k: 4096, dtype: 'bf16' });
+    expect(b.seconds).toBeGreaterThan(roof);
+    expect(b.seconds).toBeLessThan(roof * (4 / (512 / 132)) + LAT + 1e-12);
+  });
   it('one more tile than a full wave doubles compute time (wave quantisation)', () => {
-    // N = 3072 gives 12 tiles of 256 per row of M tiles; M = 11*128 fills exactly 132 SMs.
+    // N = 3072 = 12 tiles of 256; M = 11*128: exactly 132 tiles of 128x256
     const full = gemmBreakdown(h100, bare, { m: 1408, n: 3072, k: 16384, dtype: 'bf16' });
-    const over = gemmBreakdown(h100, bare, { m: 1409, n: 3072, k: 16384, dtype: 'bf16' });
     expect(full.tiles).toBe(132);
     expect(full.waves).toBe(1);
-    expect(over.tiles).toBe(144);
-    expect(over.waves).toBe(2);
-    expect(over.computeSeconds / full.computeSeconds).toBeCloseTo(2, 12);
-    // one full wave at peak: 132 tiles * 2*128*256*16384 FLOP / 989 TFLOP/s
-    expect(full.computeSeconds).toBeCloseTo((132 * 2 * 128 * 256 * 16384) / 989e12, 15);
+    const over = gemmBreakdown(h100, bare, { m: 1409, n: 3072, k: 16384, dtype: 'bf16' });
+    expect(over.seconds / full.seconds).toBeGreaterThan(1.3);
   });
   it('splits K when there are fewer tiles than SMs', () => {
     const b = gemmBreakdown(h100, bare, { m: 128, n: 256, k: 12288, dtype: 'bf16' });
-    expect(b.tiles).toBe(1);
-    expect(b.splitK).toBe(48); // min(132 SMs / 1 tile, 12288 / 256)
+    expect(b.splitK).toBeGreaterThan(1);
+    expect(b.tiles * b.splitK).toBeLessThanOrEqual(2 * 132);
   });
-  it('decode GEMMs are bounded by HBM: weights / bandwidth', () => {
+  it('decode GEMMs are bounded by HBM: the weights / bandwidth', () => {
     const b = gemmBreakdown(h100, bare, { m: 1, n: 4096, k: 4096, dtype: 'bf16' });
-    // bytes = (1*4096 + 4096*4096)*2 + 1*4096*2*2 (split-K writes partials twice)
-    expect(b.memorySeconds).toBeCloseTo(((4096 + 4096 * 4096) * 2 + 4096 * 4) / 3.35e12, 15);
-    expect(b.seconds).toBe(b.memorySeconds);
+    const weights = 4096 * 4096 * 2;
+    expect(b.bound).toBe('hbm');
+    expect(b.memorySeconds).toBeGreaterThanOrEqual(weights / 3.35e12);
+    expect(b.memorySeconds).toBeLessThan((weights * 1.01) / 3.35e12);
+  });
+  it('the L2 bound: every CTA loads its A rows and B columns through L2', () => {
+    const spec = loadBuiltinTarget('h100');
+    const slowL2 = { ...spec, memories: spec.memories.map((m) => (m.name === 'L2' ? { ...m, bandwidthBytesPerSecond: 2e11 } : m)) };
+    const hw = gpuHardwareFromSpec(slowL2);
+    expect(hw.l2BytesPerSecond).toBe(2e11);
+    const b = gemmBreakdown(hw, bare, { m: 4096, n: 4096, k: 4096, dtype: 'bf16' });
+    expect(b.bound).toBe('l2');
+    // tiles x (rows + cols / 2) x K x 2 bytes (a 2-CTA cluster multicasts the B tile), over 0.2 TB/s
+    expect(hw.clusterMulticast).toBe(2);
+    expect(b.l2Bytes).toBe(b.tiles * b.splitK * (b.tileM + b.tileN / 2) * Math.ceil(4096 / b.splitK) * 2);
+    expect(b.memorySeconds).toBeCloseTo(b.l2Bytes / 2e11, 12);
+    // the real H100 L2 (10 TB/s) does not bind this GEMM
+    expect(gemmBreakdown(h100, bare, { m: 4096, n: 4096, k: 4096, dtype: 'bf16' }).bound).toBe('compute');
   });
   it('fp8 is faster than bf16 on a large GEMM', () => {
     const s = { m: 8192, n: 8192, k: 8192 };
     expect(predictGemmSeconds(h100, DEFAULT_PARAMS, { ...s, dtype: 'fp8e4m3' })).toBeLessThan(predictGemmSeconds(h100, DEFAULT_PARAMS, { ...s, dtype: 'bf16' }));
-  });
-  it('with an L2 bandwidth in the .arch, tile re-reads can bound a GEMM', () => {
-    const spec = loadBuiltinTarget('h100');
-    const slowL2 = { ...spec, memories: spec.memories.map((m) => (m.name === 'L2' ? { ...m, bandwidthBytesPerSecond: 1e12 } : m)) };
-    const hw = gpuHardwareFromSpec(slowL2);
-    expect(hw.l2BytesPerSecond).toBe(1e12);
-    const s = { m: 4096, n: 4096, k: 4096, dtype: 'bf16' as const };
-    // A is read once per column of tiles (16), B once per row of tiles (32): (16 + 32) * 4096^2 * 2 bytes
-    expect(gemmBreakdown(hw, bare, s).memorySeconds).toBeCloseTo((48 * 4096 * 4096 * 2) / 1e12, 12);
-    expect(h100.l2BytesPerSecond).toBeUndefined(); // the H100 .arch gives L2's capacity only
   });
   it('roofline: 2*8192^3 FLOP at 989 TFLOP/s', () => {
     expect(rooflineGemmSeconds(h100, { m: 8192, n: 8192, k: 8192, dtype: 'bf16' })).toBeCloseTo((2 * 8192 ** 3) / 989e12, 15);
@@ -83,28 +127,55 @@ describe('GEMM model', () => {
 describe('attention model', () => {
   const base = { batch: 1, heads: 16, seqQ: 16384, seqKV: 16384, headDim: 128, dtype: 'bf16' as const };
   it('causal: the busiest SM gets its share of the lower-triangle blocks, within one CTA', () => {
-    // 16 heads x query blocks i = 1..128 visiting i KV blocks: 16 * 128*129/2 = 132096 blocks over 132 SMs,
-    // so the busiest SM has at least ceil(132096/132) = 1001 and, list-scheduled, at most 1001 + 128.
-    const blockSeconds = (128 * 128 * 4 * 128) / (989e12 / 132);
+    // FA2 at head dim 128: 128 x 64 blocks. 16 heads x query blocks i = 1..128 visiting 2i KV blocks:
+    // 16 * 128*129 = 264192 blocks over 132 SMs -> the busiest SM has at least 2002 and at most 2002 + 256.
+    const blockSeconds = (128 * 64 * 4 * 128) / (989e12 / 132);
     const t = attentionBreakdown(h100, bare, { ...base, causal: true }).computeSeconds / blockSeconds;
-    expect(t).toBeGreaterThanOrEqual(1001 - 1e-9);
-    expect(t).toBeLessThanOrEqual(1001 + 128);
+    expect(t).toBeGreaterThanOrEqual(2002 - 1e-6);
+    expect(t).toBeLessThanOrEqual(2002 + 256);
     const full = predictAttentionSeconds(h100, bare, { ...base, causal: false });
     expect(predictAttentionSeconds(h100, bare, { ...base, causal: true }) / full).toBeLessThan(0.56);
   });
   it('non-causal prefill at peak: CTAs in waves x blocks x block FLOPs', () => {
     const b = attentionBreakdown(h100, bare, { ...base, causal: false });
-    // 16 heads x 128 query blocks = 2048 CTAs -> the busiest SM runs ceil(2048/132) = 16 CTAs of 128 KV blocks
-    const blockFlops = 128 * 128 * 4 * 128;
+    // 16 heads x 128 query blocks = 2048 CTAs -> ceil(2048/132) = 16 CTAs of 256 KV blocks (64 rows) each
     expect(b.ctas).toBe(2048);
-    expect(b.computeSeconds).toBeCloseTo((16 * 128 * blockFlops) / (989e12 / 132), 15);
+    expect(b.computeSeconds).toBeCloseTo((16 * 256 * 128 * 64 * 4 * 128) / (989e12 / 132), 12);
+  });
+  it('FA3 overlaps softmax with the matmuls; FA2 adds them', () => {
+    const p = { ...cloneParams(bare), softmaxCostPerScore: 1 };
+    p.attention.fa2.overlap = 0;
+    p.attention.fa3.overlap = 1;
+    const s = { ...base, headDim: 64, causal: false };
+    // per 128x128 block at d = 64: matmuls 4*128*128*64 FLOP at 989/132 TFLOP/s; softmax 16384 exp at 16/clock
+    const mma = (4 * 128 * 128 * 64) / (989e12 / 132);
+    const soft = (128 * 128) / (16 * 1.98e9);
+    const fa2 = attentionBreakdown(h100, p, { ...s, kernel: 'fa2' });
+    // 32 x 128 CTAs per head group: 16 heads x 128 query blocks = 2048 CTAs, 16 per SM, 128 blocks each
+    expect(fa2.computeSeconds).toBeCloseTo(16 * 128 * (mma + soft), 12);
+    const fa3 = attentionBreakdown(h100, p, { ...s, kernel: 'fa3' });
+    expect(fa3.computeSeconds).toBeLessThan(fa2.computeSeconds);
+  });
+  it('grouped-query attention reads K and V once per KV head', () => {
+    const s = { batch: 64, heads: 64, seqQ: 1, seqKV: 4096, headDim: 128, causal: false, dtype: 'bf16' as const };
+    const mha = attentionBreakdown(h100, bare, s);
+    const gqa = attentionBreakdown(h100, bare, { ...s, kvHeads: 8 });
+    const q = 64 * 64 * 1 * 128 * 2;
+    expect(mha.hbmBytes).toBe(2 * q + 2 * 64 * 64 * 4096 * 128 * 2);
+    expect(gqa.hbmBytes).toBe(2 * q + 2 * 64 * 8 * 4096 * 128 * 2);
+    expect(gqa.seconds).toBeLessThan(mha.seconds / 4);
   });
   it('decode is bounded by reading K and V once', () => {
     const s = { batch: 64, heads: 16, seqQ: 1, seqKV: 32768, headDim: 128, causal: false, dtype: 'bf16' as const };
     const b = attentionBreakdown(h100, bare, s);
     const bytes = 2 * 64 * 16 * (2 * 1 * 128 + 2 * 32768 * 128);
-    expect(b.memorySeconds).toBeCloseTo(bytes / 3.35e12, 15);
-    expect(b.seconds).toBe(b.memorySeconds);
+    expect(b.memorySeconds).toBeCloseTo(bytes / 3.35e12, 12);
     expect(rooflineAttentionSeconds(h100, s)).toBeCloseTo(bytes / 3.35e12, 15);
+  });
+  it('the backward pass costs about 2.5x the forward matmuls', () => {
+    const s = { ...base, causal: false, headDim: 64 };
+    const f = attentionBreakdown(h100, bare, { ...s, pass: 'fwd' });
+    const fb = attentionBreakdown(h100, bare, { ...s, pass: 'fwd+bwd' });
+    expect(fb.mmaFlops / f.mmaFlops).toBeCloseTo(3.5, 1);
   });
 });

@@ -14,6 +14,7 @@ export const commands: Record<string, () => Promise<{ register: Register }>> = {
   analyze: () => import('./analyze'),
   lower: () => import('./lower'),
   validate: () => import('./validate'),
+  calibrate: () => import('./calibrate'),
   repro: () => import('./repro'),
   schedule: () => import('./schedule'),
   demo: () => import('./demo'),

@@ -1,0 +1,130 @@
+// A GEMM kernel on a GPU, C[m,n] = A[m,k] B[k,n] (times `batch`), as cuBLAS/CUTLASS run it:
+// - the output is cut into CTA tiles of tm x tn; below one wave, K is also split (split-K, s slices)
+//   so that idle SMs share the reduction; tiles x s CTAs go to the SMs in waves (one CTA per SM at a
+//   time: ceil(tiles s / SMs) waves, the last one as long as the others);
+// - one CTA tile costs 2 tm tn (ceil(k/s) + overheadK) FLOPs at efficiency x peak / SMs (the tensor
+//   core computes whole tiles: a 1-row decode GEMM pays for tm rows);
+// - memory: every CTA loads its A rows and B columns through L2 ((rows + cols) k bytes, bounded by
+//   L2 bandwidth; on Hopper a 2-CTA cluster multicasts the shared B tile: cols / 2), and HBM sees each operand once plus C (split-K adds fp32 partials written and read);
+// - time = launch + max(compute, L2 time, HBM time) + one pass of the load latencies.
+// The kernel picked is the candidate (tile, split) with the least time, as cuBLAS's heuristics aim to;
+// the breakdown says which. Plain number math, no allocation in the candidate loop.
+import type { GpuDType, GpuHardware } from './hardware';
+import type { GpuModelParams } from './params';
+
+export interface GemmShape {
+  m: number;
+  n: number;
+  k: number;
+  dtype: GpuDType;
+  /** independent repetitions (batched GEMM); 1 when absent */
+  batch?: number;
+}
+
+/** CTA tiles the kernel library offers (Hopper/Ampere cuBLAS and CUTLASS defaults). */
+export const GEMM_TILES: readonly (readonly [number, number])[] = [
+  [128, 256],
+  [256, 128],
+  [128, 128],
+  [128, 64],
+  [64, 128],
+  [64, 64],
+];
+/** Smallest K slice of a split-K GEMM. */
+const SPLIT_K_MIN_SLICE = 256;
+const MAX_SPLIT = 32;
+
+export const DTYPE_BYTES: Record<GpuDType, number> = { bf16: 2, fp16: 2, fp8e4m3: 1, tf32: 4, int8: 1, fp32: 4 };
+/** fp8 and int8 GEMMs write a 16-bit result (the published kernels' convention) */
+export function outputBytes(d: GpuDType): number {
+  return d === 'fp8e4m3' || d === 'int8' ? 2 : DTYPE_BYTES[d];
+}
+
+export function peakOf(hw: GpuHardware, d: GpuDType): number {
+  const p = hw.peakFlopsPerSecond[d];
+  if (p === undefined) throw new Error(`${hw.name} has no ${d} tensor-core peak in ${hw.source}`);
+  return p;
+}
+
+export interface GemmBreakdown {
+  seconds: number;
+  computeSeconds: number;
+  memorySeconds: number;
+  /** the kernel picked */
+  tileM: number;
+  tileN: number;
+  splitK: number;
+  tiles: number;
+  waves: number;
+  /** bytes moved per level: HBM (compulsory), L2 -> SMEM (tile loads) */
+  hbmBytes: number;
+  l2Bytes: number;
+  /** what sets the time */
+  bound: 'compute' | 'l2' | 'hbm';
+}
+
+/** The one-time latency of a kernel's first loads (HBM, L2, shared memory), seconds. */
+export function pipelineLatencySeconds(hw: GpuHardware): number {
+  const l = hw.latencyCycles;
+  return ((l.hbm ?? 0) + (l.l2 ?? 0) + (l.smem ?? 0)) / hw.clockHz;
+}
+
+export function gemmBreakdown(hw: GpuHardware, p: GpuModelParams, s: GemmShape): GemmBreakdown {
+  const batch = s.batch ?? 1;
+  const sms = hw.smCount;
+  const B = DTYPE_BYTES[s.dtype];
+  const eff = p.gemmEfficiency[s.dtype] ?? p.gemmEfficiency.bf16 ?? 0.7;
+  const perSmFlops = (peakOf(hw, s.dtype) * eff) / sms;
+  const hbmBw = hw.hbmBytesPerSecond * p.hbmEfficiency;
+  const l2Bw = hw.l2BytesPerSecond ? hw.l2BytesPerSecond * p.l2Efficiency : 0;
+  const fixed = p.launchSeconds + pipelineLatencySeconds(hw);
+  const baseBytes = batch * ((s.m * s.k + s.k * s.n) * B + s.m * s.n * outputBytes(s.dtype));
+  let best: GemmBreakdown | null = null;
+  let bestT = Infinity;
+  let bTm = 0, bTn = 0, bS = 1, bTiles = 0, bWaves = 0, bC = 0, bM = 0, bH = 0, bL = 0;
+  let bBound: GemmBreakdown['bound'] = 'compute';
+  for (const [tm, tn] of GEMM_TILES) {
+    const tiles = Math.ceil(s.m / tm) * Math.ceil(s.n / tn) * batch;
+    const maxSplit = tiles >= sms ? 1 : Math.max(1, Math.min(MAX_SPLIT, Math.floor(s.k / SPLIT_K_MIN_SLICE), Math.ceil(sms / tiles)));
+    const rows = Math.min(tm, s.m);
+    const cols = Math.min(tn, s.n);
+    for (let split = 1; split <= maxSplit; split++) {
+      const kSlice = Math.ceil(s.k / split);
+      const waves = Math.ceil((tiles * split) / sms);
+      const compute = (waves * 2 * tm * tn * (kSlice + p.gemmTileOverheadK)) / perSmFlops;
+      const hbmBytes = baseBytes + (split > 1 ? batch * s.m * s.n * 4 * 2 * split : 0);
+      // a cluster's CTAs share their B columns: one L2 load multicast to all of them (Hopper TMA)
+      const l2Bytes = tiles * split * (rows + cols / hw.clusterMulticast) * kSlice * B;
+      const hbmT = hbmBytes / hbmBw;
+      const l2T = l2Bw > 0 ? l2Bytes / l2Bw : 0;
+      const mem = Math.max(hbmT, l2T);
+      // a split reduction is one more pass over the output (in-kernel serial reduction)
+      const t = fixed + Math.max(compute, mem);
+      if (t < bestT - 1e-15) {
+        bestT = t;
+        bTm = tm; bTn = tn; bS = split; bTiles = tiles; bWaves = waves; bC = compute; bM = mem; bH = hbmBytes; bL = l2Bytes;
+        bBound = compute >= mem ? 'compute' : l2T > hbmT ? 'l2' : 'hbm';
+      }
+    }
+  }
+  best = { seconds: bestT, computeSeconds: bC, memorySeconds: bM, tileM: bTm, tileN: bTn, splitK: bS, tiles: bTiles, waves: bWaves, hbmBytes: bH, l2Bytes: bL, bound: bBound };
+  return best;
+}
+
+export function predictGemmSeconds(hw: GpuHardware, p: GpuModelParams, s: GemmShape): number {
+  return gemmBreakdown(hw, p, s).seconds;
+}
+
+export function gemmFlops(s: GemmShape): number {
+  return 2 * s.m * s.n * s.k * (s.batch ?? 1);
+}
+
+/** Compulsory HBM bytes: A, B and C once. */
+export function gemmCompulsoryBytes(s: GemmShape): number {
+  return (s.batch ?? 1) * ((s.m * s.k + s.k * s.n) * DTYPE_BYTES[s.dtype] + s.m * s.n * outputBytes(s.dtype));
+}
+
+/** Roofline baseline: max(FLOPs / peak, compulsory bytes / HBM bandwidth); no tiles, no overheads. */
+export function rooflineGemmSeconds(hw: GpuHardware, s: GemmShape): number {
+  return Math.max(gemmFlops(s) / peakOf(hw, s.dtype), gemmCompulsoryBytes(s) / hw.hbmBytesPerSecond);
+}
