@@ -138,10 +138,11 @@ describe('--batch holds at every fidelity', () => {
       }
   });
 
-  it('a GPU runs the batch as one larger kernel: more cycles than one instance, fewer than eight', async () => {
+  it('a GPU runs the batch as one larger kernel: no fewer cycles than one instance, fewer than eight', async () => {
     const one = await runJson(['run', EX, '--target', 'a100', '--fidelity', 'cycle']);
     const eight = await runJson(['run', EX, '--target', 'a100', '--fidelity', 'cycle', '--batch', '8']);
-    expect(eight.latencyCycles).toBeGreaterThan(one.latencyCycles);
+    // this GEMM's 8 copies fit in one wave of CTAs on 108 SMs: the batched kernel takes as long as one
+    expect(eight.latencyCycles).toBeGreaterThanOrEqual(one.latencyCycles);
     expect(eight.latencyCycles).toBeLessThan(8 * one.latencyCycles);
   });
 });
