@@ -1,6 +1,6 @@
 // The reference interpreter: runs every einsum of a cascade over Float64Array storage, each through a
 // generated kernel (kernel.ts), in the order of executionPlan (plan.ts).
-import { DiagnosticError, error, tensorElements, type Cascade, type DType, type Tensor } from '../ir';
+import { DiagnosticError, error, tensorElements, walkExpr, type Cascade, type DType, type Einsum, type Tensor } from '../ir';
 import { buildKernel, type Kernel, type KernelContext } from './kernel';
 import { rounderFor } from './numerics';
 import { executionPlan } from './plan';
@@ -11,14 +11,22 @@ export interface InterpretOptions {
   dtype?: DType;
   /** Refuse cascades whose tensors and scratch buffers hold more float64 elements than this (default 64 Mi). */
   maxElements?: number;
-  /** Refuse cascades that would visit more iteration points than this (default 2^34). */
-  maxPoints?: number;
+  /** Refuse cascades whose work (iteration points x expression nodes each) is over this (default 4e9, a few seconds). */
+  maxWork?: number;
   /** Called after each unit of the plan with (points done, points in all). */
   onProgress?: (done: number, total: number) => void;
 }
 
 export const DEFAULT_MAX_ELEMENTS = 64 * 2 ** 20;
-export const DEFAULT_MAX_POINTS = 2 ** 34;
+/** About a few seconds of interpretation on one core (the interpreter does about 1e9 node visits a second). */
+export const DEFAULT_MAX_WORK = 4e9;
+
+/** Nodes of an einsum's expression: the work the interpreter does at each iteration point. */
+function exprNodes(e: Einsum): number {
+  let n = 0;
+  walkExpr(e.expr, () => void n++);
+  return n;
+}
 
 export function effectiveDType(t: Tensor, opts?: InterpretOptions): DType {
   return opts?.dtype ?? t.dtype;
@@ -76,7 +84,7 @@ export function checkTensorBudget(c: Cascade, maxElements = DEFAULT_MAX_ELEMENTS
 /** Runs the cascade; returns every computed tensor (intermediates and outputs), rounded to its dtype. */
 export function interpret(c: Cascade, inputs: Map<string, TensorData>, opts?: InterpretOptions): Map<string, TensorData> {
   const maxElements = opts?.maxElements ?? DEFAULT_MAX_ELEMENTS;
-  const maxPoints = opts?.maxPoints ?? DEFAULT_MAX_POINTS;
+  const maxWork = opts?.maxWork ?? DEFAULT_MAX_WORK;
   const total = checkTensorBudget(c, maxElements);
 
   const plan = executionPlan(c);
@@ -96,18 +104,21 @@ export function interpret(c: Cascade, inputs: Map<string, TensorData>, opts?: In
   const built: Built[] = [];
   let scratch = 0;
   let points = 0;
+  let work = 0;
   for (const unit of plan) {
     const members = unit.kind === 'einsum' ? [unit.index] : unit.members;
     const kernels = members.map((i) => buildKernel(ctx, c.einsums[i]!, unit.kind === 'group' ? unit.iterVar : null));
     const steps = unit.kind === 'group' ? unit.steps : 1;
     const p = kernels.reduce((s, k) => s + k.pointsPerStep * steps, 0);
+    work += members.reduce((s, i, j) => s + kernels[j]!.pointsPerStep * steps * exprNodes(c.einsums[i]!), 0);
     scratch += kernels.reduce((s, k) => s + k.scratchElements, 0);
     points += p;
     built.push({ unit, kernels, points: p });
   }
   if (total + scratch > maxElements)
     throw tooLarge(c, `the cascade's tensors and accumulators hold ${total + scratch} elements, more than the interpreter's limit of ${maxElements}`);
-  if (points > maxPoints) throw tooLarge(c, `the cascade visits about ${points.toExponential(2)} points, more than the interpreter's limit of ${maxPoints}`);
+  if (work > maxWork)
+    throw tooLarge(c, `the cascade visits about ${points.toExponential(2)} points (work ${work.toExponential(2)} expression nodes), more than the interpreter's limit of ${maxWork.toExponential(2)} (a few seconds); raise it with --max-work, or map it on a target instead (--target)`);
 
   let done = 0;
   for (const { unit, kernels, points: p } of built) {

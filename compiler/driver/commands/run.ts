@@ -34,6 +34,7 @@ export interface RunOptions {
   json?: boolean;
   dump?: boolean;
   maxElements?: string;
+  maxWork?: string;
   target?: string;
   fidelity?: string;
   objective?: string;
@@ -145,12 +146,17 @@ export function runInterpreter(file: string, c: Cascade, opts: RunOptions): Inte
     maxElements = Number(opts.maxElements);
     if (!Number.isSafeInteger(maxElements) || maxElements < 1) throw new UserError(`--max-elements ${opts.maxElements}: expected a positive integer`);
   }
+  let maxWork: number | undefined;
+  if (opts.maxWork !== undefined) {
+    maxWork = Number(opts.maxWork);
+    if (!(maxWork > 0) || !Number.isFinite(maxWork)) throw new UserError(`--max-work ${opts.maxWork}: expected a positive number (e.g. 1e10)`);
+  }
   checkTensorBudget(c, maxElements);
   // with --dtype, random inputs are drawn for the overriding dtype (int4 gets [-8, 7], not a rounded [-1, 1))
   const asRun = dtype ? { ...c, tensors: c.tensors.map((t) => ({ ...t, dtype })) } : c;
   const inputs = opts.inputs !== undefined ? loadInputs(opts.inputs, c) : randomInputs(asRun, seed, maxElements ? { maxElements } : {});
   const progress = !opts.json && process.stderr.isTTY === true;
-  const results = withProgress(progress, (onProgress) => interpret(c, inputs, { ...(dtype ? { dtype } : {}), ...(maxElements ? { maxElements } : {}), ...(onProgress ? { onProgress } : {}) }));
+  const results = withProgress(progress, (onProgress) => interpret(c, inputs, { ...(dtype ? { dtype } : {}), ...(maxElements ? { maxElements } : {}), ...(maxWork ? { maxWork } : {}), ...(onProgress ? { onProgress } : {}) }));
   // user-named tensors: a record with no prototype, so an output called __proto__ is kept
   const outputs: Record<string, OutputRecord> = Object.create(null) as Record<string, OutputRecord>;
   for (const name of c.outputs) {
@@ -212,6 +218,7 @@ export function register(program: Command): void {
     .option('--json', 'print a deterministic JSON document instead of text')
     .option('--dump', 'include every output value')
     .option('--max-elements <n>', 'refuse cascades holding more float64 elements than this (default 67108864)')
+    .option('--max-work <n>', 'refuse cascades whose interpretation visits more expression nodes than this (default 4e9, a few seconds)')
     .option('--target <name>', 'map and simulate on a target instead of interpreting (see tessera targets)')
     .option('--fidelity <level>', 'with --target: analytic (default) or cycle')
     .option('--objective <goal>', 'with --target: what the mapper minimises: latency (default), energy or edp')
