@@ -8,4 +8,4 @@ export { mapEinsum } from './map-einsum';
 export { mapCascade, type CascadeMapOptions, type FusionPolicy } from './map-cascade';
 export { pipelineModel, rowblockModel, describePipeline, describeRowblock, pipelineDataflow, rowblockDataflow, BUILTIN_DATAFLOWS, type FusedDataflowModel, type FusedOutcome } from './fused';
 export { analyticResult } from './result';
-export { lowerOps, opKindOf, type LoweredOp, type OpKind } from './lowered';
+export { lowerMapping, lowerOps, opKindOf, type LoweredOp, type OpKind } from './lowered';

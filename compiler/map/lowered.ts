@@ -13,8 +13,8 @@
 import type { Cascade } from '../ir';
 import type { FusedAttention } from '../../sim/spatial/attention-shape';
 import { gemmView, type GemmView } from './gemm-view';
-import type { Cost, EinsumMapping, GroupMapping, SpatialBinding } from './mapping';
-import type { EinsumWorkload } from './workload';
+import type { Cost, EinsumMapping, GroupMapping, Mapping, SpatialBinding } from './mapping';
+import { cascadeWorkloads, type EinsumWorkload } from './workload';
 
 /**
  * What engines are registered by. 'contraction': a product summed over a rank (GEMMs, batched or
@@ -132,4 +132,9 @@ export function lowerOps(c: Cascade, ws: EinsumWorkload[], einsums: EinsumMappin
   // a group whose members the mapping does not list still runs (first)
   for (const g of groups) if (!placed.has(g.name)) ops.unshift(groupOp(ws, g, [], batch));
   return ops;
+}
+
+/** The ops of a mapping whose einsums or groups were edited after mapping (a test pinning a choice): lower it again. */
+export function lowerMapping(m: Mapping): LoweredOp[] {
+  return lowerOps(m.cascade, cascadeWorkloads(m.cascade), m.einsums, m.groups, m.batch ?? 1);
 }

@@ -143,6 +143,138 @@ function foldData(df: Dataflow, fr: number, fc: number, rowFolds: number, r: num
   }
 }
 
+/** The trace a run draws into, with its name prefix and start cycle. */
+interface RunTrace {
+  trace?: TraceWriter;
+  name: string;
+  off: number;
+}
+
+/**
+ * The memory side of a run, fold by fold: the three SRAMs (bank bandwidth and accesses), the DRAM
+ * channel (operand fetches into double buffers, partial-sum spills, output writes queued behind
+ * reads), which tiles were fetched already, and the bytes and stalls this costs.
+ */
+class FoldMemory {
+  private readonly dram: BandwidthChannel;
+  private readonly ifmapSram: BankedSram;
+  private readonly filterSram: BankedSram;
+  private readonly ofmapSram: BankedSram;
+  private readonly ifmapResident: boolean;
+  private readonly filterResident: boolean;
+  /** ws/is keep an output tile (T × c) in the ofmap SRAM across its K folds when it fits */
+  readonly psumResident: boolean;
+  private readonly ifmapSeen: Uint8Array;
+  private readonly filterSeen: Uint8Array;
+  /** writes waiting to be issued at a fold's end: [issueCycle, bytes] */
+  private readonly pendingWrites: [number, number][] = [];
+  lastWriteDone = 0;
+  sramStall = 0;
+  dramStall = 0;
+  readonly dramBytes = { ifmapReadBytes: 0, filterReadBytes: 0, ofmapReadBytes: 0, ofmapWriteBytes: 0 };
+
+  constructor(
+    private readonly mem: SystolicMemoryConfig,
+    private readonly cfg: { df: Dataflow; wordBytes: number; accBytes: number; cols: number; T: number; tiles: number },
+    s: GemmShape,
+    private readonly t: RunTrace,
+  ) {
+    this.dram = new BandwidthChannel(mem.dram);
+    this.ifmapSram = new BankedSram(mem.ifmapSram);
+    this.filterSram = new BankedSram(mem.filterSram);
+    this.ofmapSram = new BankedSram(mem.ofmapSram);
+    this.ifmapResident = this.ifmapSram.holds(s.M * s.K * cfg.wordBytes);
+    this.filterResident = this.filterSram.holds(s.K * s.N * cfg.wordBytes);
+    this.psumResident = this.ofmapSram.holds(cfg.T * cfg.cols * cfg.accBytes);
+    // tile ids are < rowFolds × colFolds in every dataflow
+    this.ifmapSeen = new Uint8Array(cfg.tiles);
+    this.filterSeen = new Uint8Array(cfg.tiles);
+  }
+
+  private flushWritesUpTo(cycle: number): void {
+    while (this.pendingWrites.length > 0 && this.pendingWrites[0]![0] <= cycle) {
+      const [at, bytes] = this.pendingWrites.shift()!;
+      const tr = this.dram.request(at, bytes, 'write');
+      this.lastWriteDone = Math.max(this.lastWriteDone, tr.doneCycle);
+      this.t.trace?.span('DRAM', `${this.t.name}write`, tr.startCycle + this.t.off, tr.doneCycle + this.t.off, { bytes });
+    }
+  }
+
+  /** SRAM bank bandwidth: the streamed operand(s) must be delivered within the T-cycle stream; returns the stretch. */
+  stretch(fd: FoldData): number {
+    const { df, wordBytes, accBytes, T } = this.cfg;
+    const streamIf = df === 'is' ? 0 : fd.ifmapWords * wordBytes;
+    const streamFi = df === 'ws' ? 0 : fd.filterWords * wordBytes;
+    const need = Math.max(this.ifmapSram.accessCycles(streamIf), this.filterSram.accessCycles(streamFi));
+    const stretch = Math.max(0, need - T);
+    this.sramStall += stretch;
+    this.ifmapSram.read(fd.ifmapWords * wordBytes);
+    this.filterSram.read(fd.filterWords * wordBytes);
+    this.ofmapSram.write(fd.outWords * accBytes);
+    this.ofmapSram.read(fd.psumReadWords * accBytes);
+    return stretch;
+  }
+
+  /** The bytes of the fold's operands that cross DRAM (first use of a tile, or every use when it does not stay). */
+  private fetchBytes(fd: FoldData): number {
+    const { wordBytes } = this.cfg;
+    let fetch = 0;
+    const ifBytes = fd.ifmapWords * wordBytes;
+    const fiBytes = fd.filterWords * wordBytes;
+    if (!this.mem.offDram?.ifmap && (!this.ifmapResident || !this.ifmapSeen[fd.ifmapTile])) {
+      this.ifmapSeen[fd.ifmapTile] = 1;
+      fetch += ifBytes;
+      this.dramBytes.ifmapReadBytes += ifBytes;
+    }
+    if (!this.mem.offDram?.filter && (!this.filterResident || !this.filterSeen[fd.filterTile])) {
+      this.filterSeen[fd.filterTile] = 1;
+      fetch += fiBytes;
+      this.dramBytes.filterReadBytes += fiBytes;
+    }
+    return fetch;
+  }
+
+  /**
+   * The cycle fold (fc, fr) may start: its operands are fetched into the half freed when fold f−2
+   * finished (`endPrev2`), spilled partial sums read once the previous fold's write is issued.
+   */
+  start(fd: FoldData, label: string, endPrev: number, endPrev2: number): number {
+    const { trace, name, off } = this.t;
+    const fetch = this.fetchBytes(fd);
+    this.flushWritesUpTo(endPrev2);
+    const tr = this.dram.request(endPrev2, fetch, 'read');
+    if (fetch > 0) trace?.span('DRAM', `${name}read ${label}`, tr.startCycle + off, tr.doneCycle + off, { bytes: fetch });
+    let ready = tr.doneCycle;
+    if (!this.psumResident && !this.mem.offDram?.ofmap && fd.psumReadWords > 0) {
+      const bytes = fd.psumReadWords * this.cfg.accBytes;
+      this.flushWritesUpTo(endPrev);
+      const ps = this.dram.request(endPrev, bytes, 'read');
+      trace?.span('DRAM', `${name}psum read ${label}`, ps.startCycle + off, ps.doneCycle + off, { bytes });
+      this.dramBytes.ofmapReadBytes += bytes;
+      ready = Math.max(ready, ps.doneCycle);
+    }
+    const startCycle = Math.max(endPrev, ready);
+    if (startCycle > endPrev) {
+      trace?.span('array', `${name}stall`, endPrev + off, startCycle + off, { reason: 'dram' });
+      this.dramStall += startCycle - endPrev;
+    }
+    return startCycle;
+  }
+
+  /** A fold that finishes its output tile writes it (a ws/is tile whose psums stay in SRAM: once, whole, after its last K fold). */
+  writeBack(fd: FoldData, c: number, endCycle: number): void {
+    const { df, accBytes, T } = this.cfg;
+    if (this.mem.offDram?.ofmap || !(df === 'os' || fd.finalizes || !this.psumResident)) return;
+    const bytes = df !== 'os' && this.psumResident ? T * c * accBytes : fd.outWords * accBytes;
+    this.pendingWrites.push([endCycle, bytes]);
+    this.dramBytes.ofmapWriteBytes += bytes;
+  }
+
+  finish(): void {
+    this.flushWritesUpTo(Infinity);
+  }
+}
+
 export function simulateSystolic(s: GemmShape, cfg: SystolicConfig, opts: SystolicRunOptions = {}): SystolicRun {
   const df = cfg.dataflow;
   const dims: ArrayDims = { rows: cfg.rows, cols: cfg.cols };
@@ -151,144 +283,47 @@ export function simulateSystolic(s: GemmShape, cfg: SystolicConfig, opts: Systol
   const T = ext.t;
   const wordBytes = cfg.wordBytes;
   const accBytes = cfg.accBytes ?? wordBytes;
-  const mem = cfg.memory;
-  const dram = mem ? new BandwidthChannel(mem.dram) : null;
-  const ifmapSram = mem ? new BankedSram(mem.ifmapSram) : null;
-  const filterSram = mem ? new BankedSram(mem.filterSram) : null;
-  const ofmapSram = mem ? new BankedSram(mem.ofmapSram) : null;
-  const ifmapResident = ifmapSram ? ifmapSram.holds(s.M * s.K * wordBytes) : true;
-  const filterResident = filterSram ? filterSram.holds(s.K * s.N * wordBytes) : true;
-  // ws/is keep an output tile (T × c) in the ofmap SRAM across its K folds when it fits
-  const psumResident = ofmapSram ? ofmapSram.holds(T * cfg.cols * accBytes) : true;
-  // tile ids are < rowFolds × colFolds in every dataflow
-  const ifmapSeen = new Uint8Array(grid.rowFolds * grid.colFolds);
-  const filterSeen = new Uint8Array(grid.rowFolds * grid.colFolds);
-
-  const trace = opts.trace;
-  const tName = opts.traceName ? `${opts.traceName} ` : '';
-  const tOff = opts.traceOffsetCycles ?? 0;
-
+  const rt: RunTrace = { ...(opts.trace ? { trace: opts.trace } : {}), name: opts.traceName ? `${opts.traceName} ` : '', off: opts.traceOffsetCycles ?? 0 };
+  const mem = cfg.memory ? new FoldMemory(cfg.memory, { df, wordBytes, accBytes, cols: cfg.cols, T, tiles: grid.rowFolds * grid.colFolds }, s, rt) : null;
+  const scalesim = cfg.foldTiming === 'scalesim';
   const folds = grid.rowFolds * grid.colFolds;
   const pes = cfg.rows * cfg.cols;
   // compute-end cycle of the last two folds (double buffering looks two folds back)
   let endPrev = 0;
   let endPrev2 = 0;
   let computeCycles = 0;
-  let sramStall = 0;
-  let dramStall = 0;
   let mappingSum = 0;
   let computeUtilSum = 0;
   const sramBytes = { ifmapReadBytes: 0, filterReadBytes: 0, ofmapWriteBytes: 0, ofmapReadBytes: 0 };
-  const dramBytes = { ifmapReadBytes: 0, filterReadBytes: 0, ofmapReadBytes: 0, ofmapWriteBytes: 0 };
-  // writes waiting to be issued at a fold's end: [issueCycle, bytes]
-  const pendingWrites: [number, number][] = [];
-  let lastWriteDone = 0;
-
-  const flushWritesUpTo = (cycle: number): void => {
-    while (pendingWrites.length > 0 && pendingWrites[0]![0] <= cycle) {
-      const [at, bytes] = pendingWrites.shift()!;
-      const tr = dram!.request(at, bytes, 'write');
-      lastWriteDone = Math.max(lastWriteDone, tr.doneCycle);
-      trace?.span('DRAM', `${tName}write`, tr.startCycle + tOff, tr.doneCycle + tOff, { bytes });
-    }
-  };
-
   for (let fc = 0; fc < grid.colFolds; fc++) {
     for (let fr = 0; fr < grid.rowFolds; fr++) {
       const r = fr === grid.rowFolds - 1 ? grid.lastRows : cfg.rows;
       const c = fc === grid.colFolds - 1 ? grid.lastCols : cfg.cols;
       const fd = foldData(df, fr, fc, grid.rowFolds, r, c, T);
-      const scalesim = cfg.foldTiming === 'scalesim';
-      let cycles = scalesim ? scalesimFoldCycles(df, dims, T) : foldCycles(df, dims, r, c, T);
-      const ideal = cycles;
-
+      const ideal = scalesim ? scalesimFoldCycles(df, dims, T) : foldCycles(df, dims, r, c, T);
       sramBytes.ifmapReadBytes += fd.ifmapWords * wordBytes;
       sramBytes.filterReadBytes += fd.filterWords * wordBytes;
       sramBytes.ofmapWriteBytes += fd.outWords * accBytes;
       sramBytes.ofmapReadBytes += fd.psumReadWords * accBytes;
-
-      let startCycle = endPrev;
-      if (mem) {
-        // SRAM bank bandwidth: the streamed operand(s) must be delivered within the T-cycle stream
-        const streamIf = df === 'is' ? 0 : fd.ifmapWords * wordBytes;
-        const streamFi = df === 'ws' ? 0 : fd.filterWords * wordBytes;
-        const need = Math.max(ifmapSram!.accessCycles(streamIf), filterSram!.accessCycles(streamFi));
-        const stretch = Math.max(0, need - T);
-        cycles += stretch;
-        sramStall += stretch;
-        ifmapSram!.read(fd.ifmapWords * wordBytes);
-        filterSram!.read(fd.filterWords * wordBytes);
-        ofmapSram!.write(fd.outWords * accBytes);
-        ofmapSram!.read(fd.psumReadWords * accBytes);
-
-        // DRAM fetch for this fold, issued when the buffer half of fold f−2 frees up
-        let fetch = 0;
-        const ifBytes = fd.ifmapWords * wordBytes;
-        const fiBytes = fd.filterWords * wordBytes;
-        if (!mem!.offDram?.ifmap && (!ifmapResident || !ifmapSeen[fd.ifmapTile])) {
-          ifmapSeen[fd.ifmapTile] = 1;
-          fetch += ifBytes;
-          dramBytes.ifmapReadBytes += ifBytes;
-        }
-        if (!mem!.offDram?.filter && (!filterResident || !filterSeen[fd.filterTile])) {
-          filterSeen[fd.filterTile] = 1;
-          fetch += fiBytes;
-          dramBytes.filterReadBytes += fiBytes;
-        }
-        const issue = endPrev2;
-        flushWritesUpTo(issue);
-        const tr = dram!.request(issue, fetch, 'read');
-        if (fetch > 0) trace?.span('DRAM', `${tName}read f${fc}.${fr}`, tr.startCycle + tOff, tr.doneCycle + tOff, { bytes: fetch });
-        let ready = tr.doneCycle;
-        if (!psumResident && !mem!.offDram?.ofmap && fd.psumReadWords > 0) {
-          // spilled partial sums come from the previous fold: read once its write has been issued
-          const bytes = fd.psumReadWords * accBytes;
-          flushWritesUpTo(endPrev);
-          const ps = dram!.request(endPrev, bytes, 'read');
-          trace?.span('DRAM', `${tName}psum read f${fc}.${fr}`, ps.startCycle + tOff, ps.doneCycle + tOff, { bytes });
-          dramBytes.ofmapReadBytes += bytes;
-          ready = Math.max(ready, ps.doneCycle);
-        }
-        startCycle = Math.max(endPrev, ready);
-        if (startCycle > endPrev) {
-          trace?.span('array', `${tName}stall`, endPrev + tOff, startCycle + tOff, { reason: 'dram' });
-          dramStall += startCycle - endPrev;
-        }
-      }
+      const cycles = ideal + (mem ? mem.stretch(fd) : 0);
+      const startCycle = mem ? mem.start(fd, `f${fc}.${fr}`, endPrev, endPrev2) : endPrev;
       const endCycle = startCycle + cycles;
-      if (trace) {
-        const fill = df === 'os' ? 0 : r;
-        trace.span('array', `${tName}fold ${fc}.${fr}`, startCycle + tOff, endCycle + tOff, {
-          rowsUsed: r,
-          colsUsed: c,
-          T,
-          idealCycles: ideal,
-          loadCycles: fill,
-        });
-      }
+      rt.trace?.span('array', `${rt.name}fold ${fc}.${fr}`, startCycle + rt.off, endCycle + rt.off, { rowsUsed: r, colsUsed: c, T, idealCycles: ideal, loadCycles: df === 'os' ? 0 : r });
       computeCycles += cycles;
       // the same operations, in the same order, as SCALE-Sim's per-fold report items
       mappingSum += (r * c) / pes;
       computeUtilSum += (r * c * T) / (pes * (scalesim ? scalesimUtilCycles(df, dims, T) : cycles));
-      if (mem) {
-        const outBytes = fd.outWords * accBytes;
-        if (!mem.offDram?.ofmap && (df === 'os' || fd.finalizes || !psumResident)) {
-          // a ws/is tile whose psums stay in SRAM is written once, whole, after its last K fold
-          const bytes = df !== 'os' && psumResident ? T * c * accBytes : outBytes;
-          pendingWrites.push([endCycle, bytes]);
-          dramBytes.ofmapWriteBytes += bytes;
-        }
-      }
+      mem?.writeBack(fd, c, endCycle);
       endPrev2 = endPrev;
       endPrev = endCycle;
     }
   }
-  if (mem) flushWritesUpTo(Infinity);
-  const totalCycles = Math.max(endPrev, lastWriteDone);
-  if (totalCycles > endPrev) {
-    trace?.span('array', `${tName}stall`, endPrev + tOff, totalCycles + tOff, { reason: 'final writes' });
-    dramStall += totalCycles - endPrev;
-  }
+  mem?.finish();
+  const totalCycles = Math.max(endPrev, mem?.lastWriteDone ?? 0);
+  const finalWait = totalCycles - endPrev;
+  if (finalWait > 0) rt.trace?.span('array', `${rt.name}stall`, endPrev + rt.off, totalCycles + rt.off, { reason: 'final writes' });
+  const dramStall = (mem?.dramStall ?? 0) + finalWait;
+  const sramStall = mem?.sramStall ?? 0;
   const macs = s.M * s.N * s.K;
   const run: SystolicRun = {
     dataflow: df,
@@ -306,7 +341,7 @@ export function simulateSystolic(s: GemmShape, cfg: SystolicConfig, opts: Systol
     computeUtilization: computeUtilSum / folds,
     overallUtilization: fraction(macs, pes * totalCycles),
     sram: sramBytes,
-    dram: dramBytes,
+    dram: mem ? mem.dramBytes : { ifmapReadBytes: 0, filterReadBytes: 0, ofmapReadBytes: 0, ofmapWriteBytes: 0 },
   };
   if (opts.operands) run.Z = gemmValues(df, dims, s, opts.operands);
   return run;
