@@ -93,7 +93,7 @@ export function transformerBlock(c: LayerCtx, cfg: BlockConfig, io: BlockIO): Bl
   let k = linear(c, { x: h, xIdx: ['b', kPos, 'd'], w: `${P}WK`, wIdx: ['d', ...kh, 'e'], out: kName, outIdx: ['b', kOut, ...kh, 'e'], ...bias(`${P}BK`, [...kh, 'e']) });
   const v = linear(c, { x: h, xIdx: ['b', kPos, 'd'], w: `${P}WV`, wIdx: ['d', ...kh, 'f'], out: vName, outIdx: ['b', kOut, ...kh, 'f'], ...bias(`${P}BV`, [...kh, 'f']) });
   if (cfg.rope) {
-    if (!g.src.declared.some((t) => t.name === ROPE_COS)) {
+    if (!g.isDeclared(ROPE_COS)) {
       g.declare('input', ROPE_COS, ['S', 'E'], c.dtype);
       g.declare('input', ROPE_SIN, ['S', 'E'], c.dtype);
     }

@@ -93,6 +93,9 @@ export function einsum(out: Access, expr: Expr, o: EinsumOpts = {}): Einsum {
  */
 export class GraphBuilder {
   readonly src: CascadeSource = { ranks: [], partitions: [], declared: [], einsums: [], outputs: [] };
+  /** names already declared or output: a set, so building is linear in the model's size */
+  private readonly declaredNames = new Set<string>();
+  private readonly outputNames = new Set<string>();
 
   rank(name: string, size: number): this {
     const have = this.src.ranks.find((r) => r.name === name);
@@ -111,9 +114,15 @@ export class GraphBuilder {
   }
 
   declare(role: Extract<Role, 'input' | 'weight' | 'kvcache'>, name: string, ranks: string[], dtype: DType): this {
-    if (this.src.declared.some((t) => t.name === name)) throw new Error(`graph builder: tensor ${name} declared twice`);
+    if (this.declaredNames.has(name)) throw new Error(`graph builder: tensor ${name} declared twice`);
+    this.declaredNames.add(name);
     this.src.declared.push({ name, role, dtype, dims: ranks.map((rank) => ({ rank, extent: 0 })) });
     return this;
+  }
+
+  /** Whether a tensor of this name was declared (input, weight or KV cache). */
+  isDeclared(name: string): boolean {
+    return this.declaredNames.has(name);
   }
 
   /** Appends `out[indices] = expr`; returns the output name for chaining. */
@@ -123,7 +132,11 @@ export class GraphBuilder {
   }
 
   output(...names: string[]): this {
-    for (const name of names) if (!this.src.outputs.some((o) => o.name === name)) this.src.outputs.push({ name });
+    for (const name of names)
+      if (!this.outputNames.has(name)) {
+        this.outputNames.add(name);
+        this.src.outputs.push({ name });
+      }
     return this;
   }
 

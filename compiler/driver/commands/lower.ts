@@ -18,7 +18,11 @@ export interface LowerCliOptions {
   tile?: string;
   dtype?: string;
   output?: string;
+  maxLayers?: string;
 }
+
+/** Deepest model `lower` builds without --max-layers (the largest published decoders have about 130). */
+export const DEFAULT_MAX_LAYERS = 1024;
 
 function positiveInt(flag: string, v: string | undefined, fallback?: number): number {
   if (v === undefined) {
@@ -55,11 +59,20 @@ export function lowerFromCli(o: LowerCliOptions): Cascade {
   }
   try {
     const spec = parseModelConfig(text, basename(o.model), basename(o.model).replace(/\.json$/, ''));
+    checkLayers(spec.layers + (spec.decoderLayers ?? 0), opts.layers, o.maxLayers);
     return buildModel(spec, phase, opts);
   } catch (e) {
     if (e instanceof ConfigError) throw new UserError(e.message);
     throw e;
   }
+}
+
+/** Refuses, before building anything, a model deeper than the limit (work and memory grow with layers). */
+function checkLayers(modelLayers: number, asked: number | undefined, flag: string | undefined): void {
+  const max = flag === undefined ? DEFAULT_MAX_LAYERS : positiveInt('--max-layers', flag);
+  const layers = Math.min(modelLayers, asked ?? Infinity);
+  if (layers > max)
+    throw new UserError(`the model has ${modelLayers.toLocaleString('en-US')} layers; lowering more than ${max.toLocaleString('en-US')} is refused (about ${(layers * 30).toLocaleString('en-US')} einsums); raise the limit with --max-layers, or lower the first N blocks with --layers N`);
 }
 
 export function register(program: Command): void {
@@ -72,6 +85,7 @@ export function register(program: Command): void {
     .option('--seq <n>', 'prefill: sequence length; t5 decode: the encoder length')
     .option('--kv <n>', 'decode: KV cache length (the new token is at this position)')
     .option('--layers <n>', 'lower only the first N blocks')
+    .option('--max-layers <n>', `refuse models deeper than this (default ${DEFAULT_MAX_LAYERS})`)
     .option('--passes <n>', 'attention softmax form: 3, 2 or 1 pass', '3')
     .option('--tile <n>', 'key tile size M0 for the 2- and 1-pass forms', '64')
     .option('--dtype <dt>', "element type (default: the config's torch_dtype, else fp32)")
