@@ -5,7 +5,7 @@
 /** Deepest expression nesting accepted: parentheses plus consecutive unary minus signs. */
 export const MAX_EXPR_DEPTH = 100;
 /** Largest .arch text accepted (bytes of UTF-16 code units). */
-export const MAX_ARCH_CHARS = 1 << 20;
+export const MAX_ARCH_CHARS = 1 << 18;
 
 export interface LimitViolation {
   pos: number;
