@@ -65,7 +65,7 @@ interface Knob {
   hi: number;
 }
 
-function scalar(name: 'gemmTileOverheadK' | 'hbmEfficiency' | 'launchSeconds' | 'softmaxCostPerScore' | 'attentionCtaOverheadBlocks', lo: number, hi: number): Knob {
+function scalar(name: 'gemmTileOverheadK' | 'gemmOverlap' | 'hbmEfficiency' | 'launchSeconds' | 'softmaxCostPerScore' | 'attentionCtaOverheadBlocks', lo: number, hi: number): Knob {
   return { name, get: (p) => p[name], set: (p, v) => void (p[name] = v), lo, hi };
 }
 
@@ -90,7 +90,7 @@ export function knobsFor(records: readonly MeasurementRecord[]): Knob[] {
       hi: 1,
     });
   }
-  if (gemmDtypes.length) ks.push(scalar('gemmTileOverheadK', 1, 4096));
+  if (gemmDtypes.length) ks.push(scalar('gemmTileOverheadK', 1, 4096), scalar('gemmOverlap', 0, 1));
   const att = records.filter((r) => r.kind === 'attention');
   for (const k of ATTENTION_KERNELS) {
     const mine = att.filter((r) => (r.kind === 'attention' ? (r.kernel ?? 'fa2') === k : false));

@@ -13,6 +13,7 @@ const KernelParams = z.object({ fwdEfficiency: z.number().positive().max(1), bwd
 const ParamsSchema = z.object({
   gemmEfficiency: z.partialRecord(z.enum(GPU_DTYPES), z.number().positive().max(1)),
   gemmTileOverheadK: z.number().nonnegative(),
+  gemmOverlap: z.number().min(0).max(1),
   hbmEfficiency: z.number().positive().max(1),
   l2Efficiency: z.number().positive().max(1),
   launchSeconds: z.number().nonnegative(),

@@ -6,7 +6,8 @@
 //   core computes whole tiles: a 1-row decode GEMM pays for tm rows);
 // - memory: every CTA loads its A rows and B columns through L2 ((rows + cols) k bytes, bounded by
 //   L2 bandwidth; on Hopper a 2-CTA cluster multicasts the shared B tile: cols / 2), and HBM sees each operand once plus C (split-K adds fp32 partials written and read);
-// - time = launch + max(compute, L2 time, HBM time) + one pass of the load latencies.
+// - time = launch + max(compute, memory) + (1 - overlap) min(compute, memory) + one pass of the load
+//   latencies (the main loop overlaps loads with MMAs; its prologue and epilogue do not).
 // The kernel picked is the candidate (tile, split) with the least time, as cuBLAS's heuristics aim to;
 // the breakdown says which. Plain number math, no allocation in the candidate loop.
 import type { GpuDType, GpuHardware } from './hardware';
@@ -99,7 +100,7 @@ export function gemmBreakdown(hw: GpuHardware, p: GpuModelParams, s: GemmShape):
       const l2T = l2Bw > 0 ? l2Bytes / l2Bw : 0;
       const mem = Math.max(hbmT, l2T);
       // a split reduction is one more pass over the output (in-kernel serial reduction)
-      const t = fixed + Math.max(compute, mem);
+      const t = fixed + Math.max(compute, mem) + (1 - p.gemmOverlap) * Math.min(compute, mem);
       if (t < bestT - 1e-15) {
         bestT = t;
         bTm = tm; bTn = tn; bS = split; bTiles = tiles; bWaves = waves; bC = compute; bM = mem; bH = hbmBytes; bL = l2Bytes;

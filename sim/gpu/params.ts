@@ -25,6 +25,8 @@ export interface GpuModelParams {
   gemmEfficiency: Partial<Record<GpuDType, number>>;
   /** per-tile pipeline fill and epilogue, in K elements added to every tile's reduction */
   gemmTileOverheadK: number;
+  /** fraction of the shorter of (compute, memory) a GEMM hides behind the longer (1: a perfect max) */
+  gemmOverlap: number;
   /** fraction of HBM bandwidth a kernel streams at */
   hbmEfficiency: number;
   /** fraction of L2-to-SM bandwidth tile loads reach; not fitted (it trades off against GEMM
@@ -43,6 +45,7 @@ export interface GpuModelParams {
 export const DEFAULT_PARAMS: GpuModelParams = {
   gemmEfficiency: { bf16: 0.75, fp16: 0.75, fp8e4m3: 0.65, tf32: 0.7, int8: 0.65, fp32: 0.7 },
   gemmTileOverheadK: 128,
+  gemmOverlap: 0.8,
   hbmEfficiency: 0.85,
   l2Efficiency: 0.8,
   launchSeconds: 4e-6,

@@ -21,6 +21,13 @@ describe('examples/gpu', () => {
     expect(out).toBe(readFileSync('examples/gpu/expected-validate-synthetic.txt', 'utf8'));
   });
 
+  it('validate gpu on the published H100 files prints expected-validate-published-h100.txt', async () => {
+    const P = 'native/measurements/published';
+    const files = ['h100-flash-attention-2-fwdbwd.json', 'h100-flash-attention-3-fwd.json', 'h100-vidur-llama2-7b-linear.json'].map((f) => `${P}/${f}`);
+    expect(await main(['validate', 'gpu', '--measurements', ...files])).toBe(0);
+    expect(out).toBe(readFileSync('examples/gpu/expected-validate-published-h100.txt', 'utf8'));
+  });
+
   it('validate wgsl agrees with the interpreter on both example cascades', async (ctx) => {
     skipWithoutGpu(await openWebGpu(), ctx);
     for (const f of ['gemm-ragged', 'attention-causal-1pass']) {

@@ -20,6 +20,7 @@ const bare: GpuModelParams = {
   ...cloneParams(DEFAULT_PARAMS),
   gemmEfficiency: { bf16: 1, fp16: 1, fp8e4m3: 1 },
   gemmTileOverheadK: 0,
+  gemmOverlap: 1,
   launchSeconds: 0,
   hbmEfficiency: 1,
   l2Efficiency: 1,
