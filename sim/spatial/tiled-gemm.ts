@@ -75,267 +75,364 @@ export const COLLAPSE_ABOVE_STEPS = 4096;
 const MAX_PERIOD = 8;
 
 export function simulateTiledGemm(cfg: TiledGemmConfig, opts: TiledGemmOptions = {}): TiledGemmRun {
-  const { rows: R, cols: C, sizes, tiles, order, rowVar, colVar } = cfg;
-  const n = [0, 1, 2].map((v) => Math.ceil(sizes[v]! / tiles[v]!));
-  const steps = n[0]! * n[1]! * n[2]!;
-  const timeVar = 3 - rowVar - colVar;
-  const bpc = cfg.dramBytesPerCycle;
-  if (!(bpc > 0)) throw new Error('DRAM: bandwidth must be positive');
-  const lat = cfg.dramLatencyCycles;
-  const occupancy = (bytes: number) => (bpc === Infinity ? 0 : Math.ceil(bytes / bpc));
-  const ext = (v: number, c: number) => Math.min(tiles[v]!, sizes[v]! - c * tiles[v]!);
-  // trip counts by loop position (0 outermost) and the steps one iteration of each position spans
-  const N = [n[order[0]]!, n[order[1]]!, n[order[2]]!];
-  const span = [N[1]! * N[2]!, N[2]!, 1];
-  // the tensors on the DRAM channel, in the order their requests are issued
-  const dramT = cfg.tensors.map((t, k) => ({ ...t, k })).filter((t) => !t.offDram);
-  const D = dramT.length;
-  const mask = Int32Array.from(dramT, (t) => t.mask);
-  const isW = Uint8Array.from(dramT, (t) => (t.write ? 1 : 0));
-  const elBytes = Float64Array.from(dramT, (t) => t.bytes);
-  // a tensor's run: the steps inside its innermost loop (with more than one trip) that indexes it
-  const runLen = new Float64Array(D);
-  const runs = new Float64Array(D);
-  for (let d = 0; d < D; d++) {
-    let inner = -1;
-    for (let p = 2; p >= 0; p--)
-      if (mask[d]! & (1 << order[p]!) && N[p]! > 1) {
-        inner = p;
-        break;
-      }
-    runLen[d] = inner < 0 ? steps : span[inner]!;
-    runs[d] = steps / runLen[d]!;
+  if (!(cfg.dramBytesPerCycle > 0)) throw new Error('DRAM: bandwidth must be positive');
+  return new TiledGemmEngine(cfg, opts).run();
+}
+
+/**
+ * The engine's state. Absolute times: S_END (end of the last step), S_FREE (the channel is free
+ * from), S_LASTW (last write committed), then per DRAM tensor its pending arrival (the chunks of its
+ * next run issued so far) and its current run's arrival. Counters beside.
+ */
+const S_END = 0;
+const S_FREE = 1;
+const S_LASTW = 2;
+const S_PEND = 3;
+
+/** The nest's shape: trip counts, the DRAM tensors and their runs, and the cycles of each kind of step. */
+class TiledGemmEngine {
+  private readonly R: number;
+  /** GLB tiles per variable, trip counts by loop position (0 outermost), steps one iteration of each position spans */
+  private readonly n: number[];
+  private readonly N: number[];
+  private readonly span: number[];
+  private readonly steps: number;
+  private readonly timeVar: number;
+  private readonly lat: number;
+  private readonly D: number;
+  private readonly mask: Int32Array;
+  private readonly isW: Uint8Array;
+  private readonly elBytes: Float64Array;
+  /** a tensor's run: the steps inside its innermost loop (with more than one trip) that indexes it */
+  private readonly runLen: Float64Array;
+  private readonly runs: Float64Array;
+  private readonly out: number;
+  private readonly stepCycles = new Float64Array(8);
+  private readonly stepFolds = new Float64Array(8);
+  private readonly lastColsUsed: number;
+  private readonly coord = new Int32Array(3);
+  private readonly rc = new Int32Array(3);
+  private readonly nc = new Int32Array(3);
+  private readonly trace?: TraceWriter;
+  private readonly tName: string;
+  private readonly tOff: number;
+  private readonly collapse: boolean;
+  private readonly S_CUR: number;
+  private readonly NABS: number;
+  private readonly st: Float64Array;
+  /** bytes issued per step of the current run, for the next run */
+  private readonly chunk: Float64Array;
+  private stall = 0;
+  private computeCycles = 0;
+  private dramRead = 0;
+  private dramWrite = 0;
+  private folds = 0;
+  private simulated = 0;
+  // snapshots at the start of interior iterations, per loop level (see `interior`)
+  private readonly W: number;
+  private readonly hist: Float64Array[];
+  private readonly histN = new Int32Array(3);
+
+  constructor(
+    private readonly cfg: TiledGemmConfig,
+    opts: TiledGemmOptions,
+  ) {
+    const { sizes, tiles, order } = cfg;
+    this.R = cfg.rows;
+    this.n = [0, 1, 2].map((v) => Math.ceil(sizes[v]! / tiles[v]!));
+    this.steps = this.n[0]! * this.n[1]! * this.n[2]!;
+    this.timeVar = 3 - cfg.rowVar - cfg.colVar;
+    this.lat = cfg.dramLatencyCycles;
+    this.N = [this.n[order[0]]!, this.n[order[1]]!, this.n[order[2]]!];
+    this.span = [this.N[1]! * this.N[2]!, this.N[2]!, 1];
+    // the tensors on the DRAM channel, in the order their requests are issued
+    const dramT = cfg.tensors.filter((t) => !t.offDram);
+    this.D = dramT.length;
+    this.mask = Int32Array.from(dramT, (t) => t.mask);
+    this.isW = Uint8Array.from(dramT, (t) => (t.write ? 1 : 0));
+    this.elBytes = Float64Array.from(dramT, (t) => t.bytes);
+    this.runLen = new Float64Array(this.D);
+    this.runs = new Float64Array(this.D);
+    for (let d = 0; d < this.D; d++) {
+      let inner = -1;
+      for (let p = 2; p >= 0; p--)
+        if (this.mask[d]! & (1 << order[p]!) && this.N[p]! > 1) {
+          inner = p;
+          break;
+        }
+      this.runLen[d] = inner < 0 ? this.steps : this.span[inner]!;
+      this.runs[d] = this.steps / this.runLen[d]!;
+    }
+    this.out = dramT.findIndex((t) => t.write);
+    this.stepKinds();
+    this.lastColsUsed = lastCols(cfg, this.n);
+    if (opts.trace) this.trace = opts.trace;
+    this.tName = opts.traceName ? `${opts.traceName} ` : '';
+    this.tOff = opts.traceOffsetCycles ?? 0;
+    this.collapse = !opts.trace && this.steps > (opts.collapseAbove ?? COLLAPSE_ABOVE_STEPS);
+    this.S_CUR = 3 + this.D;
+    this.NABS = 3 + 2 * this.D;
+    this.st = new Float64Array(this.NABS).fill(-Infinity);
+    this.st[S_END] = 0;
+    this.st[S_FREE] = 0;
+    this.chunk = new Float64Array(this.D);
+    this.W = this.NABS + this.D + 6;
+    this.hist = [0, 1, 2].map(() => new Float64Array((MAX_PERIOD + 1) * this.W));
   }
-  const out = dramT.findIndex((t) => t.write);
-  const coord = new Int32Array(3);
-  const decode = (i: number, c: Int32Array) => {
+
+  /** A step's fold cycles depend only on whether its row, col and streamed tiles are the ragged last ones. */
+  private stepKinds(): void {
+    const { sizes, tiles, rowVar, colVar, cols: C } = this.cfg;
+    const { R, n, timeVar } = this;
+    const lastR = sizes[rowVar]! - (n[rowVar]! - 1) * tiles[rowVar]!;
+    for (let f = 0; f < 8; f++) {
+      const r = f & 1 ? lastR : Math.min(tiles[rowVar]!, sizes[rowVar]!);
+      const c = f & 2 ? sizes[colVar]! - (n[colVar]! - 1) * tiles[colVar]! : Math.min(tiles[colVar]!, sizes[colVar]!);
+      const tT = f & 4 ? sizes[timeVar]! - (n[timeVar]! - 1) * tiles[timeVar]! : Math.min(tiles[timeVar]!, sizes[timeVar]!);
+      const rf = Math.ceil(r / R);
+      const cf = Math.ceil(c / C);
+      this.stepFolds[f] = rf * cf;
+      this.stepCycles[f] = this.cfg.pipelined ? pipelinedStream(R, r, rf, cf, tT) : rf * cf * (tT + R - 2) + r * cf + c * rf;
+    }
+  }
+
+  private occupancy(bytes: number): number {
+    return this.cfg.dramBytesPerCycle === Infinity ? 0 : Math.ceil(bytes / this.cfg.dramBytesPerCycle);
+  }
+
+  private ext(v: number, c: number): number {
+    return Math.min(this.cfg.tiles[v]!, this.cfg.sizes[v]! - c * this.cfg.tiles[v]!);
+  }
+
+  private decode(i: number, c: Int32Array): void {
+    const { order } = this.cfg;
     for (let p = 2; p >= 0; p--) {
       const v = order[p]!;
-      c[v] = i % n[v]!;
-      i = Math.floor(i / n[v]!);
+      c[v] = i % this.n[v]!;
+      i = Math.floor(i / this.n[v]!);
     }
-  };
-  const rc = new Int32Array(3);
-  /** bytes fetched for tensor d's run r: its tile, or nothing for an output tile's first visit */
-  const runBytes = (d: number, r: number): number => {
-    decode(r * runLen[d]!, rc);
-    let b = elBytes[d]!;
+  }
+
+  /** Bytes fetched for tensor d's run r: its tile, or nothing for an output tile's first visit. */
+  private runBytes(d: number, r: number): number {
+    const rc = this.rc;
+    this.decode(r * this.runLen[d]!, rc);
+    let b = this.elBytes[d]!;
     let first = true;
     for (let v = 0; v < 3; v++) {
-      if (mask[d]! & (1 << v)) b *= ext(v, rc[v]!);
+      if (this.mask[d]! & (1 << v)) b *= this.ext(v, rc[v]!);
       else if (rc[v] !== 0) first = false;
     }
-    return isW[d] && first ? 0 : b;
-  };
-  const tileBytes = (d: number, c: Int32Array): number => {
-    let b = elBytes[d]!;
-    for (let v = 0; v < 3; v++) if (mask[d]! & (1 << v)) b *= ext(v, c[v]!);
-    return b;
-  };
-  // a step's fold cycles depend only on whether its row, col and streamed tiles are the ragged last ones
-  const lastR = sizes[rowVar]! - (n[rowVar]! - 1) * tiles[rowVar]!;
-  const stepCycles = new Float64Array(8);
-  const stepFolds = new Float64Array(8);
-  for (let f = 0; f < 8; f++) {
-    const r = f & 1 ? lastR : Math.min(tiles[rowVar]!, sizes[rowVar]!);
-    const c = f & 2 ? sizes[colVar]! - (n[colVar]! - 1) * tiles[colVar]! : Math.min(tiles[colVar]!, sizes[colVar]!);
-    const tT = f & 4 ? sizes[timeVar]! - (n[timeVar]! - 1) * tiles[timeVar]! : Math.min(tiles[timeVar]!, sizes[timeVar]!);
-    const rf = Math.ceil(r / R);
-    const cf = Math.ceil(c / C);
-    stepFolds[f] = rf * cf;
-    stepCycles[f] = cfg.pipelined ? pipelinedStream(R, r, rf, cf, tT) : rf * cf * (tT + R - 2) + r * cf + c * rf;
+    return this.isW[d] && first ? 0 : b;
   }
-  const shape = (c: Int32Array) => (c[rowVar] === n[rowVar]! - 1 ? 1 : 0) | (c[colVar] === n[colVar]! - 1 ? 2 : 0) | (c[timeVar] === n[timeVar]! - 1 ? 4 : 0);
-  const firstRowsOf = (c: Int32Array) => Math.min(R, ext(rowVar, c[rowVar]!));
-  const streamedOf = (c: Int32Array) => ext(timeVar, c[timeVar]!);
-  const lastColsUsed = lastCols(cfg, n);
 
-  const trace = opts.trace;
-  const tName = opts.traceName ? `${opts.traceName} ` : '';
-  const tOff = opts.traceOffsetCycles ?? 0;
-  const collapse = !trace && steps > (opts.collapseAbove ?? COLLAPSE_ABOVE_STEPS);
+  private tileBytes(d: number, c: Int32Array): number {
+    let b = this.elBytes[d]!;
+    for (let v = 0; v < 3; v++) if (this.mask[d]! & (1 << v)) b *= this.ext(v, c[v]!);
+    return b;
+  }
 
-  // ---- the engine's state. Absolute times: ABS_END (end of the last step), ABS_FREE (the channel
-  // is free from), ABS_LASTW (last write committed), then per DRAM tensor its pending arrival (the
-  // chunks of its next run issued so far) and its current run's arrival. Counters follow.
-  const S_END = 0;
-  const S_FREE = 1;
-  const S_LASTW = 2;
-  const S_PEND = 3;
-  const S_CUR = 3 + D;
-  const NABS = 3 + 2 * D;
-  const st = new Float64Array(NABS).fill(-Infinity);
-  st[S_END] = 0;
-  st[S_FREE] = 0;
-  const chunk = new Float64Array(D); // bytes issued per step of the current run, for the next run
-  let stall = 0;
-  let computeCycles = 0;
-  let dramRead = 0;
-  let dramWrite = 0;
-  let folds = 0;
-  let simulated = 0;
+  private shape(c: Int32Array): number {
+    const { rowVar, colVar } = this.cfg;
+    const { n, timeVar } = this;
+    return (c[rowVar] === n[rowVar]! - 1 ? 1 : 0) | (c[colVar] === n[colVar]! - 1 ? 2 : 0) | (c[timeVar] === n[timeVar]! - 1 ? 4 : 0);
+  }
 
-  const request = (at: number, bytes: number): number => {
+  private request(at: number, bytes: number): number {
+    const st = this.st;
     const s = Math.max(at, st[S_FREE]!);
-    const done = s + occupancy(bytes);
+    const done = s + this.occupancy(bytes);
     st[S_FREE] = done;
-    return done + lat;
-  };
-  // the prefetches issued as step i starts (at = end of step i − 1): a tensor whose run starts at i
-  // takes its pending arrival as the run's, then every tensor issues one chunk of its next run
-  const prefetch = (at: number, i: number) => {
-    for (let d = 0; d < D; d++) {
-      const L = runLen[d]!;
+    return done + this.lat;
+  }
+
+  /**
+   * The prefetches issued as step i starts (at = end of step i − 1): a tensor whose run starts at i
+   * takes its pending arrival as the run's, then every tensor issues one chunk of its next run.
+   */
+  private prefetch(at: number, i: number): void {
+    const { st, S_CUR, lat } = this;
+    for (let d = 0; d < this.D; d++) {
+      const L = this.runLen[d]!;
       if (i % L === 0) {
         st[S_CUR + d] = st[S_PEND + d]!;
         st[S_PEND + d] = -Infinity;
         const r = i / L;
-        const next = r + 1 < runs[d]! ? runBytes(d, r + 1) : 0;
-        dramRead += next;
-        chunk[d] = next / L;
+        const next = r + 1 < this.runs[d]! ? this.runBytes(d, r + 1) : 0;
+        this.dramRead += next;
+        this.chunk[d] = next / L;
       }
-      const b = chunk[d]!;
+      const b = this.chunk[d]!;
       if (b > 0) {
-        const done = request(at, b);
+        const done = this.request(at, b);
         if (done > st[S_PEND + d]!) st[S_PEND + d] = done;
-        trace?.span('DRAM', `${tName}read for step ${i - (i % L) + L}`, done - lat - occupancy(b) + tOff, done + tOff, { bytes: b });
+        this.trace?.span('DRAM', `${this.tName}read for step ${i - (i % L) + L}`, done - lat - this.occupancy(b) + this.tOff, done + this.tOff, { bytes: b });
       }
     }
-  };
-  const nc = new Int32Array(3);
-  const step = (i: number) => {
-    simulated++;
-    decode(i, coord);
-    const f = shape(coord);
-    let cyc = stepCycles[f]!;
-    folds += stepFolds[f]!;
-    if (cfg.pipelined) {
-      if (i === 0) cyc += firstRowsOf(coord); // the first fold's rows shift in
-      if (i + 1 < steps) {
-        // the last fold also waits for the next step's first rows to shift in
-        decode(i + 1, nc);
-        cyc += Math.max(0, firstRowsOf(nc) - streamedOf(coord));
-      } else cyc += R + lastColsUsed - 2; // skew and drain
-    }
+  }
+
+  /** The fold cycles of step i: its kind's, plus on a pipelined array the first rows' shift, the wait for the next step's rows, or the final skew and drain. */
+  private stepLength(i: number): number {
+    const { coord, nc, R } = this;
+    let cyc = this.stepCycles[this.shape(coord)]!;
+    if (!this.cfg.pipelined) return cyc;
+    if (i === 0) cyc += this.firstRows(coord); // the first fold's rows shift in
+    if (i + 1 < this.steps) {
+      // the last fold also waits for the next step's first rows to shift in
+      this.decode(i + 1, nc);
+      cyc += Math.max(0, this.firstRows(nc) - this.ext(this.timeVar, coord[this.timeVar]!));
+    } else cyc += R + this.lastColsUsed - 2; // skew and drain
+    return cyc;
+  }
+
+  /** Rows of a step's first fold. */
+  private firstRows(c: Int32Array): number {
+    return Math.min(this.R, this.ext(this.cfg.rowVar, c[this.cfg.rowVar]!));
+  }
+
+  private step(i: number): void {
+    const { st, coord, S_CUR, tName, tOff } = this;
+    this.simulated++;
+    this.decode(i, coord);
+    this.folds += this.stepFolds[this.shape(coord)]!;
+    const cyc = this.stepLength(i);
     let arrival = -Infinity;
-    for (let d = 0; d < D; d++) if (i % runLen[d]! === 0 && st[S_CUR + d]! > arrival) arrival = st[S_CUR + d]!;
+    for (let d = 0; d < this.D; d++) if (i % this.runLen[d]! === 0 && st[S_CUR + d]! > arrival) arrival = st[S_CUR + d]!;
     const end = st[S_END]!;
     const start = Math.max(end, arrival);
-    stall += start - end;
-    if (start > end) trace?.span('array', `${tName}stall`, end + tOff, start + tOff, { reason: 'dram' });
+    this.stall += start - end;
+    if (start > end) this.trace?.span('array', `${tName}stall`, end + tOff, start + tOff, { reason: 'dram' });
     const e = start + cyc;
     st[S_END] = e;
-    computeCycles += cyc;
-    trace?.span('array', `${tName}step ${i}`, start + tOff, e + tOff, {});
-    if (out >= 0 && (i + 1) % runLen[out]! === 0) {
-      const b = tileBytes(out, coord);
+    this.computeCycles += cyc;
+    this.trace?.span('array', `${tName}step ${i}`, start + tOff, e + tOff, {});
+    const out = this.out;
+    if (out >= 0 && (i + 1) % this.runLen[out]! === 0) {
+      const b = this.tileBytes(out, coord);
       const s = Math.max(e, st[S_FREE]!);
-      const done = request(e, b);
-      dramWrite += b;
+      const done = this.request(e, b);
+      this.dramWrite += b;
       if (done > st[S_LASTW]!) st[S_LASTW] = done;
-      trace?.span('DRAM', `${tName}write step ${i}`, s + tOff, done + tOff, { bytes: b });
+      this.trace?.span('DRAM', `${tName}write step ${i}`, s + tOff, done + tOff, { bytes: b });
     }
-    if (i + 1 < steps) prefetch(e, i + 1);
-  };
-
-  // run 0 of every tensor is fetched whole at cycle 0, then the first chunks
-  for (let d = 0; d < D; d++) {
-    const b = runBytes(d, 0);
-    dramRead += b;
-    if (b > 0) {
-      const done = request(0, b);
-      st[S_PEND + d] = done;
-      trace?.span('DRAM', `${tName}read for step 0`, done - lat - occupancy(b) + tOff, done + tOff, { bytes: b });
-    } else st[S_PEND + d] = 0;
+    if (i + 1 < this.steps) this.prefetch(e, i + 1);
   }
-  prefetch(0, 0);
 
-  // snapshots at the start of interior iterations, per loop level: the state relative to ABS_END
-  // (clipped at 0: a time at or before the end of the last step no longer delays anything), the
-  // chunk sizes, and the counters
-  const W = NABS + D + 6;
-  const hist = [0, 1, 2].map(() => new Float64Array((MAX_PERIOD + 1) * W));
-  const histN = new Int32Array(3);
-  const snap = (buf: Float64Array, at: number) => {
+  /** Run 0 of every tensor is fetched whole at cycle 0, then the first chunks. */
+  private fill(): void {
+    const { st, lat } = this;
+    for (let d = 0; d < this.D; d++) {
+      const b = this.runBytes(d, 0);
+      this.dramRead += b;
+      if (b > 0) {
+        const done = this.request(0, b);
+        st[S_PEND + d] = done;
+        this.trace?.span('DRAM', `${this.tName}read for step 0`, done - lat - this.occupancy(b) + this.tOff, done + this.tOff, { bytes: b });
+      } else st[S_PEND + d] = 0;
+    }
+    this.prefetch(0, 0);
+  }
+
+  /** The state relative to S_END (clipped at 0: a time at or before the end of the last step no longer delays anything), the chunk sizes, the counters. */
+  private snap(buf: Float64Array, at: number): void {
+    const { st, NABS, D } = this;
     const e = st[S_END]!;
     buf[at] = e;
     for (let j = 1; j < NABS; j++) buf[at + j] = Math.max(0, st[j]! - e);
-    buf.set(chunk, at + NABS);
+    buf.set(this.chunk, at + NABS);
     const o = at + NABS + D;
-    buf[o] = stall;
-    buf[o + 1] = computeCycles;
-    buf[o + 2] = dramRead;
-    buf[o + 3] = dramWrite;
-    buf[o + 4] = folds;
-  };
-  const sameState = (buf: Float64Array, a: number, b: number) => {
-    for (let j = 1; j < NABS + D; j++) if (buf[a + j] !== buf[b + j]) return false;
-    return true;
-  };
-  const level = (p: number, base: number) => {
-    const h = hist[p]!;
-    histN[p] = 0;
-    for (let c = 0; c < N[p]!; c++) {
-      if (collapse && c >= 1 && c <= N[p]! - 3) {
-        // ring of the last MAX_PERIOD interior snapshots; slot MAX_PERIOD is the current one
-        const cur = MAX_PERIOD * W;
-        snap(h, cur);
-        let q = 0;
-        for (let back = 1; back <= Math.min(histN[p]!, MAX_PERIOD); back++) {
-          const slot = ((histN[p]! - back) % MAX_PERIOD) * W;
-          if (sameState(h, slot, cur)) {
-            q = back;
-            break;
-          }
-        }
-        if (q > 0) {
-          const prev = ((histN[p]! - q) % MAX_PERIOD) * W;
-          // whole periods left: a period's prefetches look one iteration ahead (the next tile's
-          // bytes), so the last skipped one must end before iteration N - 2, the last whole one
-          const k = Math.floor((N[p]! - 3 - c) / q);
-          if (k > 0) {
-            const dEnd = h[cur]! - h[prev]!;
-            const e = h[cur]! + k * dEnd;
-            st[S_END] = e;
-            for (let j = 1; j < NABS; j++) st[j] = e + h[cur + j]!;
-            const o = NABS + D;
-            stall += k * (h[cur + o]! - h[prev + o]!);
-            computeCycles += k * (h[cur + o + 1]! - h[prev + o + 1]!);
-            dramRead += k * (h[cur + o + 2]! - h[prev + o + 2]!);
-            dramWrite += k * (h[cur + o + 3]! - h[prev + o + 3]!);
-            folds += k * (h[cur + o + 4]! - h[prev + o + 4]!);
-            c += k * q;
-            histN[p] = 0;
-            if (c >= N[p]!) break;
-            // iteration c (just after the skipped periods) runs below as usual
-          }
-        }
-        if (q === 0 || histN[p]! > 0) {
-          h.copyWithin((histN[p]! % MAX_PERIOD) * W, cur, cur + W);
-          histN[p]++;
-        }
-      } else histN[p] = 0;
-      const i0 = base + c * span[p]!;
-      if (p === 2) step(i0);
-      else level(p + 1, i0);
-    }
-  };
-  level(0, 0);
+    buf[o] = this.stall;
+    buf[o + 1] = this.computeCycles;
+    buf[o + 2] = this.dramRead;
+    buf[o + 3] = this.dramWrite;
+    buf[o + 4] = this.folds;
+  }
 
-  const end = st[S_END]!;
-  const totalCycles = Math.max(end, st[S_LASTW]!);
-  stall += totalCycles - end;
-  return {
-    totalCycles,
-    computeCycles,
-    stallCycles: stall,
-    steps,
-    folds,
-    dramReadBytes: dramRead,
-    dramWriteBytes: dramWrite,
-    macs: sizes[0] * sizes[1] * sizes[2],
-    simulatedSteps: simulated,
-  };
+  private sameState(buf: Float64Array, a: number, b: number): boolean {
+    for (let j = 1; j < this.NABS + this.D; j++) if (buf[a + j] !== buf[b + j]) return false;
+    return true;
+  }
+
+  /** Advance over k periods of q iterations: the state shifted by k times a period's time, the counters by k times its increments. */
+  private advance(h: Float64Array, cur: number, prev: number, k: number): void {
+    const { st, NABS, D } = this;
+    const e = h[cur]! + k * (h[cur]! - h[prev]!);
+    st[S_END] = e;
+    for (let j = 1; j < NABS; j++) st[j] = e + h[cur + j]!;
+    const o = NABS + D;
+    this.stall += k * (h[cur + o]! - h[prev + o]!);
+    this.computeCycles += k * (h[cur + o + 1]! - h[prev + o + 1]!);
+    this.dramRead += k * (h[cur + o + 2]! - h[prev + o + 2]!);
+    this.dramWrite += k * (h[cur + o + 3]! - h[prev + o + 3]!);
+    this.folds += k * (h[cur + o + 4]! - h[prev + o + 4]!);
+  }
+
+  /**
+   * At the start of interior iteration c of loop level p: look for a period q among the last
+   * MAX_PERIOD snapshots (a ring; slot MAX_PERIOD is the current one) and advance over the whole
+   * periods left. Returns the iteration to run next (c, or past the skipped periods).
+   */
+  private interior(p: number, c: number): number {
+    const { W, histN } = this;
+    const h = this.hist[p]!;
+    const cur = MAX_PERIOD * W;
+    this.snap(h, cur);
+    let q = 0;
+    for (let back = 1; back <= Math.min(histN[p]!, MAX_PERIOD); back++) {
+      if (this.sameState(h, ((histN[p]! - back) % MAX_PERIOD) * W, cur)) {
+        q = back;
+        break;
+      }
+    }
+    if (q > 0) {
+      // whole periods left: a period's prefetches look one iteration ahead (the next tile's
+      // bytes), so the last skipped one must end before iteration N - 2, the last whole one
+      const k = Math.floor((this.N[p]! - 3 - c) / q);
+      if (k > 0) {
+        this.advance(h, cur, ((histN[p]! - q) % MAX_PERIOD) * W, k);
+        histN[p] = 0;
+        return c + k * q; // iteration c + kq (just after the skipped periods) runs as usual
+      }
+    }
+    h.copyWithin((histN[p]! % MAX_PERIOD) * W, cur, cur + W);
+    histN[p]++;
+    return c;
+  }
+
+  private level(p: number, base: number): void {
+    const N = this.N[p]!;
+    this.histN[p] = 0;
+    for (let c = 0; c < N; c++) {
+      if (this.collapse && c >= 1 && c <= N - 3) {
+        c = this.interior(p, c);
+        if (c >= N) break;
+      } else this.histN[p] = 0;
+      const i0 = base + c * this.span[p]!;
+      if (p === 2) this.step(i0);
+      else this.level(p + 1, i0);
+    }
+  }
+
+  run(): TiledGemmRun {
+    this.fill();
+    this.level(0, 0);
+    const { st } = this;
+    const end = st[S_END]!;
+    const totalCycles = Math.max(end, st[S_LASTW]!);
+    this.stall += totalCycles - end;
+    const { sizes } = this.cfg;
+    return {
+      totalCycles,
+      computeCycles: this.computeCycles,
+      stallCycles: this.stall,
+      steps: this.steps,
+      folds: this.folds,
+      dramReadBytes: this.dramRead,
+      dramWriteBytes: this.dramWrite,
+      macs: sizes[0] * sizes[1] * sizes[2],
+      simulatedSteps: this.simulated,
+    };
+  }
 }
 
 /**
