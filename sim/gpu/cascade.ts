@@ -10,7 +10,7 @@
 // Energy = MACs x the dtype's MAC energy + bytes x each level's read/write energy, all from the .arch
 // (each figure cites its source there); a level without an energy adds none, and a GPU whose .arch
 // has no energies at all reports "energy not modelled" (energyPj null, and a warning saying so).
-import { DTYPE_BITS, exprAccesses, outputVars, rankOfVar, reducedVars, tensorByName, tensorElements, walkExpr, type Cascade, type DType, type Expr } from '../../compiler/ir';
+import { DTYPE_BITS, exprAccesses, outputVars, reducedVars, tensorElements, walkExpr, type Cascade, type DType, type Expr } from '../../compiler/ir';
 import { gemmView } from '../../compiler/map/gemm-view';
 import type { EinsumResult, Fidelity, Result, Traffic } from '../core/result';
 import type { GpuDType, GpuHardware } from './hardware';
@@ -63,18 +63,34 @@ interface Kernel {
   note: string;
 }
 
-function bytesOf(c: Cascade, name: string): number {
-  const t = tensorByName(c, name)!;
-  return Math.ceil((tensorElements(t) * DTYPE_BITS[t.dtype]) / 8);
+/** Per cascade, built once: tensors by name with their bytes, and each variable's extent. */
+interface CascadeIndex {
+  tensors: Map<string, { dtype: DType; bytes: number }>;
+  sizes: Map<string, number>;
+}
+const indexCache = new WeakMap<Cascade, CascadeIndex>();
+
+function indexOf(c: Cascade): CascadeIndex {
+  let x = indexCache.get(c);
+  if (!x) {
+    const tensors = new Map<string, { dtype: DType; bytes: number }>();
+    for (const t of c.tensors) tensors.set(t.name, { dtype: t.dtype, bytes: Math.ceil((tensorElements(t) * DTYPE_BITS[t.dtype]) / 8) });
+    const sizes = new Map<string, number>();
+    for (const r of c.ranks) if (!sizes.has(r.name.toLowerCase())) sizes.set(r.name.toLowerCase(), r.size);
+    x = { tensors, sizes };
+    indexCache.set(c, x);
+  }
+  return x;
 }
 
 function einsumKernel(c: Cascade, i: number, hw: GpuHardware, p: GpuModelParams, batch: number): Kernel {
   const e = c.einsums[i]!;
-  const writeBytes = bytesOf(c, e.output.tensor) * batch;
-  const readBytes = [...new Set(exprAccesses(e.expr).map((a) => a.tensor))].reduce((s, n) => s + bytesOf(c, n), 0) * batch;
+  const ix = indexOf(c);
+  const writeBytes = ix.tensors.get(e.output.tensor)!.bytes * batch;
+  const readBytes = [...new Set(exprAccesses(e.expr).map((a) => a.tensor))].reduce((s, n) => s + ix.tensors.get(n)!.bytes, 0) * batch;
   const g = gemmView(c, e);
-  const ta = g && tensorByName(c, g.a);
-  const tb = g && tensorByName(c, g.b);
+  const ta = g && ix.tensors.get(g.a);
+  const tb = g && ix.tensors.get(g.b);
   const dtype = ta && tb ? TENSOR_CORE_DTYPE[DTYPE_BITS[ta.dtype] >= DTYPE_BITS[tb.dtype] ? ta.dtype : tb.dtype] : 'fp32';
   if (g && hw.peakFlopsPerSecond[dtype] !== undefined) {
     const b = gemmBreakdown(hw, p, { m: g.M, n: g.N, k: g.K, batch: g.batch * batch, dtype });
@@ -92,7 +108,7 @@ function einsumKernel(c: Cascade, i: number, hw: GpuHardware, p: GpuModelParams,
       note,
     };
   }
-  const size = (v: string) => rankOfVar(c, v)?.size ?? 1;
+  const size = (v: string) => ix.sizes.get(v) ?? 1;
   const points = [...outputVars(e), ...reducedVars(e)].reduce((s, v) => s * size(v), 1) * batch;
   const ops = points * Math.max(1, countOps(e.expr) + (reducedVars(e).length ? 1 : 0));
   const vector = hw.peakFlopsPerSecond.fp32;
