@@ -122,10 +122,22 @@ export async function runPipeline(c: Cascade, o: ScheduledPipelineOptions): Prom
   if (!o.placement) return simulateCascade(c, { ...o, target: t });
   const placement: Placement = await placeTensors(c, t.spec, o.placement);
   const resident = targetFromSpec(residentSpec(t.spec));
-  const m = mapStage(c, resident, o, { order: placement.order });
+  // an engine that puts the schedule's loads and spills on its own timeline (the dataflow engine) reads
+  // them, and the tiers' real bandwidths, from the mapping's schedule
+  const m = mapStage(c, resident, o, { order: placement.order, moves: placement.moves, tierBytesPerSecond: tierBandwidths(t.spec) });
   const r = simulateStage(m, resident, o);
   // energy from the real target: the schedule's tier traffic at each tier's per-byte energies
   return checkResult(energyStage(applyPlacement(r, placement, t.spec, o.batch ?? 1), m, t.spec), t.name);
+}
+
+/** Each off-chip tier's bandwidth in bytes per second (all its instances, at its efficiency). */
+function tierBandwidths(spec: Target['spec']): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const x of spec.memories) {
+    const eff = typeof x.attrs.efficiency === 'number' ? x.attrs.efficiency : 1;
+    if (x.bandwidthBytesPerSecond !== undefined) out[x.name] = x.bandwidthBytesPerSecond * (x.instances ?? 1) * eff;
+  }
+  return out;
 }
 
 /** A terminal summary of a Result: totals, utilization, traffic, per-einsum lines, explanation. */
@@ -141,7 +153,8 @@ export function formatResult(r: Result): string {
   } else if (r.energyNotModelled) lines.push(`  energy not modelled: ${r.energyNotModelled.join(', ')}`);
   const sched = r.schedule as { budget?: { bytes?: number }; method?: string } | undefined;
   const xfer = (r as { transferCycles?: number }).transferCycles;
-  if (sched && xfer !== undefined) lines.push(`  schedule: tensors placed in the tiers (SRAM budget ${formatBytes(sched.budget?.bytes ?? 0)}); loads and spills add ${xfer} cycles`);
+  const overlapped = (r as { transfersOnTimeline?: boolean }).transfersOnTimeline === true;
+  if (sched && xfer !== undefined) lines.push(`  schedule: tensors placed in the tiers (SRAM budget ${formatBytes(sched.budget?.bytes ?? 0)}); loads and spills ${overlapped ? `keep the tier channels busy ${Math.round(xfer)} cycles, overlapped with compute on the engine's timeline` : `add ${xfer} cycles`}`);
   for (const e of r.einsums) lines.push(`  ${e.name.padEnd(12)} ${e.unit.padEnd(8)} ${String(e.latencyCycles).padStart(12)} cycles ${energy(e.energyPj).padStart(10)}`);
   const expl = (r as { explanation?: string[] }).explanation ?? [];
   if (expl.length) lines.push('  why:', ...expl.map((x) => `    ${x}`));

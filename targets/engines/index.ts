@@ -6,6 +6,7 @@ import './spatial';
 import './scalesim';
 import './fusemax';
 import './flat';
+import './dataflow-chip';
 
 export { registerEngine, engineFamilies, engineFamilyFor } from './registry';
 export { registerDataflow, dataflowPlugins, dataflowPlugin, type DataflowPlugin } from './dataflows';

@@ -76,8 +76,8 @@ describe('target registry', () => {
   });
 
   it('fidelity cycle on a target without a cycle engine is a clear user error', () => {
-    const t = getTarget('sn40l');
+    const t = getTarget('u280');
     const m = t.map(gemm, undefined, {});
-    expect(() => t.simulate(m, { fidelity: 'cycle' })).toThrow(/fidelity cycle is not available for target sn40l/);
+    expect(() => t.simulate(m, { fidelity: 'cycle' })).toThrow(/fidelity cycle is not available for target u280/);
   });
 });

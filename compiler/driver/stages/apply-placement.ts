@@ -97,6 +97,8 @@ function movesByResultEinsum(p: Placement, present: Set<string>): Map<string, Ma
 
 /** The Result of the same run with the schedule's transfers in every einsum, tier and total. */
 export function applyPlacement(r: Result, p: Placement, spec: TargetSpec, batch: number): Result {
+  // an engine that ran the transfers on its own timeline (Result.transfersOnTimeline) already counted their time
+  const onTimeline = (r as { transfersOnTimeline?: boolean }).transfersOnTimeline === true;
   const off = offChipNames(spec);
   const costs = tierCosts(spec, p.sram);
   let extraCycles = 0;
@@ -109,6 +111,7 @@ export function applyPlacement(r: Result, p: Placement, spec: TargetSpec, batch:
     const own = withoutOffChip(e.traffic, off);
     if (!moves) return { ...e, traffic: own };
     const x = costOfMoves(moves, costs, batch);
+    if (onTimeline) x.cycles = 0;
     extraCycles += x.cycles;
     extraPj += x.energy;
     loaded += x.loaded;
@@ -129,6 +132,6 @@ export function applyPlacement(r: Result, p: Placement, spec: TargetSpec, batch:
     einsums,
     fills,
     schedule: p.report,
-    transferCycles: extraCycles,
+    transferCycles: onTimeline ? ((r as { transferCycles?: number }).transferCycles ?? 0) : extraCycles,
   };
 }
