@@ -1,0 +1,132 @@
+// `tessera sweep spec.yaml --db F`: enumerate the points, keep this shard's, skip those the database
+// already holds (--resume), evaluate the rest on the worker pool, and commit finished points every
+// quarter second (or every 256), so a kill -9 loses at most the last commit interval of work.
+import { createHash } from 'node:crypto';
+import cliProgress from 'cli-progress';
+import { UserError } from '../driver/user-error';
+import { SweepDb } from './db';
+import { runPool } from './pool';
+import { estimateCosts, shardPoints, type Shard } from './shard';
+import { enumeratePoints } from './space';
+import { loadSweepSpec } from './spec';
+import type { Point, Row, Status } from './types';
+
+export interface SweepOptions {
+  spec: string;
+  db: string;
+  resume?: boolean;
+  workers: number;
+  shard?: Shard;
+  /** 'bar' on a TTY, 'lines' otherwise, 'none' for tests and benchmarks */
+  progress: 'bar' | 'lines' | 'none';
+  log?: (line: string) => void;
+  /** milliseconds between commits (default 250) */
+  commitMs?: number;
+}
+
+export interface SweepSummary {
+  total: number;
+  shardPoints: number;
+  resumed: number;
+  evaluated: number;
+  byStatus: Record<Status, number>;
+  wallMs: number;
+  dbMs: number;
+}
+
+/** The points of this run and the identity of the whole space (to refuse resuming another sweep). */
+export async function plan(specFile: string, shard?: Shard): Promise<{ all: Point[]; mine: Point[]; space: string; name: string }> {
+  const spec = loadSweepSpec(specFile);
+  const all = enumeratePoints(spec);
+  const costs = await estimateCosts(all);
+  const mine = shard ? shardPoints(all, costs, shard) : all;
+  const space = createHash('sha256').update(all.map((p) => p.key).join('\n')).digest('hex').slice(0, 24);
+  return { all, mine, space, name: spec.name };
+}
+
+async function checkResume(db: SweepDb, o: SweepOptions, space: string): Promise<Set<string>> {
+  const done = await db.doneKeys();
+  if (!done.size) return done;
+  if (!o.resume) throw new UserError(`${o.db} already holds ${done.size} points; add --resume to continue that sweep, or choose another --db`);
+  const meta = await db.getMeta();
+  if (meta.space !== undefined && meta.space !== space) throw new UserError(`${o.db} holds another sweep (a different design space); --resume continues only the sweep that wrote it`);
+  return done;
+}
+
+export async function runSweep(o: SweepOptions): Promise<SweepSummary> {
+  const t0 = performance.now();
+  const { all, mine, space, name } = await plan(o.spec, o.shard);
+  const db = await SweepDb.open(o.db);
+  try {
+    const done = await checkResume(db, o, space);
+    await db.setMeta({ sweep: name, space, total: String(all.length), ...(o.shard ? { [`shard ${o.shard.index}/${o.shard.count}`]: String(mine.length) } : {}) });
+    const todo = mine.filter((p) => !done.has(p.key));
+    const summary: SweepSummary = { total: all.length, shardPoints: mine.length, resumed: mine.length - todo.length, evaluated: 0, byStatus: { ok: 0, 'does-not-fit': 0, error: 0 }, wallMs: 0, dbMs: 0 };
+    const progress = makeProgress(o, mine.length, summary.resumed);
+    await evaluateAndCommit(db, todo, o, (rows) => {
+      for (const r of rows) summary.byStatus[r.status]++;
+      summary.evaluated += rows.length;
+      progress.update(summary.resumed + summary.evaluated);
+    });
+    progress.stop();
+    summary.wallMs = performance.now() - t0;
+    summary.dbMs = db.busyMs;
+    return summary;
+  } finally {
+    await db.close();
+  }
+}
+
+async function evaluateAndCommit(db: SweepDb, todo: Point[], o: SweepOptions, onCommitted: (rows: Row[]) => void): Promise<void> {
+  let pending: Row[] = [];
+  let writing: Promise<void> = Promise.resolve();
+  const flush = () => {
+    if (!pending.length) return writing;
+    const batch = pending;
+    pending = [];
+    writing = writing.then(async () => {
+      await db.insert(batch);
+      onCommitted(batch);
+    });
+    return writing;
+  };
+  const timer = setInterval(() => void flush(), o.commitMs ?? 250);
+  try {
+    await runPool(todo, o.workers, (rows) => {
+      pending.push(...rows);
+      if (pending.length >= 256) void flush();
+    });
+    await flush();
+  } finally {
+    clearInterval(timer);
+    await writing;
+  }
+}
+
+function makeProgress(o: SweepOptions, total: number, start: number): { update: (done: number) => void; stop: () => void } {
+  const t0 = Date.now();
+  if (o.progress === 'bar') {
+    const bar = new cliProgress.SingleBar({ format: 'sweep [{bar}] {value}/{total} points | {rate} points/s | ETA {eta_formatted}', etaBuffer: 200 }, cliProgress.Presets.shades_classic);
+    bar.start(total, start, { rate: '0.0' });
+    return { update: (d) => bar.update(d, { rate: ((d - start) / Math.max(0.001, (Date.now() - t0) / 1000)).toFixed(1) }), stop: () => bar.stop() };
+  }
+  if (o.progress === 'lines') {
+    const log = o.log ?? ((l: string) => process.stderr.write(l + '\n'));
+    let last = 0;
+    const line = (d: number) => {
+      const s = (Date.now() - t0) / 1000;
+      const rate = (d - start) / Math.max(0.001, s);
+      log(`sweep: ${d}/${total} points, ${rate.toFixed(1)} points/s, ETA ${rate > 0 ? Math.ceil((total - d) / rate) : '?'} s`);
+    };
+    return {
+      update: (d) => {
+        if (Date.now() - last >= 2000 || d === total) {
+          last = Date.now();
+          line(d);
+        }
+      },
+      stop: () => {},
+    };
+  }
+  return { update: () => {}, stop: () => {} };
+}
