@@ -18,6 +18,9 @@ export const commands: Record<string, () => Promise<{ register: Register }>> = {
   repro: () => import('./repro'),
   schedule: () => import('./schedule'),
   demo: () => import('./demo'),
+  report: () => import('./report'),
+  sweep: () => import('./sweep'),
+  import: () => import('./import'),
 };
 
 /** The registrations needed to run `argv`: only its command's when it names one. */
