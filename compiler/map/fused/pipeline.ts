@@ -136,8 +136,7 @@ function pipelineTensors(c: Cascade, b: PipelineBinding, M0: number): { tensors:
   const tensors: FusedTensor[] = [];
   let stateBytesPerRow = 0;
   let streamBytesPerTile = 0;
-  for (const t of c.tensors) {
-    if (!external.has(t.name) && !iterTensors.has(t.name) && !finals.has(t.name)) continue;
+  for (const t of tensorsNamed(c, [...external, ...iterTensors, ...finals])) {
     const dims = t.dims.map((d) => d.rank);
     if (external.has(t.name)) {
       if (dims.includes(rowRank) && !dims.includes(b.parent)) {
@@ -153,6 +152,19 @@ function pipelineTensors(c: Cascade, b: PipelineBinding, M0: number): { tensors:
     } else if (finals.has(t.name)) tensors.push(fusedTensor(t, 'out', P, b.first2d, b.resolve));
   }
   return { tensors, stateBytesPerRow, streamBytesPerTile };
+}
+
+const tensorIndexes = new WeakMap<Cascade, Map<string, number>>();
+
+/** The tensors of `c` with these names, in declaration order (the order the description lists them). */
+function tensorsNamed(c: Cascade, names: string[]): Cascade['tensors'] {
+  let ix = tensorIndexes.get(c);
+  if (!ix) {
+    ix = new Map(c.tensors.map((t, i) => [t.name, i]));
+    tensorIndexes.set(c, ix);
+  }
+  const at = [...new Set(names)].map((n) => ix.get(n)).filter((i): i is number => i !== undefined);
+  return at.sort((a, b) => a - b).map((i) => c.tensors[i]!);
 }
 
 /** P1: the most P0-wide row groups whose state fits next to the double-buffered K/V tiles (0: none fits). */
