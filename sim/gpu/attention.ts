@@ -4,12 +4,15 @@
 //   and the online softmax (max, exp, rescale: Br Bc scores through the SFU at `sfu_per_sm` exp per
 //   clock). FA2 runs the two one after the other inside a warp; FA3's producer/consumer warpgroups
 //   ping-pong so one's softmax hides behind the other's matmuls: time per block = max + (1 -
-//   overlap) min of the two, with the overlap fitted per kernel.
+//   overlap) min of the two, the overlap 0 for FA2 and fitted for FA3. A causal kernel's block
+//   costs `causalFactor` times a full one's (its masked loop), fitted per kernel.
 // - Backward: one CTA per (batch, head, block of Bc key rows) walks the query blocks: five matmuls
 //   per block (S recomputed, dP, dV, dK, dQ: 10 Br Bc d FLOPs) and the softmax recomputed.
 // - Causal: blocks wholly above the diagonal are skipped (query rows aligned to the end of KV).
 // - CTAs are list-scheduled onto the SMs, longest first (FA2/FA3 order causal work that way); the
-//   busiest SM sets the time, plus a per-CTA prologue/epilogue in block equivalents.
+//   busiest SM sets the time, plus a per-CTA prologue/epilogue in 128-row block equivalents.
+// - FA2 overlaps softmax with matmuls only across CTAs: when shared memory (the .arch's SMEM
+//   capacity) holds two of its CTAs; at head dim 256 one fits, and the softmax is exposed.
 // - Memory: Q and O once, K and V once per KV head (grouped-query and multi-query attention share
 //   them), each query block re-reading K and V from L2; time = launch + max(compute, L2, HBM).
 // - One-token decode with grouped-query heads packs a KV group's query heads into one CTA's rows.
@@ -37,6 +40,8 @@ export interface AttentionShape {
 }
 
 type Blocks = readonly [number, number];
+/** A CTA's prologue and epilogue (load Q, write O) are counted in blocks of this many KV rows. */
+const OVERHEAD_BLOCK_KV = 128;
 /** [Br, Bc] of the forward kernel by head dim (FA2: flash_fwd_launch_template.h, sm80/sm90; FA3:
  *  hopper/flash_fwd_launch_template.h, hdim128 causal uses 128 x 128). */
 function fwdBlocks(kernel: AttentionKernel, d: number, causal: boolean): Blocks {
@@ -127,12 +132,26 @@ interface PassTime {
   bc: number;
 }
 
+/** FA2 CTAs resident on one SM, by shared memory (the Q tile and one K and one V tile, 2 bytes an
+ *  element), at most two (4-warp CTAs at 255 registers a thread fill half the register file). */
+export function residentCtas(hw: GpuHardware, br: number, bc: number, d: number): number {
+  const smem = (br * d + 2 * bc * d) * 2;
+  return Math.max(1, Math.min(2, hw.smemBytesPerSm ? Math.floor(hw.smemBytesPerSm / smem) : 1));
+}
+
+/** One block's time on an SM: matmuls and softmax overlapped by the kernel's `overlap`. */
 function blockSeconds(hw: GpuHardware, p: GpuModelParams, s: AttentionShape, br: number, bc: number, flopsPerScore: number, eff: number): number {
-  const kernel = p.attention[s.kernel ?? 'fa2'];
+  const k = s.kernel ?? 'fa2';
+  const kernel = p.attention[k];
   const mma = (br * bc * flopsPerScore * s.headDim) / ((peakOf(hw, s.dtype) * eff) / hw.smCount);
   const sfu = hw.sfuPerSmPerClock ?? 16;
   const soft = (br * bc * p.softmaxCostPerScore) / (sfu * hw.clockHz);
-  return Math.max(mma, soft) + (1 - kernel.overlap) * Math.min(mma, soft);
+  // FA3 overlaps inside its CTA (ping-pong warpgroups); FA2 only across CTAs, when two are resident
+  // on the SM; the backward pass recomputes P and then dS from it, one after the other: no overlap
+  const across = k === 'fa3' || residentCtas(hw, br, bc, s.headDim) > 1;
+  const overlap = flopsPerScore === 4 && across ? kernel.overlap : 0;
+  const t = Math.max(mma, soft) + (1 - overlap) * Math.min(mma, soft);
+  return s.causal ? t * kernel.causalFactor : t;
 }
 
 function forwardPass(hw: GpuHardware, p: GpuModelParams, s0: AttentionShape): PassTime {
@@ -157,7 +176,7 @@ function forwardPass(hw: GpuHardware, p: GpuModelParams, s0: AttentionShape): Pa
   }
   const crit = criticalSm(`f/${hw.smCount}/${groups * split}/${nq}/${nkPer}/${causal}/${s.seqQ}/${s.seqKV}/${br}/${bc}`, hw.smCount, groups * split, perQ);
   const tBlock = blockSeconds(hw, p, s, br, bc, 4, p.attention[kernel].fwdEfficiency);
-  const compute = (crit.blocks + crit.ctas * p.attentionCtaOverheadBlocks) * tBlock;
+  const compute = (crit.blocks + (crit.ctas * p.attentionCtaOverheadBlocks * OVERHEAD_BLOCK_KV) / bc) * tBlock;
   const kvHeads = s.kvHeads ?? s.heads;
   const B = DTYPE_BYTES[s.dtype];
   const hbmBytes = B * s.batch * (2 * s.heads * s.seqQ * s.headDim + 2 * kvHeads * s.seqKV * s.headDim);
@@ -181,7 +200,7 @@ function backwardPass(hw: GpuHardware, p: GpuModelParams, s: AttentionShape): Pa
   }
   const crit = criticalSm(`b/${hw.smCount}/${groups}/${nk}/${nq}/${s.causal}/${s.seqQ}/${s.seqKV}/${br}/${bc}`, hw.smCount, groups, perK);
   const tBlock = blockSeconds(hw, p, s, br, bc, 10, p.attention[s.kernel ?? 'fa2'].bwdEfficiency);
-  const compute = (crit.blocks + crit.ctas * p.attentionCtaOverheadBlocks) * tBlock;
+  const compute = (crit.blocks + (crit.ctas * p.attentionCtaOverheadBlocks * OVERHEAD_BLOCK_KV) / bc) * tBlock;
   const kvHeads = s.kvHeads ?? s.heads;
   const B = DTYPE_BYTES[s.dtype];
   // reads Q, K, V, O, dO; writes dQ, dK, dV; dQ accumulated in fp32 (read and written)

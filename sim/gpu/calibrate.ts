@@ -65,7 +65,7 @@ interface Knob {
   hi: number;
 }
 
-function scalar(name: 'gemmTileOverheadK' | 'gemmOverlap' | 'hbmEfficiency' | 'launchSeconds' | 'softmaxCostPerScore' | 'attentionCtaOverheadBlocks', lo: number, hi: number): Knob {
+function scalar(name: 'gemmTileOverheadK' | 'gemmOverlap' | 'hbmEfficiency' | 'launchSeconds' | 'attentionCtaOverheadBlocks', lo: number, hi: number): Knob {
   return { name, get: (p) => p[name], set: (p, v) => void (p[name] = v), lo, hi };
 }
 
@@ -97,9 +97,14 @@ export function knobsFor(records: readonly MeasurementRecord[]): Knob[] {
     const passes = new Set(mine.map((r) => (r.kind === 'attention' ? (r.pass ?? 'fwd') : 'fwd')));
     if (passes.has('fwd') || passes.has('fwd+bwd')) ks.push({ name: `attention.${k}.fwdEfficiency`, get: (p) => p.attention[k].fwdEfficiency, set: (p, v) => void (p.attention[k].fwdEfficiency = v), lo: 0.05, hi: 1 });
     if (passes.has('bwd') || passes.has('fwd+bwd')) ks.push({ name: `attention.${k}.bwdEfficiency`, get: (p) => p.attention[k].bwdEfficiency, set: (p, v) => void (p.attention[k].bwdEfficiency = v), lo: 0.05, hi: 1 });
-    if (mine.length) ks.push({ name: `attention.${k}.overlap`, get: (p) => p.attention[k].overlap, set: (p, v) => void (p.attention[k].overlap = v), lo: 0, hi: 1 });
+    // the forward overlap of softmax and matmuls (FA3: inside a CTA; FA2: across two resident CTAs)
+    // is fitted where forward-only records exist; the backward pass has none (attention.ts)
+    if (mine.some((r) => r.kind === 'attention' && (r.pass ?? 'fwd') === 'fwd')) ks.push({ name: `attention.${k}.overlap`, get: (p) => p.attention[k].overlap, set: (p, v) => void (p.attention[k].overlap = v), lo: 0, hi: 1 });
+    if (mine.some((r) => r.kind === 'attention' && r.causal) && mine.some((r) => r.kind === 'attention' && !r.causal))
+      ks.push({ name: `attention.${k}.causalFactor`, get: (p) => p.attention[k].causalFactor, set: (p, v) => void (p.attention[k].causalFactor = v), lo: 0.5, hi: 2 });
   }
-  if (att.length) ks.push(scalar('softmaxCostPerScore', 0.25, 16), scalar('attentionCtaOverheadBlocks', 0.01, 16));
+  // softmax costs one exp2 per score on the SFU (its rate is the .arch's sfu_per_sm); not fitted
+  if (att.length) ks.push(scalar('attentionCtaOverheadBlocks', 0.01, 16));
   // l2Efficiency is not fitted: L2 time and compute time both grow with tiles x K, so the two trade
   // off against each other; it stays at its stated value (params.ts)
   ks.push(scalar('hbmEfficiency', 0.3, 1), scalar('launchSeconds', 1e-7, 3e-5));

@@ -9,7 +9,7 @@ import { PROVENANCE_KINDS } from './measurements';
 
 export const CALIBRATION_SCHEMA_ID = 'tessera-gpu-calibration/1';
 
-const KernelParams = z.object({ fwdEfficiency: z.number().positive().max(1), bwdEfficiency: z.number().positive().max(1), overlap: z.number().min(0).max(1) });
+const KernelParams = z.object({ fwdEfficiency: z.number().positive().max(1), bwdEfficiency: z.number().positive().max(1), overlap: z.number().min(0).max(1), causalFactor: z.number().positive() });
 const ParamsSchema = z.object({
   gemmEfficiency: z.partialRecord(z.enum(GPU_DTYPES), z.number().positive().max(1)),
   gemmTileOverheadK: z.number().nonnegative(),

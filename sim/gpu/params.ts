@@ -15,9 +15,12 @@ export interface AttentionKernelParams {
   fwdEfficiency: number;
   /** fraction of the tensor peak the backward matmuls (five per block) reach */
   bwdEfficiency: number;
-  /** fraction of the shorter of (matmul, softmax) hidden behind the longer, per block (FA3's
-   *  producer/consumer ping-pong overlaps them; FA2 runs them one after the other in a warp) */
+  /** forward pass: fraction of the shorter of (matmul, softmax) hidden behind the longer, per block
+   *  (FA3's producer/consumer ping-pong inside a CTA; FA2 only across two CTAs resident on an SM,
+   *  since a warp runs them one after the other). Unfitted where no forward-only record exists. */
   overlap: number;
+  /** block time of a causal kernel relative to a full one (the masked loop, its scheduling) */
+  causalFactor: number;
 }
 
 export interface GpuModelParams {
@@ -35,9 +38,10 @@ export interface GpuModelParams {
   /** a kernel's fixed time: ramp-up, first loads, tail (kernel time, launch gaps excluded) */
   launchSeconds: number;
   attention: Record<AttentionKernel, AttentionKernelParams>;
-  /** softmax work per score (exp, max, rescale) in SFU exp-equivalents (1 = one exp2 per score) */
+  /** softmax work per score in SFU exp-equivalents: 1, one exp2 per score (max, scale and sum run
+   *  on the FP32 cores beside it); kept as a parameter for kernels that do more */
   softmaxCostPerScore: number;
-  /** per-CTA prologue/epilogue (load Q, write O), in KV-block equivalents */
+  /** per-CTA prologue/epilogue (load Q, write O), in equivalents of a 128-row KV block */
   attentionCtaOverheadBlocks: number;
 }
 
@@ -50,10 +54,10 @@ export const DEFAULT_PARAMS: GpuModelParams = {
   l2Efficiency: 0.8,
   launchSeconds: 4e-6,
   attention: {
-    fa2: { fwdEfficiency: 0.55, bwdEfficiency: 0.45, overlap: 0.3 },
-    fa3: { fwdEfficiency: 0.75, bwdEfficiency: 0.6, overlap: 0.8 },
+    fa2: { fwdEfficiency: 0.55, bwdEfficiency: 0.45, overlap: 0, causalFactor: 1 },
+    fa3: { fwdEfficiency: 0.75, bwdEfficiency: 0.6, overlap: 0.8, causalFactor: 1 },
   },
-  softmaxCostPerScore: 1.5,
+  softmaxCostPerScore: 1,
   attentionCtaOverheadBlocks: 1,
 };
 

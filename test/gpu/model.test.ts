@@ -24,7 +24,7 @@ const bare: GpuModelParams = {
   launchSeconds: 0,
   hbmEfficiency: 1,
   l2Efficiency: 1,
-  attention: { fa2: { fwdEfficiency: 1, bwdEfficiency: 1, overlap: 1 }, fa3: { fwdEfficiency: 1, bwdEfficiency: 1, overlap: 1 } },
+  attention: { fa2: { fwdEfficiency: 1, bwdEfficiency: 1, overlap: 1, causalFactor: 1 }, fa3: { fwdEfficiency: 1, bwdEfficiency: 1, overlap: 1, causalFactor: 1 } },
   softmaxCostPerScore: 1e-9,
   attentionCtaOverheadBlocks: 0,
 };
