@@ -15,12 +15,16 @@ export interface FlatTable {
 const safe = (s: string) => s.replace(/[^A-Za-z0-9_]/g, '_');
 
 export function flatten(rows: readonly Row[]): FlatTable {
-  const params = new Map<string, boolean>(); // name -> every value numeric
+  const params = new Map<string, 'BIGINT' | 'DOUBLE' | 'VARCHAR'>(); // name -> the column type its values fit
   const units = new Set<string>();
   const levels = new Set<string>();
   const parsed = rows.map((r) => ({ r, p: JSON.parse(r.params) as Record<string, string | number>, u: r.utilization_json ? (JSON.parse(r.utilization_json) as Record<string, number>) : {}, t: r.traffic_json ? (JSON.parse(r.traffic_json) as Record<string, { readBytes: number; writeBytes: number }>) : {} }));
   for (const { p, u, t } of parsed) {
-    for (const [k, v] of Object.entries(p)) params.set(k, (params.get(k) ?? true) && typeof v === 'number');
+    for (const [k, v] of Object.entries(p)) {
+      const t = typeof v !== 'number' ? 'VARCHAR' : Number.isSafeInteger(v) ? 'BIGINT' : 'DOUBLE';
+      const was = params.get(k) ?? t;
+      params.set(k, was === 'VARCHAR' || t === 'VARCHAR' ? 'VARCHAR' : was === 'DOUBLE' || t === 'DOUBLE' ? 'DOUBLE' : 'BIGINT');
+    }
     Object.keys(u).forEach((k) => units.add(k));
     Object.keys(t).forEach((k) => levels.add(k));
   }
@@ -29,7 +33,7 @@ export function flatten(rows: readonly Row[]): FlatTable {
   const pcol = (k: string) => (taken.has(safe(k)) ? `param_${safe(k)}` : safe(k));
   const columns = [
     ...base,
-    ...[...params].map(([k, numeric]) => ({ name: pcol(k), type: numeric ? 'DOUBLE' : 'VARCHAR' })),
+    ...[...params].map(([k, type]) => ({ name: pcol(k), type })),
     ...[...units].map((u) => ({ name: `util_${safe(u)}`, type: 'DOUBLE' })),
     ...[...levels].flatMap((l) => [
       { name: `traffic_${safe(l)}_read_bytes`, type: 'DOUBLE' },
