@@ -64,6 +64,8 @@ export interface ScheduleReport {
     steps: { step: number; op: string; loads: string[]; spills: string[]; frees: string[]; drops: string[] }[];
     placements: { tensor: string; start: number; end: number; offsetBytes: number }[];
   };
+  /** every tensor of the graph with its size (for the address map of a report) */
+  tensors: { name: string; bytes: number; kind: string }[];
   timings: { budgetsSeconds: number; solveSeconds: number; baselinesSeconds: number };
 }
 
@@ -179,6 +181,7 @@ export async function runSchedule(g: OpGraph, chain0: TierChain, req: ScheduleRe
     reductionVsBestBaseline: red.reduction,
     check: { ok: check.ok, violations: check.violations.map((v) => v.message) },
     schedule: describe(g, chain, schedule),
+    tensors: g.tensors.map((x) => ({ name: x.name, bytes: x.bytes, kind: x.kind })),
     timings: { budgetsSeconds, solveSeconds, baselinesSeconds },
   };
 }

@@ -13,7 +13,7 @@ import { analysisSummary, analyzeWithPasses } from './analyze';
 import { formatResult, parseFidelity, parseObjective, parseScheduleKind, resolveTarget, runPipeline } from '../pipeline';
 import { collect, paramOverrides, scheduleFlags } from '../flags';
 
-async function runOnTarget(c: Cascade, opts: RunOptions): Promise<void> {
+async function runOnTarget(file: string, c: Cascade, opts: RunOptions): Promise<void> {
   const fidelity = parseFidelity(opts.fidelity);
   if (opts.trace !== undefined && fidelity !== 'cycle') throw new UserError('--trace needs --fidelity cycle: only the cycle-level engines record a timeline');
   const kind = parseScheduleKind(opts.schedule);
@@ -23,6 +23,10 @@ async function runOnTarget(c: Cascade, opts: RunOptions): Promise<void> {
   const placement = kind === 'none' ? undefined : { kind, ...scheduleFlags(opts) };
   const r = await runPipeline(c, { target, fidelity, objective: parseObjective(opts.objective), seed: opts.seed !== undefined ? parseSeed(opts.seed) : 1, batch: parseBatch(opts.batch), progress: !opts.json && process.stderr.isTTY === true, ...(trace ? { trace } : {}), ...(placement ? { placement } : {}) });
   if (trace) writeOutput(opts.trace!, trace.text());
+  if (opts.report !== undefined) {
+    const { reportRun } = await import('./report');
+    reportRun(opts.report, file, r as Record<string, unknown>, c, target.spec, ['run', file, '--target', opts.target!, '--fidelity', fidelity, ...(opts.batch ? ['--batch', opts.batch] : []), ...(opts.param ?? []).flatMap((p) => ['--param', p]), '--report', opts.report]);
+  }
   process.stdout.write(opts.json ? JSON.stringify(r, null, 2) + '\n' : formatResult(r));
 }
 
@@ -35,6 +39,7 @@ export interface RunOptions {
   dump?: boolean;
   maxElements?: string;
   maxWork?: string;
+  report?: string;
   target?: string;
   fidelity?: string;
   objective?: string;
@@ -229,9 +234,11 @@ export function register(program: Command): void {
     .option('--budget <b>', 'with --schedule: SRAM budget in bytes (e.g. 4MiB) or MR/MH/MP (ilp); default the SRAM capacity')
     .option('--solver <name>', 'with --schedule ilp: highs (default) or glpk')
     .option('--time-limit <s>', 'with --schedule ilp: solver time limit in seconds (default 60)')
+    .option('--report <file.html>', 'with --target: also write an HTML report (charts of latency, energy, traffic, roofline)')
     .action(async (file: string, opts: RunOptions) => {
       const c = loadCascadeFile(file);
-      if (opts.target !== undefined) return runOnTarget(c, opts);
+      if (opts.target !== undefined) return runOnTarget(file, c, opts);
+      if (opts.report !== undefined) throw new UserError('--report needs --target (it draws the mapped and simulated Result)');
       if (opts.param?.length || opts.schedule !== undefined) throw new UserError('--param and --schedule need --target');
       const r = runInterpreter(file, c, opts);
       process.stdout.write(opts.json ? JSON.stringify(r.json, null, 2) + '\n' : r.text);

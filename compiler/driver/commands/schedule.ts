@@ -13,6 +13,7 @@ import { UserError } from '../user-error';
 
 export interface ScheduleCliOptions {
   target: string;
+  report?: string;
   solver?: string;
   budget?: string;
   params?: boolean;
@@ -118,6 +119,10 @@ export async function scheduleCommand(file: string, o: ScheduleCliOptions): Prom
   } finally {
     progress.stop();
   }
+  if (o.report !== undefined) {
+    const { reportSchedule } = await import('./report');
+    reportSchedule(o.report, file, r as unknown as Record<string, unknown>, ['schedule', file, '--target', o.target, '--report', o.report]);
+  }
   if (o.json) {
     const { timings, ...rest } = r;
     process.stdout.write(JSON.stringify(o.timings ? r : rest, null, 2) + '\n');
@@ -140,6 +145,7 @@ export function register(program: Command): void {
     .option('--cost <c>', 'what a byte of traffic costs at each tier: time (1/bandwidth, default) or energy')
     .option('--timings', 'include wall-clock timings (they make the JSON differ from run to run)')
     .option('--json', 'print the report as JSON')
+    .option('--report <file.html>', 'also write an HTML report (residency Gantt chart, address map, traffic per tier)')
     .option('--param <name=value>', 'override a target parameter (repeatable), e.g. --param glb=4MiB', collect, [])
     .option('--simulate', 'then map and simulate the cascade with this placement (as run --target T --schedule ilp); prints the Result')
     .option('--fidelity <level>', 'with --simulate: analytic (default) or cycle')
