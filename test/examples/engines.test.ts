@@ -3,7 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { walkthrough } from '../../examples/engines/run';
+// @ts-expect-error: a plain-JavaScript example (it ships as data in the package)
+import { walkthrough } from '../../examples/engines/run.mjs';
 
 const dir = join(import.meta.dirname, '../../examples/engines');
 
