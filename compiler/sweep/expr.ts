@@ -11,6 +11,7 @@ export class ExprError extends Error {
   constructor(
     message: string,
     readonly offset: number,
+    readonly length = 1,
   ) {
     super(message);
   }
@@ -95,7 +96,7 @@ export function compileConstraint(src: string, known: readonly string[]): Compil
     }
     if (t.kind === 'name') {
       if (t.text === 'true' || t.text === 'false') return () => t.text === 'true';
-      if (!known.includes(t.text)) throw new ExprError(`unknown parameter '${t.text}' at column ${t.at + 1}; the parameters are ${known.join(', ') || '(none)'}`, t.at);
+      if (!known.includes(t.text)) throw new ExprError(`unknown parameter '${t.text}'; the parameters are ${known.join(', ') || '(none)'}`, t.at, t.text.length);
       names.add(t.text);
       return (env) => {
         const v = env(t.text);

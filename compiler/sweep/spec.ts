@@ -326,7 +326,7 @@ function readConstraints(src: YamlSource, pair: Pair | undefined, names: string[
       out.push(text);
     } catch (e) {
       if (!(e instanceof ExprError)) throw e;
-      src.fail(n, `constraint "${text}": ${e.message}`);
+      src.failInside(n, e.offset, e.length, `constraint "${text}": ${e.message}`);
     }
   }
   return out;

@@ -46,9 +46,18 @@ export class YamlSource {
     this.push(error('sweep-spec', message, { line: loc.line, col: loc.col, length: loc.length }, hint));
   }
 
-  /** Throws every recorded error (with the text, so the CLI shows the line). */
+  /** An error inside a scalar's text, `offset` characters into its value (after an opening quote). */
+  failInside(node: Node, offset: number, length: number, message: string, hint?: string): void {
+    const quoted = isScalar(node) && (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE') ? 1 : 0;
+    const at = this.lines.linePos(node.range![0] + quoted + offset);
+    this.push(error('sweep-spec', message, { line: at.line, col: at.col, length: Math.max(1, length) }, hint));
+  }
+
+  /** Throws every recorded error, in file order (with the text, so the CLI shows the line). */
   throwIfErrors(): void {
-    if (this.diagnostics.length) throw new DiagnosticError(this.diagnostics, this.text);
+    if (!this.diagnostics.length) return;
+    this.diagnostics.sort((a, b) => (a.loc?.line ?? 0) - (b.loc?.line ?? 0) || (a.loc?.col ?? 0) - (b.loc?.col ?? 0));
+    throw new DiagnosticError(this.diagnostics, this.text);
   }
 }
 
