@@ -6,8 +6,8 @@
 //     spills: then they stream on the tiers' channels while the section computes, and the Result
 //     says `transfersOnTimeline` so the pipeline does not add them again;
 //   - an operator's latency in the Result is its share of its section's span, in proportion to
-//     its demand (the larger of its compute cycles and its transfer cycles): the einsums add up to
-//     the total;
+//     its demand (the larger of its compute cycles on the PCUs its mapping uses and its transfer
+//     cycles): the einsums add up to the total;
 //   - energy is left to the energy stage (compiler/driver/stages/energy.ts).
 import { cascadeWorkloads, hwModel, type EinsumWorkload } from '../compiler/map';
 import type { EinsumResult, Result } from '../sim/core/result';
@@ -101,11 +101,13 @@ export const dataflowCycleSimulator: CycleSimulator = (m: Mapping, spec: TargetS
   const hw = hwModel(spec);
   const pmu = hw.levels[hw.glb]!;
   const pmuBytes = pmu.capacityBytes * pmu.instances;
-  const sections = planSections(ops, unit.count ?? 1, pmuBytes);
+  const maxOps = typeof spec.attrs.section_ops === 'number' ? spec.attrs.section_ops : (unit.count ?? 1);
+  const sections = planSections(ops, unit.count ?? 1, pmuBytes, maxOps);
   const latencyOf = new Map<string, number>();
   const traffic: Record<string, { readBytes: number; writeBytes: number }> = {};
   let now = 0;
   let transferCycles = 0;
+  const tierBusy = new Map<string, number>();
   for (const sec of sections) {
     const spans: SectionSpan[] | undefined = o.trace ? [] : undefined;
     const stages = sec.stages.map((st) => ({ name: ops[st.op]!.name, computeCycles: st.computeCycles, readBytes: ops[st.op]!.readBytes, writeBytes: ops[st.op]!.writeBytes, producers: st.producers, buffers: st.buffers }));
@@ -116,8 +118,9 @@ export const dataflowCycleSimulator: CycleSimulator = (m: Mapping, spec: TargetS
       cur.readBytes += run.tierReadBytes[k]!;
       cur.writeBytes += run.tierWriteBytes[k]!;
       transferCycles += run.tierBusyCycles[k]!;
+      tierBusy.set(t.name, (tierBusy.get(t.name) ?? 0) + run.tierBusyCycles[k]!);
     });
-    const demand = stages.map((st) => Math.max(st.computeCycles, ...tiers.map((t, k) => occupancy(st.readBytes[k]! + st.writeBytes[k]!, t.bytesPerCycle))));
+    const demand = sec.stages.map((st) => Math.max(ops[st.op]!.computeCycles, ...tiers.map((t, k) => occupancy(ops[st.op]!.readBytes[k]! + ops[st.op]!.writeBytes[k]!, t.bytesPerCycle))));
     const shares = apportion(run.endCycle - now, demand);
     stages.forEach((st, i) => latencyOf.set(st.name, shares[i]!));
     now = run.endCycle;
@@ -156,6 +159,9 @@ export const dataflowCycleSimulator: CycleSimulator = (m: Mapping, spec: TargetS
     ...(m.schedule !== undefined ? { schedule: m.schedule } : {}),
     warnings: [...new Set(m.warnings)],
     sections: sections.map((s) => ({ operators: s.ops.length, tiles: s.tiles })),
+    // cycles each off-chip tier's channels moved data (reads and writes): with DDR-homed experts, the
+    // DDR channel's time is the model-switch time
+    tierBusyCycles: Object.fromEntries(tiers.map((t) => [t.name, Math.ceil(tierBusy.get(t.name) ?? 0)])),
     ...(sched ? { transfersOnTimeline: true, transferCycles } : {}),
   };
 };

@@ -153,6 +153,9 @@ export function formatResult(r: Result): string {
   } else if (r.energyNotModelled) lines.push(`  energy not modelled: ${r.energyNotModelled.join(', ')}`);
   const sched = r.schedule as { budget?: { bytes?: number }; method?: string } | undefined;
   const xfer = (r as { transferCycles?: number }).transferCycles;
+  const busyTiers = (r as { tierBusyCycles?: Record<string, number> }).tierBusyCycles;
+  const period = r.latencyCycles > 0 ? r.latencySeconds / r.latencyCycles : 0;
+  if (busyTiers) lines.push(`  tier channels busy: ${Object.entries(busyTiers).map(([t, c]) => `${t} ${c} cycles = ${formatSeconds(c * period)}`).join(', ')}`);
   const overlapped = (r as { transfersOnTimeline?: boolean }).transfersOnTimeline === true;
   if (sched && xfer !== undefined) lines.push(`  schedule: tensors placed in the tiers (SRAM budget ${formatBytes(sched.budget?.bytes ?? 0)}); loads and spills ${overlapped ? `keep the tier channels busy ${Math.round(xfer)} cycles, overlapped with compute on the engine's timeline` : `add ${xfer} cycles`}`);
   for (const e of r.einsums) lines.push(`  ${e.name.padEnd(12)} ${e.unit.padEnd(8)} ${String(e.latencyCycles).padStart(12)} cycles ${energy(e.energyPj).padStart(10)}`);

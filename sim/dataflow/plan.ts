@@ -1,10 +1,11 @@
 // How a cascade is laid out on a dataflow chip as pipelined sections (the SN40L's kernels): plain
 // data in, plain data out, so the engine (targets/dataflow-cycle.ts) and the tests share one rule.
-//   - operators are taken in execution order; a section holds at most one operator per PCU (every
-//     operator needs at least one PCU and one PMU of its own);
+//   - operators are taken in execution order; a section holds at most `maxOps` of them (the
+//     target's `attr section_ops`: the SN40L fuses a decoder layer into one kernel) and never more
+//     than one per PCU (every operator needs at least one PCU and one PMU of its own);
 //   - each operator gets PCUs in proportion to its work (PCU-cycles), at least one and never more
 //     than its mapping can use; its compute cycles scale by used / given when it gets fewer;
-//   - the section is split into T = max(16·S, ⌈2·bytes / PMU capacity⌉) tiles: enough that filling
+//   - the section is split into T = max(32·S, ⌈2·bytes / PMU capacity⌉) tiles: enough that filling
 //     and draining the pipeline is small against its length, and that every operator's
 //     double-buffered tile of the bytes it streams fits the PMUs;
 //   - an operator's PMUs (one per PCU it gets) hold as many tiles of its loads as fit, at least 2:
@@ -78,10 +79,11 @@ export function bufferTiles(op: PlannedOp, units: number, pmuBytesPerUnit: numbe
   return Math.max(2, Math.min(tiles, Math.floor((units * pmuBytesPerUnit) / tileBytes)));
 }
 
-export function planSections(ops: readonly PlannedOp[], units: number, pmuBytes: number): PlannedSection[] {
+export function planSections(ops: readonly PlannedOp[], units: number, pmuBytes: number, maxOps = units): PlannedSection[] {
   const sections: PlannedSection[] = [];
-  for (let first = 0; first < ops.length; first += units) {
-    const idx = [...Array(Math.min(units, ops.length - first)).keys()].map((i) => first + i);
+  const per = Math.max(1, Math.min(units, Math.floor(maxOps)));
+  for (let first = 0; first < ops.length; first += per) {
+    const idx = [...Array(Math.min(per, ops.length - first)).keys()].map((i) => first + i);
     const shares = shareUnits(
       idx.map((i) => ops[i]!.computeCycles * Math.max(1, ops[i]!.usedUnits)),
       idx.map((i) => Math.max(1, ops[i]!.usedUnits)),
@@ -89,7 +91,7 @@ export function planSections(ops: readonly PlannedOp[], units: number, pmuBytes:
     );
     const pos = new Map(idx.map((i, k) => [ops[i]!.name, k]));
     const bytes = idx.reduce((s, i) => s + ops[i]!.readBytes.reduce((a, b) => a + b, 0) + ops[i]!.writeBytes.reduce((a, b) => a + b, 0), 0);
-    const tiles = Math.max(16 * idx.length, Number.isFinite(pmuBytes) && pmuBytes > 0 ? Math.ceil((2 * bytes) / pmuBytes) : 1);
+    const tiles = Math.max(32 * idx.length, Number.isFinite(pmuBytes) && pmuBytes > 0 ? Math.ceil((2 * bytes) / pmuBytes) : 1);
     const perUnit = pmuBytes / units;
     const stages = idx.map((i, k) => ({
       op: i,

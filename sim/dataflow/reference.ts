@@ -7,13 +7,14 @@
 // Within a cycle c, in this order:
 //   1. tiles whose compute ends at c finish: the stage's buffer of that tile frees (the load D
 //      tiles on is issued at c) and the tile's writes are issued at c;
-//   2. each channel has num ticks of capacity in the cycle (den ticks a byte: section.ts
-//      channelRate); it spends them on the requests at the head of its queue, in order, as long as
-//      the head is issued by c; a request whose last byte moves in cycle c is done at the end of c
+//   2. each stage's channel on each tier (its share of the tier's bandwidth: section.ts
+//      stageChannels) has num ticks of capacity in the cycle, den ticks a byte; it spends them on
+//      the requests at the head of its queue (its loads and writes, section.ts says in what order),
+//      in order, as long as the head is issued by c; a request whose last byte moves in cycle c is done at the end of c
 //      (its data usable `latency` cycles later), and the next one may use what is left of c;
 //   3. each idle stage (in stage order) starts its next tile if its loads are usable, and every
 //      producer has finished that tile, by c.
-import { channelRate, tilePart, tileCycles, type DataflowSection } from './section';
+import { stageChannels, tilePart, tileCycles, type DataflowSection } from './section';
 
 interface Request {
   stage: number;
@@ -31,19 +32,31 @@ export interface ReferenceSectionRun {
   tierWriteBytes: number[];
 }
 
-/** The static DMA programs: per tier a read channel (index k) and a write channel (K + k), tile by tile in stage order. */
+/**
+ * Each stage's DMA program on each tier (channel s·K + k): the loads of tiles 0..D−1, then after each
+ * tile t its write and the load of tile t+D.
+ */
 function programs(sec: DataflowSection): Request[][] {
   const T = sec.tiles;
   const K = sec.tiers.length;
-  const out: Request[][] = [...sec.tiers, ...sec.tiers].map(() => []);
-  for (let t = 0; t < T; t++)
-    for (let s = 0; s < sec.stages.length; s++)
-      for (let k = 0; k < K; k++) {
-        const r = tilePart(sec.stages[s]!.readBytes[k] ?? 0, t, T);
-        if (r > 0) out[k]!.push({ stage: s, tile: t, bytes: r, load: true, issued: t < Math.max(2, sec.stages[s]!.buffers) ? sec.startCycle : Infinity });
-        const w = tilePart(sec.stages[s]!.writeBytes[k] ?? 0, t, T);
-        if (w > 0) out[K + k]!.push({ stage: s, tile: t, bytes: w, load: false, issued: Infinity });
+  const out: Request[][] = [];
+  sec.stages.forEach((st, s) => {
+    const D = Math.max(2, st.buffers);
+    for (let k = 0; k < K; k++) {
+      const prog: Request[] = [];
+      const ld = (t: number, issued: number) => {
+        const b = tilePart(st.readBytes[k] ?? 0, t, T);
+        if (b > 0) prog.push({ stage: s, tile: t, bytes: b, load: true, issued });
+      };
+      for (let t = 0; t < Math.min(T, D); t++) ld(t, sec.startCycle);
+      for (let t = 0; t < T; t++) {
+        const w = tilePart(st.writeBytes[k] ?? 0, t, T);
+        if (w > 0) prog.push({ stage: s, tile: t, bytes: w, load: false, issued: Infinity });
+        if (t + D < T) ld(t + D, Infinity);
       }
+      out.push(prog);
+    }
+  });
   return out;
 }
 
@@ -52,7 +65,7 @@ export function referenceSection(sec: DataflowSection, maxCycles = 5_000_000): R
   const T = sec.tiles;
   const progs = programs(sec);
   const head = progs.map(() => 0); // index of the request each channel serves or waits for
-  const rates = [...sec.tiers, ...sec.tiers].map((x) => channelRate(x.bytesPerCycle));
+  const rates = stageChannels(sec).map((r) => r ?? { num: 1, den: 1 });
   const left = progs.map((p, k) => (p.length > 0 ? p[0]!.bytes * rates[k]!.den : 0)); // ticks the head request still needs
   const loadsPending: number[][] = sec.stages.map(() => new Array<number>(T).fill(0)); // loads not yet usable
   const usableAt: number[][] = sec.stages.map(() => new Array<number>(T).fill(-Infinity));
@@ -86,7 +99,7 @@ export function referenceSection(sec: DataflowSection, maxCycles = 5_000_000): R
     }
     // 2. channels
     progs.forEach((prog, k) => {
-      const tier = sec.tiers[k % K]!;
+      const tier = sec.tiers[k % K]!; // channel k: stage ⌊k / K⌋, tier k mod K
       let capacity = rates[k]!.num; // ticks left in this cycle
       while (capacity > 0 && head[k]! < prog.length && prog[head[k]!]!.issued <= c) {
         const r = prog[head[k]!]!;

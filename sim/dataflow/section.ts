@@ -6,18 +6,16 @@
 // The model, in integer cycles, for a section of S stages split into T tiles each:
 //   - a stage's work and bytes are split evenly over the T tiles (tile t gets
 //     floor((t+1)·X/T) − floor(t·X/T)); a tile takes at least one cycle;
-//   - each tier has a read channel and a write channel, each serving its requests first in, first
-//     out, in the static order the compiler programs its DMA: tile by tile, and within a tile in
-//     stage order (writes never hold up loads; a tier that is read and written at once is
-//     therefore up to twice as fast as its bandwidth: an optimistic bound, and decode writes are a
-//     few bytes a token). A channel moves bw bytes a cycle and a request may start in the middle
-//     of a cycle where the one before it ended (bw is held as a fraction num/den, so time on the
-//     channel is counted exactly, in ticks of 1/num cycle: a byte takes den ticks); a request is
-//     done at the end of the cycle its last byte moves in, and a load's data is usable `latency`
-//     cycles after that;
-//   - a stage's PMUs hold D ≥ 2 tiles of its loads (`buffers`): the load of tile t is issued when
-//     the stage finishes tile t−D, which frees its buffer (tiles 0..D−1 at the section's start);
-//     a tile's write is issued when it finishes;
+//   - each tier's bandwidth is split among the stages that use it, in proportion to the bytes each
+//     moves there (the compiler gives each operator its own DMA streams, as the SN40L's PMUs and
+//     AGCUs have): each stage has one channel per tier, serving its requests first in, first out.
+//     A channel of bw bytes a cycle (held as a fraction num/den: time is counted exactly, in ticks
+//     of 1/num cycle, a byte taking den ticks) may start a request in the middle of a cycle where
+//     the one before ended; a request is done at the end of the cycle its last byte moves in, and a
+//     load's data is usable `latency` cycles after that;
+//   - a stage's PMUs hold D ≥ 2 tiles of its loads (`buffers`): the loads of tiles 0..D−1 are
+//     queued at the section's start; when the stage finishes tile t, its write of tile t and then
+//     the load of tile t+D (into the buffer tile t freed) are queued;
 //   - stage s starts tile t when its loads have arrived, it finished tile t−1, and every producer
 //     stage finished its tile t (tiles stream: a consumer needs only the producer's same tile);
 //   - the section ends when every stage has finished and every write has left its channel.
@@ -67,7 +65,7 @@ export interface SectionRun {
   /** per stage: the cycle its first tile starts and its last tile ends */
   stageStart: Float64Array;
   stageEnd: Float64Array;
-  /** per tier: cycles its channel was busy (fractional), bytes read and written */
+  /** per tier: its bytes at its full bandwidth (cycles, fractional), bytes read and written */
   tierBusyCycles: Float64Array;
   tierReadBytes: Float64Array;
   tierWriteBytes: Float64Array;
@@ -79,13 +77,14 @@ export function tilePart(x: number, t: number, tiles: number): number {
 }
 
 /**
- * A channel's bandwidth as a fraction num/den bytes per cycle (den a power of two up to 2^20; exact
- * for the bandwidths .arch files give, e.g. 1000 or 78.125 = 625/8, and within 1e-6 otherwise).
+ * A channel's bandwidth as a fraction num/den bytes per cycle (den a power of two up to 2^12; exact
+ * for the bandwidths .arch files give, e.g. 1000 or 78.125 = 625/8, and within 1/4096 B a cycle
+ * otherwise; ticks stay below 2^53 for runs of up to about 2^53 / (4096·bw) cycles).
  */
 export function channelRate(bytesPerCycle: number): { num: number; den: number } {
   if (!(bytesPerCycle > 0) || !Number.isFinite(bytesPerCycle)) throw new Error(`a channel needs a positive finite bandwidth, got ${bytesPerCycle}`);
   let den = 1;
-  while (den < 1 << 20 && Math.abs(bytesPerCycle * den - Math.round(bytesPerCycle * den)) > 1e-9 * bytesPerCycle * den) den *= 2;
+  while (den < 1 << 12 && Math.abs(bytesPerCycle * den - Math.round(bytesPerCycle * den)) > 1e-9 * bytesPerCycle * den) den *= 2;
   return { num: Math.max(1, Math.round(bytesPerCycle * den)), den };
 }
 
@@ -101,6 +100,23 @@ export function tileCycles(stage: DataflowStage, t: number, tiles: number): numb
   return Math.max(1, tilePart(stage.computeCycles, t, tiles));
 }
 
+/**
+ * Each stage's channel on each tier (index s·K + k): its share of the tier's bandwidth, in proportion
+ * to the bytes it reads and writes there; null where it moves none.
+ */
+export function stageChannels(sec: DataflowSection): ({ num: number; den: number } | null)[] {
+  const K = sec.tiers.length;
+  const bytes = (st: DataflowStage, k: number) => (st.readBytes[k] ?? 0) + (st.writeBytes[k] ?? 0);
+  const tot = sec.tiers.map((_, k) => sec.stages.reduce((a, st) => a + bytes(st, k), 0));
+  const out: ({ num: number; den: number } | null)[] = [];
+  for (const st of sec.stages)
+    for (let k = 0; k < K; k++) {
+      const b = bytes(st, k);
+      out.push(b > 0 ? channelRate((sec.tiers[k]!.bytesPerCycle * b) / tot[k]!) : null);
+    }
+  return out;
+}
+
 /** Runs one section; `spans` (optional) receives every tile and transfer for a trace. */
 export function runSection(sec: DataflowSection, spans?: SectionSpan[]): SectionRun {
   const S = sec.stages.length;
@@ -108,60 +124,61 @@ export function runSection(sec: DataflowSection, spans?: SectionSpan[]): Section
   const K = sec.tiers.length;
   if (!(T >= 1 && Number.isInteger(T))) throw new Error(`a section needs a whole number of tiles, got ${T}`);
   const end = new Float64Array(S * T); // end[s*T + t]
-  const rate = sec.tiers.map((x) => channelRate(x.bytesPerCycle));
-  const free = new Float64Array(K); // ticks (1/num cycle) at which each read channel is next free
-  const wfree = new Float64Array(K); // the same for each write channel
-  for (let k = 0; k < K; k++) free[k] = wfree[k] = sec.startCycle * rate[k]!.num;
+  const ready = new Float64Array(S * T); // the cycle tile t's loads are usable
+  const ch = stageChannels(sec);
+  const free = new Float64Array(S * K); // ticks (1/num cycle) at which each stage's channel is next free
+  for (let i = 0; i < S * K; i++) free[i] = sec.startCycle * (ch[i]?.num ?? 0);
   const busy = new Float64Array(K);
   const readB = new Float64Array(K);
   const writeB = new Float64Array(K);
   const stageStart = new Float64Array(S);
   const stageEnd = new Float64Array(S);
   const t0 = sec.startCycle;
+  let last = t0;
+  /** queues stage s's request on tier k at cycle `at`; returns the cycle it is done */
+  const queue = (s: number, k: number, bytes: number, at: number, what: string): number => {
+    const tier = sec.tiers[k]!;
+    const { num, den } = ch[s * K + k]!;
+    const begin = Math.max(at * num, free[s * K + k]!);
+    free[s * K + k] = begin + bytes * den;
+    busy[k] += bytes / tier.bytesPerCycle;
+    const done = Math.ceil(free[s * K + k]! / num);
+    last = Math.max(last, done);
+    spans?.push({ track: tier.name, name: `${sec.stages[s]!.name} ${what}`, start: Math.floor(begin / num), end: done });
+    return done;
+  };
+  const load = (s: number, t: number, at: number) => {
+    let r = at;
+    for (let k = 0; k < K; k++) {
+      const b = tilePart(sec.stages[s]!.readBytes[k] ?? 0, t, T);
+      if (b <= 0) continue;
+      readB[k] += b;
+      r = Math.max(r, queue(s, k, b, at, `load ${t}`) + sec.tiers[k]!.latencyCycles);
+    }
+    ready[s * T + t] = r;
+  };
+  for (let s = 0; s < S; s++) for (let t = 0; t < Math.min(T, Math.max(2, sec.stages[s]!.buffers)); t++) load(s, t, t0);
   for (let t = 0; t < T; t++) {
     for (let s = 0; s < S; s++) {
       const st = sec.stages[s]!;
-      const D = Math.max(2, st.buffers);
-      const issue = t >= D ? end[s * T + t - D]! : t0;
-      let ready = issue;
-      for (let k = 0; k < K; k++) {
-        const b = tilePart(st.readBytes[k] ?? 0, t, T);
-        if (b <= 0) continue;
-        const tier = sec.tiers[k]!;
-        const { num, den } = rate[k]!;
-        const begin = Math.max(issue * num, free[k]!);
-        free[k] = begin + b * den;
-        busy[k] += (b * den) / num;
-        readB[k] += b;
-        const done = Math.ceil(free[k]! / num);
-        ready = Math.max(ready, done + tier.latencyCycles);
-        spans?.push({ track: tier.name, name: `${st.name} load ${t}`, start: Math.floor(begin / num), end: done });
-      }
-      let start = Math.max(ready, t > 0 ? end[s * T + t - 1]! : t0);
+      let start = Math.max(ready[s * T + t]!, t > 0 ? end[s * T + t - 1]! : t0);
       for (const p of st.producers) start = Math.max(start, end[p * T + t]!);
       const c = tileCycles(st, t, T);
-      end[s * T + t] = start + c;
+      const e = start + c;
+      end[s * T + t] = e;
       if (t === 0) stageStart[s] = start;
-      if (t === T - 1) stageEnd[s] = start + c;
-      spans?.push({ track: `PCU ${st.name}`, name: `${st.name} tile ${t}`, start, end: start + c });
-    }
-    for (let s = 0; s < S; s++) {
-      const st = sec.stages[s]!;
+      if (t === T - 1) stageEnd[s] = e;
+      last = Math.max(last, e);
+      spans?.push({ track: `PCU ${st.name}`, name: `${st.name} tile ${t}`, start, end: e });
       for (let k = 0; k < K; k++) {
         const b = tilePart(st.writeBytes[k] ?? 0, t, T);
         if (b <= 0) continue;
-        const tier = sec.tiers[k]!;
-        const { num, den } = rate[k]!;
-        const begin = Math.max(end[s * T + t]! * num, wfree[k]!);
-        wfree[k] = begin + b * den;
-        busy[k] += (b * den) / num;
         writeB[k] += b;
-        spans?.push({ track: `${tier.name} write`, name: `${st.name} write ${t}`, start: Math.floor(begin / num), end: Math.ceil(wfree[k]! / num) });
+        queue(s, k, b, e, `write ${t}`);
       }
+      const D = Math.max(2, st.buffers);
+      if (t + D < T) load(s, t + D, e);
     }
   }
-  let last = t0;
-  for (let s = 0; s < S; s++) last = Math.max(last, stageEnd[s]!);
-  for (let k = 0; k < K; k++) last = Math.max(last, Math.ceil(free[k]! / rate[k]!.num), Math.ceil(wfree[k]! / rate[k]!.num));
   return { endCycle: last, stageStart, stageEnd, tierBusyCycles: busy, tierReadBytes: readB, tierWriteBytes: writeB };
 }
