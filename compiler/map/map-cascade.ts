@@ -41,6 +41,7 @@ function fuseGroups(c: Cascade, ws: EinsumWorkload[], hw: HwModel, name: string,
   for (const d of list) {
     const r = d.analytic(c, ws, hw, objective, batch);
     if (Array.isArray(r)) {
+      for (const x of r) for (const u of x.unfused ?? []) warnings.push(`${name}: ${u}; its einsums are mapped one by one`);
       if (r.length > 0) return r;
       continue;
     }

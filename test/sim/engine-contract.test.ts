@@ -163,4 +163,23 @@ describe('the fused pipeline applies to every layer of a model', () => {
     }
     expect(two.warnings.filter((w) => /refused|analytic cost is used/.test(w) && w.startsWith('pipeline'))).toEqual([]);
   });
+
+  it('a layer the pipeline cannot bind is mapped einsum by einsum, and the run says which and why', () => {
+    // two independent 1-pass attentions (examples/fusemax), the second with E = 2^20: its per-row
+    // state (Q alone: 2 MiB a row in bf16) cannot fit the GLB even for one row group
+    const src = readFileSync(join(import.meta.dirname, '../../examples/fusemax/attention-1pass.ein'), 'utf8').split('\n').filter((l) => l.trim() && !l.startsWith('#'));
+    const layer = (tag: string, E: number) =>
+      src.map((l) =>
+        l
+          .replace(/\b(E|F|M|P|M1|M0)\b/g, (r) => `${r}_${tag}`)
+          .replace(/\b(e|f|m|p|m1|m0)\b/g, (v) => `${v}_${tag.toLowerCase()}`)
+          .replace(/\b(Q|K|V|BK|BV|RM|RD|RNV|BQK|LM|SLN|SLD|SLNV|PRM|SPD|SPNV|AV)\b/g, (x) => `${x}_${tag}`)
+          .replace(`E_${tag} = 64`, `E_${tag} = ${E}`),
+      );
+    const c = parseCascade([...layer('A', 64), ...layer('B', 1 << 20)].join('\n'), 'two.ein').cascade!;
+    const m = targetFromSpec(loadTargetSpec('fusemax')).map(c, undefined, {});
+    expect(m.groups.map((g) => g.name)).toEqual(['pipeline(m1_a)']);
+    expect(m.warnings).toContain('fusemax: pipeline(m1_b) not formed: the per-row state does not fit GLB even for one row group; its einsums are mapped one by one');
+    expect(m.ops.filter((o) => o.kind !== 'fused').map((o) => o.name)).toContain('BQK_B');
+  });
 });

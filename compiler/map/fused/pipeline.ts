@@ -409,11 +409,13 @@ export function pipelineGroups(c: Cascade, ws: EinsumWorkload[], hw: HwModel, ob
   const parts = iterativePartitions(c);
   if (parts.length === 0) return { reason: 'the cascade has no iterative partitioned rank (M -> M1, M0 with m1 iterative) to traverse once' };
   const out: FusedOutcome[] = [];
-  let reason: string | undefined;
+  const refused: string[] = [];
   for (const part of parts) {
     const r = pipelineModel(c, ws, hw, objective, batch, part);
-    if ('reason' in r) reason ??= r.reason;
+    if ('reason' in r) refused.push(`${part.vars[0]}: ${r.reason}`);
     else out.push(r);
   }
-  return out.length > 0 ? out : { reason: reason! };
+  if (out.length === 0) return { reason: parts.length === 1 ? refused[0]!.slice(refused[0]!.indexOf(': ') + 2) : refused.join('; ') };
+  if (refused.length > 0) out[0]!.unfused = refused.map((x) => `pipeline(${x.slice(0, x.indexOf(':'))}) not formed: ${x.slice(x.indexOf(': ') + 2)}`);
+  return out;
 }

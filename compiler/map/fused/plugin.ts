@@ -12,6 +12,8 @@ export interface FusedOutcome {
   einsums: EinsumMapping[];
   /** cascade indices the group accounts for: its members and the einsums it folds in (inits of its running values) */
   covers?: number[];
+  /** parts of the cascade of the same shape the dataflow left unfused, and why (a layer whose state does not fit) */
+  unfused?: string[];
 }
 
 /** Why a dataflow formed no group; `relevant`: the cascade is of the shape it fuses, so a user should hear why. */
