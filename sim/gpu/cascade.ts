@@ -94,14 +94,14 @@ function einsumKernel(c: Cascade, i: number, hw: GpuHardware, p: GpuModelParams,
   const dtype = ta && tb ? TENSOR_CORE_DTYPE[DTYPE_BITS[ta.dtype] >= DTYPE_BITS[tb.dtype] ? ta.dtype : tb.dtype] : 'fp32';
   if (g && hw.peakFlopsPerSecond[dtype] !== undefined) {
     const b = gemmBreakdown(hw, p, { m: g.M, n: g.N, k: g.K, batch: g.batch * batch, dtype });
-    const note = `${e.output.tensor}: GEMM ${g.M}x${g.N}x${g.K}${g.batch * batch > 1 ? ` x${g.batch * batch}` : ''} as ${b.tiles} CTA tiles of ${b.tileM}x${b.tileN}${b.splitK > 1 ? `, K split ${b.splitK} ways` : ''}, ${b.waves} wave${b.waves === 1 ? '' : 's'} over ${hw.smCount} SMs, bound by ${b.bound}`;
+    const note = `${e.output.tensor}: GEMM ${g.M}x${g.N}x${g.K}${g.batch * batch > 1 ? ` x${g.batch * batch}` : ''} as ${b.tiles} CTA tiles of ${b.tileM}x${b.tileN}${b.splitK > 1 ? `, K split ${b.splitK} ways` : ''}${b.streamK ? `, stream-K over ${hw.smCount} SMs (${b.waves.toFixed(2)} waves of work)` : `, ${b.waves} wave${b.waves === 1 ? '' : 's'} over ${hw.smCount} SMs`}, bound by ${b.bound}`;
     return {
       seconds: b.seconds,
       unit: 'tensor-core',
       macs: g.M * g.N * g.K * g.batch * batch,
       dtype,
       ops: 0,
-      hbm: [b.hbmBytes - writeBytes, writeBytes],
+      hbm: [b.hbmBytes - writeBytes - b.partialBytes, writeBytes + b.partialBytes],
       l2: [b.l2Bytes, writeBytes],
       smem: [b.l2Bytes, b.l2Bytes],
       rf: [b.l2Bytes, b.l2Bytes + writeBytes],

@@ -8,8 +8,12 @@
 //   L2 bandwidth; on Hopper a 2-CTA cluster multicasts the shared B tile: cols / 2), and HBM sees each operand once plus C (split-K adds fp32 partials written and read);
 // - time = launch + max(compute, memory) + (1 - overlap) min(compute, memory) + one pass of the load
 //   latencies (the main loop overlaps loads with MMAs; its prologue and epilogue do not).
-// The kernel picked is the candidate (tile, split) with the least time, as cuBLAS's heuristics aim to;
-// the breakdown says which. Plain number math, no allocation in the candidate loop.
+// - stream-K (Osama et al., "Stream-K: Work-centric Parallel Decomposition for Dense Matrix-Matrix
+//   Multiplication on the GPU", PPoPP 2023; CUTLASS's persistent schedulers): when the tiles leave a
+//   wave partly empty, the SMs share all tiles' K iterations evenly and the tiles cut between SMs
+//   pay a fixup (a partial fp32 tile written and read), so the last wave is not wasted.
+// The kernel picked is the candidate (tile, split or stream-K) with the least time, as cuBLAS's
+// heuristics aim to; the breakdown says which. Plain number math, no allocation in the loop.
 import type { GpuDType, GpuHardware } from './hardware';
 import type { GpuModelParams } from './params';
 
@@ -55,10 +59,14 @@ export interface GemmBreakdown {
   tileM: number;
   tileN: number;
   splitK: number;
+  /** a persistent stream-K kernel: the SMs share the tiles' K iterations evenly (waves fractional) */
+  streamK: boolean;
   tiles: number;
   waves: number;
-  /** bytes moved per level: HBM (compulsory), L2 -> SMEM (tile loads) */
+  /** bytes moved per level: HBM (compulsory, plus partial tiles), L2 -> SMEM (tile loads) */
   hbmBytes: number;
+  /** fp32 partial tiles of split-K or stream-K, written once and read once (inside hbmBytes, twice) */
+  partialBytes: number;
   l2Bytes: number;
   /** what sets the time */
   bound: 'compute' | 'l2' | 'hbm';
@@ -80,8 +88,9 @@ export function gemmBreakdown(hw: GpuHardware, p: GpuModelParams, s: GemmShape):
   const l2Bw = hw.l2BytesPerSecond ? hw.l2BytesPerSecond * p.l2Efficiency : 0;
   const fixed = p.launchSeconds + pipelineLatencySeconds(hw);
   const baseBytes = batch * ((s.m * s.k + s.k * s.n) * B + s.m * s.n * outputBytes(s.dtype));
-  let best: GemmBreakdown | null = null;
   let bestT = Infinity;
+  let bSK = false;
+  let bP = 0;
   let bTm = 0, bTn = 0, bS = 1, bTiles = 0, bWaves = 0, bC = 0, bM = 0, bH = 0, bL = 0;
   let bBound: GemmBreakdown['bound'] = 'compute';
   for (const [tm, tn] of GEMM_TILES) {
@@ -103,13 +112,28 @@ export function gemmBreakdown(hw: GpuHardware, p: GpuModelParams, s: GemmShape):
       const t = fixed + Math.max(compute, mem) + (1 - p.gemmOverlap) * Math.min(compute, mem);
       if (t < bestT - 1e-15) {
         bestT = t;
-        bTm = tm; bTn = tn; bS = split; bTiles = tiles; bWaves = waves; bC = compute; bM = mem; bH = hbmBytes; bL = l2Bytes;
+        bTm = tm; bTn = tn; bS = split; bSK = false; bTiles = tiles; bWaves = waves; bC = compute; bM = mem; bH = hbmBytes; bL = l2Bytes; bP = split > 1 ? batch * s.m * s.n * 4 * split : 0;
+        bBound = compute >= mem ? 'compute' : l2T > hbmT ? 'l2' : 'hbm';
+      }
+    }
+    if (tiles > sms && tiles % sms !== 0) {
+      // stream-K: the SMs share the tiles' K iterations evenly (a persistent kernel); the tiles split
+      // across SMs pay a fixup, their fp32 partial tile written and read once
+      const compute = (tiles * 2 * tm * tn * (s.k + p.gemmTileOverheadK)) / (sms * perSmFlops) + (2 * tm * tn * p.gemmTileOverheadK) / perSmFlops;
+      const hbmBytes = baseBytes + sms * tm * tn * 4 * 2;
+      const l2Bytes = tiles * (rows + cols / hw.clusterMulticast) * s.k * B;
+      const hbmT = hbmBytes / hbmBw;
+      const l2T = l2Bw > 0 ? l2Bytes / l2Bw : 0;
+      const mem = Math.max(hbmT, l2T);
+      const t = fixed + Math.max(compute, mem) + (1 - p.gemmOverlap) * Math.min(compute, mem);
+      if (t < bestT - 1e-15) {
+        bestT = t;
+        bTm = tm; bTn = tn; bS = 1; bSK = true; bTiles = tiles; bWaves = tiles / sms; bC = compute; bM = mem; bH = hbmBytes; bL = l2Bytes; bP = sms * tm * tn * 4;
         bBound = compute >= mem ? 'compute' : l2T > hbmT ? 'l2' : 'hbm';
       }
     }
   }
-  best = { seconds: bestT, computeSeconds: bC, memorySeconds: bM, tileM: bTm, tileN: bTn, splitK: bS, tiles: bTiles, waves: bWaves, hbmBytes: bH, l2Bytes: bL, bound: bBound };
-  return best;
+  return { seconds: bestT, computeSeconds: bC, memorySeconds: bM, tileM: bTm, tileN: bTn, splitK: bS, streamK: bSK, tiles: bTiles, waves: bWaves, hbmBytes: bH, partialBytes: bP, l2Bytes: bL, bound: bBound };
 }
 
 export function predictGemmSeconds(hw: GpuHardware, p: GpuModelParams, s: GemmShape): number {

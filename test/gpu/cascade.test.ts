@@ -27,8 +27,10 @@ describe('whole cascades on the GPU model', () => {
   });
   it('reports traffic at every level of the .arch hierarchy', () => {
     expect(Object.keys(r.traffic)).toEqual(['HBM', 'L2', 'SMEM', 'RF']);
-    // the GEMM's HBM traffic is compulsory: A and B read once, Z written once
-    expect(r.einsums[0]!.traffic.HBM).toEqual({ readBytes: 2 * 4096 * 4096 * 2, writeBytes: 4096 * 4096 * 2 });
+    // the GEMM's HBM traffic: A and B read once, Z written once, and stream-K's fp32 partial tiles
+    // (one 128x256 tile per SM: 132 x 128 x 256 x 4 bytes) written and read once
+    const partial = 132 * 128 * 256 * 4;
+    expect(r.einsums[0]!.traffic.HBM).toEqual({ readBytes: 2 * 4096 * 4096 * 2 + partial, writeBytes: 4096 * 4096 * 2 + partial });
   });
   it('energy: MACs at 0.59 pJ (bf16) plus bytes x each level\'s energy; einsums sum to the total', () => {
     const z = r.einsums[0]!;

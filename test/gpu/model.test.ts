@@ -70,25 +70,31 @@ describe('GPU hardware from the .arch file', () => {
 });
 
 describe('GEMM model', () => {
-  it('CTA tiles split the output over M and N: 4096^3 is 512 tiles of 128x256 in 4 waves', () => {
+  it('CTA tiles split the output over M and N: 4096^3 is 512 tiles of 128x256, shared by stream-K', () => {
     const b = gemmBreakdown(h100, bare, { m: 4096, n: 4096, k: 4096, dtype: 'bf16' });
     expect(b.tileM * b.tileN).toBe(128 * 256);
     expect(b.tiles).toBe(512);
-    expect(b.waves).toBe(4);
-    // one tile at peak: 2*128*256*4096 FLOP / (989 TFLOP/s / 132 SMs)
-    expect(b.computeSeconds).toBeCloseTo((4 * 2 * 128 * 256 * 4096) / (989e12 / 132), 15);
-    // within wave quantisation of the roofline (4 waves for 3.88 waves of work), never below it
+    // 512 tiles are 3.88 waves of 132: stream-K spreads their K iterations over all SMs
+    expect(b.streamK).toBe(true);
+    expect(b.waves).toBeCloseTo(512 / 132, 12);
+    // at peak: 512 tiles x 2*128*256*4096 FLOP over 132 SMs at 989/132 TFLOP/s (no tile overhead here)
+    expect(b.computeSeconds).toBeCloseTo((512 * 2 * 128 * 256 * 4096) / 989e12, 15);
     const roof = rooflineGemmSeconds(h100, { m: 4096, n: 4096, k: 4096, dtype: 'bf16' });
     expect(b.seconds).toBeGreaterThan(roof);
-    expect(b.seconds).toBeLessThan(roof * (4 / (512 / 132)) + LAT + 1e-12);
+    expect(b.seconds).toBeLessThan(roof + LAT + 1e-12);
   });
-  it('one more tile than a full wave doubles compute time (wave quantisation)', () => {
-    // N = 3072 = 12 tiles of 256; M = 11*128: exactly 132 tiles of 128x256
+  it('a whole number of waves needs no stream-K; one more tile costs a tile\'s share, not a wave', () => {
+    // N = 3072 = 12 tiles of 256; M = 11*128: exactly 132 tiles of 128x256, one wave
     const full = gemmBreakdown(h100, bare, { m: 1408, n: 3072, k: 16384, dtype: 'bf16' });
     expect(full.tiles).toBe(132);
     expect(full.waves).toBe(1);
+    expect(full.streamK).toBe(false);
+    expect(full.computeSeconds).toBeCloseTo((2 * 128 * 256 * 16384) / (989e12 / 132), 15);
+    // 144 tiles: a second wave of 12 would double the time; stream-K costs 144/132
     const over = gemmBreakdown(h100, bare, { m: 1409, n: 3072, k: 16384, dtype: 'bf16' });
-    expect(over.seconds / full.seconds).toBeGreaterThan(1.3);
+    expect(over.tiles).toBe(144);
+    expect(over.streamK).toBe(true);
+    expect(over.computeSeconds / full.computeSeconds).toBeCloseTo(144 / 132, 12);
   });
   it('splits K when there are fewer tiles than SMs', () => {
     const b = gemmBreakdown(h100, bare, { m: 128, n: 256, k: 12288, dtype: 'bf16' });
