@@ -65,3 +65,28 @@ describe('A100', () => {
     expect(a.latencySeconds).toBeGreaterThan(2 * h.latencySeconds);
   });
 });
+
+describe('tessera run on the GPU targets', () => {
+  it('h100 and a100: sourced, non-zero energy, traffic at every level, both fidelities alike', async () => {
+    const { main } = await import('../../compiler/driver/program');
+    const { vi } = await import('vitest');
+    for (const target of ['h100', 'a100', 'a100-80gb']) {
+      const res: Record<string, { energyPj: number; latencyCycles: number; traffic: Record<string, unknown>; einsums: { energyPj: number }[] }> = {};
+      for (const fidelity of ['analytic', 'cycle']) {
+        let out = '';
+        const spy = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
+        const code = await main(['run', 'examples/gemm/gemm.ein', '--target', target, '--fidelity', fidelity, '--json']);
+        spy.mockRestore();
+        expect(code).toBe(0);
+        res[fidelity] = JSON.parse(out);
+      }
+      const a = res.analytic!;
+      expect(a.energyPj).toBeGreaterThan(0);
+      expect(Object.keys(a.traffic)).toEqual(['HBM', 'L2', 'SMEM', 'RF']);
+      expect(a.einsums.reduce((s, e) => s + e.energyPj, 0) / a.energyPj).toBeCloseTo(1, 6);
+      // one kernel model: the analytic and cycle fidelities agree
+      expect(res.cycle!.latencyCycles).toBe(a.latencyCycles);
+      expect(res.cycle!.energyPj).toBeCloseTo(a.energyPj, 3);
+    }
+  });
+});

@@ -125,6 +125,7 @@ export function register(program: Command): void {
     .action((opts: { measurements: string[]; target?: string; targets?: string; output?: string; json?: boolean }) => {
       const cal = runCalibrateGpu(opts);
       const text = JSON.stringify(cal, null, 1) + '\n';
+      if (cal.measurements.some((m) => m.kind === 'synthetic')) process.stderr.write('*** SYNTHETIC MEASUREMENTS among the inputs: this calibration is fitted on generated data, not on a GPU.\n');
       if (opts.output) {
         writeOut(opts.output, text);
         process.stdout.write(`calibration of ${cal.targets.join(', ')} on ${cal.calibrationRecords} records (${cal.measurements.map((m) => `${m.file}: ${m.kind}`).join('; ')}): rms log error ${Math.sqrt(cal.loss).toFixed(4)}; written to ${opts.output}\n`);
