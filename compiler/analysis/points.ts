@@ -14,6 +14,9 @@ export interface PointCounts {
 function countCombos(info: PartitionInfo, chosen: string[], sizeOfVar: (v: string) => number): number {
   const idx = info.vars.map((v, i) => (chosen.includes(v) ? i : -1)).filter((i) => i >= 0);
   if (idx.length === 0) return 1;
+  // Every part chosen, strides mixed-radix (the usual m = m1*M0 + m0): the recomposed values are
+  // exactly 0 .. min(parent, product) - 1, one combination each. O(1) at any size (2^32 keys).
+  if (idx.length === info.vars.length && isMixedRadix(info, sizeOfVar)) return Math.min(info.parentSize, info.strides[0]! * sizeOfVar(info.vars[0]!));
   const rec = (k: number, remain: number): number => {
     const i = idx[k]!;
     const s = info.strides[i]!;
@@ -25,6 +28,13 @@ function countCombos(info: PartitionInfo, chosen: string[], sizeOfVar: (v: strin
     return n;
   };
   return rec(0, info.parentSize);
+}
+
+function isMixedRadix(info: PartitionInfo, sizeOfVar: (v: string) => number): boolean {
+  const n = info.vars.length;
+  if (info.strides[n - 1] !== 1) return false;
+  for (let i = 0; i < n - 1; i++) if (info.strides[i] !== info.strides[i + 1]! * sizeOfVar(info.vars[i + 1]!)) return false;
+  return true;
 }
 
 function countOver(vars: string[], guarded: PartitionInfo[], sizeOfVar: (v: string) => number): number {

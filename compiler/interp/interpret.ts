@@ -11,7 +11,7 @@ export interface InterpretOptions {
   dtype?: DType;
   /** Refuse cascades whose tensors and scratch buffers hold more float64 elements than this (default 64 Mi). */
   maxElements?: number;
-  /** Refuse cascades whose work (iteration points x expression nodes each) is over this (default 4e9, a few seconds). */
+  /** Refuse cascades whose work (iteration points x expression nodes each) is over this (default 2e9, a few seconds). */
   maxWork?: number;
   /** Called after each unit of the plan with (points done, points in all). */
   onProgress?: (done: number, total: number) => void;
@@ -19,7 +19,7 @@ export interface InterpretOptions {
 
 export const DEFAULT_MAX_ELEMENTS = 64 * 2 ** 20;
 /** About a few seconds of interpretation on one core (the interpreter does about 1e9 node visits a second). */
-export const DEFAULT_MAX_WORK = 4e9;
+export const DEFAULT_MAX_WORK = 2e9;
 
 /** Nodes of an einsum's expression: the work the interpreter does at each iteration point. */
 function exprNodes(e: Einsum): number {

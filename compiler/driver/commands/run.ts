@@ -223,7 +223,7 @@ export function register(program: Command): void {
     .option('--json', 'print a deterministic JSON document instead of text')
     .option('--dump', 'include every output value')
     .option('--max-elements <n>', 'refuse cascades holding more float64 elements than this (default 67108864)')
-    .option('--max-work <n>', 'refuse cascades whose interpretation visits more expression nodes than this (default 4e9, a few seconds)')
+    .option('--max-work <n>', 'refuse cascades whose interpretation visits more expression nodes than this (default 2e9, a few seconds)')
     .option('--target <name>', 'map and simulate on a target instead of interpreting (see tessera targets)')
     .option('--fidelity <level>', 'with --target: analytic (default) or cycle')
     .option('--objective <goal>', 'with --target: what the mapper minimises: latency (default), energy or edp')
