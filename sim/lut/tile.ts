@@ -64,14 +64,21 @@ export function tableLoadCycles(u: LutUnitConfig): number {
   return Math.ceil((u.tile.m * 2 ** (u.tile.k - 1)) / u.tableLoad);
 }
 
+/** Cycles of `steps` back-to-back lmma steps with W-bit weights: the closed form of the header. */
+export function cyclesForSteps(steps: number, wbits: number, u: LutUnitConfig): number {
+  if (steps <= 0) return 0;
+  const load = tableLoadCycles(u);
+  const period = u.doubleBuffered ? Math.max(wbits, load) : load + wbits;
+  return load + (steps - 1) * period + wbits + ACC_LATENCY;
+}
+
 /** Cycles of an M x N x Kdim mpGEMM with W-bit weights on one unit (closed form per tile). */
 export function lutCycles(M: number, N: number, Kdim: number, wbits: number, u: LutUnitConfig): LutCycles {
   const { m: tm, n: tn, k: tk } = u.tile;
   const mt = Math.ceil(M / tm), nt = Math.ceil(N / tn), kt = Math.ceil(Kdim / tk);
   const steps = mt * nt * kt;
   const load = tableLoadCycles(u);
-  const period = u.doubleBuffered ? Math.max(wbits, load) : load + wbits;
-  const cycles = load + (steps - 1) * period + wbits + ACC_LATENCY;
+  const cycles = cyclesForSteps(steps, wbits, u);
   return {
     cycles,
     steps,
