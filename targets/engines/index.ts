@@ -2,6 +2,7 @@
 // Adding one: a new file that calls registerEngine / registerDataflow, and one import line here
 // (targets/engines/contract.ts says how).
 import './gpu';
+import './lut';
 import './spatial';
 import './scalesim';
 import './fusemax';
