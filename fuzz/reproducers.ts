@@ -45,6 +45,8 @@ export function reproducers(): Reproducer[] {
     { name: 'interpreter: 100 nested tanh in a sum', files: { 'g.ein': `rank M = 512, K = 512\ninput A[M, K]: fp32\nZ[m] = ${'tanh('.repeat(100)}A[m, k]${')'.repeat(100)}\noutput Z\n` }, argv: ['run', '{dir}/g.ein'], expect: 0, contains: 'Z' },
     // 15,264,649 folds of a 256x256 array: answered in closed form (cycles stay under 2^53).
     { name: 'scalesim: a 1e6-cubed GEMM', files: { 't.csv': topo('big,1000000,1000000,1000000') }, argv: ['scalesim', '--config', 'data/scalesim/google.cfg', '--topology', '{dir}/t.csv', '--outdir', '{dir}/out'], expect: 0, contains: '15264649' },
+    { name: 'scalesim: 1e11 folds on a 32x32 output-stationary array', files: { 't.csv': topo('big,10000000,10000000,1') }, argv: ['scalesim', '--config', 'data/scalesim/scale.cfg', '--topology', '{dir}/t.csv', '--outdir', '{dir}/out'], expect: 1 },
+    { name: 'analyze: 2^32 keys in a ragged partition', files: { 'a.ein': 'rank E = 16, M = 4294967296\nrank M -> M1, M0 = 16\ninput K[E, M]: fp32\nBK[e, m1, m0] = K[e, m1*M0+m0]\noutput BK\n' }, argv: ['analyze', '{dir}/a.ein'], expect: 0, contains: 'FLOP' },
     { name: 'lower: num_hidden_layers 65536', files: { 'c.json': llamaConfig({ num_hidden_layers: 65536 }) }, argv: ['lower', '--model', '{dir}/c.json', '--seq', '8', '-o', '{dir}/m.ein'], expect: 1 },
     { name: '.arch: clock 1e308 GHz', files: { 'x.arch': tpuArch().replace('clock = 700 MHz', 'clock = 1e308 GHz') }, argv: ['check', '{dir}/x.arch'], expect: 1 },
     { name: '.arch: rows = 1e308', files: { 'x.arch': tpuArch().replace(/rows = \d+/, 'rows = 1e308') }, argv: ['check', '{dir}/x.arch'], expect: 1 },

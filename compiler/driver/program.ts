@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { DiagnosticError, renderDiagnostics } from '../ir';
 import { registrationsFor } from './commands';
 import { UserError } from './user-error';
+import { WorkLimitError } from '../../sim/core/limits';
 
 export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command('tessera')
@@ -26,7 +27,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(renderDiagnostics(e.diagnostics, e.source, e.sources) + '\n');
       return 1;
     }
-    if (e instanceof UserError) {
+    if (e instanceof UserError || e instanceof WorkLimitError) {
       process.stderr.write(`error: ${e.message}\n`);
       return 1;
     }

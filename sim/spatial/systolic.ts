@@ -19,6 +19,7 @@ import { fraction } from '../core/stats';
 import type { TraceWriter } from '../core/trace';
 import { BandwidthChannel, type ChannelConfig } from '../memory/channel';
 import { BankedSram, type SramConfig } from '../memory/sram';
+import { checkFolds } from '../core/limits';
 import { type ArrayDims, type Dataflow, type GemmShape, foldCycles, foldGrid, scalesimFoldCycles, scalesimUtilCycles, spatialExtents } from './folds';
 import { type MacArray, macFor, newMatrix } from './mac';
 import type { GemmOperands } from './reference';
@@ -280,6 +281,7 @@ export function simulateSystolic(s: GemmShape, cfg: SystolicConfig, opts: Systol
   const dims: ArrayDims = { rows: cfg.rows, cols: cfg.cols };
   const ext = spatialExtents(df, s);
   const grid = foldGrid(ext, dims);
+  checkFolds(grid.rowFolds * grid.colFolds, opts.traceName ?? `a ${s.M}x${s.N}x${s.K} GEMM`);
   const T = ext.t;
   const wordBytes = cfg.wordBytes;
   const accBytes = cfg.accBytes ?? wordBytes;
