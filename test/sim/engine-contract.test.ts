@@ -182,4 +182,28 @@ describe('the fused pipeline applies to every layer of a model', () => {
     expect(m.warnings).toContain('fusemax: pipeline(m1_b) not formed: the per-row state does not fit GLB even for one row group; its einsums are mapped one by one');
     expect(m.ops.filter((o) => o.kind !== 'fused').map((o) => o.name)).toContain('BQK_B');
   });
+
+  it("FLAT fuses each layer's 3-pass attention (QK to AV) and nothing else: not the projections, not the MLP", () => {
+    const t = targetFromSpec(loadTargetSpec('flat'));
+    const three = (layers: number) => buildModel(config, { kind: 'prefill', batch: 1, seq: 128 }, { layers, passes: 3 });
+    const one = t.map(three(1), undefined, {});
+    const two = t.map(three(2), undefined, {});
+    expect(two.groups.map((g) => g.name)).toEqual(['rowblock(m_l0)', 'rowblock(m_l1)']);
+    for (const [l, g] of two.groups.entries()) {
+      expect(g.einsums).toEqual(['QK', 'QKM', 'GM', 'SN', 'SD', 'A', 'AV'].map((n) => `L${l}_${n}`));
+      expect(g.cost.latencyCycles).toBe(one.groups[0]!.cost.latencyCycles);
+      expect(g.fused!.tensors.map((x) => [x.name, x.operand])).toEqual([
+        [`L${l}_V`, 'V'],
+        [`L${l}_QR`, 'Q'],
+        [`L${l}_KR`, 'K'],
+        [`L${l}_AV`, 'out'],
+      ]);
+    }
+    const cycle = t.simulate(two, { fidelity: 'cycle' });
+    expect(cycle.einsums.filter((e) => e.name.startsWith('rowblock')).map((e) => e.latencyCycles)).toEqual([
+      t.simulate(one, { fidelity: 'cycle' }).einsums.find((e) => e.name === 'rowblock(m_l0)')!.latencyCycles,
+      t.simulate(one, { fidelity: 'cycle' }).einsums.find((e) => e.name === 'rowblock(m_l0)')!.latencyCycles,
+    ]);
+    expect(cycle.warnings.filter((w) => w.startsWith('rowblock'))).toEqual([]);
+  });
 });

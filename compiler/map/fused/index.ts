@@ -3,12 +3,12 @@
 // below serves callers without a target (`mapCascade(c, spec, { fusion: 'auto' })`).
 import { iterativeVars } from '../../ir';
 import { pipelineGroups } from './pipeline';
-import { rowblockModel } from './rowblock';
+import { rowblockGroups } from './rowblock';
 import type { FusedDataflowModel } from './plugin';
 
 export * from './plugin';
 export { describePipeline, iterativePartitions, pipelineGroups, pipelineModel } from './pipeline';
-export { describeRowblock, rowblockModel } from './rowblock';
+export { describeRowblock, rowblockGroups, rowblockModel } from './rowblock';
 
 /** FuseMax: the 1-pass cascade pipelined over M0 tiles on the 2D and 1D arrays, one group per iterative partition (layer). */
 export const pipelineDataflow: FusedDataflowModel = {
@@ -19,12 +19,12 @@ export const pipelineDataflow: FusedDataflowModel = {
   },
 };
 
-/** FLAT: a cascade without an iterative rank fused over blocks of rows. */
+/** FLAT: a cascade without an iterative rank fused over blocks of rows: the whole cascade, or each attention of a model. */
 export const rowblockDataflow: FusedDataflowModel = {
   name: 'rowblock',
   analytic(c, ws, hw, objective, batch) {
-    const r = rowblockModel(c, ws, hw, objective, batch);
-    return r ? [r] : { reason: 'the cascade is not a chain of einsums over one row rank; einsums are mapped one by one', relevant: iterativeVars(c).length === 0 };
+    const r = rowblockGroups(c, ws, hw, objective, batch);
+    return r.length > 0 ? r : { reason: 'the cascade is not a chain of einsums over one row rank; einsums are mapped one by one', relevant: iterativeVars(c).length === 0 };
   },
 };
 

@@ -6,7 +6,7 @@
 // the description; the analytic model chooses R by the objective on a list schedule of blocks
 // against the DRAM and GLB bounds; the cycle engine (sim/spatial/attention-pipeline.ts
 // simulateFlat) runs the chosen description.
-import { iterativeVars, type Cascade } from '../../ir';
+import { exprAccesses, iterativeVars, type Cascade } from '../../ir';
 import { assignStages, opTileCycles, rowblockTransfers, tileBytes, transferCycles, type FusedOp, type FusedTensor, type FusedUnit, type RowblockAttention } from '../../../sim/spatial/attention-shape';
 import type { HwModel, UnitModel } from '../hardware';
 import type { EinsumMapping, Objective } from '../mapping';
@@ -22,6 +22,8 @@ interface RowblockBinding {
   rowVar: string;
   /** the fiber every pass traverses: the largest rank other than the row rank that some einsum reduces */
   fiber: string;
+  /** an attention inside a larger cascade (a model's layer): its operands are what it reads from outside, its results what is read after it */
+  chain?: boolean;
 }
 
 function bindRowblock(c: Cascade, ws: EinsumWorkload[], hw: HwModel): RowblockBinding | null {
@@ -41,19 +43,98 @@ function bindRowblock(c: Cascade, ws: EinsumWorkload[], hw: HwModel): RowblockBi
   return { u2, u1, live, rowVar, fiber };
 }
 
+/**
+ * The attention chains of a cascade that is more than one attention (a model's layers): from each
+ * score contraction (QK: its output keeps a rank v that only one operand, K, carries; neither operand
+ * a weight) through the einsums over v and the row rank, up to the contraction that reduces v (AV),
+ * closed (every value a member reads from inside the span is a member's). The row rank is the
+ * largest output rank of QK that K does not carry (the queries).
+ */
+function attentionChains(c: Cascade, ws: EinsumWorkload[], hw: HwModel): RowblockBinding[] {
+  const pair = unitPair(hw);
+  if (!pair || iterativeVars(c).length > 0) return [];
+  const live = ws.filter((w) => !w.view && !w.init);
+  const out: RowblockBinding[] = [];
+  for (let k = 0; k < live.length; k++) {
+    const chain = chainFrom(c, live, k);
+    if (!chain) continue;
+    out.push({ u2: pair[0], u1: pair[1], ...chain, chain: true });
+    k = live.indexOf(chain.live[chain.live.length - 1]!);
+  }
+  return out;
+}
+
+const roleOf = (c: Cascade, name: string) => c.tensors.find((t) => t.name === name)?.role;
+
+function chainFrom(c: Cascade, live: EinsumWorkload[], k: number): Pick<RowblockBinding, 'live' | 'rowVar' | 'fiber'> | null {
+  const qk = live[k]!;
+  if (!qk.contraction) return null;
+  const bit = (w: EinsumWorkload, v: string) => 1 << w.vars.indexOf(v);
+  const reads = qk.tensors.filter((t) => !t.write);
+  for (const v of qk.vars.filter((x) => !qk.reduced.includes(x))) {
+    const keySide = reads.filter((t) => (t.mask & bit(qk, v)) !== 0);
+    if (keySide.length !== 1 || reads.length !== 2 || reads.some((t) => roleOf(c, t.name) === 'weight')) continue;
+    const size = (x: string) => qk.sizes[qk.vars.indexOf(x)]!;
+    const rowVar = qk.vars.filter((x) => x !== v && !qk.reduced.includes(x) && (keySide[0]!.mask & bit(qk, x)) === 0).sort((a, b) => size(b) - size(a))[0];
+    if (!rowVar) continue;
+    const members = [qk];
+    let end = -1;
+    for (let j = k + 1; j < live.length && end < 0; j++) {
+      const w = live[j]!;
+      if (!w.vars.includes(v) || !w.vars.includes(rowVar) || w.reduced.includes(rowVar)) continue;
+      members.push(w);
+      if (w.contraction && w.reduced.includes(v)) end = j;
+    }
+    if (end < 0 || !closed(c, live, members, k, end)) continue;
+    return { live: members, rowVar, fiber: v };
+  }
+  return null;
+}
+
+/** Every value a member reads that an einsum between the chain's ends wrote is a member's; the values V comes from are not weights. */
+function closed(c: Cascade, live: EinsumWorkload[], members: EinsumWorkload[], k: number, end: number): boolean {
+  const inside = new Map<string, EinsumWorkload>();
+  for (let j = k; j <= end; j++) inside.set(c.einsums[live[j]!.index]!.output.tensor, live[j]!);
+  const mine = new Set(members);
+  for (const w of members) for (const t of w.tensors) if (!t.write && inside.has(t.name) && !mine.has(inside.get(t.name)!)) return false;
+  const av = members[members.length - 1]!;
+  return av.tensors.every((t) => t.write || roleOf(c, t.name) !== 'weight');
+}
+
 /** Row inputs (Q), inputs without the row rank (K, V: shared by every block) and the outputs. */
 function rowblockTensors(c: Cascade, b: RowblockBinding): FusedTensor[] {
   const P = sizeOfVar(c, b.rowVar);
   const M = sizeOfVar(c, b.fiber);
   const rowRank = b.rowVar.toUpperCase();
   const id = (n: string) => n;
+  const { inputs, results } = b.chain ? chainBoundary(c, b.live) : roleBoundary(c);
   const out: FusedTensor[] = [];
   for (const t of c.tensors) {
     const overRows = t.dims.some((d) => d.rank === rowRank);
-    if (t.role === 'input' || t.role === 'weight' || t.role === 'kvcache') out.push(overRows ? fusedTensor(t, 'Q', P, b.live[0]!, id) : fusedTensor(t, 'KV', M, b.live[0]!, id));
-    else if (t.role === 'output') out.push(fusedTensor(t, 'out', P, b.live[0]!, id));
+    if (inputs.has(t.name)) out.push(overRows ? fusedTensor(t, 'Q', P, b.live[0]!, id) : fusedTensor(t, 'KV', M, b.live[0]!, id));
+    else if (results.has(t.name)) out.push(fusedTensor(t, 'out', P, b.live[0]!, id));
   }
   return out;
+}
+
+/** A whole cascade: its inputs, weights and KV caches in, its outputs out. */
+function roleBoundary(c: Cascade): { inputs: Set<string>; results: Set<string> } {
+  const inputs = new Set(c.tensors.filter((t) => t.role === 'input' || t.role === 'weight' || t.role === 'kvcache').map((t) => t.name));
+  return { inputs, results: new Set(c.tensors.filter((t) => t.role === 'output').map((t) => t.name)) };
+}
+
+/** A chain inside a cascade: what its members read from outside it in, what is read after it (or output) out. */
+function chainBoundary(c: Cascade, members: EinsumWorkload[]): { inputs: Set<string>; results: Set<string> } {
+  const written = new Set(members.map((w) => c.einsums[w.index]!.output.tensor));
+  const inputs = new Set<string>();
+  for (const w of members) for (const t of w.tensors) if (!t.write && !written.has(t.name)) inputs.add(t.name);
+  const mine = new Set(members.map((w) => w.index));
+  const results = new Set<string>();
+  c.einsums.forEach((e, i) => {
+    if (!mine.has(i)) for (const a of exprAccesses(e.expr)) if (written.has(a.tensor)) results.add(a.tensor);
+  });
+  for (const o of c.outputs) if (written.has(o)) results.add(o);
+  return { inputs, results };
 }
 
 /** Contractions on the 2D array (rows <- the largest other rank, cols <- the block's rows), the rest on the 1D array (lanes <- it, rows in time). */
@@ -74,8 +155,8 @@ function rowblockOps(c: Cascade, b: RowblockBinding, tensors: FusedTensor[]): Fu
 }
 
 /** FLAT's description of the cascade on `hw`, for blocks of `R` rows (the analytic model searches R). */
-export function describeRowblock(c: Cascade, ws: EinsumWorkload[], hw: HwModel, batch: number, R?: number): RowblockAttention | null {
-  const b = bindRowblock(c, ws, hw);
+export function describeRowblock(c: Cascade, ws: EinsumWorkload[], hw: HwModel, batch: number, R?: number, binding?: RowblockBinding): RowblockAttention | null {
+  const b = binding ?? bindRowblock(c, ws, hw);
   if (!b) return null;
   const tensors = rowblockTensors(c, b);
   const ops = rowblockOps(c, b, tensors);
@@ -271,8 +352,8 @@ function rowblockExplanation(d: RowblockAttention, hw: HwModel, passes: Passes, 
 }
 
 /** FLAT's analytic model: the description's blocks, R chosen by the objective on the steady state. */
-export function rowblockModel(c: Cascade, ws: EinsumWorkload[], hw: HwModel, objective: Objective, batch: number): FusedOutcome | null {
-  const base = describeRowblock(c, ws, hw, batch);
+export function rowblockModel(c: Cascade, ws: EinsumWorkload[], hw: HwModel, objective: Objective, batch: number, binding?: RowblockBinding): FusedOutcome | null {
+  const base = describeRowblock(c, ws, hw, batch, undefined, binding);
   if (!base) return null;
   const passes = rowblockPasses(c, base, ws);
   let best: BlockChoice | null = null;
@@ -284,7 +365,8 @@ export function rowblockModel(c: Cascade, ws: EinsumWorkload[], hw: HwModel, obj
   const d: RowblockAttention = { ...base, tiles: { R: best.R, blocks: Math.ceil(base.P / best.R) * batch } };
   const glb = hw.levels[hw.glb]!;
   const dram = hw.levels[hw.dram]!;
-  const groupName = `rowblock(${d.ranks.P})`;
+  // a whole cascade's group is named by its rows, a chain's (one per layer) by its fiber
+  const groupName = `rowblock(${binding?.chain ? d.ranks.M : d.ranks.P})`;
   const { einsums, busy } = rowblockEinsums(d, ws, hw, groupName);
   return {
     group: {
@@ -304,5 +386,21 @@ export function rowblockModel(c: Cascade, ws: EinsumWorkload[], hw: HwModel, obj
       fused: d,
     },
     einsums,
+    ...(binding?.chain ? { covers: [] } : {}),
   };
+}
+
+/**
+ * FLAT on a cascade: the whole cascade as one group when it is one attention; otherwise one group
+ * per attention chain (every layer of a model), each costed on its own.
+ */
+export function rowblockGroups(c: Cascade, ws: EinsumWorkload[], hw: HwModel, objective: Objective, batch: number): FusedOutcome[] {
+  const whole = rowblockModel(c, ws, hw, objective, batch);
+  if (whole) return [whole];
+  const out: FusedOutcome[] = [];
+  for (const b of attentionChains(c, ws, hw)) {
+    const r = rowblockModel(c, ws, hw, objective, batch, b);
+    if (r) out.push(r);
+  }
+  return out;
 }
