@@ -69,8 +69,12 @@ export function renderDiagnostic(d: Diagnostic, source?: string): string {
   return out.join('\n');
 }
 
+/** Longest message shown: a message quoting a huge input (a 200 KB name) is cut, marked with …. */
+const MAX_MESSAGE = 400;
+
 /** The first line: `file:line:col: error: message`, `file: error: message` or `error: message`. */
 function diagnosticHeader(d: Diagnostic): string {
+  if (d.message.length > MAX_MESSAGE) d = { ...d, message: d.message.slice(0, MAX_MESSAGE) + '…' };
   if (d.file === undefined) {
     const at = d.loc ? ` (line ${d.loc.line}, column ${d.loc.col})` : '';
     return `${d.severity}: ${d.message}${at}`;

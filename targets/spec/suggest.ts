@@ -20,14 +20,15 @@ function editDistance(a: string, b: string): number {
 export function closest(word: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestD = Infinity;
+  const limit = Math.max(1, Math.floor(word.length / 3));
   for (const c of candidates) {
+    if (Math.abs(c.length - word.length) > limit) continue; // the distance is at least the length difference
     const d = c === word ? 0 : c.toLowerCase() === word.toLowerCase() ? 0.5 : editDistance(word.toLowerCase(), c.toLowerCase());
     if (d < bestD) {
       bestD = d;
       best = c;
     }
   }
-  const limit = Math.max(1, Math.floor(word.length / 3));
   return bestD <= limit ? best : undefined;
 }
 

@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { builtinTargetFiles, loadBuiltinTarget, parseTarget, printTarget, targetsEqual, type TargetSpec } from '../../targets/spec';
+import { archBaseResolver, builtinTargetFiles, loadBuiltinTarget, parseTarget, printTarget, targetsEqual, type TargetSpec } from '../../targets/spec';
 
 const EXPECTED = ['a100', 'eyeriss-like', 'flat', 'fusemax', 'h100', 'lut-tc', 'sn40l', 'systolic', 'tpu-v1', 'u280'];
 
@@ -22,7 +22,8 @@ describe('built-in targets', () => {
   for (const { name, path } of builtinTargetFiles()) {
     describe(name, () => {
       const text = readFileSync(path, 'utf8');
-      const r = parseTarget(text, path);
+      // resolved as the loader resolves it: `extends` finds the base target's file
+      const r = parseTarget(text, path, {}, { resolveBase: archBaseResolver });
 
       it('parses with no diagnostics, named after its folder', () => {
         expect(r.diagnostics).toEqual([]);
