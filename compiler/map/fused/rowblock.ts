@@ -24,6 +24,8 @@ interface RowblockBinding {
   fiber: string;
   /** an attention inside a larger cascade (a model's layer): its operands are what it reads from outside, its results what is read after it */
   chain?: boolean;
+  /** the cascade's workloads (a chain's lookups are indexed by them) */
+  ws?: EinsumWorkload[];
 }
 
 function bindRowblock(c: Cascade, ws: EinsumWorkload[], hw: HwModel): RowblockBinding | null {
@@ -53,52 +55,81 @@ function bindRowblock(c: Cascade, ws: EinsumWorkload[], hw: HwModel): RowblockBi
 function attentionChains(c: Cascade, ws: EinsumWorkload[], hw: HwModel): RowblockBinding[] {
   const pair = unitPair(hw);
   if (!pair || iterativeVars(c).length > 0) return [];
-  const live = ws.filter((w) => !w.view && !w.init);
+  const { index } = cascadeIndex(c, ws);
+  const live = index.live;
   const out: RowblockBinding[] = [];
   for (let k = 0; k < live.length; k++) {
-    const chain = chainFrom(c, live, k);
+    const chain = chainFrom(c, index, k);
     if (!chain) continue;
-    out.push({ u2: pair[0], u1: pair[1], ...chain, chain: true });
+    out.push({ u2: pair[0], u1: pair[1], ...chain, chain: true, ws });
     k = live.indexOf(chain.live[chain.live.length - 1]!);
   }
   return out;
 }
 
-const roleOf = (c: Cascade, name: string) => c.tensors.find((t) => t.name === name)?.role;
+/** What the chain search and the groups look up, built once per cascade: tensor positions, readers, the contractions reducing each variable. */
+interface RowblockIndex {
+  tensorAt: Map<string, number>;
+  /** cascade einsum indices reading each tensor */
+  readers: Map<string, number[]>;
+  /** positions in `live` of the contractions reducing each variable */
+  reducedBy: Map<string, number[]>;
+  live: EinsumWorkload[];
+}
 
-function chainFrom(c: Cascade, live: EinsumWorkload[], k: number): Pick<RowblockBinding, 'live' | 'rowVar' | 'fiber'> | null {
+const rowblockIndexes = new WeakMap<EinsumWorkload[], RowblockIndex>();
+
+function cascadeIndex(c: Cascade, ws: EinsumWorkload[]): { index: RowblockIndex } {
+  let x = rowblockIndexes.get(ws);
+  if (!x) {
+    const live = ws.filter((w) => !w.view && !w.init);
+    x = { tensorAt: new Map(c.tensors.map((t, i) => [t.name, i])), readers: new Map(), reducedBy: new Map(), live };
+    c.einsums.forEach((e, i) => {
+      for (const n of new Set(exprAccesses(e.expr).map((a) => a.tensor))) (x!.readers.get(n) ?? x!.readers.set(n, []).get(n)!).push(i);
+    });
+    live.forEach((w, k) => w.contraction && w.reduced.forEach((v) => (x!.reducedBy.get(v) ?? x!.reducedBy.set(v, []).get(v)!).push(k)));
+    rowblockIndexes.set(ws, x);
+  }
+  return { index: x };
+}
+
+const roleOf = (c: Cascade, ix: RowblockIndex, name: string) => c.tensors[ix.tensorAt.get(name) ?? -1]?.role;
+
+function chainFrom(c: Cascade, ix: RowblockIndex, k: number): Pick<RowblockBinding, 'live' | 'rowVar' | 'fiber'> | null {
+  const live = ix.live;
   const qk = live[k]!;
   if (!qk.contraction) return null;
   const bit = (w: EinsumWorkload, v: string) => 1 << w.vars.indexOf(v);
   const reads = qk.tensors.filter((t) => !t.write);
   for (const v of qk.vars.filter((x) => !qk.reduced.includes(x))) {
     const keySide = reads.filter((t) => (t.mask & bit(qk, v)) !== 0);
-    if (keySide.length !== 1 || reads.length !== 2 || reads.some((t) => roleOf(c, t.name) === 'weight')) continue;
+    if (keySide.length !== 1 || reads.length !== 2 || reads.some((t) => roleOf(c, ix, t.name) === 'weight')) continue;
     const size = (x: string) => qk.sizes[qk.vars.indexOf(x)]!;
     const rowVar = qk.vars.filter((x) => x !== v && !qk.reduced.includes(x) && (keySide[0]!.mask & bit(qk, x)) === 0).sort((a, b) => size(b) - size(a))[0];
     if (!rowVar) continue;
+    // AV: the first later contraction that reduces v over the same rows
+    const end = (ix.reducedBy.get(v) ?? []).find((j) => j > k && live[j]!.vars.includes(rowVar) && !live[j]!.reduced.includes(rowVar));
+    if (end === undefined) continue;
     const members = [qk];
-    let end = -1;
-    for (let j = k + 1; j < live.length && end < 0; j++) {
+    for (let j = k + 1; j <= end; j++) {
       const w = live[j]!;
-      if (!w.vars.includes(v) || !w.vars.includes(rowVar) || w.reduced.includes(rowVar)) continue;
-      members.push(w);
-      if (w.contraction && w.reduced.includes(v)) end = j;
+      if (w.vars.includes(v) && w.vars.includes(rowVar) && !w.reduced.includes(rowVar)) members.push(w);
     }
-    if (end < 0 || !closed(c, live, members, k, end)) continue;
+    if (!closed(c, ix, members, k, end)) continue;
     return { live: members, rowVar, fiber: v };
   }
   return null;
 }
 
 /** Every value a member reads that an einsum between the chain's ends wrote is a member's; the values V comes from are not weights. */
-function closed(c: Cascade, live: EinsumWorkload[], members: EinsumWorkload[], k: number, end: number): boolean {
+function closed(c: Cascade, ix: RowblockIndex, members: EinsumWorkload[], k: number, end: number): boolean {
+  const live = ix.live;
   const inside = new Map<string, EinsumWorkload>();
   for (let j = k; j <= end; j++) inside.set(c.einsums[live[j]!.index]!.output.tensor, live[j]!);
   const mine = new Set(members);
   for (const w of members) for (const t of w.tensors) if (!t.write && inside.has(t.name) && !mine.has(inside.get(t.name)!)) return false;
   const av = members[members.length - 1]!;
-  return av.tensors.every((t) => t.write || roleOf(c, t.name) !== 'weight');
+  return av.tensors.every((t) => t.write || roleOf(c, ix, t.name) !== 'weight');
 }
 
 /** Row inputs (Q), inputs without the row rank (K, V: shared by every block) and the outputs. */
@@ -107,7 +138,7 @@ function rowblockTensors(c: Cascade, b: RowblockBinding): FusedTensor[] {
   const M = sizeOfVar(c, b.fiber);
   const rowRank = b.rowVar.toUpperCase();
   const id = (n: string) => n;
-  const { inputs, results } = b.chain ? chainBoundary(c, b.live) : roleBoundary(c);
+  const { inputs, results } = b.chain ? chainBoundary(c, b.live, cascadeIndex(c, b.ws!).index) : roleBoundary(c);
   const out: FusedTensor[] = [];
   for (const t of c.tensors) {
     const overRows = t.dims.some((d) => d.rank === rowRank);
@@ -124,15 +155,13 @@ function roleBoundary(c: Cascade): { inputs: Set<string>; results: Set<string> }
 }
 
 /** A chain inside a cascade: what its members read from outside it in, what is read after it (or output) out. */
-function chainBoundary(c: Cascade, members: EinsumWorkload[]): { inputs: Set<string>; results: Set<string> } {
+function chainBoundary(c: Cascade, members: EinsumWorkload[], ix: RowblockIndex): { inputs: Set<string>; results: Set<string> } {
   const written = new Set(members.map((w) => c.einsums[w.index]!.output.tensor));
   const inputs = new Set<string>();
   for (const w of members) for (const t of w.tensors) if (!t.write && !written.has(t.name)) inputs.add(t.name);
   const mine = new Set(members.map((w) => w.index));
   const results = new Set<string>();
-  c.einsums.forEach((e, i) => {
-    if (!mine.has(i)) for (const a of exprAccesses(e.expr)) if (written.has(a.tensor)) results.add(a.tensor);
-  });
+  for (const n of written) if ((ix.readers.get(n) ?? []).some((i) => !mine.has(i))) results.add(n);
   for (const o of c.outputs) if (written.has(o)) results.add(o);
   return { inputs, results };
 }
@@ -199,9 +228,10 @@ function rowblockPasses(c: Cascade, d: RowblockAttention, ws: EinsumWorkload[]) 
     pass.push(p);
   });
   const r = { pass, maxPass: Math.max(1, ...pass), interWrite: 0, interRead: 0, crossWrite: 0, crossRead: 0, peak: 0, crossing: [] as { name: string; from: number; to: number; bytes: number }[] };
-  for (const t of c.tensors.filter((x) => x.role === 'intermediate' && x.dims.some((q) => q.rank === rowRank) && x.dims.some((q) => q.rank === fiber.toUpperCase()))) {
-    const q = producer.get(t.name);
-    if (q === undefined) continue;
+  const { index } = cascadeIndex(c, ws);
+  const produced = [...producer.keys()].map((n) => index.tensorAt.get(n)!).sort((a, b) => a - b).map((i) => c.tensors[i]!);
+  for (const t of produced.filter((x) => x.role === 'intermediate' && x.dims.some((q) => q.rank === rowRank) && x.dims.some((q) => q.rank === fiber.toUpperCase()))) {
+    const q = producer.get(t.name)!;
     const consumers = live.map((w, k) => ({ w, k })).filter(({ w }) => w.tensors.some((u) => !u.write && u.name === t.name));
     const b = rowBytes(t);
     r.interWrite += b;
@@ -351,16 +381,43 @@ function rowblockExplanation(d: RowblockAttention, hw: HwModel, passes: Passes, 
   ];
 }
 
+/**
+ * The block size by the objective: every candidate evaluated, or (a layer identical to one already
+ * searched: the same ops, bytes, passes, energies and hardware, whatever the names) the remembered R.
+ */
+function bestBlocks(base: RowblockAttention, passes: Passes, ws: EinsumWorkload[], hw: HwModel, objective: Objective): BlockChoice | null {
+  const key = JSON.stringify([
+    base.ops.map((o) => [o.unit, o.cyclesPerPoint, o.macCyclesPerPoint, o.spatialExtent, o.queries, o.timeExtent, o.deps, o.stage, o.reads.map((n) => base.tensors.findIndex((t) => t.name === n)), ws[o.index]!.points, energyPerPoint(ws[o.index]!, unitOf(hw, base, o.unit))]),
+    base.tensors.map((t) => [t.operand, t.elemsPerIndex, t.bytesPerElement]),
+    [base.P, base.M, base.E, base.F, base.batch, base.units, base.dram],
+    [passes.pass, passes.interRead, passes.interWrite, passes.crossRead, passes.crossWrite, passes.peak],
+    [hw.levels[hw.glb], hw.levels[hw.dram], hw.units.map((u) => [u.name, u.pes, u.leakPjPerPeCycle])],
+    objective,
+  ]);
+  const at = (R: number) => evalBlocks({ ...base, tiles: { R, blocks: Math.ceil(base.P / R) * base.batch } }, R, passes, ws, hw, objective);
+  const known = searchedR.get(key);
+  if (known !== undefined) return at(known);
+  let best: BlockChoice | null = null;
+  for (const R of blockCandidates(base.P, base.units.array2d.cols)) {
+    const x = at(R);
+    if (!best || x.val < best.val) best = x;
+  }
+  if (best) {
+    if (searchedR.size >= 256) searchedR.delete(searchedR.keys().next().value!);
+    searchedR.set(key, best.R);
+  }
+  return best;
+}
+
+/** Block sizes already chosen, by everything the choice depends on (names excluded). */
+const searchedR = new Map<string, number>();
+
 /** FLAT's analytic model: the description's blocks, R chosen by the objective on the steady state. */
 export function rowblockModel(c: Cascade, ws: EinsumWorkload[], hw: HwModel, objective: Objective, batch: number, binding?: RowblockBinding): FusedOutcome | null {
   const base = describeRowblock(c, ws, hw, batch, undefined, binding);
   if (!base) return null;
   const passes = rowblockPasses(c, base, ws);
-  let best: BlockChoice | null = null;
-  for (const R of blockCandidates(base.P, base.units.array2d.cols)) {
-    const x = evalBlocks({ ...base, tiles: { R, blocks: Math.ceil(base.P / R) * batch } }, R, passes, ws, hw, objective);
-    if (!best || x.val < best.val) best = x;
-  }
+  const best = bestBlocks(base, passes, ws, hw, objective);
   if (!best) return null;
   const d: RowblockAttention = { ...base, tiles: { R: best.R, blocks: Math.ceil(base.P / best.R) * batch } };
   const glb = hw.levels[hw.glb]!;
