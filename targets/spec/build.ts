@@ -13,7 +13,7 @@ import {
   TARGET_FIELDS,
   type FieldType,
 } from './fields';
-import { closest, didYouMean } from './suggest';
+import { closest, didYouMean } from '../../compiler/ir/suggest';
 import type { SourceSegment } from './extend';
 import { parseValueText, type RawAssign, type RawExpr, type RawTarget, type RawUnit, type RawValue, type Span } from './syntax';
 import {

@@ -1,4 +1,5 @@
-// "Did you mean" hints: the closest candidate by edit distance, if it is close enough to be a typo.
+// "Did you mean" hints, one implementation for every language (.ein, .arch, flags): the closest
+// candidate by edit distance, if it is close enough to be a typo.
 
 /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps cost 1. */
 function editDistance(a: string, b: string): number {
@@ -16,11 +17,14 @@ function editDistance(a: string, b: string): number {
   return d[a.length * w + b.length];
 }
 
-/** The candidate nearest to `word` (a case difference alone costs less than a letter), or undefined; ties go to the earlier candidate. */
-export function closest(word: string, candidates: Iterable<string>): string | undefined {
+/**
+ * The candidate nearest to `word` (a case difference alone costs less than a letter), or undefined;
+ * ties go to the earlier candidate. `maxDistance` defaults to a third of the word's length (at least 1).
+ */
+export function closest(word: string, candidates: Iterable<string>, maxDistance?: number): string | undefined {
   let best: string | undefined;
   let bestD = Infinity;
-  const limit = Math.max(1, Math.floor(word.length / 3));
+  const limit = maxDistance ?? Math.max(1, Math.floor(word.length / 3));
   for (const c of candidates) {
     if (Math.abs(c.length - word.length) > limit) continue; // the distance is at least the length difference
     const d = c === word ? 0 : c.toLowerCase() === word.toLowerCase() ? 0.5 : editDistance(word.toLowerCase(), c.toLowerCase());
