@@ -121,10 +121,17 @@ function sumBreakdown(b: EnergyBreakdown): number {
 /**
  * What each Result entry is charged for: its ops, its traffic and its time. An analytic Result lists a
  * fused group's members one by one with no traffic of their own: the group's traffic and time are
- * charged to its first member, which then carries the group's traffic.
+ * charged to its first member, which then carries the group's traffic, on the levels where the
+ * Result's total holds more than its einsums (with a schedule, the off-chip levels are already the
+ * einsums' own: the schedule's moves).
  */
 function entryCharges(r: Result, m: Mapping): Map<string, { compute: string[]; traffic: Traffic; latencyCycles: number }> {
   const listed = new Set(r.einsums.map((e) => e.name));
+  const missing = new Set<string>();
+  for (const [lvl, t] of Object.entries(r.traffic)) {
+    const inEinsums = r.einsums.reduce((s, e) => s + (e.traffic[lvl]?.readBytes ?? 0) + (e.traffic[lvl]?.writeBytes ?? 0), 0);
+    if (t.readBytes + t.writeBytes > inEinsums) missing.add(lvl);
+  }
   const out = new Map<string, { compute: string[]; traffic: Traffic; latencyCycles: number }>();
   for (const e of r.einsums) out.set(e.name, { compute: [e.name], traffic: e.traffic, latencyCycles: e.latencyCycles });
   for (const g of m.groups) {
@@ -134,7 +141,7 @@ function entryCharges(r: Result, m: Mapping): Map<string, { compute: string[]; t
     else if (members.length > 0 && listed.has(members[0]!.name)) {
       for (const e of members) if (out.has(e.name)) out.get(e.name)!.latencyCycles = 0;
       const first = out.get(members[0]!.name)!;
-      first.traffic = roundTraffic(g.cost.traffic);
+      first.traffic = { ...first.traffic, ...roundTraffic(Object.fromEntries(Object.entries(g.cost.traffic).filter(([lvl]) => missing.has(lvl)))) };
       first.latencyCycles = g.cost.latencyCycles;
     }
   }
