@@ -24,7 +24,7 @@ import { pipelineLatencySeconds } from '../gpu/gemm';
 import type { GpuModelParams } from '../gpu/params';
 import type { TargetSpec } from '../../targets/spec/types';
 import { cellLibraryFromSpec, unitCost, type ActType, type CellLibrary, type UnitDesign } from './cost';
-import { LUT_WEIGHT_BITS, type LutTableFormat } from './functional';
+import { LUT_WEIGHT_BITS, LutInputError, type LutTableFormat } from './functional';
 import { checkTile, cyclesForSteps, type LutUnitConfig } from './tile';
 
 export interface LutGpu {
@@ -108,7 +108,10 @@ export function mpGemmOf(c: Cascade, i: number, weightBits: number): MpGemmView 
 }
 
 export interface LutKernel {
+  /** the mpGEMM and the chosen precompute */
   seconds: number;
+  /** the mpGEMM alone */
+  gemmSeconds: number;
   computeCycles: number;
   steps: number;
   splitK: number;
@@ -129,6 +132,12 @@ function entryBits(g: LutGpu, v: MpGemmView): number {
 /** The unit design the cost model prices for this mpGEMM. */
 export function unitDesignFor(g: LutGpu, v: Pick<MpGemmView, 'act' | 'wbits'>): UnitDesign {
   return { kind: 'lut', tile: g.unit.tile, act: v.act, wbits: v.wbits, tableBits: entryBits(g, v as MpGemmView), doubleRegs: g.doubleRegs, fpAcc: g.unit.acc === 'fp32' ? 'fp32' : 'fp16' };
+}
+
+/** Why the LUT units cannot run this mpGEMM (a plain message), or null. */
+export function mpGemmProblem(g: LutGpu, v: MpGemmView): string | null {
+  if (v.K % g.group !== 0) return `K = ${v.K} is not a multiple of the quantisation group ${g.group}`;
+  return null;
 }
 
 export function lutKernel(g: LutGpu, v: MpGemmView, batch: number): LutKernel {
@@ -171,7 +180,7 @@ export function lutKernel(g: LutGpu, v: MpGemmView, batch: number): LutKernel {
   const energy = breakdown(g, t, computePj);
   const bound = compute >= mem ? 'compute' : 'hbm';
   const note = `mpGEMM ${v.M}x${v.N}x${v.K}${B > 1 ? ` x${B}` : ''} W${v.wbits} A_${v.act} on ${units} LUT units of M${tile.m} N${tile.n} K${tile.k}: ${steps} steps each${split > 1 ? ` (K split ${split} ways)` : ''}, ${computeCycles} cycles, bound by ${bound}; table precompute ${g.precompute} (fused ${(fused * 1e6).toFixed(2)} us, standalone ${(standalone * 1e6).toFixed(2)} us)`;
-  return { seconds: gemmSeconds + pre, computeCycles, steps, splitK: split, precomputeFusedSeconds: fused, precomputeStandaloneSeconds: standalone, macs, energyPj: energy.computePj + sumLevels(energy), energy, traffic: t, note };
+  return { seconds: gemmSeconds + pre, gemmSeconds, computeCycles, steps, splitK: split, precomputeFusedSeconds: fused, precomputeStandaloneSeconds: standalone, macs, energyPj: energy.computePj + sumLevels(energy), energy, traffic: t, note };
 }
 
 const sumLevels = (b: EnergyBreakdown) => Object.values(b.levelsPj).reduce((a, x) => a + x, 0);
@@ -201,6 +210,8 @@ export function simulateOnLutGpu(m: { cascade: Cascade; target: string; workload
     const e = c.einsums[i]!;
     const name = e.output.tensor + (e.init ? '.init' : '');
     const v = mpGemmOf(c, i, g.weightBits);
+    const bad = v && mpGemmProblem(g, v);
+    if (bad) throw new LutInputError(`einsum ${name}: ${bad}`);
     let row: EinsumResult & Record<string, unknown>;
     if (v) {
       const k = lutKernel(g, v, batch);
