@@ -11,6 +11,7 @@ import { DiagnosticError } from '../../ir';
 import { simulateCascade } from '../pipeline';
 import type { Result } from '../../../sim/core/result';
 import { registerCosma } from './repro-cosma';
+import { registerLut } from './repro-lut';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const DATA = join(ROOT, 'compiler/map/data/fusemax-workloads.json');
@@ -151,4 +152,5 @@ export function register(program: Command): void {
       process.stdout.write(opts.json ? JSON.stringify(r, null, 2) + '\n' : formatFusemax(r));
     });
   registerCosma(repro);
+  registerLut(repro);
 }
