@@ -90,7 +90,7 @@ function machineFromConfig(opts: ScaleSimOptions, config: ScaleSimConfig): Machi
   const clockMhz = Number(opts.clockMhz ?? '1000');
   if (!(clockMhz > 0)) throw new UserError(`--clock-mhz must be a positive number, got '${opts.clockMhz}'`);
   const o = { clockMhz, foldTiming: (opts.timing ?? 'tessera') as 'tessera' | 'scalesim', source: basename(opts.config!) };
-  const warnings = ['SCALE-Sim import: no energy model, energyPj is 0'];
+  const warnings = ['SCALE-Sim import: no energy model (energyPj is null: energy not modelled)'];
   if (clockMhz === 1000) warnings.unshift('SCALE-Sim configs carry no clock; latencySeconds assumes 1000 MHz (--clock-mhz)');
   return { spec: scaleSimSpec(config, o, opts.emitArch, paramOverrides(opts.param)), runName: config.runName, config, warnings, ...(opts.emitArch ? { arch: scaleSimArch(config, o) } : {}) };
 }
