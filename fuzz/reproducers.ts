@@ -21,6 +21,11 @@ const gemm = (m: number, n: number, k: number): string =>
 const tpuArch = (): string => readFileSync('targets/tpu-v1/tpu-v1.arch', 'utf8');
 const google = (): string => readFileSync('data/scalesim/google.cfg', 'utf8');
 const llamaConfig = (patch: Record<string, unknown>): string => JSON.stringify({ ...JSON.parse(readFileSync('data/models/llama-2-7b.json', 'utf8')), ...patch });
+const faRecord = (patch: Record<string, unknown>): string => {
+  const d = JSON.parse(readFileSync('native/measurements/published/h100-flash-attention-3-fwd.json', 'utf8')) as { records: Record<string, unknown>[] };
+  d.records[0] = { ...d.records[0], ...patch };
+  return JSON.stringify(d);
+};
 const topo = (row: string): string => `Layer name, M, N, K,\n${row},\n`;
 
 export function reproducers(): Reproducer[] {
@@ -47,6 +52,8 @@ export function reproducers(): Reproducer[] {
     { name: 'scalesim: a 1e6-cubed GEMM', files: { 't.csv': topo('big,1000000,1000000,1000000') }, argv: ['scalesim', '--config', 'data/scalesim/google.cfg', '--topology', '{dir}/t.csv', '--outdir', '{dir}/out'], expect: 0, contains: '15264649' },
     { name: 'scalesim: 1e11 folds on a 32x32 output-stationary array', files: { 't.csv': topo('big,10000000,10000000,1') }, argv: ['scalesim', '--config', 'data/scalesim/scale.cfg', '--topology', '{dir}/t.csv', '--outdir', '{dir}/out'], expect: 1 },
     { name: 'analyze: 2^32 keys in a ragged partition', files: { 'a.ein': 'rank E = 16, M = 4294967296\nrank M -> M1, M0 = 16\ninput K[E, M]: fp32\nBK[e, m1, m0] = K[e, m1*M0+m0]\noutput BK\n' }, argv: ['analyze', '{dir}/a.ein'], expect: 0, contains: 'FLOP' },
+    { name: 'validate gpu: an attention record with batch 1,000,000', files: { 'm.json': faRecord({ batch: 1_000_000 }) }, argv: ['validate', 'gpu', '--measurements', '{dir}/m.json'], expect: 0, contains: 'held' },
+    { name: 'validate gpu: an attention record with seqQ 2^32', files: { 'm.json': faRecord({ seqQ: 4294967296, seqKV: 4294967296 }) }, argv: ['validate', 'gpu', '--measurements', '{dir}/m.json'], expect: 1 },
     { name: 'lower: num_hidden_layers 65536', files: { 'c.json': llamaConfig({ num_hidden_layers: 65536 }) }, argv: ['lower', '--model', '{dir}/c.json', '--seq', '8', '-o', '{dir}/m.ein'], expect: 1 },
     { name: '.arch: clock 1e308 GHz', files: { 'x.arch': tpuArch().replace('clock = 700 MHz', 'clock = 1e308 GHz') }, argv: ['check', '{dir}/x.arch'], expect: 1 },
     { name: '.arch: rows = 1e308', files: { 'x.arch': tpuArch().replace(/rows = \d+/, 'rows = 1e308') }, argv: ['check', '{dir}/x.arch'], expect: 1 },

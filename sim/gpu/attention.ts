@@ -58,6 +58,8 @@ interface CriticalSm {
   ctas: number;
 }
 const criticalCache = new Map<string, CriticalSm>();
+/** Most CTAs list-scheduled one by one (about 0.1 s); above it the balanced bound is used. */
+const MAX_LISTED = 2 ** 22;
 
 /**
  * The busiest SM when `groups` copies of CTAs with `perCta[i]` blocks each are list-scheduled
@@ -68,7 +70,13 @@ function criticalSm(key: string, sms: number, groups: number, perCta: Int32Array
   if (hit) return hit;
   const order = Int32Array.from(perCta).sort().reverse();
   let out: CriticalSm;
-  if (order[0] === order[order.length - 1]) {
+  if (groups * order.length > MAX_LISTED) {
+    // Too many CTAs to list one by one (beyond any measured kernel): the balanced load, which list
+    // scheduling approaches within one CTA's blocks, a vanishing share at this count.
+    let total = 0;
+    for (let i = 0; i < order.length; i++) total += order[i]!;
+    out = { blocks: Math.ceil((total * groups) / sms), ctas: Math.ceil((groups * order.length) / sms) };
+  } else if (order[0] === order[order.length - 1]) {
     // uniform CTAs: waves
     const ctas = Math.ceil((groups * order.length) / sms);
     out = { blocks: ctas * order[0]!, ctas };

@@ -11,6 +11,10 @@ import { GPU_DTYPES } from './hardware';
 import { attentionFlops } from './attention';
 import type { AttentionKernel, AttentionPass } from './params';
 
+/** Largest extent (tokens, batch, heads, GEMM dimension) a record may give: 16 M, far past any measured kernel,
+ *  and small enough that the CTA schedule of sim/gpu stays bounded. */
+export const MAX_EXTENT = 2 ** 24;
+
 export const MEASUREMENT_SCHEMA_ID = 'tessera-gpu-measurements/1';
 export const PUBLISHED_SCHEMA_ID = 'tessera-published-measurements/1';
 export const PROVENANCE_KINDS = ['measured', 'published', 'synthetic'] as const;
@@ -21,9 +25,9 @@ const GemmRecord = z.object({
   kind: z.literal('gemm'),
   suite: z.string(),
   dtype: z.enum(GPU_DTYPES),
-  m: z.number().int().positive(),
-  n: z.number().int().positive(),
-  k: z.number().int().positive(),
+  m: z.number().int().positive().max(MAX_EXTENT),
+  n: z.number().int().positive().max(MAX_EXTENT),
+  k: z.number().int().positive().max(MAX_EXTENT),
   timeSeconds: z.number().positive(),
 });
 const AttentionRecord = z.object({
@@ -31,12 +35,12 @@ const AttentionRecord = z.object({
   kind: z.literal('attention'),
   suite: z.string(),
   dtype: z.enum(['bf16', 'fp16']),
-  batch: z.number().int().positive(),
-  heads: z.number().int().positive(),
+  batch: z.number().int().positive().max(MAX_EXTENT),
+  heads: z.number().int().positive().max(MAX_EXTENT),
   kvHeads: z.number().int().positive().optional(),
-  seqQ: z.number().int().positive(),
-  seqKV: z.number().int().positive(),
-  headDim: z.number().int().positive(),
+  seqQ: z.number().int().positive().max(MAX_EXTENT),
+  seqKV: z.number().int().positive().max(MAX_EXTENT),
+  headDim: z.number().int().positive().max(MAX_EXTENT),
   causal: z.boolean(),
   kernel: z.enum(['fa2', 'fa3']).optional(),
   pass: z.enum(['fwd', 'bwd', 'fwd+bwd']).optional(),
@@ -154,6 +158,7 @@ function publishedRecord(file: string, prov: z.infer<typeof PublishedProvenanceS
   const need = (key: string): number => {
     const v = num(raw[key]);
     if (v === undefined || v <= 0 || !Number.isInteger(v)) throw new MeasurementFileError(`${file}: record ${r.id}: '${key}' must be a positive whole number`);
+    if (v > MAX_EXTENT) throw new MeasurementFileError(`${file}: record ${r.id}: '${key}' is ${v}, beyond the ${MAX_EXTENT.toLocaleString('en-US')} the kernel models cover`);
     return v;
   };
   if (r.kind === 'gemm') {
