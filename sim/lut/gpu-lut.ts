@@ -19,7 +19,8 @@
 import { DTYPE_BITS, type Cascade, type DType } from '../../compiler/ir';
 import { gemmView } from '../../compiler/map/gemm-view';
 import type { EinsumResult, EnergyBreakdown, Fidelity, Result, Traffic } from '../core/result';
-import { gpuContext, gpuEinsumRun, type GpuHardware, type GpuLevelNames } from '../gpu';
+import { defaultCalibration, gpuContext, gpuEinsumRun, type GpuHardware, type GpuLevelNames } from '../gpu';
+import { DEFAULT_PARAMS } from '../gpu/params';
 import { pipelineLatencySeconds } from '../gpu/gemm';
 import type { GpuModelParams } from '../gpu/params';
 import type { TargetSpec } from '../../targets/spec/types';
@@ -67,7 +68,10 @@ export function lutGpuFromSpec(spec: TargetSpec): LutGpu | string {
   if (!['exact', 'fp32', 'fp16', 'int8q'].includes(table)) return `table_format = ${table}: write exact, fp32, fp16 or int8q`;
   const acc = String(a.accumulator ?? 'fp16');
   if (!['exact', 'fp32', 'fp16'].includes(acc)) return `accumulator = ${acc}: write exact, fp32 or fp16`;
-  const { hw, params, levels } = gpuContext(spec);
+  // the GPU kernels keep the calibration of the GPU the LUT units were put into (`attr gpu_calibration`)
+  const { hw, levels } = gpuContext(spec);
+  const base = typeof spec.attrs.gpu_calibration === 'string' ? spec.attrs.gpu_calibration : spec.name;
+  const params = defaultCalibration(base, hw)?.params ?? DEFAULT_PARAMS;
   return {
     hw, params, levels, lib, group, weightBits: wb, precompute: pre, unitName: lut.name,
     unit: { tile, table: table as LutTableFormat, acc: acc as LutUnitConfig['acc'], tableLoad: num(a.table_load) ?? 16, doubleBuffered: a.double_regs !== false },

@@ -1,0 +1,80 @@
+// The lut engine family (sim/lut/gpu-lut.ts through targets/engines/lut.ts) on the FFN walkthrough:
+// which einsums run on the LUT units, a hand count of one mpGEMM's cycles and bytes, equality with the
+// a100 when no weight is low-bit (every kernel is then sim/gpu's), and bad configurations refused
+// with a plain message and exit code 1 at both fidelities.
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadCascadeFile } from '../../compiler/lang';
+import { simulateCascade } from '../../compiler/driver/pipeline';
+import { ResultSchema, type Result } from '../../sim/core/result';
+import { loadTarget } from '../../targets/registry';
+import { runCli } from '../helpers/cli';
+
+const root = join(import.meta.dirname, '../..');
+const ffn = loadCascadeFile(join(root, 'examples/lut-tc/ffn.ein'));
+const run = (target: string, params: Record<string, string>, fidelity: 'cycle' | 'analytic' = 'cycle'): Result =>
+  simulateCascade(ffn, { target: loadTarget(target, params), fidelity });
+
+describe('lut engine', () => {
+  const w2 = run('lut-tc', { weight_bits: '2' });
+
+  it('puts the weight GEMMs on the LUT units and the rest on the GPU, per einsum', () => {
+    ResultSchema.parse(w2);
+    const unit = Object.fromEntries(w2.einsums.map((e) => [e.name, e.unit]));
+    expect(unit).toEqual({ SS: 'tensor-core', XN: 'cuda-core', G: 'LTC', U: 'LTC', H: 'cuda-core', Y: 'LTC' });
+  });
+
+  it('counts the gate projection by hand (1 x 11008 x 4096, W2, 864 units of M2 N64 K4)', () => {
+    const g = w2.einsums.find((e) => e.name === 'G') as Result['einsums'][number] & { lut: Record<string, number> };
+    // 108 SMs x 4096 lanes / 512 = 864 units; 172 n-tiles < 864, so K (1024 steps) splits floor(864/172) = 5 ways:
+    // ceil(172 x 5 / 864) = 1 item of ceil(1024 / 5) = 205 steps; 1 (load) + 204 x 2 + 2 + 1 (add) = 412 cycles
+    expect(g.lut.steps).toBe(205);
+    expect(g.lut.splitK).toBe(5);
+    expect(g.lut.computeCycles).toBe(412);
+    // HBM: 2-bit weights 11008 x 4096 / 4, an fp16 scale and zero per 128 weights, tables 1 x 1024 x 8 x 2 B
+    expect(g.traffic.HBM!.readBytes).toBe(11008 * 1024 + 11008 * 32 * 4 + 1024 * 8 * 2);
+    // the fp16 output, and (fused precompute) the bytes the tables add over the fp16 activations they replace
+    expect(g.traffic.HBM!.writeBytes).toBe(11008 * 2 + (1024 * 8 * 2 - 4096 * 2));
+  });
+
+  it('fewer weight bits take less time and energy', () => {
+    const w1 = run('lut-tc', { weight_bits: '1' }), w4 = run('lut-tc', { weight_bits: '4' });
+    expect(w1.latencyCycles).toBeLessThan(w2.latencyCycles);
+    expect(w2.latencyCycles).toBeLessThan(w4.latencyCycles);
+    expect(w1.energyPj!).toBeLessThan(w2.energyPj!);
+    expect(w2.energyPj!).toBeLessThan(w4.energyPj!);
+    const a100 = run('a100', {});
+    expect(w4.latencyCycles).toBeLessThan(a100.latencyCycles);
+  });
+
+  it('with no low-bit weight every einsum is the a100 kernel, cycle for cycle', () => {
+    const none = run('lut-tc', {});
+    const a100 = run('a100', {});
+    expect(none.einsums.map((e) => [e.name, e.latencyCycles])).toEqual(a100.einsums.map((e) => [e.name, e.latencyCycles]));
+  });
+
+  it('the analytic fidelity prices the same mpGEMM kernels', () => {
+    const an = run('lut-tc', { weight_bits: '2' }, 'analytic');
+    expect(an.einsums.find((e) => e.name === 'G')!.latencyCycles).toBe(w2.einsums.find((e) => e.name === 'G')!.latencyCycles);
+  });
+
+  it('h100-lut-8x runs too, on 132 SMs', () => {
+    const h = run('h100-lut-8x', { weight_bits: '2' });
+    expect(h.einsums.find((e) => e.name === 'Y')!.unit).toBe('LTC');
+    expect(h.explanation?.toString()).toContain('2112 LUT units');
+  });
+
+  it.each([
+    [['--param', 'weight_bits=5'], /weight_bits = 5 is not supported/],
+    [['--param', 'weight_bits=2', '--param', 'tile_k=9'], /tile K = 9 is not supported/],
+    [['--param', 'weight_bits=2', '--param', 'group=6'], /quantisation group 6 is not a multiple of the tile's K = 4/],
+    [['--param', 'weight_bits=2', '--param', 'group=96'], /einsum G: K = 4096 is not a multiple of the quantisation group 96/],
+  ])('refuses %j with a plain message and exit code 1', async (args, msg) => {
+    for (const fidelity of ['cycle', 'analytic']) {
+      const r = await runCli(['run', 'examples/lut-tc/ffn.ein', '--target', 'lut-tc', ...args, '--fidelity', fidelity]);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(msg);
+      expect(r.err).not.toMatch(/at .*\.ts:\d+/);
+    }
+  });
+});
