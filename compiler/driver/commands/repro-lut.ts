@@ -55,6 +55,8 @@ function unitFigures(lib: CellLibrary, p: Paper): Figure[] {
   ];
 }
 
+const fpNote = (act: string) => (act === 'fp8' ? 'FP8 accumulation on [H14]-derived FP adders (ASSUMPTION: half an FP16 adder) dominates our FP8 LUT lane' : undefined);
+
 interface Table1Row {
   name: string;
   peakT: Figure;
@@ -73,8 +75,8 @@ function table1(p: Paper): Table1Row[] {
     return {
       name: r.name,
       peakT: fig(`${r.name} peak`, peak, r.peakT),
-      areaPerSmMm2: fig(`${r.name} area per SM`, area, r.areaPerSmMm2),
-      densityPerMm2: fig(`${r.name} density`, peak / (g.hw.smCount * area), r.densityPerMm2, r.act === 'fp8' ? 'FP8 accumulation on [H14]-derived FP adders (ASSUMPTION: half an FP16 adder) dominates our FP8 LUT lane' : undefined),
+      areaPerSmMm2: fig(`${r.name} area per SM`, area, r.areaPerSmMm2, fpNote(r.act)),
+      densityPerMm2: fig(`${r.name} density`, peak / (g.hw.smCount * area), r.densityPerMm2, fpNote(r.act)),
     };
   });
 }
@@ -109,7 +111,7 @@ function precompute(p: Paper): Figure[] {
       standalone += st / gemm / p.precompute.models.length;
     }
     out.push(fig(`precompute fused, ${phase.toLowerCase()} (share of mpGEMM time)`, fused, p.precompute[`fused${phase}`], p.precompute.assumption));
-    out.push(fig(`precompute standalone, ${phase.toLowerCase()}`, standalone, p.precompute[`standalone${phase}`]));
+    out.push(fig(`precompute standalone, ${phase.toLowerCase()}`, standalone, p.precompute[`standalone${phase}`], `${p.precompute.assumption}; a standalone kernel is a launch plus a pass over the activations and tables at the calibrated A100 bandwidth`));
   }
   return out;
 }
@@ -136,7 +138,7 @@ function endToEnd(p: Paper): Figure[] {
   const cyc = (r: Result) => r.einsums.filter((x) => onLut.has(x.name)).reduce((s, x) => s + x.latencyCycles, 0);
   const why = `the rest (attention at sequence 1: 32,768 batched 1x128 GEMMs that sim/gpu prices at whole CTA tiles, norms, activations) takes ${((lut - cyc(l) / 1.41e9) * 1e3).toFixed(1)} ms on both GPUs`;
   return [
-    fig('A100 FP16, LLaMA 3B, batch 1024, ms', base * 1e3, e.baselineMs),
+    fig('A100 FP16, LLaMA 3B, batch 1024, ms', base * 1e3, e.baselineMs, 'sim/gpu with the a100 calibration (native/calibration/a100.json); the paper used its own tile-level simulator'),
     fig('A100-LUT-8X W_INT2, ms', lut * 1e3, e.lutMs, `${why}; activations FP16 here (the paper: INT8)`),
     fig('end-to-end speedup', base / lut, e.speedup, why),
     fig('speedup of the weight GEMMs alone (the einsums on the LUT units)', cyc(a) / cyc(l), e.speedup, 'our unit is bit-serial (the RTL: 2 weight bits in 2 cycles), so W2 on 8X is at most 4x the FP16 MAC rate; a 5.51x above 4x needs both planes in one cycle, as Table 1\'s 2496 TOPs for W_INT2 counts'),
