@@ -65,7 +65,7 @@ export function reproducers(): Reproducer[] {
 export type ReproducerOutcome = { name: string; ok: boolean; why: string; ms: number };
 
 /** Runs every reproducer with a 10 s bound and says which hold. */
-export async function checkReproducers(run: (argv: string[], timeoutMs: number) => Promise<{ outcome: string; message: string; ms: number; code?: number; stdout?: string }>): Promise<ReproducerOutcome[]> {
+export async function checkReproducers(run: (argv: string[], timeoutMs: number) => Promise<{ outcome: string; message: string; ms: number; code?: number; stdout?: string }>, timeoutMs = 10_000): Promise<ReproducerOutcome[]> {
   const { mkdirSync, mkdtempSync, writeFileSync, existsSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { dirname, join } = await import('node:path');
@@ -76,7 +76,7 @@ export async function checkReproducers(run: (argv: string[], timeoutMs: number) 
       mkdirSync(dirname(join(dir, f)), { recursive: true });
       writeFileSync(join(dir, f), text);
     }
-    const res = await run(r.argv.map((a) => a.replaceAll('{dir}', dir)), 10_000);
+    const res = await run(r.argv.map((a) => a.replaceAll('{dir}', dir)), timeoutMs);
     const want = r.expect === 0 ? 'ok' : 'refused';
     const leaked = (r.absent ?? []).filter((p) => existsSync(join(dir, p)));
     const missing = r.contains !== undefined && !(res.stdout ?? '').includes(r.contains);
