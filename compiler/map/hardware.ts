@@ -128,7 +128,7 @@ function unitModel(c: ComputeSpec, spec: TargetSpec): UnitModel | null {
   } else return null;
   const native = OPS.map(() => false);
   const ops = c.ops.length > 0 ? c.ops : ['mul', 'add'];
-  for (const o of ops) for (const x of OP_ALIASES[o] ?? []) native[OP_INDEX[x]] = true;
+  for (const o of ops) for (const x of (Object.hasOwn(OP_ALIASES, o) ? OP_ALIASES[o] : undefined) ?? []) native[OP_INDEX[x]] = true;
   if (native[OP_INDEX.mul] && native[OP_INDEX.add]) native[OP_INDEX.mac] = true;
   const emulateCycles = OPS.map(() => 0);
   const expMacs = attrNum(c.attrs, 'exp_macs', 'exp_cycles') ?? attrNum(spec.attrs, 'exp_macs');

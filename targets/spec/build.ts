@@ -317,7 +317,7 @@ export class SpecBuilder {
         if (r.kind === 'number' && r.dim) attrUnits[a.name] = BASE_UNIT[r.dim as Exclude<Dimension, 'energyPerAccess'>];
         continue;
       }
-      const ft = fields[a.name];
+      const ft = Object.hasOwn(fields, a.name) ? fields[a.name] : undefined; // 'constructor' is not a field
       if (!ft) {
         const names = Object.keys(fields);
         const hint = didYouMean(a.name, names) ?? `${section} fields are ${names.join(', ')}; declare any other fact with \`attr ${a.name} = ...\``;

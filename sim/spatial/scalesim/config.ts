@@ -110,7 +110,7 @@ export function parseScaleSimConfig(text: string, file = '<cfg>'): { config: Sca
     if (!arch.has(k)) at(error('cfg-missing-key', `[architecture_presets] lacks '${k}'`, { line: archLine || 1, col: 1 }, `add a line '${k}: ...'`));
   }
   for (const [key, e] of arch) {
-    const field = INT_KEYS[key];
+    const field = Object.hasOwn(INT_KEYS, key) ? INT_KEYS[key] : undefined;
     if (field) {
       const v = /^[+]?\d+$/.test(e.value) ? Number(e.value) : NaN;
       const mustBePositive = !key.endsWith('offset');
