@@ -218,7 +218,7 @@ export function formatLut(r: LutRepro): string {
     out.push(`  W${x.wbits}: ${x.latencyMs} ms, speedup ${x.speedup}x, ${x.energyMj} mJ (${x.energyRatio}x less), ${x.einsumsOnLut} einsums on LTC; latency share ${Object.entries(x.split).map(([k, v]) => `${k} ${(v * 100).toFixed(1)}%`).join(', ')}`);
   out.push(`side by side: ${r.sideBySide.gemm}`, `  ${'unit'.padEnd(10)} W  ${'tile'.padEnd(13)} ${'cycles'.padStart(9)} ${'TFLOPs/mm2'.padStart(11)} ${'TOPs/W'.padStart(8)}`);
   for (const x of r.sideBySide.rows) out.push(`  ${x.kind.padEnd(10)} ${x.wbits}  ${x.tile.padEnd(13)} ${String(x.cycles).padStart(9)} ${String(x.tflopsPerMm2).padStart(11)} ${String(x.topsPerWatt).padStart(8)}`);
-  out.push(`paper figures: data/lut/lut-tensor-core.json (${r.source.split(':')[0]})`);
+  out.push('paper figures and their sources: data/lut/lut-tensor-core.json');
   return out.join('\n') + '\n';
 }
 
