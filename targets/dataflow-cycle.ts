@@ -23,6 +23,8 @@ export function dataflowUnsupported(s: TargetSpec): string | null {
   const units = s.computes.filter((c) => c.kind === 'vector' && (c.count ?? 1) >= 1 && c.lanes);
   if (units.length !== 1 || s.computes.length !== 1) return 'it needs exactly one compute unit, of kind vector with lanes (PCUs: count)';
   if (!s.memories.some((m) => OFF_CHIP.has(m.kind) && m.bandwidthBytesPerSecond)) return 'it needs an off-chip memory with a bandwidth';
+  const ops = s.attrs.section_ops;
+  if (ops !== undefined && !(typeof ops === 'number' && Number.isInteger(ops) && ops >= 1)) return `attr section_ops = ${String(ops)}: expected a positive whole number of operators per pipelined section`;
   return null;
 }
 

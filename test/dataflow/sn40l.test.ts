@@ -11,6 +11,7 @@ import { buildModel, parseModelConfig } from '../../compiler/graph';
 import { loadCascadeFile } from '../../compiler/lang';
 import { TraceWriter } from '../../sim/core/trace';
 import { loadTarget } from '../../targets/registry';
+import { runCli } from '../helpers/cli';
 
 const root = join(import.meta.dirname, '../..');
 const block = loadCascadeFile(join(root, 'examples/schedule/block.ein'));
@@ -20,6 +21,16 @@ describe('sn40l has fidelity cycle: the dataflow engine', () => {
     const t = loadTarget('sn40l', {});
     expect(t.fidelities).toContain('cycle');
     expect(t.spec.attrs.engine).toBe('dataflow');
+  });
+
+  it('a bad attr section_ops is a plain error with exit code 1, naming the attribute', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-sn40l-bad-'));
+    const arch = join(dir, 'bad.arch');
+    writeFileSync(arch, 'target bad extends sn40l {\n  attr section_ops = 0\n}\n');
+    const r = await runCli(['run', join(root, 'examples/gemm/gemm.ein'), '--target', arch, '--fidelity', 'cycle']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/section_ops = 0: expected a positive whole number/);
+    expect(r.err).not.toMatch(/\n\s+at /);
   });
 
   it('LLaMA-2-7B decode (b=1, kv=2048, 2 layers): analytic and cycle within 10%, einsums over 1% within 25%', () => {
