@@ -104,6 +104,18 @@ describe('fused groups and schedules', () => {
   }, 60_000);
 });
 
+describe('bad energy attributes', () => {
+  it('a static power that is not a number is a plain error with exit code 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-energy-bad-'));
+    const arch = join(dir, 'bad.arch');
+    writeFileSync(arch, 'target bad extends systolic {\n  attr static_power_w = "lots"\n}\n');
+    const r = await runCli(['run', join(root, 'examples/gemm/gemm.ein'), '--target', arch]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/static_power_w = lots: expected a power in watts/);
+    expect(r.err).not.toMatch(/\n\s+at /);
+  });
+});
+
 describe('a target without energy data', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-energy-'));
   const arch = join(dir, 'bare.arch');

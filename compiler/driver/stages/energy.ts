@@ -15,6 +15,7 @@ import { energyPerPoint } from '../../map/workload';
 import type { Mapping } from '../../map/mapping';
 import type { EinsumResult, EnergyBreakdown, Result, Traffic } from '../../../sim/core/result';
 import type { TargetSpec } from '../../../targets/spec/types';
+import { UserError } from '../user-error';
 
 interface LevelEnergy {
   read: number;
@@ -32,7 +33,19 @@ function attrNumber(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
 
+/** The energy attributes must be numbers the estimator can use; anything else is the user's mistake. */
+function checkEnergyAttrs(spec: TargetSpec): void {
+  const bad = (where: string, name: string, v: unknown, what: string) =>
+    new UserError(`${spec.name}${spec.file ? ` (${spec.file})` : ''}: ${where}attr ${name} = ${String(v)}: expected ${what}`);
+  const w = spec.attrs['static_power_w'];
+  if (w !== undefined && !(typeof w === 'number' && Number.isFinite(w) && w >= 0)) throw bad('', 'static_power_w', w, 'a power in watts, a number >= 0');
+  for (const c of spec.computes)
+    for (const [k, v] of Object.entries(c.attrs))
+      if ((k.startsWith('mac_energy_') || k === 'leak_energy') && !(typeof v === 'number' && Number.isFinite(v) && v >= 0)) throw bad(`unit ${c.name}: `, k, v, 'an energy >= 0 (e.g. 0.59 pJ)');
+}
+
 function energyTable(spec: TargetSpec): EnergyTable {
+  checkEnergyAttrs(spec);
   const levels = new Map<string, LevelEnergy>();
   for (const m of spec.memories) {
     if (m.readEnergyPjPerByte === undefined && m.writeEnergyPjPerByte === undefined) continue;
