@@ -35,7 +35,9 @@ const t0 = performance.now();
 for (const f of chosen) {
   const rs = await fuzzFormat(f, { count: Number(o.count), seed: Number(o.seed), timeoutMs: Number(o.timeout) * 1000, memoryMb: Number(o.memory), outDir: o.out });
   results.push(...rs);
-  process.stderr.write(`${f.name}: ${rs.length} runs of ${o.count} mutants\n`);
+  const bad = rs.filter((r) => r.outcome !== 'ok' && r.outcome !== 'refused').length;
+  process.stderr.write(`${f.name}: ${rs.length} runs of ${o.count} mutants, ${bad} bad\n`);
+  for (const [k, row] of tally(rs)) process.stderr.write(`  ${k}: ok ${row.ok}, refused ${row.refused}, internal ${row.internal}, time-out ${row.timeout}, oom ${row.oom}\n`);
 }
 console.log('| format: command | ok | refused (exit 1) | internal | time-out | out of memory | slowest |');
 console.log('|---|---|---|---|---|---|---|');

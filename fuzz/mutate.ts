@@ -38,8 +38,11 @@ export const MUTATORS: readonly Mutator[] = [
   { name: 'delete-line', apply: (s, r) => { const l = s.split('\n'); l.splice(Math.floor(r() * l.length), 1); return l.join('\n'); } },
   { name: 'deep-nesting', apply: (s, r) => { const i = at(s, r); const n = 200 + Math.floor(r() * 5000); const [o, c] = pick([['(', ')'], ['[', ']'], ['{', '}'], ['-', '']], r); return s.slice(0, i) + o!.repeat(n) + '1' + c!.repeat(n) + s.slice(i); } },
   { name: 'long-line', apply: (s, r) => { const i = at(s, r); return s.slice(0, i) + pick(['a', '9', ' ', 'x+'], r).repeat(100_000 + Math.floor(r() * 900_000)) + s.slice(i); } },
-  { name: 'long-chain', apply: (s, r) => mapToken(s, r, (t, i) => { if (/^[A-Za-z_]/.test(t[i]!)) t[i] = Array(500 + Math.floor(r() * 2000)).fill(t[i]).join(' + '); }) },
+  { name: 'long-chain', apply: (s, r) => mapToken(s, r, (t, i) => { if (/^[A-Za-z_]\w{0,63}$/.test(t[i]!)) t[i] = Array(500 + Math.floor(r() * 2000)).fill(t[i]).join(' + '); }) },
 ];
+
+/** Longest mutant (characters): stacked mutators (a long line, then a chain of it) stay bounded. */
+const MAX_MUTANT = 4 << 20;
 
 /** A mutant of `seedText`: one to three mutators chosen by the seed. Returns the text and their names. */
 export function mutate(seedText: string, seed: number): { text: string; ops: string[] } {
@@ -49,7 +52,7 @@ export function mutate(seedText: string, seed: number): { text: string; ops: str
   const n = 1 + Math.floor(r() * 3);
   for (let k = 0; k < n; k++) {
     const m = pick(MUTATORS, r);
-    text = m.apply(text, r);
+    text = m.apply(text, r).slice(0, MAX_MUTANT);
     ops.push(m.name);
   }
   return { text, ops };
