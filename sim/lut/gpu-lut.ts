@@ -24,9 +24,9 @@ import { DEFAULT_PARAMS } from '../gpu/params';
 import { pipelineLatencySeconds } from '../gpu/gemm';
 import type { GpuModelParams } from '../gpu/params';
 import type { TargetSpec } from '../../targets/spec/types';
-import { cellLibraryFromSpec, unitCost, type ActType, type CellLibrary, type UnitDesign } from './cost';
+import { cellLibraryFromSpec, checkDesign, densityTflopsPerMm2, topsPerWatt, unitCost, type ActType, type CellLibrary, type UnitDesign, type UnitKind } from './cost';
 import { LUT_WEIGHT_BITS, LutInputError, type LutTableFormat } from './functional';
-import { checkTile, cyclesForSteps, type LutUnitConfig } from './tile';
+import { ACC_LATENCY, checkTile, cyclesForSteps, type LutUnitConfig } from './tile';
 
 export interface LutGpu {
   hw: GpuHardware;
@@ -35,6 +35,8 @@ export interface LutGpu {
   unit: LutUnitConfig;
   unitName: string;
   unitsPerSm: number;
+  /** the unit in the tensor cores' place: LUT, BitMoD-style bit-serial, or dequantise-then-MAC */
+  kind: UnitKind;
   lib: CellLibrary;
   /** 0: the cascade's dtypes decide */
   weightBits: number;
@@ -54,7 +56,9 @@ export function lutGpuFromSpec(spec: TargetSpec): LutGpu | string {
   if (typeof lib === 'string') return lib;
   const a = lut.attrs;
   const tile = { m: num(a.tile_m) ?? 2, n: num(a.tile_n) ?? 64, k: num(a.tile_k) ?? 4 };
-  const bad = checkTile(tile);
+  const kind = String(a.unit_kind ?? 'lut') as UnitKind;
+  if (!['lut', 'bitserial', 'mac'].includes(kind)) return `unit_kind = ${kind}: write lut, bitserial or mac`;
+  const bad = kind === 'lut' ? checkTile(tile) : checkDesign({ kind, tile, act: 'int8', wbits: 1 });
   if (bad) return `${spec.name}: ${bad}`;
   const lanes = lut.lanes ?? 0;
   if (lanes % (tile.m * tile.n * tile.k) !== 0 || lanes <= 0) return `${spec.name}: ${lut.name} has ${lanes} lanes, not a whole number of ${tile.m}x${tile.n}x${tile.k} tiles`;
@@ -76,9 +80,12 @@ export function lutGpuFromSpec(spec: TargetSpec): LutGpu | string {
     hw, params, levels, lib, group, weightBits: wb, precompute: pre, unitName: lut.name,
     unit: { tile, table: table as LutTableFormat, acc: acc as LutUnitConfig['acc'], tableLoad: num(a.table_load) ?? 16, doubleBuffered: a.double_regs !== false },
     unitsPerSm: lanes / (tile.m * tile.n * tile.k),
+    kind,
     doubleRegs: a.double_regs !== false,
   };
 }
+
+const KIND_NAME: Record<UnitKind, string> = { lut: 'LUT', bitserial: 'bit-serial', mac: 'dequantise-then-MAC' };
 
 export interface MpGemmView {
   M: number;
@@ -135,7 +142,7 @@ function entryBits(g: LutGpu, v: MpGemmView): number {
 
 /** The unit design the cost model prices for this mpGEMM. */
 export function unitDesignFor(g: LutGpu, v: Pick<MpGemmView, 'act' | 'wbits'>): UnitDesign {
-  return { kind: 'lut', tile: g.unit.tile, act: v.act, wbits: v.wbits, tableBits: entryBits(g, v as MpGemmView), doubleRegs: g.doubleRegs, fpAcc: g.unit.acc === 'fp32' ? 'fp32' : 'fp16' };
+  return { kind: g.kind, tile: g.unit.tile, act: v.act, wbits: v.wbits, tableBits: entryBits(g, v as MpGemmView), doubleRegs: g.doubleRegs, fpAcc: g.unit.acc === 'fp32' ? 'fp32' : 'fp16' };
 }
 
 /** Why the LUT units cannot run this mpGEMM (a plain message), or null. */
@@ -153,25 +160,29 @@ export function lutKernel(g: LutGpu, v: MpGemmView, batch: number): LutKernel {
   const kt = Math.ceil(v.K / tile.k);
   const split = tilesMN >= units ? 1 : Math.max(1, Math.min(kt, Math.floor(units / tilesMN)));
   const steps = Math.ceil((tilesMN * split) / units) * Math.ceil(kt / split);
-  const computeCycles = cyclesForSteps(steps, v.wbits, g.unit);
+  // the LUT unit: table loads and one bit plane a cycle (tile.ts); bit-serial: W cycles a step; MAC: one
+  const computeCycles = g.kind === 'lut' ? cyclesForSteps(steps, v.wbits, g.unit) : steps * (g.kind === 'bitserial' ? v.wbits : 1) + ACC_LATENCY;
   const bw = hw.hbmBytesPerSecond * p.hbmEfficiency;
   const actBytes = (v.M * v.K * DTYPE_BITS[v.actDtype]) / 8 * B;
-  const tableBytes = ((v.M * (v.K / tile.k) * 2 ** (tile.k - 1) * entryBits(g, v)) / 8) * B;
+  // only the LUT unit reads tables (and needs them precomputed); the others read the activations
+  const lut = g.kind === 'lut';
+  const tableBytes = lut ? ((v.M * (v.K / tile.k) * 2 ** (tile.k - 1) * entryBits(g, v)) / 8) * B : actBytes;
   const weightBytes = ((v.N * v.K * v.wbits) / 8 + v.N * Math.ceil(v.K / g.group) * 4) * B;
   const outBytes = v.M * v.N * 2 * B;
   const compute = computeCycles / hw.clockHz;
   const mem = (weightBytes + tableBytes + outBytes) / bw;
   const fixed = p.launchSeconds + pipelineLatencySeconds(hw);
   const gemmSeconds = fixed + Math.max(compute, mem) + (1 - p.gemmOverlap) * Math.min(compute, mem);
-  const preOps = v.M * (v.K / tile.k) * 2 ** (tile.k - 1) * B;
+  const preOps = lut ? v.M * (v.K / tile.k) * 2 ** (tile.k - 1) * B : 0;
   const vector = hw.peakFlopsPerSecond.fp32 ?? hw.peakFlopsPerSecond.bf16!;
-  const fused = Math.max(preOps / vector, Math.max(0, tableBytes - actBytes) / bw);
-  const standalone = fixed + Math.max(preOps / vector, (actBytes + tableBytes) / bw);
+  const fused = lut ? Math.max(preOps / vector, Math.max(0, tableBytes - actBytes) / bw) : 0;
+  const standalone = lut ? fixed + Math.max(preOps / vector, (actBytes + tableBytes) / bw) : 0;
   const pre = g.precompute === 'fused' ? fused : standalone;
   const macs = v.M * v.N * v.K * B;
   const u = unitCost(g.lib, unitDesignFor(g, v));
-  const hbmR = weightBytes + tableBytes + (g.precompute === 'standalone' ? actBytes : 0);
-  const hbmW = outBytes + (g.precompute === 'standalone' ? tableBytes : Math.max(0, tableBytes - actBytes));
+  const standaloneTables = lut && g.precompute === 'standalone';
+  const hbmR = weightBytes + tableBytes + (standaloneTables ? actBytes : 0);
+  const hbmW = outBytes + (standaloneTables ? tableBytes : Math.max(0, tableBytes - actBytes));
   const computePj = macs * (u.pjPerCycle / u.macsPerCycle) + preOps * ((hw.macEnergyPj.fp32 ?? 0) / 2);
   const t: Traffic = {};
   const add = (lvl: string | undefined, r: number, w: number) => {
@@ -183,7 +194,7 @@ export function lutKernel(g: LutGpu, v: MpGemmView, batch: number): LutKernel {
   add(g.levels.rf, weightBytes + tableBytes, outBytes);
   const energy = breakdown(g, t, computePj);
   const bound = compute >= mem ? 'compute' : 'hbm';
-  const note = `mpGEMM ${v.M}x${v.N}x${v.K}${B > 1 ? ` x${B}` : ''} W${v.wbits} A_${v.act} on ${units} LUT units of M${tile.m} N${tile.n} K${tile.k}: ${steps} steps each${split > 1 ? ` (K split ${split} ways)` : ''}, ${computeCycles} cycles, bound by ${bound}; table precompute ${g.precompute} (fused ${(fused * 1e6).toFixed(2)} us, standalone ${(standalone * 1e6).toFixed(2)} us)`;
+  const note = `mpGEMM ${v.M}x${v.N}x${v.K}${B > 1 ? ` x${B}` : ''} W${v.wbits} A_${v.act} on ${units} ${KIND_NAME[g.kind]} units of M${tile.m} N${tile.n} K${tile.k}: ${steps} steps each${split > 1 ? ` (K split ${split} ways)` : ''}, ${computeCycles} cycles, bound by ${bound}${lut ? `; table precompute ${g.precompute} (fused ${(fused * 1e6).toFixed(2)} us, standalone ${(standalone * 1e6).toFixed(2)} us)` : ''}`;
   return { seconds: gemmSeconds + pre, gemmSeconds, computeCycles, steps, splitK: split, precomputeFusedSeconds: fused, precomputeStandaloneSeconds: standalone, macs, energyPj: energy.computePj + sumLevels(energy), energy, traffic: t, note };
 }
 
@@ -245,6 +256,11 @@ export function simulateOnLutGpu(m: { cascade: Cascade; target: string; workload
     einsums.push(row);
   }
   const units = g.hw.smCount * g.unitsPerSm * g.unit.tile.m * g.unit.tile.n * g.unit.tile.k;
+  const used = new Map<string, MpGemmView>();
+  for (let i = 0; i < c.einsums.length; i++) {
+    const v = mpGemmOf(c, i, g.weightBits);
+    if (v) used.set(`${v.act}/${v.wbits}`, v);
+  }
   const cycles = einsums.reduce((a, x) => a + x.latencyCycles, 0);
   const result: Result = {
     target: m.target,
@@ -259,12 +275,26 @@ export function simulateOnLutGpu(m: { cascade: Cascade; target: string; workload
     },
     traffic,
     einsums,
+    lutUnits: [...used.values()].map((v) => unitSummary(g, v)),
     // the generic mapper's notes on how it would fold einsums onto the LUT unit describe a mapping this engine does not use
     warnings: (m.warnings ?? []).filter((w) => !w.includes(` of ${g.unitName}`)),
     explanation: notes,
   };
   if (m.schedule !== undefined) result.schedule = m.schedule;
   return result;
+}
+
+/** The unit a configuration builds, for the (activation, width) an mpGEMM ran at: area, density, efficiency, components. */
+export function unitSummary(g: LutGpu, v: Pick<MpGemmView, 'act' | 'wbits'>) {
+  const u = unitCost(g.lib, unitDesignFor(g, v));
+  return {
+    kind: g.kind, tile: g.unit.tile, act: v.act, wbits: v.wbits,
+    unitAreaUm2: round(u.areaUm2),
+    areaPerSmMm2: round((u.areaUm2 * g.unitsPerSm) / 1e6),
+    tflopsPerMm2: round(densityTflopsPerMm2(u, g.hw.clockHz)),
+    topsPerWatt: round(topsPerWatt(u)),
+    components: u.components.map((x) => ({ name: x.name, areaUm2: round(x.areaUm2), pjPerCycle: round(x.pjPerCycle) })),
+  };
 }
 
 function round(x: number): number {

@@ -58,6 +58,20 @@ describe('lut engine', () => {
     expect(an.einsums.find((e) => e.name === 'G')!.latencyCycles).toBe(w2.einsums.find((e) => e.name === 'G')!.latencyCycles);
   });
 
+  it('the same GPU with a bit-serial or a dequantise-then-MAC unit in the LUT units\' place (8 x 4 x 16 DP4 lanes)', () => {
+    const tile = { tile_m: '8', tile_n: '4', tile_k: '16' };
+    const cyc = (unit: string) => {
+      const r = run('lut-tc', { weight_bits: '2', unit, ...tile });
+      return (r.einsums.find((e) => e.name === 'G') as unknown as { lut: { steps: number; computeCycles: number } }).lut;
+    };
+    // 2752 n-tiles over 864 units: ceil(2752 / 864) = 4 items of 4096 / 16 = 256 steps each
+    expect(cyc('mac')).toMatchObject({ steps: 1024, computeCycles: 1024 + 1 });
+    expect(cyc('bitserial')).toMatchObject({ steps: 1024, computeCycles: 1024 * 2 + 1 });
+    const r = run('lut-tc', { weight_bits: '2', unit: 'mac', ...tile }) as Result & { lutUnits: { kind: string; topsPerWatt: number }[] };
+    expect(r.lutUnits.map((u) => u.kind)).toEqual(['mac']);
+    expect((w2 as Result & { lutUnits: { topsPerWatt: number }[] }).lutUnits[0]!.topsPerWatt).toBeGreaterThan(r.lutUnits[0]!.topsPerWatt);
+  });
+
   it('h100-lut-8x runs too, on 132 SMs', () => {
     const h = run('h100-lut-8x', { weight_bits: '2' });
     expect(h.einsums.find((e) => e.name === 'Y')!.unit).toBe('LTC');
@@ -69,6 +83,8 @@ describe('lut engine', () => {
     [['--param', 'weight_bits=2', '--param', 'tile_k=9'], /tile K = 9 is not supported/],
     [['--param', 'weight_bits=2', '--param', 'group=6'], /quantisation group 6 is not a multiple of the tile's K = 4/],
     [['--param', 'weight_bits=2', '--param', 'group=96'], /einsum G: K = 4096 is not a multiple of the quantisation group 96/],
+    [['--param', 'weight_bits=2', '--param', 'unit=mac', '--param', 'tile_m=1', '--param', 'tile_n=1', '--param', 'tile_k=2'], /M N K = 2 is not a multiple of 4/],
+    [['--param', 'weight_bits=2', '--param', 'unit=systolic'], /unit_kind = systolic: write lut, bitserial or mac/],
   ])('refuses %j with a plain message and exit code 1', async (args, msg) => {
     for (const fidelity of ['cycle', 'analytic']) {
       const r = await runCli(['run', 'examples/lut-tc/ffn.ein', '--target', 'lut-tc', ...args, '--fidelity', fidelity]);
