@@ -71,9 +71,14 @@ function plannedOps(m: Mapping, tiers: DataflowTier[], sched: ScheduledMoves | u
   const mapped = new Set(m.einsums.map((e) => e.name));
   const batch = m.batch ?? 1;
   const ops: PlannedOp[] = [];
-  for (const g of m.groups) ops.push({ name: g.name, computeCycles: Math.round(g.cost.computeCycles), usedUnits: 1, readBytes: tiers.map((t) => Math.round(g.cost.traffic[t.name]?.readBytes ?? 0)), writeBytes: tiers.map((t) => Math.round(g.cost.traffic[t.name]?.writeBytes ?? 0)), inputsFrom: [] });
+  const groups = new Map(m.groups.map((g) => [g.name, g]));
   for (const e of m.einsums) {
-    if (e.group) continue;
+    if (e.group) {
+      // a fused group (none on the SN40L) runs as one operator, where its first einsum runs
+      const g = groups.get(e.group);
+      if (g && !ops.some((o) => o.name === g.name)) ops.push({ name: g.name, computeCycles: Math.round(g.cost.computeCycles), usedUnits: 1, readBytes: tiers.map((t) => Math.round(g.cost.traffic[t.name]?.readBytes ?? 0)), writeBytes: tiers.map((t) => Math.round(g.cost.traffic[t.name]?.writeBytes ?? 0)), inputsFrom: [] });
+      continue;
+    }
     const moves = sched?.moves.get(e.name);
     const bytes = (t: DataflowTier, dir: 'read' | 'write') =>
       sched ? Math.round((dir === 'read' ? moves?.get(t.name)?.loadBytes : moves?.get(t.name)?.spillBytes) ?? 0) * batch : Math.round((dir === 'read' ? e.cost.traffic[t.name]?.readBytes : e.cost.traffic[t.name]?.writeBytes) ?? 0);
