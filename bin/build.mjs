@@ -9,6 +9,8 @@
 //     ('./ir' -> './ir/index.js') because Node does not guess extensions; 'chevrotain' is pointed at
 //     the package's single-file bundle, copied to dist/vendor/ (its main entry loads ~640 files).
 //   - Declarations: tsc -p tsconfig.build.json, with the same rewrite of relative imports.
+//   - ohm-js and zod are bundled into dist/vendor/ as single modules too (VENDOR_BUNDLES).
+//   - Defines: the version and the .arch grammar's ohm recipe are computed here and compiled in.
 //   - Data: targets/*/*.arch, compiler/**/*.json data, native/measurements/*.json, examples/.
 //   - dist/build-stamp.json: what bin/tessera.js checks to tell whether dist/ is up to date.
 import { spawnSync } from 'node:child_process';
@@ -21,6 +23,10 @@ const DIST = join(ROOT, 'dist');
 // Built beside dist/ and swapped in at the end, so a `tessera` started during a rebuild sees the old
 // dist/ or the new one, never half of one (and no dist/ at all only for an instant: then it uses tsx).
 const OUT = join(ROOT, `dist.${process.pid}.tmp`);
+/** `--outdir=D`: build into D (on this file system, under the root so packages resolve) instead of swapping
+ * dist/, e.g. to profile a build while others edit the sources; `--no-dts`: skip the declarations (tsc) */
+const OUTDIR_ARG = process.argv.find((a) => a.startsWith('--outdir='))?.slice('--outdir='.length);
+const NO_DTS = process.argv.includes('--no-dts');
 /** the folders compiled into dist/ (the library and the CLI; not test/, bench/, native/) */
 export const SOURCE_DIRS = ['api', 'compiler', 'sim', 'targets'];
 /** data read at run time relative to the reading module: [source folder, file filter] */
@@ -31,6 +37,9 @@ const DATA = [
   ['examples', () => true],
 ];
 const CHEVROTAIN_BUNDLE = 'vendor/chevrotain.mjs';
+/** Packages loaded on the CLI's paths whose many-file entries cost more to load than to run: each becomes
+ * one ES module in dist/vendor/ (ohm-js 2.5x, zod 2x faster to import), and every import of it points there. */
+const VENDOR_BUNDLES = { 'ohm-js': 'vendor/ohm-js.mjs', zod: 'vendor/zod.mjs' };
 
 const posix = (p) => p.split(sep).join('/');
 const isSource = (p) => p.endsWith('.ts') && !p.endsWith('.d.ts') && !p.endsWith('.test.ts') && !p.endsWith('.bench.ts');
@@ -79,9 +88,10 @@ const perFile = {
         if (!spec) return { errors: [{ text: `cannot find ${args.path} (from ${relative(ROOT, args.importer)})` }] };
         return { path: spec, external: true };
       }
-      if (args.path === 'chevrotain') {
+      const vendored = args.path === 'chevrotain' ? CHEVROTAIN_BUNDLE : VENDOR_BUNDLES[args.path];
+      if (vendored) {
         const out = join(OUT, relative(ROOT, args.importer)).replace(/\.ts$/, '.js');
-        return { path: relativeSpecifier(out, join(OUT, CHEVROTAIN_BUNDLE)), external: true };
+        return { path: relativeSpecifier(out, join(OUT, vendored)), external: true };
       }
       return { path: args.path, external: true };
     });
@@ -114,6 +124,36 @@ function copyData() {
   cpSync(chevrotainBundle(), join(OUT, CHEVROTAIN_BUNDLE));
 }
 
+/** dist/vendor/<pkg>.mjs: each of VENDOR_BUNDLES bundled into one module (names kept: error messages use them). */
+async function bundleVendors(build) {
+  for (const [pkg, file] of Object.entries(VENDOR_BUNDLES)) {
+    await build({
+      stdin: { contents: `export * from ${JSON.stringify(pkg)};`, resolveDir: ROOT, loader: 'js' },
+      outfile: join(OUT, file),
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      minify: true,
+      keepNames: true,
+      logLevel: 'warning',
+    });
+  }
+}
+
+/** Constants the sources read when built (each has a fallback from the sources, for tsx and vitest):
+ * the package version (compiler/driver/program.ts) and the .arch grammar's ohm recipe
+ * (targets/spec/grammar.ts; turning a recipe into the grammar takes <1 ms, compiling its text ~150 ms). */
+async function buildDefines() {
+  const { tsImport } = await import('tsx/esm/api');
+  const grammar = await tsImport('../targets/spec/grammar.ts', import.meta.url);
+  const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
+  return {
+    __TESSERA_VERSION__: JSON.stringify(version),
+    __ARCH_GRAMMAR_RECIPE__: JSON.stringify(grammar.archGrammarRecipe()),
+  };
+}
+
 /** Every file and folder whose change makes dist/ stale, with its mtime; bin/tessera.js compares them. */
 export function stampEntries() {
   const entries = [];
@@ -136,7 +176,9 @@ export function stampEntries() {
 async function buildInto(stamp) {
   const { build } = await import('esbuild');
   const entryPoints = SOURCE_DIRS.flatMap((d) => walk(join(ROOT, d))).filter((p) => isSource(relative(ROOT, p)));
+  const define = await buildDefines();
   await build({
+    define,
     entryPoints,
     outdir: OUT,
     outbase: ROOT,
@@ -148,6 +190,11 @@ async function buildInto(stamp) {
     plugins: [perFile],
   });
   copyData();
+  await bundleVendors(build);
+  if (NO_DTS) {
+    writeFileSync(join(OUT, 'build-stamp.json'), JSON.stringify({ version: 1, entries: stamp }) + '\n');
+    return entryPoints.length;
+  }
   const tsc = join(dirname(fileURLToPath(import.meta.resolve('typescript/package.json'))), 'bin', 'tsc');
   const d = spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', OUT], { stdio: ['ignore', 'pipe', 'pipe'], encoding: 'utf8' });
   if (d.status !== 0) {
@@ -170,6 +217,13 @@ async function main() {
     rmSync(OUT, { recursive: true, force: true });
     throw e;
   }
+  if (OUTDIR_ARG) {
+    rmSync(resolve(OUTDIR_ARG), { recursive: true, force: true });
+    mkdirSync(dirname(resolve(OUTDIR_ARG)), { recursive: true });
+    renameSync(OUT, resolve(OUTDIR_ARG));
+    if (!process.argv.includes('--quiet')) process.stdout.write(`build: ${modules} modules -> ${OUTDIR_ARG} in ${Math.round(performance.now() - t0)} ms\n`);
+    return;
+  }
   const old = join(ROOT, `dist.${process.pid}.old`);
   for (let attempt = 0; ; attempt++) {
     // another build may swap its dist/ in between these two renames: then move that one aside too
@@ -187,7 +241,7 @@ async function main() {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const missing = ['esbuild', 'typescript/package.json'].filter((m) => {
+  const missing = ['esbuild', 'typescript/package.json', 'tsx/esm/api'].filter((m) => {
     try {
       import.meta.resolve(m);
       return false;

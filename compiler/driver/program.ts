@@ -5,11 +5,16 @@ import { DiagnosticError, renderDiagnostics } from '../ir';
 import { registrationsFor } from './commands';
 import { UserError } from './user-error';
 import { WorkLimitError } from '../../sim/core/limits';
+import { tesseraVersion } from './version';
+
+// The package version: compiled in by bin/build.mjs (dist/), else read from package.json (tsx, vitest).
+declare const __TESSERA_VERSION__: string | undefined;
+const VERSION = typeof __TESSERA_VERSION__ === 'string' ? __TESSERA_VERSION__ : undefined;
 
 export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command('tessera')
     .description('Tessera: accelerator design toolchain (einsum cascades, targets, schedules, simulators)')
-    .version('0.1.0')
+    .version(VERSION ?? tesseraVersion())
     .exitOverride()
     .showHelpAfterError();
   for (const register of await registrationsFor(argv)) register(program);

@@ -63,4 +63,30 @@ Arch {
 }
 `;
 
-export const archGrammar: ohm.Grammar = ohm.grammar(ARCH_GRAMMAR_SOURCE);
+// Built on first use, not at module load: compiling the grammar text costs ~150 ms, and most commands
+// never read an .arch file. The built package (bin/build.mjs) defines __ARCH_GRAMMAR_RECIPE__ as the
+// grammar's ohm recipe, computed from ARCH_GRAMMAR_SOURCE at build time, which ohm turns back into the
+// same grammar in under a millisecond; from the sources (tsx, vitest) the text is compiled.
+declare const __ARCH_GRAMMAR_RECIPE__: string | undefined;
+
+let grammar: ohm.Grammar | undefined;
+
+export function archGrammar(): ohm.Grammar {
+  if (grammar === undefined) {
+    const recipe = typeof __ARCH_GRAMMAR_RECIPE__ === 'string' ? __ARCH_GRAMMAR_RECIPE__ : undefined;
+    grammar = recipe !== undefined ? archGrammarFromRecipe(recipe) : ohm.grammar(ARCH_GRAMMAR_SOURCE);
+  }
+  return grammar;
+}
+
+/** The grammar as an ohm recipe (what bin/build.mjs compiles in). */
+export function archGrammarRecipe(): string {
+  // toRecipe is part of ohm-js's Grammar but missing from its types
+  return (archGrammar() as unknown as { toRecipe(): string }).toRecipe();
+}
+
+/** The grammar from a recipe (`archGrammar().toRecipe()`), as the build stores it. */
+export function archGrammarFromRecipe(recipe: string): ohm.Grammar {
+  // makeRecipe is exported by ohm-js (its generated grammar bundles use it) but missing from its types
+  return (ohm as unknown as { makeRecipe(recipe: string): ohm.Grammar }).makeRecipe(recipe);
+}

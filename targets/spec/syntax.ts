@@ -1,4 +1,5 @@
 // Parse tree -> a raw AST that keeps every source span; no checking happens here (see build.ts).
+import type * as ohm from 'ohm-js';
 import type { Node } from 'ohm-js';
 import { archGrammar } from './grammar';
 
@@ -80,9 +81,15 @@ function unescape(body: string): string {
   return body.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c));
 }
 
-const semantics = archGrammar.createSemantics();
+let semanticsOnce: ohm.Semantics | undefined;
 
-semantics.addOperation<unknown>('ast', {
+/** The `ast` operation on the grammar, made on first use (as the grammar is). */
+function semantics(m: ohm.MatchResult): ohm.Dict {
+  semanticsOnce ??= archGrammar().createSemantics().addOperation<unknown>('ast', AST_ACTIONS);
+  return semanticsOnce(m);
+}
+
+const AST_ACTIONS: ohm.ActionDict<unknown> = {
   File(t) {
     return t.ast();
   },
@@ -209,7 +216,7 @@ semantics.addOperation<unknown>('ast', {
   _iter(...children) {
     return children.map((c) => c.ast());
   },
-});
+};
 
 function unitStmt(section: 'memory' | 'compute', name: Node, kind: Node, block: Node): RawUnit & { tag: 'unit' } {
   return {
@@ -247,7 +254,7 @@ function memo<T>(cache: Map<string, T>, text: string, parse: (text: string) => T
 }
 
 function parseSyntaxUncached(text: string): SyntaxResult {
-  const m = archGrammar.match(text);
+  const m = archGrammar().match(text);
   if (m.failed()) return { ok: false, pos: m.getRightmostFailurePosition(), expected: m.getExpectedText() };
   return { ok: true, target: semantics(m).ast() as RawTarget };
 }
@@ -258,7 +265,7 @@ export function parseValueText(text: string): RawValue | null {
 }
 
 function parseValueTextUncached(text: string): RawValue | null {
-  const m = archGrammar.match(text, 'Value');
+  const m = archGrammar().match(text, 'Value');
   if (m.failed()) return null;
   return semantics(m).ast() as RawValue;
 }

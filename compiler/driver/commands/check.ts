@@ -5,7 +5,10 @@ import type { Command } from 'commander';
 import { DiagnosticError, iterativeVars, printCascade, renderDiagnostics, type Cascade } from '../../ir';
 import { loadCascadeFile } from '../../lang';
 import { UserError } from '../user-error';
-import { checkArchFile } from './targets';
+import type { checkArchFile as CheckArchFile } from './targets';
+
+// ./targets (the .arch parser and target registry) loads only when an .arch file is checked
+let checkArchFile: typeof CheckArchFile | undefined;
 
 export interface CheckOptions {
   /** print the normalized text instead of the summary */
@@ -19,7 +22,7 @@ export interface CheckOptions {
 /** One entry per checkable file kind: returns what to print on success, throws DiagnosticError on errors. */
 const CHECKERS: Record<string, (path: string, opts: CheckOptions) => string> = {
   '.ein': checkEinFile,
-  '.arch': (path, opts) => checkArchFile(path, { ...opts, params: opts.param }),
+  '.arch': (path, opts) => checkArchFile!(path, { ...opts, params: opts.param }),
 };
 
 export function checkEinFile(path: string, opts: CheckOptions = {}): string {
@@ -53,7 +56,8 @@ export function register(program: Command): void {
     .option('--print', 'print the normalized text of each valid file instead of a summary')
     .option('--json', 'print each valid file as JSON instead of a summary')
     .option('--param <name=value>', 'override a .arch parameter (repeatable), e.g. --param rows=128', (v: string, prev: string[]) => [...prev, v], [] as string[])
-    .action((files: string[], opts: CheckOptions) => {
+    .action(async (files: string[], opts: CheckOptions) => {
+      if (files.some((f) => extname(f).toLowerCase() === '.arch')) checkArchFile ??= (await import('./targets')).checkArchFile;
       let failed = 0;
       for (const path of files) {
         const checker = CHECKERS[extname(path).toLowerCase()];

@@ -1,9 +1,10 @@
 // glpk.js back end. GLPK reports no dual bound when it stops at its time limit, so the gap it reports is
 // measured against the LP relaxation (solved first, without integrality): a valid but looser bound.
-import GLPK from 'glpk.js/node';
 import { relativeGap, type MipModel, type MipOptions, type MipResult, type MipSolver } from '../mip';
+// the WebAssembly module's loader is imported on the first solve, not with the scheduler (start-up)
+const GLPK = async () => (await import('glpk.js/node')).default();
 
-type GlpkApi = Awaited<ReturnType<typeof GLPK>>;
+type GlpkApi = Awaited<ReturnType<typeof import('glpk.js/node').default>>;
 let loaded: Promise<GlpkApi> | undefined;
 
 function toLp(g: GlpkApi, m: MipModel, integer: boolean) {

@@ -1,9 +1,10 @@
 // HiGHS (WebAssembly) back end: the fast one. Single-threaded, fixed seed, so the same model gives the
 // same solution on every run (as long as the solve finishes inside its time limit).
-import loadHighs from 'highs';
 import { relativeGap, type MipModel, type MipOptions, type MipResult, type MipSolver } from '../mip';
+// the WebAssembly module's loader is imported on the first solve, not with the scheduler (start-up)
+const loadHighs = async () => (await import('highs')).default();
 
-type HighsApi = Awaited<ReturnType<typeof loadHighs>>;
+type HighsApi = Awaited<ReturnType<typeof import('highs').default>>;
 
 /**
  * Options beyond the defaults, chosen by measurement on the scheduling suite (docs/SCHEDULER.md, "Measured"):
