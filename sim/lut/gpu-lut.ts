@@ -96,6 +96,8 @@ export interface MpGemmView {
   act: ActType;
   actDtype: DType;
   weight: string;
+  /** bits of one output element (the einsum's output dtype) */
+  outBits?: number;
 }
 
 const ACT_OF: Partial<Record<DType, ActType>> = { fp16: 'fp16', bf16: 'fp16', fp8e4m3: 'fp8', fp8e5m2: 'fp8', int8: 'int8' };
@@ -115,7 +117,8 @@ export function mpGemmOf(c: Cascade, i: number, weightBits: number): MpGemmView 
   if (!(LUT_WEIGHT_BITS as readonly number[]).includes(wbits)) return null;
   // the weight is the N side of the view when it is operand b
   const [M, N] = w === tb ? [g.M, g.N] : [g.N, g.M];
-  return { M, N, K: g.K, batch: g.batch, wbits, act, actDtype: x.dtype, weight: w.name };
+  const out = c.tensors.find((t) => t.name === c.einsums[i]!.output.tensor);
+  return { M, N, K: g.K, batch: g.batch, wbits, act, actDtype: x.dtype, weight: w.name, outBits: out ? DTYPE_BITS[out.dtype] : 16 };
 }
 
 export interface LutKernel {
@@ -168,7 +171,7 @@ export function lutKernel(g: LutGpu, v: MpGemmView, batch: number): LutKernel {
   const lut = g.kind === 'lut';
   const tableBytes = lut ? ((v.M * (v.K / tile.k) * 2 ** (tile.k - 1) * entryBits(g, v)) / 8) * B : actBytes;
   const weightBytes = ((v.N * v.K * v.wbits) / 8 + v.N * Math.ceil(v.K / g.group) * 4) * B;
-  const outBytes = v.M * v.N * 2 * B;
+  const outBytes = (v.M * v.N * (v.outBits ?? 16)) / 8 * B;
   const compute = computeCycles / hw.clockHz;
   const mem = (weightBytes + tableBytes + outBytes) / bw;
   const fixed = p.launchSeconds + pipelineLatencySeconds(hw);

@@ -4,7 +4,7 @@
 // with a plain message and exit code 1 at both fidelities.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadCascadeFile } from '../../compiler/lang';
+import { loadCascadeFile, parseCascade } from '../../compiler/lang';
 import { simulateCascade } from '../../compiler/driver/pipeline';
 import { ResultSchema, type Result } from '../../sim/core/result';
 import { loadTarget } from '../../targets/registry';
@@ -70,6 +70,19 @@ describe('lut engine', () => {
     const r = run('lut-tc', { weight_bits: '2', unit: 'mac', ...tile }) as Result & { lutUnits: { kind: string; topsPerWatt: number }[] };
     expect(r.lutUnits.map((u) => u.kind)).toEqual(['mac']);
     expect((w2 as Result & { lutUnits: { topsPerWatt: number }[] }).lutUnits[0]!.topsPerWatt).toBeGreaterThan(r.lutUnits[0]!.topsPerWatt);
+  });
+
+  it('a weight declared int4 is an mpGEMM by its dtype (no weight_bits), with an int32 output written as such', () => {
+    const src = 'rank M = 16, K = 4096, N = 4096\ninput X[M, K]: int8\nweight W[K, N]: int4\nY[m, n]: int32 = X[m, k] * W[k, n]\noutput Y\n';
+    const p = parseCascade(src);
+    const r = simulateCascade(p.cascade!, { target: loadTarget('lut-tc', {}), fidelity: 'cycle' });
+    const y = r.einsums[0] as Result['einsums'][number] & { lut: { wbits: number; steps: number } };
+    expect(y.unit).toBe('LTC');
+    expect(y.lut.wbits).toBe(4);
+    // 8 m-tiles x 64 n-tiles = 512 < 864 units: K split floor(864 / 512) = 1 way; 1 item of 1024 steps
+    expect(y.lut.steps).toBe(1024);
+    // the int32 output, and the int8 tables (4 x 8 + 2 = 10-bit entries) over the int8 activations they replace
+    expect(y.traffic.HBM!.writeBytes).toBe(16 * 4096 * 4 + (16 * 1024 * 8 * 10) / 8 - 16 * 4096);
   });
 
   it('h100-lut-8x runs too, on 132 SMs', () => {
