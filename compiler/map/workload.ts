@@ -2,17 +2,17 @@
 // the tensors it touches (as bitmasks over its variables), and the ops one point costs.
 import {
   dtypeBytes,
-  einsumName,
   exprAccesses,
   indexVars,
   iterationVars,
   partitionInfos,
   reducedVars,
-  tensorByName,
   tensorElements,
   type Cascade,
   type Einsum,
   type Expr,
+  type PartitionInfo,
+  type Tensor,
 } from '../ir';
 import { OPS, OP_INDEX, type UnitModel } from './hardware';
 
@@ -95,13 +95,51 @@ function countOps(e: Expr, ops: number[]): void {
   }
 }
 
-export function einsumWorkload(c: Cascade, i: number): EinsumWorkload {
+/**
+ * Lookups over one cascade, built once, so extracting every einsum's workload is linear in the
+ * cascade (a 32-layer model has ~800 einsums and ~1100 tensors; searching the lists per einsum was
+ * quadratic).
+ */
+export interface CascadeIndex {
+  tensors: Map<string, Tensor>;
+  /** rank size by lower-case name (the first rank of that name) */
+  rankSizes: Map<string, number>;
+  partitions: PartitionInfo[];
+  /** the first non-init einsum writing each tensor */
+  producers: Map<string, Einsum>;
+  /** einsumName(c, i) for every i */
+  names: string[];
+}
+
+export function cascadeIndex(c: Cascade): CascadeIndex {
+  const tensors = new Map<string, Tensor>();
+  for (const t of c.tensors) if (!tensors.has(t.name)) tensors.set(t.name, t);
+  const rankSizes = new Map<string, number>();
+  for (const r of c.ranks) {
+    const k = r.name.toLowerCase();
+    if (!rankSizes.has(k)) rankSizes.set(k, r.size);
+  }
+  const producers = new Map<string, Einsum>();
+  const inits = new Map<string, number>();
+  const names = c.einsums.map((e) => {
+    if (!e.init) {
+      if (!producers.has(e.output.tensor)) producers.set(e.output.tensor, e);
+      return e.output.tensor;
+    }
+    const n = inits.get(e.output.tensor) ?? 0;
+    inits.set(e.output.tensor, n + 1);
+    return `${e.output.tensor}.init${n === 0 ? '' : n + 1}`;
+  });
+  return { tensors, rankSizes, partitions: partitionInfos(c), producers, names };
+}
+
+export function einsumWorkload(c: Cascade, i: number, ix: CascadeIndex = cascadeIndex(c)): EinsumWorkload {
   const e: Einsum = c.einsums[i]!;
   const vars = iterationVars(e);
-  const sizeOfVar = (v: string) => c.ranks.find((r) => r.name.toLowerCase() === v)?.size ?? 1;
+  const sizeOfVar = (v: string) => ix.rankSizes.get(v) ?? 1;
   const sizes = vars.map(sizeOfVar);
   let points = sizes.reduce((a, b) => a * b, 1);
-  for (const p of partitionInfos(c)) {
+  for (const p of ix.partitions) {
     if (p.vars.every((v) => vars.includes(v))) {
       const prod = p.vars.reduce((a, v) => a * sizeOfVar(v), 1);
       points = (points / prod) * p.parentSize;
@@ -114,7 +152,7 @@ export function einsumWorkload(c: Cascade, i: number): EinsumWorkload {
   };
   const tensors: TensorUse[] = [];
   const addUse = (name: string, mask: number, write: boolean) => {
-    const t = tensorByName(c, name);
+    const t = ix.tensors.get(name);
     if (!t) return;
     const prev = tensors.find((u) => u.name === name && u.write === write);
     if (prev) {
@@ -122,7 +160,7 @@ export function einsumWorkload(c: Cascade, i: number): EinsumWorkload {
       return;
     }
     // A read through a view (BK = K re-laid out) is a read of the viewed tensor, where it lives.
-    const src = write ? t : (tensorByName(c, viewSource(c, name)) ?? t);
+    const src = write ? t : (ix.tensors.get(viewSource(c, ix, name)) ?? t);
     tensors.push({ name, mask, bytesPerElement: dtypeBytes(t.dtype), elements: Math.min(tensorElements(t), tensorElements(src)), role: src.role, write });
   };
   for (const a of exprAccesses(e.expr)) addUse(a.tensor, maskOf(a.indices), false);
@@ -143,21 +181,23 @@ export function einsumWorkload(c: Cascade, i: number): EinsumWorkload {
   }
   const view = e.expr.kind === 'access' && reduced.length === 0;
   const operandReads = exprAccesses(e.expr).length;
-  return { index: i, name: einsumName(c, i), vars, sizes, points, tensors, ops, operandReads, view, contraction, reduced, init: e.init };
+  return { index: i, name: ix.names[i]!, vars, sizes, points, tensors, ops, operandReads, view, contraction, reduced, init: e.init };
 }
 
 /** The tensor that `name` re-lays out, through chains of view einsums (itself when it is no view). */
-function viewSource(c: Cascade, name: string): string {
+function viewSource(c: Cascade, ix: CascadeIndex, name: string): string {
   for (let hops = 0; hops < c.einsums.length; hops++) {
-    const w = c.einsums.find((e) => !e.init && e.output.tensor === name);
+    const w = ix.producers.get(name);
     if (!w || w.expr.kind !== 'access' || reducedVars(w).length > 0) return name;
     name = w.expr.access.tensor;
   }
   return name;
 }
 
+/** Every einsum's workload, in cascade order (linear in the cascade: one CascadeIndex for all). */
 export function cascadeWorkloads(c: Cascade): EinsumWorkload[] {
-  return c.einsums.map((_, i) => einsumWorkload(c, i));
+  const ix = cascadeIndex(c);
+  return c.einsums.map((_, i) => einsumWorkload(c, i, ix));
 }
 
 /**
