@@ -6,8 +6,9 @@
 //       bitserial  8 x 4 x 16 DP4 lanes, one weight bit a cycle: ceil(M/8) ceil(N/4) ceil(K/16) W cycles;
 //       mac        dequantise-then-MAC on the same 8 x 4 x 16: ceil(M/8) ceil(N/4) ceil(K/16) cycles.
 //     A decode GEMM (M = 1) fills 1 of 8 rows of the 8 x 4 x 16 units and 1 of 2 of the M2 LUT tile.
-//   sweep: every tile with M N K = 512 (M, N powers of two, K = 1..8 with M N = 512 / K whole), for
-//     each activation type and weight width: area, power at 1 GHz, and which tile is smallest.
+//   sweep: tiles of about M N K = 512 (M a power of two, K = 1..8, N = floor(512 / (M K))), for each
+//     activation type and weight width: area, power at 1 GHz, each scaled to 512 array elements so
+//     that a K that does not divide 512 compares fairly, and which tile is smallest.
 import { densityTflopsPerMm2, topsPerWatt, unitCost, type ActType, type CellLibrary, type UnitKind } from './cost';
 import { lutCycles, type LutUnitConfig } from './tile';
 
@@ -46,6 +47,7 @@ export interface SweepPoint {
   m: number;
   n: number;
   k: number;
+  /** area, power and parts scaled to `size` array elements (M N K may fall short of it) */
   areaUm2: number;
   /** mW at `clockHz` */
   powerMw: number;
@@ -59,17 +61,14 @@ export function tileSweep(lib: CellLibrary, acts: readonly ActType[], widths: re
   const out: SweepPoint[] = [];
   for (const act of acts)
     for (const wbits of widths)
-      for (let k = 1; k <= 8; k++) {
-        if (size % k) continue;
-        const mn = size / k;
-        for (let m = 1; m <= mn; m *= 2) {
-          if (mn % m) continue;
-          const n = mn / m;
+      for (let k = 1; k <= 8; k++)
+        for (let m = 1; m * k <= size; m *= 2) {
+          const n = Math.floor(size / (m * k));
           const u = unitCost(lib, { kind: 'lut', tile: { m, n, k }, act, wbits, doubleRegs: true });
-          const part = (re: RegExp) => u.components.filter((c) => re.test(c.name)).reduce((s, c) => s + c.areaUm2, 0);
-          out.push({ act, wbits, m, n, k, areaUm2: u.areaUm2, powerMw: (u.pjPerCycle * clockHz) / 1e9, tableUm2: part(/^(table|weight) registers/), muxUm2: part(/multiplexers/), accUm2: part(/^accumulator/) });
+          const f = size / (m * n * k);
+          const part = (re: RegExp) => (u.components.filter((c) => re.test(c.name)).reduce((s, c) => s + c.areaUm2, 0)) * f;
+          out.push({ act, wbits, m, n, k, areaUm2: u.areaUm2 * f, powerMw: ((u.pjPerCycle * clockHz) / 1e9) * f, tableUm2: part(/^(table|weight) registers/), muxUm2: part(/multiplexers/), accUm2: part(/^accumulator/) });
         }
-      }
   return out;
 }
 

@@ -56,6 +56,11 @@ describe('the tile sweep on the lut-tc cell library', () => {
     for (const b of bestTiles(pts)) expect([b.m, b.n, b.k]).toEqual([2, 64, 4]);
   });
 
+  it('FP16 activations, with their dearer accumulators, are smallest one step of K further: K = 5', () => {
+    const fp = bestTiles(tileSweep(lib, ['fp16'], [2], 1e9));
+    expect(fp.map((b) => b.k)).toEqual([5]);
+  });
+
   it('why: at K = 4, table registers grow with M while weight registers shrink with N = 128 / M', () => {
     const k4 = pts.filter((x) => x.k === 4 && x.wbits === 2).sort((a, b) => a.m - b.m);
     for (let i = 1; i < k4.length; i++) expect(k4[i]!.m).toBeGreaterThan(k4[i - 1]!.m);

@@ -177,6 +177,8 @@ export interface LutRepro {
   precompute: Figure[];
   endToEnd: Figure[];
   sweepBest: Pick<SweepPoint, 'act' | 'wbits' | 'm' | 'n' | 'k' | 'areaUm2'>[];
+  /** A_INT8 W2: K = 4 with M from 1 to 16, and M = 2 with K from 2 to 6, by component */
+  sweepWhy: SweepPoint[];
   llamaDecode: ReturnType<typeof llamaDecode>;
   sideBySide: { gemm: string; rows: SideBySideRow[] };
 }
@@ -187,6 +189,9 @@ export function reproLut(): LutRepro {
   const lib = g.lib;
   const t1 = table1(p);
   const sweep = bestTiles(tileSweep(lib, ['fp16', 'fp8', 'int8'], [1, 2, 4], 1e9)).map((x) => ({ act: x.act, wbits: x.wbits, m: x.m, n: x.n, k: x.k, areaUm2: round4(x.areaUm2) }));
+  const why = tileSweep(lib, ['int8'], [2], 1e9)
+    .filter((x) => (x.k === 4 && x.m <= 16) || (x.m === 2 && x.k >= 2 && x.k <= 6))
+    .map((x) => ({ ...x, areaUm2: round4(x.areaUm2), powerMw: round4(x.powerMw), tableUm2: round4(x.tableUm2), muxUm2: round4(x.muxUm2), accUm2: round4(x.accUm2) }));
   const side = sideBySide(lib, { M: 1, N: 11008, K: 4096 }, 'fp16', [1, 2, 4, 8], g.unit, 1e9).map((r) => ({ ...r, tflopsPerMm2: round4(r.tflopsPerMm2), topsPerWatt: round4(r.topsPerWatt), areaUm2: round4(r.areaUm2) }));
   return {
     source: p.source,
@@ -196,6 +201,7 @@ export function reproLut(): LutRepro {
     precompute: precompute(p),
     endToEnd: endToEnd(p),
     sweepBest: sweep,
+    sweepWhy: why,
     llamaDecode: llamaDecode(),
     sideBySide: { gemm: 'LLaMA-2-7B decode FFN up projection, M1 N11008 K4096, A_FP16, one unit of M N K = 512 at 1 GHz', rows: side },
   };
@@ -210,8 +216,11 @@ export function formatLut(r: LutRepro): string {
   out.push('Table 1 (28 nm, 1.41 GHz)');
   for (const t of r.table1) out.push(line(t.peakT), line(t.areaPerSmMm2), line(t.densityPerMm2));
   out.push('headline', ...r.headline.map(line), 'table precompute overhead', ...r.precompute.map(line), 'end to end', ...r.endToEnd.map(line));
-  out.push('tile sweep (M N K = 512): the smallest tile per activation and weight width');
+  out.push('tile sweep (M N K about 512, scaled to 512): the smallest tile per activation and weight width');
   for (const s of r.sweepBest) out.push(`  A_${s.act.padEnd(5)} W${s.wbits}: M${s.m} N${s.n} K${s.k}  ${s.areaUm2} um2`);
+  out.push('  why, A_INT8 W2 (um2): registers (tables x2 + weights) grow with M and with N = 512 / (M K); K trades accumulators for muxes');
+  out.push(`    ${'tile'.padEnd(14)} ${'area'.padStart(8)} ${'registers'.padStart(10)} ${'muxes'.padStart(8)} ${'accum.'.padStart(8)} ${'mW'.padStart(7)}`);
+  for (const x of r.sweepWhy) out.push(`    ${`M${x.m} N${x.n} K${x.k}`.padEnd(14)} ${String(x.areaUm2).padStart(8)} ${String(x.tableUm2).padStart(10)} ${String(x.muxUm2).padStart(8)} ${String(x.accUm2).padStart(8)} ${String(x.powerMw).padStart(7)}`);
   const d = r.llamaDecode;
   out.push(`LLaMA-2-7B decode (batch 1, KV 1024) on lut-tc against a100 FP16 (${d.baseline.latencyMs} ms, ${d.baseline.energyMj} mJ)`);
   for (const x of d.rows)
