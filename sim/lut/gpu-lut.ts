@@ -16,7 +16,7 @@
 //   - energy: MACs x the LUT unit's energy per MAC (sim/lut/cost.ts, the .arch's cell library) plus the
 //     GPU's per-byte energies for HBM, L2, shared memory and registers.
 // Everything else (attention on the KV cache, norms, element-wise) is sim/gpu's kernel, unchanged.
-import { DTYPE_BITS, type Cascade, type DType } from '../../compiler/ir';
+import { DTYPE_BITS, exprAccesses, reducedVars, type Cascade, type DType, type Tensor } from '../../compiler/ir';
 import { gemmView } from '../../compiler/map/gemm-view';
 import type { EinsumResult, EnergyBreakdown, Fidelity, Result, Traffic } from '../core/result';
 import { defaultCalibration, gpuContext, gpuEinsumRun, type GpuHardware, type GpuLevelNames } from '../gpu';
@@ -103,22 +103,58 @@ export interface MpGemmView {
 const ACT_OF: Partial<Record<DType, ActType>> = { fp16: 'fp16', bf16: 'fp16', fp8e4m3: 'fp8', fp8e5m2: 'fp8', int8: 'int8' };
 
 /** The einsum as an mpGEMM (a GEMM with a low-bit weight operand), or null (it runs as sim/gpu runs it). */
-export function mpGemmOf(c: Cascade, i: number, weightBits: number): MpGemmView | null {
+const lowBit = (d: DType) => d.startsWith('int') && DTYPE_BITS[d] <= 8;
+
+/**
+ * The low-bit weight an operand is dequantised from: the operand itself when it is a weight, or, when it
+ * is an intermediate, the one low-bit integer weight that a chain of element-wise einsums (no reduction:
+ * a conversion, `(q - z) s`) turns into it. `chain` gets those einsums' indices: on the LUT unit they are
+ * the scale stage of the mpGEMM, not kernels of their own.
+ */
+function weightSource(c: Cascade, name: string, chain: number[], depth = 0): Tensor | null {
+  const t = c.tensors.find((x) => x.name === name);
+  if (!t || depth > 4) return null;
+  if (t.role === 'weight') return t;
+  if (t.role !== 'intermediate') return null;
+  const i = c.einsums.findIndex((e) => e.output.tensor === name);
+  const e = c.einsums[i];
+  if (!e || reducedVars(e).length > 0) return null;
+  let found: Tensor | null = null;
+  for (const n of new Set(exprAccesses(e.expr).map((a) => a.tensor))) {
+    const src = weightSource(c, n, chain, depth + 1);
+    if (src && lowBit(src.dtype)) {
+      if (found && found !== src) return null;
+      found = src;
+    }
+  }
+  if (found) chain.push(i);
+  return found;
+}
+
+/** The einsum as an mpGEMM (a GEMM with a low-bit weight operand), or null (it runs as sim/gpu runs it). */
+export function mpGemmOf(c: Cascade, i: number, weightBits: number, folded?: number[]): MpGemmView | null {
   const g = gemmView(c, i);
   if (!g) return null;
   const ta = c.tensors.find((t) => t.name === g.a), tb = c.tensors.find((t) => t.name === g.b);
   if (!ta || !tb) return null;
-  const lowBit = (d: DType) => d.startsWith('int') && DTYPE_BITS[d] <= 8;
-  const [w, x] = tb.role === 'weight' ? [tb, ta] : ta.role === 'weight' ? [ta, tb] : lowBit(tb.dtype) && !lowBit(ta.dtype) ? [tb, ta] : [ta, tb];
+  // an operand dequantised from a low-bit weight by element-wise einsums counts as that weight
+  const chainA: number[] = [], chainB: number[] = [];
+  const sa = ta.role === 'intermediate' ? weightSource(c, ta.name, chainA) : null;
+  const sb = tb.role === 'intermediate' ? weightSource(c, tb.name, chainB) : null;
+  const viaB = sb !== null && lowBit(sb.dtype) && !sa;
+  const viaA = sa !== null && lowBit(sa.dtype) && !sb;
+  const [w, x] = viaB ? [tb, ta] : viaA ? [ta, tb] : tb.role === 'weight' ? [tb, ta] : ta.role === 'weight' ? [ta, tb] : lowBit(tb.dtype) && !lowBit(ta.dtype) ? [tb, ta] : [ta, tb];
+  const src = viaB ? sb! : viaA ? sa! : w;
   const act = ACT_OF[x.dtype];
   if (!act) return null;
-  const declared = lowBit(w.dtype) && w.dtype !== x.dtype ? DTYPE_BITS[w.dtype] : 0;
-  const wbits = w.role === 'weight' && weightBits > 0 ? weightBits : declared;
+  const declared = lowBit(src.dtype) && src.dtype !== x.dtype ? DTYPE_BITS[src.dtype] : 0;
+  const wbits = src.role === 'weight' && weightBits > 0 ? weightBits : declared;
   if (!(LUT_WEIGHT_BITS as readonly number[]).includes(wbits)) return null;
+  if (folded && (viaA || viaB)) folded.push(...(viaB ? chainB : chainA));
   // the weight is the N side of the view when it is operand b
   const [M, N] = w === tb ? [g.M, g.N] : [g.N, g.M];
   const out = c.tensors.find((t) => t.name === c.einsums[i]!.output.tensor);
-  return { M, N, K: g.K, batch: g.batch, wbits, act, actDtype: x.dtype, weight: w.name, outBits: out ? DTYPE_BITS[out.dtype] : 16 };
+  return { M, N, K: g.K, batch: g.batch, wbits, act, actDtype: x.dtype, weight: src.name, outBits: out ? DTYPE_BITS[out.dtype] : 16 };
 }
 
 export interface LutKernel {
@@ -224,14 +260,22 @@ export function simulateOnLutGpu(m: { cascade: Cascade; target: string; workload
   const traffic: Traffic = {};
   const notes: string[] = [];
   let seconds = 0, energy = 0, lutMacs = 0, tcMacs = 0;
+  // first the mpGEMMs, and the element-wise einsums that dequantise their weights (folded into them)
+  const folded: number[] = [];
+  const views = c.einsums.map((_, i) => mpGemmOf(c, i, g.weightBits, folded));
+  const foldedSet = new Set(folded);
   for (let i = 0; i < c.einsums.length; i++) {
     const e = c.einsums[i]!;
     const name = e.output.tensor + (e.init ? '.init' : '');
-    const v = mpGemmOf(c, i, g.weightBits);
+    const v = views[i];
     const bad = v && mpGemmProblem(g, v);
     if (bad) throw new LutInputError(`einsum ${name}: ${bad}`);
     let row: EinsumResult & Record<string, unknown>;
-    if (v) {
+    if (foldedSet.has(i)) {
+      // the LUT unit reads the low-bit weight itself and applies scale and zero point in its scale stage
+      row = { name, unit: g.unitName, latencyCycles: 0, energyPj: 0, traffic: {}, energy: { computePj: 0, staticPj: 0, levelsPj: {} } };
+      notes.push(`${name}: dequantises a low-bit weight for an mpGEMM: folded into the LUT unit's scale stage (no kernel of its own)`);
+    } else if (v) {
       const k = lutKernel(g, v, batch);
       const cycles = Math.round(k.seconds * g.hw.clockHz);
       row = { name, unit: g.unitName, latencyCycles: cycles, energyPj: round(k.energyPj), traffic: k.traffic, energy: k.energy,
@@ -260,10 +304,7 @@ export function simulateOnLutGpu(m: { cascade: Cascade; target: string; workload
   }
   const units = g.hw.smCount * g.unitsPerSm * g.unit.tile.m * g.unit.tile.n * g.unit.tile.k;
   const used = new Map<string, MpGemmView>();
-  for (let i = 0; i < c.einsums.length; i++) {
-    const v = mpGemmOf(c, i, g.weightBits);
-    if (v) used.set(`${v.act}/${v.wbits}`, v);
-  }
+  for (const v of views) if (v) used.set(`${v.act}/${v.wbits}`, v);
   const cycles = einsums.reduce((a, x) => a + x.latencyCycles, 0);
   const result: Result = {
     target: m.target,

@@ -6,6 +6,7 @@ import { DiagnosticError, error } from '../../compiler/ir/diagnostic';
 import { gpuEinsumRun } from '../../sim/gpu';
 import { LutInputError } from '../../sim/lut/functional';
 import { lutGpuFromSpec, lutKernel, mpGemmOf, mpGemmProblem, simulateOnLutGpu, type LutGpu } from '../../sim/lut/gpu-lut';
+import type { Cascade } from '../../compiler/ir';
 import type { TargetSpec } from '../spec/types';
 import type { OpRun } from './contract';
 import { registerEngine } from './registry';
@@ -42,6 +43,20 @@ function structural(s: TargetSpec): string | null {
   return s.computes.some((c) => c.kind === 'sm') ? null : 'the LUT engine runs LUT units inside a GPU and needs a compute unit of kind sm';
 }
 
+const foldCache = new WeakMap<Cascade, Map<number, Set<number>>>();
+/** The element-wise einsums that dequantise an mpGEMM's weight (the LUT unit's scale stage does their work). */
+function foldedOf(c: Cascade, g: LutGpu): Set<number> {
+  let byBits = foldCache.get(c);
+  if (!byBits) foldCache.set(c, (byBits = new Map()));
+  let f = byBits.get(g.weightBits);
+  if (!f) {
+    const list: number[] = [];
+    for (let i = 0; i < c.einsums.length; i++) mpGemmOf(c, i, g.weightBits, list);
+    byBits.set(g.weightBits, (f = new Set(list)));
+  }
+  return f;
+}
+
 export const lutFamily = registerEngine({
   name: 'lut',
   description: 'LUT tensor cores inside a GPU: mpGEMMs on the LUT units (sim/lut), the rest as sim/gpu runs it',
@@ -53,6 +68,7 @@ export const lutFamily = registerEngine({
       analytic(op, ctx): OpRun {
         const g = must(ctx.spec);
         const c = ctx.mapping.cascade;
+        if (foldedOf(c, g).has(op.index)) return { latencyCycles: 0, energyPj: 0, busyPeCycles: {}, traffic: {}, unit: g.unitName };
         const v = mpGemmOf(c, op.index, g.weightBits);
         if (v) {
           const bad = mpGemmProblem(g, v);
