@@ -18,43 +18,38 @@ export interface Chart {
 type Row = Record<string, string | number | null>;
 const WIDTH = 640;
 
+/** A chart: the common header (schema, width) and what the browser test checks (points, mark). */
+function chart(id: string, title: string, caption: string, points: number, mark: string, spec: Record<string, unknown>): Chart {
+  return { id, title, caption, points, mark, spec: { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', width: WIDTH, ...spec } as TopLevelSpec };
+}
+
 /** A horizontal stacked bar per item (einsum), one colour per part (compute, a memory tier, static). */
 export function stackedBars(id: string, title: string, caption: string, rows: Row[], o: { item: string; part: string; value: string; unit: string }): Chart {
-  return {
-    id, title, caption, points: rows.length, mark: 'marks',
-    spec: {
-      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      width: WIDTH,
-      data: { values: rows },
-      mark: { type: 'bar', tooltip: true },
-      encoding: {
-        y: { field: o.item, type: 'nominal', sort: null, title: null },
-        x: { field: o.value, type: 'quantitative', stack: 'zero', title: `${o.value} (${o.unit})` },
-        color: { field: o.part, type: 'nominal', title: null },
-        tooltip: [{ field: o.item }, { field: o.part }, { field: o.value, format: ',.4~g' }],
-      },
+  return chart(id, title, caption, rows.length, 'marks', {
+    data: { values: rows },
+    mark: { type: 'bar', tooltip: true },
+    encoding: {
+      y: { field: o.item, type: 'nominal', sort: null, title: null },
+      x: { field: o.value, type: 'quantitative', stack: 'zero', title: `${o.value} (${o.unit})` },
+      color: { field: o.part, type: 'nominal', title: null },
+      tooltip: [{ field: o.item }, { field: o.part }, { field: o.value, format: ',.4~g' }],
     },
-  };
+  });
 }
 
 /** A bar per tier: bytes read and written. */
 export function tierBars(id: string, title: string, caption: string, rows: Row[]): Chart {
-  return {
-    id, title, caption, points: rows.length, mark: 'marks',
-    spec: {
-      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      width: WIDTH,
-      data: { values: rows },
-      mark: { type: 'bar', tooltip: true },
-      encoding: {
-        y: { field: 'tier', type: 'nominal', sort: null, title: null },
-        yOffset: { field: 'direction' },
-        x: { field: 'bytes', type: 'quantitative', title: 'bytes' },
-        color: { field: 'direction', type: 'nominal', title: null },
-        tooltip: [{ field: 'tier' }, { field: 'direction' }, { field: 'bytes', format: ',' }],
-      },
+  return chart(id, title, caption, rows.length, 'marks', {
+    data: { values: rows },
+    mark: { type: 'bar', tooltip: true },
+    encoding: {
+      y: { field: 'tier', type: 'nominal', sort: null, title: null },
+      yOffset: { field: 'direction' },
+      x: { field: 'bytes', type: 'quantitative', title: 'bytes' },
+      color: { field: 'direction', type: 'nominal', title: null },
+      tooltip: [{ field: 'tier' }, { field: 'direction' }, { field: 'bytes', format: ',' }],
     },
-  };
+  });
 }
 
 /**
@@ -62,92 +57,77 @@ export function tierBars(id: string, title: string, caption: string, rows: Row[]
  * its operational intensity and achieved throughput. Log-log axes.
  */
 export function roofline(id: string, title: string, caption: string, points: Row[], roofs: Row[]): Chart {
-  return {
-    id, title, caption, points: points.length, mark: 'layer_1_marks',
-    spec: {
-      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      width: WIDTH,
-      height: 360,
-      layer: [
-        {
-          data: { values: roofs },
-          mark: { type: 'line', strokeDash: [4, 3] },
-          encoding: {
-            x: { field: 'intensity', type: 'quantitative', scale: { type: 'log' }, title: 'operational intensity (FLOP/B)' },
-            y: { field: 'flops', type: 'quantitative', scale: { type: 'log' }, title: 'throughput (FLOP/s)' },
-            color: { field: 'roof', type: 'nominal', title: 'roof' },
-          },
+  return chart(id, title, caption, points.length, 'layer_1_marks', {
+    height: 360,
+    layer: [
+      {
+        data: { values: roofs },
+        mark: { type: 'line', strokeDash: [4, 3] },
+        encoding: {
+          x: { field: 'intensity', type: 'quantitative', scale: { type: 'log' }, title: 'operational intensity (FLOP/B)' },
+          y: { field: 'flops', type: 'quantitative', scale: { type: 'log' }, title: 'throughput (FLOP/s)' },
+          color: { field: 'roof', type: 'nominal', title: 'roof' },
         },
-        {
-          data: { values: points },
-          mark: { type: 'point', filled: true, size: 60, tooltip: true },
-          encoding: {
-            x: { field: 'intensity', type: 'quantitative', scale: { type: 'log' } },
-            y: { field: 'flops', type: 'quantitative', scale: { type: 'log' } },
-            shape: { field: 'bound', type: 'nominal', title: 'bound' },
-            tooltip: [{ field: 'einsum' }, { field: 'intensity', format: ',.3~g' }, { field: 'flops', format: '.3~s' }, { field: 'bound' }],
-          },
+      },
+      {
+        data: { values: points },
+        mark: { type: 'point', filled: true, size: 60, tooltip: true },
+        encoding: {
+          x: { field: 'intensity', type: 'quantitative', scale: { type: 'log' } },
+          y: { field: 'flops', type: 'quantitative', scale: { type: 'log' } },
+          shape: { field: 'bound', type: 'nominal', title: 'bound' },
+          tooltip: [{ field: 'einsum' }, { field: 'intensity', format: ',.3~g' }, { field: 'flops', format: '.3~s' }, { field: 'bound' }],
         },
-      ],
-    },
-  };
+      },
+    ],
+  });
 }
 
 /** Gantt chart of tensor residency per tier: one bar per stay, spills and reloads marked. */
 export function gantt(id: string, title: string, caption: string, rows: Row[], events: Row[]): Chart {
-  return {
-    id, title, caption, points: rows.length, mark: 'layer_0_marks',
-    spec: {
-      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      width: WIDTH,
-      resolve: { scale: { color: 'independent' } },
-      layer: [
-        {
-          data: { values: rows },
-          mark: { type: 'bar', tooltip: true },
-          encoding: {
-            y: { field: 'tensor', type: 'nominal', sort: null, title: null },
-            x: { field: 'start', type: 'quantitative', title: 'step' },
-            x2: { field: 'end' },
-            color: { field: 'tier', type: 'nominal', scale: { range: ['#9ecae1', '#fdd0a2', '#c7e9c0'] } },
-            tooltip: [{ field: 'tensor' }, { field: 'tier' }, { field: 'start' }, { field: 'end' }, { field: 'bytes', format: ',' }],
-          },
+  return chart(id, title, caption, rows.length, 'layer_0_marks', {
+    resolve: { scale: { color: 'independent' } },
+    layer: [
+      {
+        data: { values: rows },
+        mark: { type: 'bar', tooltip: true },
+        encoding: {
+          y: { field: 'tensor', type: 'nominal', sort: null, title: null },
+          x: { field: 'start', type: 'quantitative', title: 'step' },
+          x2: { field: 'end' },
+          color: { field: 'tier', type: 'nominal', scale: { range: ['#9ecae1', '#fdd0a2', '#c7e9c0'] } },
+          tooltip: [{ field: 'tensor' }, { field: 'tier' }, { field: 'start' }, { field: 'end' }, { field: 'bytes', format: ',' }],
         },
-        {
-          data: { values: events },
-          mark: { type: 'tick', thickness: 3, tooltip: true },
-          encoding: {
-            y: { field: 'tensor', type: 'nominal', sort: null },
-            x: { field: 'step', type: 'quantitative' },
-            color: { field: 'event', type: 'nominal', scale: { domain: ['spill', 'reload'], range: ['#d62728', '#2ca02c'] }, title: 'transfer' },
-            tooltip: [{ field: 'tensor' }, { field: 'event' }, { field: 'step' }],
-          },
+      },
+      {
+        data: { values: events },
+        mark: { type: 'tick', thickness: 3, tooltip: true },
+        encoding: {
+          y: { field: 'tensor', type: 'nominal', sort: null },
+          x: { field: 'step', type: 'quantitative' },
+          color: { field: 'event', type: 'nominal', scale: { domain: ['spill', 'reload'], range: ['#d62728', '#2ca02c'] }, title: 'transfer' },
+          tooltip: [{ field: 'tensor' }, { field: 'event' }, { field: 'step' }],
         },
-      ],
-    },
-  };
+      },
+    ],
+  });
 }
 
 /** SRAM address map over time: one rectangle per placement (step range x address range). */
 export function addressMap(id: string, title: string, caption: string, rows: Row[]): Chart {
-  return {
-    id, title, caption, points: rows.length, mark: 'marks',
-    spec: {
-      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      width: WIDTH,
-      height: 300,
-      data: { values: rows },
-      mark: { type: 'rect', tooltip: true, stroke: 'white', strokeWidth: 0.5 },
-      encoding: {
-        x: { field: 'start', type: 'quantitative', title: 'step' },
-        x2: { field: 'end' },
-        y: { field: 'offset', type: 'quantitative', title: 'SRAM address (bytes)' },
-        y2: { field: 'top' },
-        color: { field: 'tensor', type: 'nominal', legend: null },
-        tooltip: [{ field: 'tensor' }, { field: 'start' }, { field: 'end' }, { field: 'offset', format: ',' }, { field: 'bytes', format: ',' }],
-      },
+  return chart(id, title, caption, rows.length, 'marks', {
+    height: 300,
+    data: { values: rows },
+    mark: { type: 'rect', tooltip: true, stroke: 'white', strokeWidth: 0.5 },
+    encoding: {
+      x: { field: 'start', type: 'quantitative', title: 'step' },
+      x2: { field: 'end' },
+      y: { field: 'offset', type: 'quantitative', title: 'SRAM address (bytes)' },
+      y2: { field: 'top' },
+      color: { field: 'tensor', type: 'nominal', legend: null },
+      tooltip: [{ field: 'tensor' }, { field: 'start' }, { field: 'end' }, { field: 'offset', format: ',' }, { field: 'bytes', format: ',' }],
     },
-  };
+  });
 }
 
 /** Predicted against measured on log axes, with the y = x line and a ±10% band. */
@@ -155,34 +135,29 @@ export function predictedVsMeasured(id: string, title: string, caption: string, 
   const lo = Math.min(...rows.map((r) => Number(r.measured)));
   const hi = Math.max(...rows.map((r) => Number(r.measured)));
   const band = [lo, hi].map((m) => ({ measured: m, low: m * 0.9, high: m * 1.1 }));
-  return {
-    id, title, caption, points: rows.length, mark: 'layer_1_marks',
-    spec: {
-      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      width: WIDTH,
-      height: 420,
-      layer: [
-        {
-          data: { values: band },
-          mark: { type: 'area', opacity: 0.15 },
-          encoding: {
-            x: { field: 'measured', type: 'quantitative', scale: { type: 'log' }, title: 'measured (s)' },
-            y: { field: 'low', type: 'quantitative', scale: { type: 'log' }, title: 'predicted (s)' },
-            y2: { field: 'high' },
-          },
+  return chart(id, title, caption, rows.length, 'layer_1_marks', {
+    height: 420,
+    layer: [
+      {
+        data: { values: band },
+        mark: { type: 'area', opacity: 0.15 },
+        encoding: {
+          x: { field: 'measured', type: 'quantitative', scale: { type: 'log' }, title: 'measured (s)' },
+          y: { field: 'low', type: 'quantitative', scale: { type: 'log' }, title: 'predicted (s)' },
+          y2: { field: 'high' },
         },
-        {
-          data: { values: rows },
-          mark: { type: 'point', filled: true, tooltip: true },
-          encoding: {
-            x: { field: 'measured', type: 'quantitative', scale: { type: 'log' } },
-            y: { field: 'predicted', type: 'quantitative', scale: { type: 'log' } },
-            color: { field: 'family', type: 'nominal' },
-            shape: { field: 'split', type: 'nominal' },
-            tooltip: [{ field: 'id' }, { field: 'family' }, { field: 'split' }, { field: 'measured', format: '.3~s' }, { field: 'predicted', format: '.3~s' }, { field: 'roofline', format: '.3~s' }, { field: 'error', format: '+.1%' }],
-          },
+      },
+      {
+        data: { values: rows },
+        mark: { type: 'point', filled: true, tooltip: true },
+        encoding: {
+          x: { field: 'measured', type: 'quantitative', scale: { type: 'log' } },
+          y: { field: 'predicted', type: 'quantitative', scale: { type: 'log' } },
+          color: { field: 'family', type: 'nominal' },
+          shape: { field: 'split', type: 'nominal' },
+          tooltip: [{ field: 'id' }, { field: 'family' }, { field: 'split' }, { field: 'measured', format: '.3~s' }, { field: 'predicted', format: '.3~s' }, { field: 'roofline', format: '.3~s' }, { field: 'error', format: '+.1%' }],
         },
-      ],
-    },
-  };
+      },
+    ],
+  });
 }

@@ -64,11 +64,11 @@ describe('example reports in headless chromium', () => {
       page.on('requestfailed', (r) => void errors.push(`request failed: ${r.url()}`));
       const t0 = performance.now();
       await page.goto(`file://${pages[name]}`);
-      await page.waitForFunction(() => (window as unknown as { tesseraDone?: boolean }).tesseraDone === true, null, { timeout: 20_000 });
+      await page.waitForFunction(() => (globalThis as unknown as { tesseraDone?: boolean }).tesseraDone === true, null, { timeout: 20_000 });
       const ms = performance.now() - t0;
       console.log(`report ${name}: ${(size / 2 ** 20).toFixed(2)} MiB, drawn in ${ms.toFixed(0)} ms`);
       expect(errors).toEqual([]);
-      const charts = await page.evaluate(() => (window as unknown as { tesseraCharts: { id: string; points: number; drawn: number }[] }).tesseraCharts);
+      const charts = await page.evaluate(() => (globalThis as unknown as { tesseraCharts: { id: string; points: number; drawn: number }[] }).tesseraCharts);
       expect(charts.length).toBeGreaterThan(0);
       for (const c of charts) expect(c.drawn, c.id).toBe(c.points);
       expect(ms).toBeLessThan(10_000); // the figure is printed above; 2 s is the goal on an idle machine
@@ -80,7 +80,7 @@ describe('example reports in headless chromium', () => {
     if (!browser) return ctx.skip(`no chromium at ${CHROMIUM}`);
     const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
     await page.goto(`file://${pages.validation}`);
-    await page.waitForFunction(() => (window as unknown as { tesseraDone?: boolean }).tesseraDone === true, null, { timeout: 20_000 });
+    await page.waitForFunction(() => (globalThis as unknown as { tesseraDone?: boolean }).tesseraDone === true, null, { timeout: 20_000 });
     const point = page.locator('g.layer_1_marks path').first();
     await point.scrollIntoViewIfNeeded();
     const box = (await point.boundingBox())!;
