@@ -5,7 +5,7 @@
 // options), so identical einsums (the layers of a transformer) are searched once and mapped alike.
 import { EinsumCostModel } from './cost';
 import type { HwModel } from './hardware';
-import type { EinsumMapping, MapOptions, Objective, SpatialBinding } from './mapping';
+import type { EinsumMapping, LevelTraffic, MapOptions, Objective, SpatialBinding } from './mapping';
 import { searchEinsum } from './search';
 import type { EinsumWorkload } from './workload';
 
@@ -24,6 +24,42 @@ interface MemoEntry {
   col: number;
   tiles: Int32Array;
   order: Int32Array;
+  /** what the winning point costs, kept so a hit describes it without rebuilding the cost model */
+  figures?: Figures;
+}
+
+/**
+ * What describe() reads of a cost model after evaluating a point: the same for every einsum with
+ * the same key (names aside), so a memo hit reuses it. Per-variable values are by position.
+ */
+interface Figures {
+  unit: EinsumCostModel['unit'];
+  tileSizes: number[];
+  cpp: number;
+  latency: number;
+  compute: number;
+  energy: number;
+  traffic: Record<string, LevelTraffic>;
+  spatialUtil: number;
+  bound: string;
+  boundName: string;
+  boundCycles: number;
+}
+
+function figuresOf(model: EinsumCostModel, tiles: Int32Array): Figures {
+  return {
+    unit: model.unit,
+    tileSizes: Array.from(tiles, (t, i) => model.cands[i]![t]!),
+    cpp: model.cpp,
+    latency: model.latency,
+    compute: model.compute,
+    energy: model.energy,
+    traffic: model.levelTraffic(),
+    spatialUtil: model.spatialUtil,
+    bound: model.bound,
+    boundName: model.boundName(),
+    boundCycles: model.boundCycles(),
+  };
 }
 
 /** Remembered mapping choices, keyed by einsumKey; share one across mapCascade calls with `memo`. */
@@ -83,9 +119,12 @@ export function mapEinsum(w: EinsumWorkload, hw: HwModel, opts: EinsumMapOptions
   if (hit) {
     memo!.hits++;
     if (hit.unit < 0) return null;
-    const model = new EinsumCostModel(w, hw.units[hit.unit]!, hw);
-    model.evaluate(hit.row, hit.col, hit.tiles, hit.order, opts.objective);
-    return { mapping: describe(w, hw, model, hit.row, hit.col, hit.tiles, hit.order), evaluations: 0, memoHit: true };
+    if (!hit.figures) {
+      const model = new EinsumCostModel(w, hw.units[hit.unit]!, hw);
+      model.evaluate(hit.row, hit.col, hit.tiles, hit.order, opts.objective);
+      hit.figures = figuresOf(model, hit.tiles);
+    }
+    return { mapping: describeFigures(w, hit.figures, hit.row, hit.col, hit.order), evaluations: 0, memoHit: true };
   }
   if (memo) memo.misses++;
   const seed = keySeed(key);
@@ -102,18 +141,27 @@ export function mapEinsum(w: EinsumWorkload, hw: HwModel, opts: EinsumMapOptions
       best = { unit: ui, model, row: r.best.row, col: r.best.col, tiles: r.best.tiles, order: r.best.order };
     }
   }
-  memo?.entries.set(key, best ? { unit: best.unit, row: best.row, col: best.col, tiles: best.tiles, order: best.order } : { unit: -1, row: -1, col: -1, tiles: new Int32Array(0), order: new Int32Array(0) });
-  if (!best) return null;
+  if (!best) {
+    memo?.entries.set(key, { unit: -1, row: -1, col: -1, tiles: new Int32Array(0), order: new Int32Array(0) });
+    return null;
+  }
   const { model, row, col, tiles, order } = best;
   model.evaluate(row, col, tiles, order, opts.objective);
-  return { mapping: describe(w, hw, model, row, col, tiles, order), evaluations };
+  const figures = figuresOf(model, tiles);
+  memo?.entries.set(key, { unit: best.unit, row, col, tiles, order, figures });
+  return { mapping: describeFigures(w, figures, row, col, order), evaluations };
 }
 
+/** The mapping of `w` at the point the model last evaluated. */
 export function describe(w: EinsumWorkload, _hw: HwModel, model: EinsumCostModel, row: number, col: number, tiles: Int32Array, order: Int32Array): EinsumMapping {
-  const unit = model.unit;
+  return describeFigures(w, figuresOf(model, tiles), row, col, order);
+}
+
+function describeFigures(w: EinsumWorkload, f: Figures, row: number, col: number, order: Int32Array): EinsumMapping {
+  const unit = f.unit;
   const spatial: SpatialBinding[] = [];
   const tileRec: Record<string, number> = {};
-  w.vars.forEach((v, i) => (tileRec[v] = model.cands[i]![tiles[i]!]!));
+  w.vars.forEach((v, i) => (tileRec[v] = f.tileSizes[i]!));
   const explanation: string[] = [];
   const bind = (vi: number, dim: 'rows' | 'cols' | 'lanes', side: number) => {
     if (vi < 0) return;
@@ -139,9 +187,9 @@ export function describe(w: EinsumWorkload, _hw: HwModel, model: EinsumCostModel
     bind(row, 'lanes', unit.rows);
     bind(col, 'cols', unit.cols);
   }
-  if (model.bound !== 'compute') explanation.push(`${w.name}: bound by ${model.boundName()} bandwidth (${Math.round(model.boundCycles())} cycles of transfers against ${model.compute} of compute)`);
+  if (f.bound !== 'compute') explanation.push(`${w.name}: bound by ${f.boundName} bandwidth (${Math.round(f.boundCycles)} cycles of transfers against ${f.compute} of compute)`);
   const busy: Record<string, number> = {};
-  busy[unit.name] = w.points * model.cpp;
+  busy[unit.name] = w.points * f.cpp;
   return {
     name: w.name,
     index: w.index,
@@ -150,14 +198,21 @@ export function describe(w: EinsumWorkload, _hw: HwModel, model: EinsumCostModel
     tiles: tileRec,
     loopOrder: Array.from(order, (i) => w.vars[i]!),
     cost: {
-      latencyCycles: model.latency,
-      computeCycles: model.compute,
-      energyPj: model.energy,
+      latencyCycles: f.latency,
+      computeCycles: f.compute,
+      energyPj: f.energy,
       busyPeCycles: busy,
-      traffic: model.levelTraffic(),
-      boundBy: model.boundName(),
+      traffic: copyTraffic(f.traffic),
+      boundBy: f.boundName,
     },
-    spatialUtilization: model.spatialUtil,
+    spatialUtilization: f.spatialUtil,
     explanation,
   };
+}
+
+/** each mapping owns its traffic records (batch scaling multiplies them in place) */
+function copyTraffic(t: Record<string, LevelTraffic>): Record<string, LevelTraffic> {
+  const out: Record<string, LevelTraffic> = {};
+  for (const [k, v] of Object.entries(t)) out[k] = { ...v };
+  return out;
 }

@@ -104,7 +104,8 @@ export interface CascadeIndex {
   tensors: Map<string, Tensor>;
   /** rank size by lower-case name (the first rank of that name) */
   rankSizes: Map<string, number>;
-  partitions: PartitionInfo[];
+  /** the partitions, each under its first variable (an einsum is inside one only if it iterates that) */
+  partitions: Map<string, PartitionInfo[]>;
   /** the first non-init einsum writing each tensor */
   producers: Map<string, Einsum>;
   /** einsumName(c, i) for every i */
@@ -130,7 +131,15 @@ export function cascadeIndex(c: Cascade): CascadeIndex {
     inits.set(e.output.tensor, n + 1);
     return `${e.output.tensor}.init${n === 0 ? '' : n + 1}`;
   });
-  return { tensors, rankSizes, partitions: partitionInfos(c), producers, names };
+  const partitions = new Map<string, PartitionInfo[]>();
+  for (const p of partitionInfos(c)) {
+    const k = p.vars[0];
+    if (k === undefined) continue;
+    const list = partitions.get(k);
+    if (list) list.push(p);
+    else partitions.set(k, [p]);
+  }
+  return { tensors, rankSizes, partitions, producers, names };
 }
 
 export function einsumWorkload(c: Cascade, i: number, ix: CascadeIndex = cascadeIndex(c)): EinsumWorkload {
@@ -139,12 +148,13 @@ export function einsumWorkload(c: Cascade, i: number, ix: CascadeIndex = cascade
   const sizeOfVar = (v: string) => ix.rankSizes.get(v) ?? 1;
   const sizes = vars.map(sizeOfVar);
   let points = sizes.reduce((a, b) => a * b, 1);
-  for (const p of ix.partitions) {
-    if (p.vars.every((v) => vars.includes(v))) {
-      const prod = p.vars.reduce((a, v) => a * sizeOfVar(v), 1);
-      points = (points / prod) * p.parentSize;
+  for (const v0 of vars)
+    for (const p of ix.partitions.get(v0) ?? []) {
+      if (p.vars.every((v) => vars.includes(v))) {
+        const prod = p.vars.reduce((a, v) => a * sizeOfVar(v), 1);
+        points = (points / prod) * p.parentSize;
+      }
     }
-  }
   const maskOf = (indices: Einsum['output']['indices']) => {
     let m = 0;
     for (const idx of indices) for (const v of indexVars(idx)) if (vars.includes(v)) m |= 1 << vars.indexOf(v);
