@@ -37,7 +37,7 @@ export function runSection(r: Obj, extra: { cascade?: Cascade; spec?: TargetSpec
   const energy = shown.flatMap((e) => (e.energy ? [['compute', e.energy.computePj], ['static', e.energy.staticPj], ...Object.entries(e.energy.levelsPj)] : []).map(([part, pj]) => ({ einsum: e.name, part: String(part), energy: (pj as number) / 1e6 })));
   const traffic = Object.entries(r.traffic as Traffic).flatMap(([tier, t]) => [{ tier, direction: 'read', bytes: t.readBytes }, { tier, direction: 'write', bytes: t.writeBytes }]);
   const charts: Chart[] = [
-    stackedBars(`${id}-latency`, 'Latency per einsum', `Each bar is one einsum on the unit that ran it${shown.length < einsums.length ? ` (the ${TOP} longest; the rest summed in one bar)` : ''}: the longest bars are where the time goes.`, latency, { item: 'einsum', part: 'unit', value: 'latency', unit: 'µs' }),
+    stackedBars(`${id}-latency`, 'Latency per einsum', `Each bar is one einsum on the unit that ran it${shown.length < einsums.length ? ' (or, marked ×N, the same einsum summed over N layers; or the rest summed in one bar)' : ''}: the longest bars are where the time goes.`, latency, { item: 'einsum', part: 'unit', value: 'latency', unit: 'µs' }),
     tierBars(`${id}-traffic`, 'Bytes moved per memory tier', 'Reads and writes at each level of the hierarchy, over the whole run.', traffic),
   ];
   const notes: string[] = [];
@@ -53,19 +53,35 @@ export function runSection(r: Obj, extra: { cascade?: Cascade; spec?: TargetSpec
 /** Most einsums a bar chart shows one by one; the rest are summed into one bar. */
 const TOP = 40;
 
-/** The TOP einsums by latency in program order, then one 'other (N einsums)' row summing the rest. */
+/**
+ * What the bar charts show of a large cascade: the einsums of a lowered model grouped across layers
+ * (`L0_GATE` … `L31_GATE` become one bar `L*_GATE ×32`) when that leaves at most TOP bars; else the
+ * TOP longest einsums in program order and one bar summing the rest.
+ */
 function topEinsums(einsums: EinsumRow[]): EinsumRow[] {
   if (einsums.length <= TOP) return einsums;
+  const groups = new Map<string, EinsumRow[]>();
+  for (const e of einsums) {
+    const key = e.name.replace(/^L\d+_/, 'L*_');
+    groups.set(key, [...(groups.get(key) ?? []), e]);
+  }
+  if (groups.size <= TOP) return [...groups].map(([key, es]) => summed(es.length > 1 ? `${key} ×${es.length}` : es[0]!.name, es));
   const keep = new Set([...einsums].sort((a, b) => b.latencyCycles - a.latencyCycles).slice(0, TOP).map((e) => e.name));
   const rest = einsums.filter((e) => !keep.has(e.name));
-  const sum = (f: (e: EinsumRow) => number) => rest.reduce((s, e) => s + f(e), 0);
+  return [...einsums.filter((e) => keep.has(e.name)), summed(`other (${rest.length} einsums)`, rest)];
+}
+
+/** One row standing for several einsums: latencies and energy parts summed. */
+function summed(name: string, es: EinsumRow[]): EinsumRow {
+  if (es.length === 1) return { ...es[0]!, name };
+  const sum = (f: (e: EinsumRow) => number) => es.reduce((s, e) => s + f(e), 0);
   const levels: Record<string, number> = {};
-  for (const e of rest) for (const [l, pj] of Object.entries(e.energy?.levelsPj ?? {})) levels[l] = (levels[l] ?? 0) + pj;
-  const other: EinsumRow = {
-    name: `other (${rest.length} einsums)`, unit: 'several', latencyCycles: sum((e) => e.latencyCycles), energyPj: null, traffic: {},
-    ...(rest.some((e) => e.energy) ? { energy: { computePj: sum((e) => e.energy?.computePj ?? 0), staticPj: sum((e) => e.energy?.staticPj ?? 0), levelsPj: levels } } : {}),
+  for (const e of es) for (const [l, pj] of Object.entries(e.energy?.levelsPj ?? {})) levels[l] = (levels[l] ?? 0) + pj;
+  const units = [...new Set(es.map((e) => e.unit))];
+  return {
+    name, unit: units.length === 1 ? units[0]! : 'several', latencyCycles: sum((e) => e.latencyCycles), energyPj: null, traffic: {},
+    ...(es.some((e) => e.energy) ? { energy: { computePj: sum((e) => e.energy?.computePj ?? 0), staticPj: sum((e) => e.energy?.staticPj ?? 0), levelsPj: levels } } : {}),
   };
-  return [...einsums.filter((e) => keep.has(e.name)), other];
 }
 
 function rooflineChart(id: string, r: Obj, einsums: EinsumRow[], c: Cascade, spec: TargetSpec, clockHz: number): Chart | undefined {

@@ -54,18 +54,31 @@ describe('tessera report', () => {
     expect(s.notes.join(' ')).toMatch(/No roofline/);
   });
 
-  it('sums all but the 40 longest einsums into one bar on a whole model', async () => {
+  it('groups a lowered model\'s einsums across layers, keeping every cycle', async () => {
     const ein = join(dir, 'l.ein');
     expect((await runCli(['lower', '--model', 'data/models/llama-2-7b.json', '--phase', 'decode', '--kv', '128', '--layers', '2', '-o', ein])).code).toBe(0);
     const run = await jsonOf(['run', ein, '--target', 'sn40l', '--json']);
     const einsums = run.einsums as { name: string; latencyCycles: number }[];
     expect(einsums.length).toBeGreaterThan(40);
     const lat = runSection(run, {}, 'x').charts.find((c) => c.id === 'x-latency')!;
-    expect(lat.points).toBe(41);
     const rows = (lat.spec as { data: { values: { einsum: string; latency: number }[] } }).data.values;
-    const total = einsums.reduce((s, e) => s + e.latencyCycles, 0) / ((run.latencyCycles as number) / (run.latencySeconds as number)) * 1e6;
-    expect(rows.reduce((s, r) => s + r.latency, 0)).toBeCloseTo(total, 6);
-    expect(rows.at(-1)!.einsum).toBe(`other (${einsums.length - 40} einsums)`);
+    const keys = new Set(einsums.map((e) => e.name.replace(/^L\d+_/, 'L*_')));
+    expect(lat.points).toBe(keys.size);
+    expect(rows.map((r) => r.einsum)).toContain('L*_GATE ×2');
+    const us = (cycles: number) => (cycles / ((run.latencyCycles as number) / (run.latencySeconds as number))) * 1e6;
+    const gate = einsums.filter((e) => /^L\d+_GATE$/.test(e.name)).reduce((t, e) => t + e.latencyCycles, 0);
+    expect(rows.find((r) => r.einsum === 'L*_GATE ×2')!.latency).toBeCloseTo(us(gate), 9);
+    expect(rows.reduce((t, r) => t + r.latency, 0)).toBeCloseTo(us(einsums.reduce((t, e) => t + e.latencyCycles, 0)), 6);
+  });
+
+  it('shows the 40 longest of many unrelated einsums and sums the rest in one bar', () => {
+    const einsums = Array.from({ length: 100 }, (_, i) => ({ name: `E${i}`, unit: 'PE', latencyCycles: i + 1, energyPj: null, traffic: {} }));
+    const run = { target: 't', workload: 'w', fidelity: 'analytic', latencyCycles: 5050, latencySeconds: 5050e-9, energyPj: null, traffic: {}, einsums, warnings: [] };
+    const lat = runSection(run, {}, 'x').charts.find((c) => c.id === 'x-latency')!;
+    const rows = (lat.spec as { data: { values: { einsum: string; latency: number }[] } }).data.values;
+    expect(lat.points).toBe(41);
+    expect(rows.slice(0, 40).map((r) => r.einsum)).toEqual(Array.from({ length: 40 }, (_, i) => `E${60 + i}`));
+    expect(rows[40]).toEqual({ einsum: 'other (60 einsums)', unit: 'PE', latency: ((60 * 61) / 2) * 1e-3 });
   });
 
   it('draws a schedule as a Gantt chart with one bar per placement and an address map', async () => {
