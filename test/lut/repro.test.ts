@@ -1,4 +1,4 @@
-// `tessera repro lut-tc`: every figure sits beside the paper's figure from data/lut (read here on its
+// `tessera repro lut-tc`: every figure sits beside the paper's figure from compiler/driver/commands/repro-lut.json (read here on its
 // own), its relative error is (ours - paper) / paper, the figures the model reproduces are within 15%,
 // and the ones it does not carry the stated reason. Text and JSON say the same.
 import { readFileSync } from 'node:fs';
@@ -8,14 +8,14 @@ import type { Figure, LutRepro } from '../../compiler/driver/commands/repro-lut'
 import { runCli } from '../helpers/cli';
 
 const root = join(import.meta.dirname, '../..');
-const paper = JSON.parse(readFileSync(join(root, 'data/lut/lut-tensor-core.json'), 'utf8'));
+const paper = JSON.parse(readFileSync(join(root, 'compiler/driver/commands/repro-lut.json'), 'utf8'));
 
 describe('repro lut-tc', async () => {
   const j = await runCli(['repro', 'lut-tc', '--json']);
   const r = JSON.parse(j.out) as LutRepro;
   const all: Figure[] = [...r.unit, ...r.table1.flatMap((t) => [t.peakT, t.areaPerSmMm2, t.densityPerMm2]), ...r.headline, ...r.precompute, ...r.endToEnd];
 
-  it('exits 0 and lists the paper figures from data/lut', () => {
+  it('exits 0 and lists the paper figures from repro-lut.json', () => {
     expect(j.code).toBe(0);
     expect(r.unit.map((f) => f.paper)).toEqual([61.55, 3.39, 63.78]);
     expect(r.table1.map((t) => t.densityPerMm2.paper)).toEqual(paper.table1.lut.map((x: { densityPerMm2: number }) => x.densityPerMm2));

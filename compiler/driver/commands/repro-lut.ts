@@ -1,5 +1,5 @@
 // `tessera repro lut-tc [--json]`: the LUT Tensor Core paper (Mo et al., ISCA 2025) with Tessera's own
-// models: each figure of data/lut/lut-tensor-core.json beside ours, with the relative error.
+// models: each figure of repro-lut.json (beside this file, with its sources) beside ours, with the relative error.
 //   unit       the cost model (sim/lut/cost.ts) on the .arch's cell library: densities and efficiency
 //   table1     LUT rows: area per SM = LUT units per SM x one unit's area; peak = 2 SMs lanes 1.41 GHz
 //   headline   our A100-LUT-8X density over the paper's A100 FP16 tensor-core density; our LUT unit's
@@ -20,8 +20,7 @@ import { lutGpuFromSpec, lutKernel, simulateOnLutGpu, type LutGpu } from '../../
 import { loadTargetSpec } from '../../../targets/registry';
 import type { Result } from '../../../sim/core/result';
 
-const ROOT = join(import.meta.dirname, '../../..');
-const PAPER = join(ROOT, 'data/lut/lut-tensor-core.json');
+const PAPER = join(import.meta.dirname, 'repro-lut.json');
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 type Paper = any;
@@ -156,8 +155,9 @@ export interface DecodeRow {
   einsumsOnLut: number;
 }
 
-export function llamaDecode(widths: readonly number[] = [1, 2, 4]): { baseline: { latencyMs: number; energyMj: number }; rows: DecodeRow[] } {
-  const c = buildModel(parseModelConfig(readFileSync(join(ROOT, 'data/models/llama-2-7b.json'), 'utf8'), 'llama-2-7b.json', 'llama-2-7b'), { kind: 'decode', batch: 1, kvLen: 1024 });
+export function llamaDecode(p: Paper, widths: readonly number[] = [1, 2, 4]): { baseline: { latencyMs: number; energyMj: number }; rows: DecodeRow[] } {
+  const d = p.llamaDecode;
+  const c = buildModel(model(d.model, 'llama-2-7b'), { kind: 'decode', batch: d.batch, kvLen: d.kvLen });
   const base = runA100(c);
   const rows = widths.map((w) => {
     const r = runLut(c, 'lut-tc', w);
@@ -202,7 +202,7 @@ export function reproLut(): LutRepro {
     endToEnd: endToEnd(p),
     sweepBest: sweep,
     sweepWhy: why,
-    llamaDecode: llamaDecode(),
+    llamaDecode: llamaDecode(p),
     sideBySide: { gemm: 'LLaMA-2-7B decode FFN up projection, M1 N11008 K4096, A_FP16, one unit of M N K = 512 at 1 GHz', rows: side },
   };
 }
@@ -227,7 +227,7 @@ export function formatLut(r: LutRepro): string {
     out.push(`  W${x.wbits}: ${x.latencyMs} ms, speedup ${x.speedup}x, ${x.energyMj} mJ (${x.energyRatio}x less), ${x.einsumsOnLut} einsums on LTC; latency share ${Object.entries(x.split).map(([k, v]) => `${k} ${(v * 100).toFixed(1)}%`).join(', ')}`);
   out.push(`side by side: ${r.sideBySide.gemm}`, `  ${'unit'.padEnd(10)} W  ${'tile'.padEnd(13)} ${'cycles'.padStart(9)} ${'TFLOPs/mm2'.padStart(11)} ${'TOPs/W'.padStart(8)}`);
   for (const x of r.sideBySide.rows) out.push(`  ${x.kind.padEnd(10)} ${x.wbits}  ${x.tile.padEnd(13)} ${String(x.cycles).padStart(9)} ${String(x.tflopsPerMm2).padStart(11)} ${String(x.topsPerWatt).padStart(8)}`);
-  out.push('paper figures and their sources: data/lut/lut-tensor-core.json');
+  out.push('paper figures and their sources: compiler/driver/commands/repro-lut.json');
   return out.join('\n') + '\n';
 }
 
