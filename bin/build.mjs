@@ -10,6 +10,7 @@
 //     the package's single-file bundle, copied to dist/vendor/ (its main entry loads ~640 files).
 //   - Declarations: tsc -p tsconfig.build.json, with the same rewrite of relative imports.
 //   - ohm-js and zod are bundled into dist/vendor/ as single modules too (VENDOR_BUNDLES).
+//   - dist/cli/: the CLI bundled into a few chunks (buildCli), what bin/tessera.js runs.
 //   - Defines: the version and the .arch grammar's ohm recipe are computed here and compiled in.
 //   - Data: targets/*/*.arch, compiler/**/*.json data, native/measurements/*.json, examples/.
 //   - dist/build-stamp.json: what bin/tessera.js checks to tell whether dist/ is up to date.
@@ -141,6 +142,55 @@ async function bundleVendors(build) {
   }
 }
 
+/** Packages compiled into the CLI bundle (small, pure JavaScript, on the start-up path); every other
+ * dependency (solvers, DuckDB, Dawn, vega, protobufjs) stays an import, loaded when a command needs it. */
+const CLI_INLINED = new Set(['commander', 'ohm-js', 'zod', 'chevrotain', 'yaml', 'cli-progress']);
+const CLI_DIR = 'cli';
+
+/**
+ * dist/cli/: the CLI as a few chunks (esbuild, code splitting at each command's dynamic import) instead
+ * of ~150 modules per run: Node's module loading was a third of a `tessera scalesim` run. Each source
+ * that asks for its own location (import.meta.url / dirname: built-in targets, data files, the sweep
+ * worker) is given the location of its per-file twin in dist/, so everything it finds relative to
+ * itself resolves exactly as in the per-file build beside it.
+ */
+async function buildCli(build, define) {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  const external = Object.keys(pkg.dependencies ?? {}).filter((d) => !CLI_INLINED.has(d));
+  const meta = {
+    name: 'tessera-cli-meta',
+    setup(b) {
+      b.onResolve({ filter: /^chevrotain$/ }, () => ({ path: chevrotainBundle() }));
+      b.onLoad({ filter: /\.ts$/ }, (args) => {
+        let src = readFileSync(args.path, 'utf8');
+        if (src.includes('import.meta')) {
+          const twin = `new URL(${JSON.stringify(`../${posix(relative(ROOT, args.path)).replace(/\.ts$/, '.js')}`)}, import.meta.url).href`;
+          src = src.replace(/import\.meta\.(url|dirname)\b/g, (_, k) => (k === 'url' ? `(${twin})` : `__tesseraDirname(${twin})`));
+          src = `import { fileURLToPath as __tesseraF2p } from 'node:url';\nimport { dirname as __tesseraDn } from 'node:path';\nconst __tesseraDirname = (u: string): string => __tesseraDn(__tesseraF2p(u));\n${src}`;
+        }
+        return { contents: src, loader: 'ts' };
+      });
+    },
+  };
+  await build({
+    entryPoints: { main: join(ROOT, 'compiler/driver/main.ts') },
+    outdir: join(OUT, CLI_DIR),
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    define,
+    external: external.flatMap((d) => [d, `${d}/*`]),
+    // CommonJS packages inside the bundle require Node built-ins
+    banner: { js: "import { createRequire as __tesseraCreateRequire } from 'node:module'; const require = __tesseraCreateRequire(import.meta.url);" },
+    minify: true,
+    keepNames: true,
+    logLevel: 'warning',
+    plugins: [meta],
+  });
+}
+
 /** Constants the sources read when built (each has a fallback from the sources, for tsx and vitest):
  * the package version (compiler/driver/program.ts) and the .arch grammar's ohm recipe
  * (targets/spec/grammar.ts; turning a recipe into the grammar takes <1 ms, compiling its text ~150 ms). */
@@ -191,6 +241,7 @@ async function buildInto(stamp) {
   });
   copyData();
   await bundleVendors(build);
+  await buildCli(build, define);
   if (NO_DTS) {
     writeFileSync(join(OUT, 'build-stamp.json'), JSON.stringify({ version: 1, entries: stamp }) + '\n');
     return entryPoints.length;

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Entry for `tessera` / `npx tessera`. Runs the built JavaScript in dist/ (`npm run build`; `npm ci` builds
-// through `prepare`) when it is there and up to date with the sources; otherwise (a fresh clone before
-// the build, or sources edited since) the TypeScript through tsx, so no build step is ever required.
+// Entry for `tessera` / `npx tessera`. Runs the built JavaScript in dist/ (the bundled CLI in dist/cli/;
+// `npm run build`; `npm ci` builds through `prepare`) when it is there and up to date with the sources;
+// otherwise (a fresh clone before the build, or sources edited since) the TypeScript through tsx, so no
+// build step is ever required.
 // TESSERA_FROM_SOURCE=1 forces the sources.
 import { readFileSync, statSync } from 'node:fs';
 
@@ -43,7 +44,9 @@ function exists(url) {
 }
 
 if (!process.env.TESSERA_FROM_SOURCE && distIsCurrent()) {
-  await import('../dist/compiler/driver/main.js');
+  // the CLI bundle (a few chunks; bin/build.mjs buildCli) when built, else the per-file modules
+  if (exists(new URL('dist/cli/main.js', root))) await import('../dist/cli/main.js');
+  else await import('../dist/compiler/driver/main.js');
 } else {
   await preferChevrotainBundle();
   const { register } = await import('tsx/esm/api');
