@@ -22,7 +22,7 @@ export const DEFAULT_MAX_ELEMENTS = 64 * 2 ** 20;
 export const DEFAULT_MAX_WORK = 2e9;
 
 /** Nodes of an einsum's expression: the work the interpreter does at each iteration point. */
-function exprNodes(e: Einsum): number {
+export function exprNodes(e: Einsum): number {
   let n = 0;
   walkExpr(e.expr, () => void n++);
   return n;

@@ -4,8 +4,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { DTYPES, type Cascade, type DType } from '../../ir';
-import { checkTensorBudget, checksum, compareData, interpret, loadInputs, randomInputs, type Comparison, type TensorData } from '../../interp';
+import { checkTensorBudget, checksum, DEFAULT_MAX_WORK, exprNodes, compareData, interpret, loadInputs, randomInputs, type Comparison, type TensorData } from '../../interp';
 import { loadCascadeFile } from '../../lang';
+import { pointCounts } from '../../analysis/points';
 import { TraceWriter } from '../../../sim/core/trace';
 import { UserError } from '../user-error';
 import { writeOutput } from '../output';
@@ -137,6 +138,19 @@ function withProgress<T>(enabled: boolean, work: (onProgress?: (done: number, to
   }
 }
 
+/** The interpreter's work (points x expression nodes), refused before inputs are drawn or read. */
+function checkWork(c: Cascade, maxWork: number): void {
+  let points = 0;
+  let work = 0;
+  for (const e of c.einsums) {
+    const p = pointCounts(c, e).points;
+    points += p;
+    work += p * exprNodes(e);
+  }
+  if (work > maxWork)
+    throw new UserError(`the cascade visits about ${points.toExponential(2)} points (work ${work.toExponential(2)} expression nodes), more than the interpreter's limit of ${maxWork.toExponential(2)} (a few seconds); raise it with --max-work, or map it on a target instead (--target)`);
+}
+
 export interface InterpreterRun {
   json: unknown;
   text: string;
@@ -157,6 +171,7 @@ export function runInterpreter(file: string, c: Cascade, opts: RunOptions): Inte
     if (!(maxWork > 0) || !Number.isFinite(maxWork)) throw new UserError(`--max-work ${opts.maxWork}: expected a positive number (e.g. 1e10)`);
   }
   checkTensorBudget(c, maxElements);
+  checkWork(c, maxWork ?? DEFAULT_MAX_WORK);
   // with --dtype, random inputs are drawn for the overriding dtype (int4 gets [-8, 7], not a rounded [-1, 1))
   const asRun = dtype ? { ...c, tensors: c.tensors.map((t) => ({ ...t, dtype })) } : c;
   const inputs = opts.inputs !== undefined ? loadInputs(opts.inputs, c) : randomInputs(asRun, seed, maxElements ? { maxElements } : {});
