@@ -11,7 +11,8 @@
 //   - Declarations: tsc -p tsconfig.build.json, with the same rewrite of relative imports.
 //   - ohm-js and zod are bundled into dist/vendor/ as single modules too (VENDOR_BUNDLES).
 //   - dist/cli/: the CLI bundled into a few chunks (buildCli), what bin/tessera.js runs.
-//   - Defines: the version and the .arch grammar's ohm recipe are computed here and compiled in.
+//   - Defines: the version, the .arch grammar's ohm recipe and the built-in targets' syntax trees are
+//     computed here and compiled in.
 //   - Data: targets/*/*.arch, compiler/**/*.json data, native/measurements/*.json, examples/.
 //   - dist/build-stamp.json: what bin/tessera.js checks to tell whether dist/ is up to date.
 import { spawnSync } from 'node:child_process';
@@ -191,6 +192,21 @@ async function buildCli(build, define) {
   });
 }
 
+/** [text, syntax tree] of every built-in .arch file (targets/spec/syntax.ts answers these texts from the
+ * table instead of matching them with ohm, ~100 ms each on a cold start); only trees that survive JSON. */
+async function preparsedTargets() {
+  const { tsImport } = await import('tsx/esm/api');
+  const { isDeepStrictEqual } = await import('node:util');
+  const syntax = await tsImport('../targets/spec/syntax.ts', import.meta.url);
+  const out = [];
+  for (const f of walk(join(ROOT, 'targets')).filter((p) => p.endsWith('.arch')).sort()) {
+    const text = readFileSync(f, 'utf8');
+    const r = syntax.parseSyntax(text);
+    if (r.ok && isDeepStrictEqual(JSON.parse(JSON.stringify(r)), r)) out.push([text, r]);
+  }
+  return out;
+}
+
 /** Constants the sources read when built (each has a fallback from the sources, for tsx and vitest):
  * the package version (compiler/driver/program.ts) and the .arch grammar's ohm recipe
  * (targets/spec/grammar.ts; turning a recipe into the grammar takes <1 ms, compiling its text ~150 ms). */
@@ -201,6 +217,7 @@ async function buildDefines() {
   return {
     __TESSERA_VERSION__: JSON.stringify(version),
     __ARCH_GRAMMAR_RECIPE__: JSON.stringify(grammar.archGrammarRecipe()),
+    __ARCH_PREPARSED__: JSON.stringify(JSON.stringify(await preparsedTargets())),
   };
 }
 
