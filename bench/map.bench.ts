@@ -72,9 +72,10 @@ for (const target of ['tpu-v1', 'fusemax', 'eyeriss-like']) {
 }
 
 // 3b. the mapping memo: 32 identical layers against 1 (medians of 5 alternating runs). With the
-// target's fusion ('auto') one layer runs its attention as a fused group and searches half the
-// einsums a multi-layer lowering does (pipelineModel fuses a single layer only); 'none' compares
-// the same searches, so the difference is the per-einsum cost of a memo hit and of the workloads.
+// target's fusion ('auto') every layer's attention is a fused group (FuseMax's pipeline); 'none' maps
+// every einsum on its own. Both search the same einsums for 1 and 32 layers (the memo answers the
+// other 31), so the difference is the per-einsum cost of a memo hit, of the workloads, of the fused
+// groups and of the garbage they leave.
 {
   const spec = parseModelConfig(readFileSync(join(root, 'data/models/llama-2-7b.json'), 'utf8'), 'llama-2-7b.json');
   const cs = [1, 32].map((layers) => buildModel(spec, { kind: 'prefill', batch: 1, seq: 2048 }, { layers, passes: 1, tile: 256 }));

@@ -3,7 +3,7 @@
 // `npm run build`; `npm ci` builds through `prepare`) when it is there and up to date with the sources;
 // otherwise (a fresh clone before the build, or sources edited since) the TypeScript through tsx, so no
 // build step is ever required.
-// TESSERA_FROM_SOURCE=1 forces the sources.
+// TESSERA_FROM_SOURCE=1 forces the sources; TESSERA_FROM_DIST=1 the build.
 import { readFileSync, statSync } from 'node:fs';
 
 const root = new URL('../', import.meta.url);
@@ -43,7 +43,10 @@ function exists(url) {
   }
 }
 
-if (!process.env.TESSERA_FROM_SOURCE && distIsCurrent()) {
+// TESSERA_FROM_DIST=1 runs dist/ even when sources changed since the build (benchmarks of a build while
+// others edit the tree).
+const fromDist = process.env.TESSERA_FROM_DIST ? exists(new URL('dist/build-stamp.json', root)) : distIsCurrent();
+if (!process.env.TESSERA_FROM_SOURCE && fromDist) {
   // the CLI bundle (a few chunks; bin/build.mjs buildCli) when built, else the per-file modules
   if (exists(new URL('dist/cli/main.js', root))) await import('../dist/cli/main.js');
   else await import('../dist/compiler/driver/main.js');
