@@ -8,7 +8,8 @@
 // which has none. NaN stays NaN (fp8e4m3 encodes it as S.1111.111).
 // Integers: round to nearest, ties to even, then clamp to the type's range; NaN becomes 0 and
 // ±inf clamps to the range's ends.
-import type { DType } from '../ir';
+import { DTYPES, type DType } from '../ir';
+import { parseFormat } from '../quant/format';
 
 export interface FloatFormat {
   /** stored mantissa (fraction) bits */
@@ -34,6 +35,16 @@ export const INT_RANGES: Partial<Record<DType, [number, number]>> = {
   int8: [-128, 127],
   int4: [-8, 7],
 };
+
+// The low-bit types take their facts from compiler/quant (one definition of each format). FP6 and FP4
+// have no infinities and no NaN: a NaN stored into one stays NaN here, as the interpreter's "not a
+// number" marker, rather than a value the format could hold.
+for (const d of DTYPES) {
+  if (FLOAT_FORMATS[d] || INT_RANGES[d]) continue;
+  const f = parseFormat(d);
+  if (f.kind === 'int') INT_RANGES[d] = [f.min, f.max];
+  else FLOAT_FORMATS[d] = { mantBits: f.mbits, minExp: f.minExp, maxFinite: f.maxFinite, hasInf: f.specials === 'ieee' };
+}
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);

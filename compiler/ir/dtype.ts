@@ -10,10 +10,37 @@ export const DTYPE_BITS: Record<DType, number> = {
   int32: 32,
   int8: 8,
   int4: 4,
+  fp6e2m3: 6,
+  fp6e3m2: 6,
+  fp4e2m1: 4,
+  int7: 7,
+  int6: 6,
+  int5: 5,
+  int3: 3,
+  int2: 2,
+  int1: 1,
+  uint8: 8,
+  uint7: 7,
+  uint6: 6,
+  uint5: 5,
+  uint4: 4,
+  uint3: 3,
+  uint2: 2,
+  uint1: 1,
 };
 
+/** Bytes per element, fractional for sub-byte types packed densely (int4: 0.5, fp6: 0.75). */
+export function dtypeBytesPacked(d: DType): number {
+  return DTYPE_BITS[d] / 8;
+}
+
+/** A type narrower than 8 bits or an 8-bit integer, whose values a quantised tensor holds (weights, KV). */
+export function isLowBitDType(d: DType): boolean {
+  return DTYPE_BITS[d] < 8 || (DTYPE_BITS[d] === 8 && isIntDType(d));
+}
+
 export function isIntDType(d: DType): boolean {
-  return d.startsWith('int');
+  return d.startsWith('int') || d.startsWith('uint');
 }
 
 /** Bytes for n elements, rounding sub-byte types up to whole bytes. */

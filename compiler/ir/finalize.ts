@@ -466,7 +466,8 @@ function checkIntMixing(cx: Ctx, known: ReadonlyMap<string, DType>): void {
     if (cx.badEinsum.has(i)) return;
     const ops = cx.accessesOf[i]!.filter((a) => known.has(a.tensor));
     const ints = ops.filter((a) => isIntDType(known.get(a.tensor)!));
-    if (ints.length > 0 && ints.length < ops.length) {
+    // a dequantisation (q · s, q · s + z) mixes them on purpose: allowed when the output is annotated a float
+    if (ints.length > 0 && ints.length < ops.length && !(e.dtype && !isIntDType(e.dtype))) {
       const f = ops.find((a) => !isIntDType(known.get(a.tensor)!))!;
       cx.fail('dtype-clash', `${e.output.tensor} mixes ${ints[0]!.tensor} (${known.get(ints[0]!.tensor)}) with ${f.tensor} (${known.get(f.tensor)})`, f.loc ?? e.loc, `convert one operand first with an annotated einsum, e.g. ${ints[0]!.tensor}f[...]: fp32 = ${ints[0]!.tensor}[...]`);
     }

@@ -2,7 +2,9 @@
 // Source locations are carried for diagnostics but are not part of a cascade's identity:
 // `cascadesEqual` (equal.ts) ignores them, so parse(print(c)) equals c.
 
-export const DTYPES = ['fp32', 'bf16', 'fp16', 'fp8e4m3', 'fp8e5m2', 'int32', 'int8', 'int4'] as const;
+export const DTYPES = ['fp32', 'bf16', 'fp16', 'fp8e4m3', 'fp8e5m2', 'int32', 'int8', 'int4',
+  // low-bit types (compiler/quant: exact formats; OCP MX FP6/FP4 with every code finite)
+  'fp6e2m3', 'fp6e3m2', 'fp4e2m1', 'int7', 'int6', 'int5', 'int3', 'int2', 'int1', 'uint8', 'uint7', 'uint6', 'uint5', 'uint4', 'uint3', 'uint2', 'uint1'] as const;
 export type DType = (typeof DTYPES)[number];
 
 export const ROLES = ['input', 'weight', 'kvcache', 'intermediate', 'output'] as const;

@@ -26,6 +26,24 @@ const TENSOR_CORE_DTYPE: Record<DType, GpuDType> = {
   int32: 'int8',
   int8: 'int8',
   int4: 'int8',
+  // low-bit types: the tensor cores take them as int8 (FP6/FP4 widened to fp8)
+  fp6e2m3: 'fp8e4m3',
+  fp6e3m2: 'fp8e4m3',
+  fp4e2m1: 'fp8e4m3',
+  int7: 'int8',
+  int6: 'int8',
+  int5: 'int8',
+  int3: 'int8',
+  int2: 'int8',
+  int1: 'int8',
+  uint8: 'int8',
+  uint7: 'int8',
+  uint6: 'int8',
+  uint5: 'int8',
+  uint4: 'int8',
+  uint3: 'int8',
+  uint2: 'int8',
+  uint1: 'int8',
 };
 
 /** Operator nodes of the map expression: one operation each per point. */

@@ -18,6 +18,7 @@ import {
   type IndexExpr,
   type ReduceOp,
 } from '../../ir';
+import { FLOAT_FORMATS, INT_RANGES } from '../../interp/numerics';
 
 export interface WgslKernel {
   einsum: number;
@@ -61,12 +62,10 @@ function combine(op: ReduceOp, acc: string, v: string): string {
 }
 
 // Float formats for rounding on store: [mantissa bits, min normal exponent, max finite, has inf].
-const FLOAT_FMT: Partial<Record<DType, [number, number, number, boolean]>> = {
-  fp16: [10, -14, 65504, true],
-  fp8e4m3: [3, -6, 448, false],
-  fp8e5m2: [2, -14, 57344, true],
-};
-const INT_RANGE: Partial<Record<DType, [number, number]>> = { int32: [-(2 ** 31), 2 ** 31 - 1], int8: [-128, 127], int4: [-8, 7] };
+const FLOAT_FMT: Partial<Record<DType, [number, number, number, boolean]>> = Object.fromEntries(
+  Object.entries(FLOAT_FORMATS).filter(([d]) => d !== 'fp32' && d !== 'bf16').map(([d, f]) => [d, [f!.mantBits, f!.minExp, f!.maxFinite, f!.hasInf]]),
+);
+const INT_RANGE: Partial<Record<DType, [number, number]>> = INT_RANGES;
 
 function roundExpr(d: DType, x: string): string {
   if (d === 'fp32') return x;

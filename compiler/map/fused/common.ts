@@ -2,7 +2,7 @@
 // the two arrays they bind, the producers of each member, the list scheduler that times the
 // description's per-tile operations, and the pieces of a description every dataflow fills in the
 // same way (per-op cycles, DRAM tensors, units, DRAM channel) and the group's energy.
-import { exprAccesses, rankSizeLookup, toAffine, type Cascade, type IndexExpr } from '../../ir';
+import { DTYPE_BITS, DTYPES, exprAccesses, rankSizeLookup, toAffine, type Cascade, type DType, type IndexExpr } from '../../ir';
 import { opTileCycles, stageOrder, type FusedAttention, type FusedOp, type FusedTensor, type FusedUnit } from '../../../sim/spatial/attention-shape';
 import type { HwModel, UnitModel } from '../hardware';
 import type { Objective } from '../mapping';
@@ -143,7 +143,7 @@ export function sizeOfVar(c: Cascade, v: string): number {
 }
 
 export function bytesOf(d: string): number {
-  return d === 'fp32' || d === 'int32' ? 4 : d.startsWith('fp8') || d === 'int8' ? 1 : d === 'int4' ? 0.5 : 2;
+  return (DTYPES as readonly string[]).includes(d) ? DTYPE_BITS[d as DType] / 8 : 2;
 }
 
 /** One member as the description holds it; `reads`: its operands among the DRAM tensors (views resolved). */
