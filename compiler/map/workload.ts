@@ -1,7 +1,7 @@
 // What the mapper needs to know about one einsum, extracted once from the IR: its iteration space,
 // the tensors it touches (as bitmasks over its variables), and the ops one point costs.
 import {
-  dtypeBytes,
+  dtypeBytesPacked,
   exprAccesses,
   indexVars,
   iterationVars,
@@ -171,7 +171,7 @@ export function einsumWorkload(c: Cascade, i: number, ix: CascadeIndex = cascade
     }
     // A read through a view (BK = K re-laid out) is a read of the viewed tensor, where it lives.
     const src = write ? t : (ix.tensors.get(viewSource(c, ix, name)) ?? t);
-    tensors.push({ name, mask, bytesPerElement: dtypeBytes(t.dtype), elements: Math.min(tensorElements(t), tensorElements(src)), role: src.role, write });
+    tensors.push({ name, mask, bytesPerElement: dtypeBytesPacked(t.dtype), elements: Math.min(tensorElements(t), tensorElements(src)), role: src.role, write });
   };
   for (const a of exprAccesses(e.expr)) addUse(a.tensor, maskOf(a.indices), false);
   addUse(e.output.tensor, maskOf(e.output.indices), true);
