@@ -4,7 +4,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { buildModel, ConfigError, parseModelConfig, type LowerOptions, type Phase } from '../../graph';
-import { DTYPES, printCascade, type Cascade, type DType } from '../../ir';
+import { quantizeCascade, QuantizeError } from '../../graph/quantize';
+import { DTYPE_BITS, DTYPES, isLowBitDType, printCascade, type Cascade, type DType } from '../../ir';
 import { UserError } from '../user-error';
 
 export interface LowerCliOptions {
@@ -19,6 +20,11 @@ export interface LowerCliOptions {
   dtype?: string;
   output?: string;
   maxLayers?: string;
+  wbits?: string;
+  group?: string;
+  kvBits?: string;
+  kvGroup?: string;
+  kvResidual?: string;
 }
 
 /** Deepest model `lower` builds without --max-layers (the largest published decoders have about 130). */
@@ -55,16 +61,45 @@ export function lowerFromCli(o: LowerCliOptions): Cascade {
   if (o.tile !== undefined) opts.tile = positiveInt('--tile', o.tile);
   if (o.dtype !== undefined) {
     if (!(DTYPES as readonly string[]).includes(o.dtype)) throw new UserError(`--dtype must be one of ${DTYPES.join(', ')}, got "${o.dtype}"`);
+    if (isLowBitDType(o.dtype as DType))
+      throw new UserError(`--dtype ${o.dtype} would hold every tensor, norms and activations too, in ${DTYPE_BITS[o.dtype as DType]} bits; for weight-only quantisation write --wbits ${Math.min(8, DTYPE_BITS[o.dtype as DType])} --group 128 (and --kv-bits for the KV cache)`);
     opts.dtype = o.dtype as DType;
   }
   try {
     const spec = parseModelConfig(text, basename(o.model), basename(o.model).replace(/\.json$/, ''));
     checkLayers(spec.layers + (spec.decoderLayers ?? 0), opts.layers, o.maxLayers);
-    return buildModel(spec, phase, opts);
+    return quantizeFromCli(buildModel(spec, phase, opts), o);
   } catch (e) {
-    if (e instanceof ConfigError) throw new UserError(e.message);
+    if (e instanceof ConfigError || e instanceof QuantizeError) throw new UserError(e.message);
     throw e;
   }
+}
+
+/** --wbits/--group/--kv-bits/--kv-group/--kv-residual: the quantisation transform (compiler/graph/quantize.ts). */
+function quantizeFromCli(c: Cascade, o: LowerCliOptions): Cascade {
+  const given = [o.wbits, o.kvBits].some((x) => x !== undefined);
+  if (!given) {
+    const stray = (['group', 'kvGroup', 'kvResidual'] as const).find((k) => o[k] !== undefined);
+    if (stray) throw new UserError(`--${stray.replace(/[A-Z]/g, (x) => `-${x.toLowerCase()}`)} needs --wbits or --kv-bits`);
+    return c;
+  }
+  if (o.kvBits === undefined && (o.kvGroup !== undefined || o.kvResidual !== undefined)) throw new UserError('--kv-group and --kv-residual need --kv-bits');
+  if (o.wbits === undefined && o.group !== undefined) throw new UserError('--group needs --wbits');
+  const int = (flag: string, v: string | undefined, lo = 1) => {
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!/^\s*\d+\s*$/.test(v) || n < lo) throw new UserError(`${flag} must be an integer${lo === 0 ? '' : ' of at least 1'}, got "${v}"`);
+    return n;
+  };
+  const q = quantizeCascade(c, {
+    ...(o.wbits !== undefined ? { wbits: int('--wbits', o.wbits)! } : {}),
+    ...(o.group !== undefined ? { group: int('--group', o.group)! } : {}),
+    ...(o.kvBits !== undefined ? { kvBits: int('--kv-bits', o.kvBits)! } : {}),
+    ...(o.kvGroup !== undefined ? { kvGroup: int('--kv-group', o.kvGroup)! } : {}),
+    ...(o.kvResidual !== undefined ? { kvResidual: int('--kv-residual', o.kvResidual, 0)! } : {}),
+  });
+  for (const n of q.notes) process.stderr.write(`quantise: ${n}\n`);
+  return q.cascade;
 }
 
 /** Refuses, before building anything, a model deeper than the limit (work and memory grow with layers). */
@@ -89,6 +124,11 @@ export function register(program: Command): void {
     .option('--passes <n>', 'attention softmax form: 3, 2 or 1 pass', '3')
     .option('--tile <n>', 'key tile size M0 for the 2- and 1-pass forms', '64')
     .option('--dtype <dt>', "element type (default: the config's torch_dtype, else fp32)")
+    .option('--wbits <n>', 'weight-only quantisation: int<n> weights (1-8) with an fp16 scale per group; norms, embedding and LM head stay')
+    .option('--group <g>', 'weights per quantisation group, along the contracted rank (default 128)')
+    .option('--kv-bits <n>', 'KIVI KV-cache quantisation (decode): uint<n> keys per channel, values per token')
+    .option('--kv-group <g>', 'KV quantisation group (default 32)')
+    .option('--kv-residual <r>', 'most recent tokens kept in fp16 (default 128)')
     .option('-o, --output <file>', 'write the .ein here ("-" or absent: stdout)')
     .action((o: LowerCliOptions) => {
       const c = lowerFromCli(o);
