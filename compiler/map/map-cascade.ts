@@ -69,8 +69,9 @@ export function mapCascade(c: Cascade, spec: TargetSpec, opts: CascadeMapOptions
   const rest = ws.filter((w) => !covered.has(w.index) && !w.view && !(allInits && w.init));
   const memo = opts.memo ?? new MappingMemo();
   const hwId = memo.hwId(hw);
+  const einsumOpts = { ...opts, objective, seed, batch, memo, hwId }; // one for all: a 32-layer model has ~1000 einsums
   rest.forEach((w, k) => {
-    const r = mapEinsum(w, hw, { ...opts, objective, seed, batch, memo, hwId });
+    const r = mapEinsum(w, hw, einsumOpts);
     if (!r) throw cannotRun(w.name, w.ops, spec);
     evaluations += r.evaluations;
     if (batch > 1) scaleCost(r.mapping, batch);
