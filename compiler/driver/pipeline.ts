@@ -17,6 +17,7 @@ import { placeTensors, SCHEDULE_KINDS, type Placement, type PlacementOptions, ty
 import { residentSpec } from './stages/resident';
 import { energyStage } from './stages/energy';
 import { checkMappingExact, inexactField } from './stages/exact';
+import { checkCapacity } from './stages/capacity';
 
 export interface PipelineOptions {
   /** a built-in target's name, a path to an .arch file, or a loaded Target */
@@ -112,14 +113,16 @@ const getPath = (v: unknown, path: string): unknown => path.split('.').reduce<un
 /** Maps and simulates a cascade on a target (no tier schedule). */
 export function simulateCascade(c: Cascade, o: PipelineOptions): Result {
   const t = resolveTarget(o);
+  const cap = checkCapacity(c, t.spec, o.batch ?? 1);
   const m = mapStage(c, t, o, o.schedule);
-  return checkResult(energyStage(simulateStage(m, t, o), m, t.spec), t.name);
+  return withNotes(checkResult(energyStage(simulateStage(m, t, o), m, t.spec), t.name), cap.notes);
 }
 
 /** The whole pipeline; with `placement`, the tier schedule decides every einsum's off-chip traffic. */
 export async function runPipeline(c: Cascade, o: ScheduledPipelineOptions): Promise<Result> {
   const t = resolveTarget(o);
   if (!o.placement) return simulateCascade(c, { ...o, target: t });
+  checkCapacity(c, t.spec, o.batch ?? 1);
   const placement: Placement = await placeTensors(c, t.spec, o.placement);
   const resident = targetFromSpec(residentSpec(t.spec));
   // an engine that puts the schedule's loads and spills on its own timeline (the dataflow engine) reads
@@ -128,6 +131,11 @@ export async function runPipeline(c: Cascade, o: ScheduledPipelineOptions): Prom
   const r = simulateStage(m, resident, o);
   // energy from the real target: the schedule's tier traffic at each tier's per-byte energies
   return checkResult(energyStage(applyPlacement(r, placement, t.spec, o.batch ?? 1), m, t.spec), t.name);
+}
+
+/** The capacity stage's notes among the result's warnings. */
+function withNotes(r: Result, notes: readonly string[]): Result {
+  return notes.length ? { ...r, warnings: [...r.warnings, ...notes] } : r;
 }
 
 /** Each off-chip tier's bandwidth in bytes per second (all its instances, at its efficiency). */

@@ -244,7 +244,7 @@ function quantizeKv(c: Cascade, src: CascadeSource, bits: number, group: number,
       skipped.push(`${t.name} (its channel rank ${t.dims[3]!.rank} is split otherwise or not a multiple of ${group})`);
       continue;
     }
-    kiviCache(src, t, token, chan, qtype);
+    kiviCache(src, t, token, chan, qtype, e);
     done.push(`${t.name} (${isKey ? 'keys, per channel' : 'values, per token'})`);
   }
   if (done.length) notes.push(`KV cache (KIVI): ${done.length} caches in uint${bits} with an fp16 scale and minimum per group of ${group}, the last ${residual} tokens in fp16: ${some(done)}`);
@@ -265,7 +265,7 @@ const ivE = (name: string): Expr => ({ kind: 'ivar', name });
 const rsE = (rank: string): Expr => ({ kind: 'rsize', rank });
 
 /** Replaces cache T by T_Q (uintN), T_S and T_Z (fp16) and T_R (the fp16 residual block), and the einsum rebuilding T. */
-function kiviCache(src: CascadeSource, t: Tensor, token: [string, string, string], chan: [string, string] | null, qtype: DType): void {
+function kiviCache(src: CascadeSource, t: Tensor, token: [string, string, string], chan: [string, string] | null, qtype: DType, reader: Einsum): void {
   const [rb, qg, qi] = token.map((x) => x.toLowerCase()) as [string, string, string];
   const tokenIdx = ibin('+', ibin('+', ibin('*', iv(rb), ibin('*', rs(token[1]), rs(token[2]))), ibin('*', iv(qg), rs(token[2]))), iv(qi));
   const v = t.dims.map((d) => iv(d.rank.toLowerCase()));
@@ -288,5 +288,5 @@ function kiviCache(src: CascadeSource, t: Tensor, token: [string, string, string
   // the residual block is the last: rb = RB - 1
   const inResidual: Expr = { kind: 'cmp', op: '<', a: ivE(rb), b: bin('-', rsE(token[0]), { kind: 'num', value: 1 }) };
   const e: Einsum = { output: { tensor: t.name, indices: full }, reduce: 'sum', init: false, dtype: t.dtype, expr: { kind: 'select', cond: inResidual, a: deq, b: acc(res, [v[0]!, iv(qg), iv(qi), v[2]!, chanIdx]) } };
-  src.einsums.unshift(e);
+  src.einsums.splice(src.einsums.indexOf(reader), 0, e);
 }

@@ -1,0 +1,142 @@
+// Stage: capacity, before any mapping. The model's footprint (weights, KV cache and the peak of live
+// activations, every tensor at its packed width: int4 half a byte, fp6 three quarters, scales counted as
+// the tensors they are) against what the target's off-chip tiers (HBM, DRAM, DDR, flash: capacity ×
+// instances) hold together. A model that does not fit is refused with exit 1 and a plain message: what
+// it needs, what the target has, and what would make it fit, each remedy measured by applying it (the
+// quantisation transform, a smaller batch or KV length), not guessed. Nothing is spilled to a tier the
+// target does not have. On-chip SRAM is not counted: it stages tiles, it does not hold the model.
+import { formatBytes, tensorElements, DTYPE_BITS, type Cascade, type Tensor } from '../../ir';
+import { quantizeCascade } from '../../graph/quantize';
+import type { MemorySpec, TargetSpec } from '../../../targets/spec/types';
+import { UserError } from '../user-error';
+
+export interface Footprint {
+  weightsBytes: number;
+  kvBytes: number;
+  /** the most bytes of intermediates (and model inputs) live at once, in program order */
+  peakActivationBytes: number;
+  totalBytes: number;
+}
+
+export interface CapacityReport {
+  footprint: Footprint;
+  /** the off-chip tiers and their capacities (all instances) */
+  tiers: { name: string; bytes: number }[];
+  capacityBytes: number;
+  /** lines for the result's warnings: a model spread over several tiers, an unchecked target */
+  notes: string[];
+}
+
+const OFF_CHIP = new Set(['hbm', 'dram', 'ddr', 'flash']);
+
+const bytesOf = (t: Tensor) => Math.ceil((tensorElements(t) * DTYPE_BITS[t.dtype]) / 8);
+
+/** Weights, KV cache and peak live activations of one instance of the cascade, packed. */
+export function footprint(c: Cascade, batch = 1): Footprint {
+  let weightsBytes = 0, kvBytes = 0;
+  for (const t of c.tensors) {
+    if (t.role === 'weight') weightsBytes += bytesOf(t);
+    else if (t.role === 'kvcache') kvBytes += bytesOf(t);
+  }
+  const peak = peakActivations(c);
+  const kv = kvBytes * batch, act = peak * batch;
+  return { weightsBytes, kvBytes: kv, peakActivationBytes: act, totalBytes: weightsBytes + kv + act };
+}
+
+/** Liveness in program order: a tensor is live from its definition (inputs: from the start) to its last read. */
+function peakActivations(c: Cascade): number {
+  const byName = new Map(c.tensors.map((t) => [t.name, t]));
+  const last = new Map<string, number>();
+  const first = new Map<string, number>();
+  c.einsums.forEach((e, i) => {
+    if (!first.has(e.output.tensor)) first.set(e.output.tensor, i);
+    last.set(e.output.tensor, Math.max(last.get(e.output.tensor) ?? i, i));
+    const walk = (x: Cascade['einsums'][number]['expr']): void => {
+      if (x.kind === 'access') last.set(x.access.tensor, i);
+      else if (x.kind === 'unary') walk(x.arg);
+      else if (x.kind === 'binary' || x.kind === 'cmp') (walk(x.a), walk(x.b));
+      else if (x.kind === 'select') (walk(x.cond), walk(x.a), walk(x.b));
+    };
+    walk(e.expr);
+  });
+  const delta = new Float64Array(c.einsums.length + 1);
+  for (const [name, end] of last) {
+    const t = byName.get(name);
+    if (!t || t.role === 'weight' || t.role === 'kvcache') continue;
+    const start = t.role === 'input' ? 0 : (first.get(name) ?? 0);
+    const b = bytesOf(t);
+    delta[start]! += b;
+    // outputs stay to the end
+    delta[t.role === 'output' ? c.einsums.length : end + 1]! -= b;
+  }
+  let live = 0, peak = 0;
+  for (let i = 0; i < c.einsums.length; i++) {
+    live += delta[i]!;
+    if (live > peak) peak = live;
+  }
+  return peak;
+}
+
+function offChipTiers(spec: TargetSpec): { name: string; bytes: number }[] {
+  return spec.memories.filter((m: MemorySpec) => OFF_CHIP.has(m.kind) && m.capacityBytes !== undefined).map((m) => ({ name: m.name, bytes: m.capacityBytes! * (m.instances ?? 1) }));
+}
+
+const parts = (f: Footprint) => `weights ${formatBytes(f.weightsBytes)}, KV cache ${formatBytes(f.kvBytes)}, peak activations ${formatBytes(f.peakActivationBytes)}`;
+
+/** The footprint against the target; throws a UserError naming the remedies when it does not fit. */
+export function checkCapacity(c: Cascade, spec: TargetSpec, batch = 1): CapacityReport {
+  const f = footprint(c, batch);
+  const tiers = offChipTiers(spec);
+  const capacityBytes = tiers.reduce((a, t) => a + t.bytes, 0);
+  const notes: string[] = [];
+  if (tiers.length === 0) {
+    notes.push(`capacity not checked: ${spec.name} gives no capacity for an off-chip memory (the model needs ${formatBytes(f.totalBytes)}: ${parts(f)})`);
+    return { footprint: f, tiers, capacityBytes, notes };
+  }
+  const have = tiers.map((t) => `${t.name} ${formatBytes(t.bytes)}`).join(' + ');
+  if (f.totalBytes > capacityBytes) throw new UserError(refusal(c, spec, batch, f, have, capacityBytes));
+  if (tiers.length > 1 && f.totalBytes > tiers[tiers.length - 1]!.bytes)
+    notes.push(`the model (${formatBytes(f.totalBytes)}) does not fit in ${tiers[tiers.length - 1]!.name} alone (${formatBytes(tiers[tiers.length - 1]!.bytes)}): it is held across ${have}; run with a tier schedule (--schedule) to charge the traffic of the outer tier`);
+  return { footprint: f, tiers, capacityBytes, notes };
+}
+
+function refusal(c: Cascade, spec: TargetSpec, batch: number, f: Footprint, have: string, cap: number): string {
+  const lines = [`${c.name ?? c.file ?? 'the cascade'} does not fit on ${spec.name}: it needs ${formatBytes(f.totalBytes)} (${parts(f)}); the target holds ${formatBytes(cap)} (${have}).`];
+  const fixes = remedies(c, batch, f, cap);
+  lines.push(fixes.length ? `What would make it fit:\n${fixes.map((x) => `  ${x}`).join('\n')}` : 'Nothing tried here makes it fit (weight and KV quantisation, batch 1): use a target with more memory, or fewer layers (--layers)');
+  return lines.join('\n');
+}
+
+/** Remedies measured on the cascade: weight quantisation, KV quantisation, a smaller batch, a shorter KV cache. */
+function remedies(c: Cascade, batch: number, f: Footprint, cap: number): string[] {
+  const out: string[] = [];
+  const tryQ = (flags: string, o: Parameters<typeof quantizeCascade>[1]) => {
+    try {
+      const g = footprint(quantizeCascade(c, o).cascade, batch);
+      out.push(`${g.totalBytes <= cap ? 'fits' : 'still too big'} with lower ${flags}: ${formatBytes(g.totalBytes)} (${parts(g)})`);
+      return g.totalBytes <= cap;
+    } catch {
+      return false;
+    }
+  };
+  const quantWeights = !c.tensors.some((t) => t.role === 'weight' && t.name.endsWith('_Q'));
+  const hasKv = f.kvBytes > 0 && !c.tensors.some((t) => t.role === 'kvcache' && t.name.endsWith('_Q'));
+  if (quantWeights && f.weightsBytes > f.kvBytes) tryQ('--wbits 4 --group 128', { wbits: 4, group: 128 });
+  if (hasKv) {
+    if (!tryQ('--kv-bits 2 --kv-residual 128', { kvBits: 2, kvResidual: 128 }) && quantWeights) tryQ('--wbits 4 --group 128 --kv-bits 2 --kv-residual 128', { wbits: 4, group: 128, kvBits: 2, kvResidual: 128 });
+  } else if (quantWeights && f.weightsBytes <= f.kvBytes) tryQ('--wbits 4 --group 128', { wbits: 4, group: 128 });
+  // per-sample bytes scale with the batch dimension of the cascade (rank B) and the --batch instances
+  const bRank = c.ranks.find((r) => r.name === 'B')?.size ?? 1;
+  const perSample = (f.kvBytes + f.peakActivationBytes) / bRank;
+  if (perSample > 0 && f.weightsBytes < cap) {
+    const fit = Math.floor((cap - f.weightsBytes) / perSample);
+    if (fit >= 1 && fit < bRank) out.push(`fits with lower --batch ${fit} (the weights leave ${formatBytes(cap - f.weightsBytes)} for the KV cache and activations, ${formatBytes(perSample)} a sequence)`);
+  }
+  const kvRank = c.ranks.filter((r) => /^M_L\d+$/.test(r.name)).map((r) => r.size);
+  if (f.kvBytes > 0 && kvRank.length && f.weightsBytes + f.peakActivationBytes < cap) {
+    const L = Math.max(...kvRank);
+    const fitL = Math.floor((L * (cap - f.weightsBytes - f.peakActivationBytes)) / f.kvBytes);
+    if (fitL >= 1 && fitL < L) out.push(`fits with lower --kv ${fitL} or less (KV cache ${formatBytes(f.kvBytes / L)} a token)`);
+  }
+  return out;
+}
