@@ -23,8 +23,10 @@ export interface CapacityReport {
   /** the off-chip tiers and their capacities (all instances) */
   tiers: { name: string; bytes: number }[];
   capacityBytes: number;
-  /** lines for the result's warnings: a model spread over several tiers, an unchecked target */
+  /** lines for the result's warnings: a model spread over several tiers */
   notes: string[];
+  /** false when the target states no off-chip capacity (nothing was checked) */
+  checked: boolean;
 }
 
 const OFF_CHIP = new Set(['hbm', 'dram', 'ddr', 'flash']);
@@ -89,15 +91,14 @@ export function checkCapacity(c: Cascade, spec: TargetSpec, batch = 1): Capacity
   const tiers = offChipTiers(spec);
   const capacityBytes = tiers.reduce((a, t) => a + t.bytes, 0);
   const notes: string[] = [];
-  if (tiers.length === 0) {
-    notes.push(`capacity not checked: ${spec.name} gives no capacity for an off-chip memory (the model needs ${formatBytes(f.totalBytes)}: ${parts(f)})`);
-    return { footprint: f, tiers, capacityBytes, notes };
-  }
+  // a target that states no off-chip capacity (an accelerator model with "DRAM" unbounded) is not checked:
+  // the report's `checked` says so, and no warning is invented
+  if (tiers.length === 0) return { footprint: f, tiers, capacityBytes, notes, checked: false };
   const have = tiers.map((t) => `${t.name} ${formatBytes(t.bytes)}`).join(' + ');
   if (f.totalBytes > capacityBytes) throw new UserError(refusal(c, spec, batch, f, have, capacityBytes));
   if (tiers.length > 1 && f.totalBytes > tiers[tiers.length - 1]!.bytes)
     notes.push(`the model (${formatBytes(f.totalBytes)}) does not fit in ${tiers[tiers.length - 1]!.name} alone (${formatBytes(tiers[tiers.length - 1]!.bytes)}): it is held across ${have}; run with a tier schedule (--schedule) to charge the traffic of the outer tier`);
-  return { footprint: f, tiers, capacityBytes, notes };
+  return { footprint: f, tiers, capacityBytes, notes, checked: true };
 }
 
 function refusal(c: Cascade, spec: TargetSpec, batch: number, f: Footprint, have: string, cap: number): string {
