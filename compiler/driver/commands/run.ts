@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { DTYPES, type Cascade, type DType } from '../../ir';
+import { DTYPE_BITS, DTYPES, type Cascade, type DType } from '../../ir';
 import { checkTensorBudget, checksum, DEFAULT_MAX_WORK, exprNodes, compareData, interpret, loadInputs, randomInputs, type Comparison, type TensorData } from '../../interp';
 import { loadCascadeFile } from '../../lang';
 import { pointCounts } from '../../analysis/points';
@@ -14,12 +14,25 @@ import { analysisSummary, analyzeWithPasses } from './analyze';
 import { formatResult, parseFidelity, parseObjective, parseScheduleKind, resolveTarget, runPipeline } from '../pipeline';
 import { collect, paramOverrides, scheduleFlags } from '../flags';
 
+/**
+ * `--dtype` with `--target`: every tensor in that type, as the interpreter runs it (bytes, footprint and the
+ * native-pair check follow). A sub-byte type would hold activations and norms in a few bits: refused, with
+ * the quantisation flags that do what was meant.
+ */
+function withDType(c: Cascade, d: DType | undefined): Cascade {
+  if (d === undefined) return c;
+  if (DTYPE_BITS[d] < 8)
+    throw new UserError(`--dtype ${d} would hold every tensor, activations and norms too, in ${DTYPE_BITS[d]} bits; quantise the weights instead: tessera lower --wbits ${Math.min(8, DTYPE_BITS[d])} --group 128 (and --kv-bits for the KV cache)`);
+  return { ...c, tensors: c.tensors.map((t) => ({ ...t, dtype: d })), einsums: c.einsums.map((e) => (e.dtype ? { ...e, dtype: d } : e)) };
+}
+
 async function runOnTarget(file: string, c: Cascade, opts: RunOptions): Promise<void> {
   const fidelity = parseFidelity(opts.fidelity);
   if (opts.trace !== undefined && fidelity !== 'cycle') throw new UserError('--trace needs --fidelity cycle: only the cycle-level engines record a timeline');
   const kind = parseScheduleKind(opts.schedule);
   if (kind === 'none' && (opts.budget !== undefined || opts.solver !== undefined || opts.timeLimit !== undefined)) throw new UserError('--budget, --solver and --time-limit need --schedule ilp or greedy');
   const target = resolveTarget({ target: opts.target!, params: paramOverrides(opts.param), fidelity });
+  c = withDType(c, parseDType(opts.dtype));
   const trace = opts.trace !== undefined ? new TraceWriter({ clockHz: target.spec.clockHz }) : undefined;
   const placement = kind === 'none' ? undefined : { kind, ...scheduleFlags(opts) };
   const r = await runPipeline(c, { target, fidelity, objective: parseObjective(opts.objective), seed: opts.seed !== undefined ? parseSeed(opts.seed) : 1, batch: parseBatch(opts.batch), progress: !opts.json && process.stderr.isTTY === true, ...(trace ? { trace } : {}), ...(placement ? { placement } : {}) });

@@ -7,6 +7,8 @@
 // target does not have. On-chip SRAM is not counted: it stages tiles, it does not hold the model.
 import { formatBytes, tensorElements, DTYPE_BITS, type Cascade, type Tensor } from '../../ir';
 import { quantizeCascade } from '../../graph/quantize';
+import { gemmView } from '../../map/gemm-view';
+import { isSubByte, nativePairs, unitFor } from '../../quant/native';
 import type { MemorySpec, TargetSpec } from '../../../targets/spec/types';
 import { UserError } from '../user-error';
 
@@ -87,6 +89,7 @@ const parts = (f: Footprint) => `weights ${formatBytes(f.weightsBytes)}, KV cach
 
 /** The footprint against the target; throws a UserError naming the remedies when it does not fit. */
 export function checkCapacity(c: Cascade, spec: TargetSpec, batch = 1): CapacityReport {
+  checkNativeTypes(c, spec);
   const f = footprint(c, batch);
   const tiers = offChipTiers(spec);
   const capacityBytes = tiers.reduce((a, t) => a + t.bytes, 0);
@@ -140,4 +143,25 @@ function remedies(c: Cascade, batch: number, f: Footprint, cap: number): string[
     if (fitL >= 1 && fitL < L) out.push(`fits with lower --kv ${fitL} or less (KV cache ${formatBytes(f.kvBytes / L)} a token)`);
   }
   return out;
+}
+
+/**
+ * A GEMM that reads a sub-byte tensor directly (no dequantise einsum before it) needs a unit that executes
+ * that (weight, activation) pair natively; without one the target cannot compute on the type: refused.
+ */
+export function checkNativeTypes(c: Cascade, spec: TargetSpec): void {
+  const pairs = nativePairs(spec);
+  if (typeof pairs === 'string') throw new UserError(`${spec.name}: ${pairs}`);
+  const dt = new Map(c.tensors.map((t) => [t.name, t.dtype]));
+  c.einsums.forEach((e, i) => {
+    const g = gemmView(c, i);
+    if (!g) return;
+    const [a, b] = [dt.get(g.a)!, dt.get(g.b)!];
+    const [w, x] = isSubByte(b) ? [b, a] : [a, b];
+    if (!isSubByte(w) || unitFor(spec, w, x)) return;
+    const stated = pairs.length ? pairs.map((p) => `${p.unit} ${p.weight} x ${p.act}`).join(', ') : 'none stated (attr native), so only types of 8 bits and wider';
+    throw new UserError(
+      `einsum ${e.output.tensor} multiplies ${w === b ? g.b : g.a} (${w}) with ${w === b ? g.a : g.b} (${x}), and no compute unit of ${spec.name} executes ${w} x ${x} (native pairs: ${stated}); dequantise it first (lower --wbits puts an explicit dequantise einsum before each GEMM), or state the pair on a unit: attr native = [${w}_${x}]`,
+    );
+  });
 }
