@@ -247,7 +247,7 @@ function quantizeKv(c: Cascade, src: CascadeSource, bits: number, group: number,
     kiviCache(src, t, token, chan, qtype, e);
     done.push(`${t.name} (${isKey ? 'keys, per channel' : 'values, per token'})`);
   }
-  if (done.length) notes.push(`KV cache (KIVI): ${done.length} caches in uint${bits} with an fp16 scale and minimum per group of ${group}, the last ${residual} tokens in fp16: ${some(done)}`);
+  if (done.length) notes.push(`KV cache (KIVI): ${done.length} caches in uint${bits} with an fp16 scale and minimum per group of ${group}, the last ${residual} tokens unquantised: ${some(done)}`);
   if (skipped.length) notes.push(`KV caches left in fp16: ${some(skipped)}`);
 }
 
