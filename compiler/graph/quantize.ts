@@ -15,7 +15,7 @@
 // G tokens), values per token (a group of G channels) — and the last R positions in fp16:
 //     K[b, mg*G+mi, h, e]: fp16 = select(mg*G+mi < MQ, K_Q[..] * K_S[b, mg, h, e] + K_Z[b, mg, h, e], K_R[b, mg*G+mi − MQ, h, e])
 // The select reads only the branch it takes (the interpreter evaluates it lazily).
-import { finalize, renderDiagnostics, isIntDType, reducedVars, type Cascade, type CascadeSource, type DType, type Einsum, type Expr, type IndexExpr, type Tensor } from '../ir';
+import { exprAccesses, finalize, renderDiagnostics, isIntDType, reducedVars, type Cascade, type CascadeSource, type DType, type Einsum, type Expr, type IndexExpr, type Tensor } from '../ir';
 import { gemmView } from '../map/gemm-view';
 
 export interface QuantizeOptions {
@@ -97,19 +97,11 @@ export function quantizeCascade(c: Cascade, o: QuantizeOptions): QuantizeReport 
   return { cascade: r.cascade, notes };
 }
 
-/** The einsum indices that read tensor `name`. */
+/** The einsum indices that read tensor `name` (ir/query's accesses: gather indices included). */
 function readersOf(c: Cascade, name: string): number[] {
   const out: number[] = [];
   c.einsums.forEach((e, i) => {
-    let reads = false;
-    const walk = (x: Expr): void => {
-      if (x.kind === 'access') reads ||= x.access.tensor === name;
-      else if (x.kind === 'unary') walk(x.arg);
-      else if (x.kind === 'binary' || x.kind === 'cmp') (walk(x.a), walk(x.b));
-      else if (x.kind === 'select') (walk(x.cond), walk(x.a), walk(x.b));
-    };
-    walk(e.expr);
-    if (reads) out.push(i);
+    if (exprAccesses(e.expr).some((a) => a.tensor === name)) out.push(i);
   });
   return out;
 }
@@ -175,11 +167,7 @@ function quantizeWeights(c: Cascade, src: CascadeSource, bits: number, group: nu
 }
 
 function findAccess(x: Expr, name: string): { tensor: string; indices: IndexExpr[] } | null {
-  if (x.kind === 'access') return x.access.tensor === name ? x.access : null;
-  if (x.kind === 'unary') return findAccess(x.arg, name);
-  if (x.kind === 'binary' || x.kind === 'cmp') return findAccess(x.a, name) ?? findAccess(x.b, name);
-  if (x.kind === 'select') return findAccess(x.cond, name) ?? findAccess(x.a, name) ?? findAccess(x.b, name);
-  return null;
+  return exprAccesses(x).find((a) => a.tensor === name) ?? null;
 }
 
 /** Replaces declared weight W by W_Q, W_S and the einsum W = W_Q * W_S inserted before its first reader. */

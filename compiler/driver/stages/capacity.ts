@@ -5,7 +5,7 @@
 // it needs, what the target has, and what would make it fit, each remedy measured by applying it (the
 // quantisation transform, a smaller batch or KV length), not guessed. Nothing is spilled to a tier the
 // target does not have. On-chip SRAM is not counted: it stages tiles, it does not hold the model.
-import { formatBytes, tensorElements, DTYPE_BITS, type Cascade, type Tensor } from '../../ir';
+import { exprAccesses, formatBytes, tensorElements, DTYPE_BITS, type Cascade, type Tensor } from '../../ir';
 import { quantizeCascade } from '../../graph/quantize';
 import { gemmView } from '../../map/gemm-view';
 import { isSubByte, nativePairs, unitFor } from '../../quant/native';
@@ -55,13 +55,7 @@ function peakActivations(c: Cascade): number {
   c.einsums.forEach((e, i) => {
     if (!first.has(e.output.tensor)) first.set(e.output.tensor, i);
     last.set(e.output.tensor, Math.max(last.get(e.output.tensor) ?? i, i));
-    const walk = (x: Cascade['einsums'][number]['expr']): void => {
-      if (x.kind === 'access') last.set(x.access.tensor, i);
-      else if (x.kind === 'unary') walk(x.arg);
-      else if (x.kind === 'binary' || x.kind === 'cmp') (walk(x.a), walk(x.b));
-      else if (x.kind === 'select') (walk(x.cond), walk(x.a), walk(x.b));
-    };
-    walk(e.expr);
+    for (const a of exprAccesses(e.expr)) last.set(a.tensor, i);
   });
   const delta = new Float64Array(c.einsums.length + 1);
   for (const [name, end] of last) {
