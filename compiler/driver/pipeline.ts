@@ -27,6 +27,8 @@ export interface PipelineOptions {
   fidelity?: Fidelity;
   objective?: Objective;
   seed?: number;
+  /** the mapper's search effort (MapOptions budget, exhaustiveLimit); default the mapper's own */
+  search?: { budget?: number; exhaustiveLimit?: number };
   /** independent instances (batch x heads) of the cascade, run back to back */
   batch?: number;
   /** an operator order for the mapper (legacy; a placement sets its own) */
@@ -87,7 +89,7 @@ function progressBar(enabled: boolean | undefined): { onProgress?: (done: number
 export function mapStage(c: Cascade, t: Target, o: PipelineOptions, schedule?: Schedule): Mapping {
   const bar = progressBar(o.progress);
   const batch = o.batch ?? 1;
-  const m = t.map(c, schedule, { objective: o.objective ?? 'latency', seed: o.seed ?? 1, ...(batch !== 1 ? { batch } : {}), ...(bar.onProgress ? { onProgress: bar.onProgress } : {}) });
+  const m = t.map(c, schedule, { objective: o.objective ?? 'latency', seed: o.seed ?? 1, ...o.search, ...(batch !== 1 ? { batch } : {}), ...(bar.onProgress ? { onProgress: bar.onProgress } : {}) });
   bar.stop();
   m.batch = batch;
   checkMappingExact(m);

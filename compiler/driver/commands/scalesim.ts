@@ -146,7 +146,10 @@ function run(opts: ScaleSimOptions): void {
   const workload = basename(opts.topology).replace(/\.csv$/i, '');
   const { cascade } = scaleSimCascade(topo.layers, workload);
   const trace = opts.trace ? new TraceWriter({ clockHz: m.spec.clockHz }) : undefined;
-  const result = simulateCascade(cascade, { target: targetFromSpec(m.spec), fidelity: 'cycle', ...(trace ? { trace } : {}), progress: process.stderr.isTTY && !opts.json });
+  // A .cfg machine's scalesim engine computes every layer's cycles and traffic itself, and a .cfg
+  // gives no energy figures: the mapping only has to be legal, so the mapper's search is minimal.
+  const search = cfg ? { search: { budget: 1, exhaustiveLimit: 1 } } : {};
+  const result = simulateCascade(cascade, { target: targetFromSpec(m.spec), fidelity: 'cycle', ...search, ...(trace ? { trace } : {}), progress: process.stderr.isTTY && !opts.json });
   result.warnings = [...m.warnings, ...result.warnings];
   const array = reportArray(m.spec);
   const figs = layerFigures(result, array, topo.layers);
