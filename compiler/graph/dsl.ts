@@ -27,6 +27,11 @@ export function shift(v: string, k: number): IndexExpr {
   return { kind: 'ibin', op: k >= 0 ? '+' : '-', a: { kind: 'ivar', name: v }, b: { kind: 'int', value: Math.abs(k) } };
 }
 
+/** tensor[indices] used as an index: a gather (`WTE[TOK[b, s], d]` reads the rows TOK names). */
+export function gather(tensor: string, indices: Idx[]): IndexExpr {
+  return { kind: 'gather', access: access(tensor, indices) };
+}
+
 export function access(tensor: string, indices: Idx[]): Access {
   return { tensor, indices: indices.map(idx) };
 }

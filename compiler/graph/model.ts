@@ -1,11 +1,10 @@
 // A whole model as one cascade: embeddings, N transformer blocks, final norm, LM head.
 //
-// Lookups are einsums too: token ids come in as a one-hot input TOK[B, S, V] and the embedding is
-// X[b, s, d] = TOK[b, s, v] * WTE[v, d]; learned positions likewise read a one-hot POS[S, N] (row
-// offset + position). Analysis therefore counts an embedding lookup as a V x D matmul per token, the
-// same FLOPs the tied LM head spends; docs/MODELS.md states the formula with this term.
+// Lookups are gathers: token ids come in as an integer input TOK[B, S] and the embedding is
+// X[b, s, d] = WTE[TOK[b, s], d]; learned positions likewise read WPE[POS[s], d] (POS holds row
+// offset + position). A lookup costs the rows it touches and no FLOPs (docs/MODELS.md).
 import type { Cascade, DType } from '../ir';
-import { acc, add, div, GraphBuilder, idx, mul, rsize, sqrt, type Idx } from './dsl';
+import { acc, add, div, gather, GraphBuilder, idx, mul, rsize, sqrt, type Idx } from './dsl';
 import { declareBlockRanks, declarePositions, transformerBlock, type BlockConfig } from './blocks';
 import { attentionCore, headLayout, type Passes } from './attention';
 import { layerNorm, linear, mlp, norm, residual, type LayerCtx } from './layers';
@@ -103,11 +102,11 @@ function buildEncoderDecoderStep(spec: ModelSpec, phase: { batch: number; kvLen:
   declareBlockRanks(g, cfg);
   const heads = headLayout(g, spec.heads, spec.kvHeads);
   const H = heads.qh.map((v) => v.toUpperCase());
-  g.declare('input', 'TOK', ['B', 'S', 'V'], dtype);
+  g.declare('input', 'TOK', ['B', 'S'], 'int32');
   g.declare('weight', 'WTE', ['V', 'D'], dtype);
   g.declare('input', 'DEC_BIAS', [...H, 'P', 'S'], dtype);
   g.declare('input', 'DEC_BIAS_SELF', [...H, 'S'], dtype);
-  let x = g.def('XT', ['b', 's', 'd'], mul(acc('TOK', ['b', 's', 'v']), acc('WTE', ['v', 'd'])));
+  let x = g.def('XT', ['b', 's', 'd'], acc('WTE', [gather('TOK', ['b', 's']), 'd']));
   const X = ['b', 's', 'd'];
   const kv: string[] = [];
   const proj = (x: string, w: string, out: string, hIdx: string[], e: string) =>
@@ -158,11 +157,11 @@ function buildEncoderDecoderStep(spec: ModelSpec, phase: { batch: number; kvLen:
 function embeddings(c: LayerCtx, spec: ModelSpec): string {
   const g = c.g;
   const dt = c.dtype;
-  g.declare('input', 'TOK', ['B', 'S', 'V'], dt);
+  g.declare('input', 'TOK', ['B', 'S'], 'int32');
   const embRank = spec.embedDim ? 'W' : 'D';
   if (spec.embedDim) g.rank('W', spec.embedDim);
   g.declare('weight', 'WTE', ['V', embRank], dt);
-  let x = g.def(spec.embedDim ? 'XW' : 'XT', ['b', 's', embRank.toLowerCase()], mul(acc('TOK', ['b', 's', 'v']), acc('WTE', ['v', embRank.toLowerCase()])));
+  let x = g.def(spec.embedDim ? 'XW' : 'XT', ['b', 's', embRank.toLowerCase()], acc('WTE', [gather('TOK', ['b', 's']), embRank.toLowerCase()]));
   if (spec.embedDim) {
     g.declare('weight', 'PROJ_IN', ['W', 'D'], dt);
     x = g.def('XT', ['b', 's', 'd'], mul(acc('XW', ['b', 's', 'w']), acc('PROJ_IN', ['w', 'd'])));
@@ -171,9 +170,9 @@ function embeddings(c: LayerCtx, spec: ModelSpec): string {
   let e = acc(x, ['b', 's', 'd']);
   if (spec.positions) {
     g.rank('N', spec.positions.rows);
-    g.declare('input', 'POS', ['S', 'N'], dt);
+    g.declare('input', 'POS', ['S'], 'int32');
     g.declare('weight', 'WPE', ['N', 'D'], dt);
-    const xp = g.def('XP', ['s', 'd'], mul(acc('POS', ['s', 'n']), acc('WPE', ['n', 'd'])));
+    const xp = g.def('XP', ['s', 'd'], acc('WPE', [gather('POS', ['s']), 'd']));
     e = add(e, acc(xp, ['s', 'd']));
   }
   if (spec.tokenTypes) {

@@ -21,6 +21,7 @@ import {
   type ReduceOp,
 } from '../ir';
 import { erf } from './numerics';
+import { buildGatherKernel, einsumGathers } from './gather';
 
 export type Strategy = 'direct' | 'scalar' | 'buffer';
 
@@ -83,6 +84,7 @@ export interface KernelContext {
  * kernel is then called once per step with its value), or null for a kernel that runs whole.
  */
 export function buildKernel(ctx: KernelContext, e: Einsum, iterVar: string | null): Kernel {
+  if (einsumGathers(e)) return buildGatherKernel(ctx, e, iterVar);
   const p = planKernel(ctx, e, iterVar);
   const varName = new Map<string, string>();
   p.order.forEach((v, i) => varName.set(v, `v${i}`));

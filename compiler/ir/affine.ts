@@ -21,6 +21,8 @@ export function toAffine(e: IndexExpr, sizeOf: RankSizeOf): Affine | null {
       const s = sizeOf(e.rank);
       return s === undefined ? null : { coeffs: new Map(), constant: s };
     }
+    case 'gather':
+      return null;
     case 'ibin': {
       const a = toAffine(e.a, sizeOf);
       const b = toAffine(e.b, sizeOf);
@@ -58,7 +60,7 @@ export function indexVars(e: IndexExpr, out: string[] = []): string[] {
   } else if (e.kind === 'ibin') {
     indexVars(e.a, out);
     indexVars(e.b, out);
-  }
+  } else if (e.kind === 'gather') for (const i of e.access.indices) indexVars(i, out);
   return out;
 }
 

@@ -42,6 +42,8 @@ export function indexEqual(a: IndexExpr, b: IndexExpr): boolean {
       return b.kind === 'rsize' && a.rank === b.rank;
     case 'ibin':
       return b.kind === 'ibin' && a.op === b.op && indexEqual(a.a, b.a) && indexEqual(a.b, b.b);
+    case 'gather':
+      return b.kind === 'gather' && accessesEqual(a.access, b.access);
   }
 }
 

@@ -3,7 +3,7 @@
 import { affineRange, classifyIndex, partitionInfo, toAffine, type Affine, type IndexShape, type PartitionInfo } from './affine';
 import { error, hasErrors, type Diagnostic } from './diagnostic';
 import { isIntDType, joinDTypes } from './dtype';
-import { exprAccesses, exprVars, iterativeVars, iterationVars, outputVars } from './query';
+import { exprAccesses, exprValueAccesses, exprVars, iterativeVars, iterationVars, outputVars } from './query';
 import { findExpr, walkExpr } from './walk';
 import type { Access, Cascade, CascadeSource, DType, Einsum, Expr, IndexExpr, Partition, Rank, SourceLoc, Tensor, TensorDim } from './types';
 import { printIndex } from './print';
@@ -365,6 +365,10 @@ function checkReadIndex(cx: Ctx, acc: Access, idx: IndexExpr, k: number, t: Tens
     else if (hi >= dim.extent) fail('shape-mismatch', `index ${idx.name} of ${acc.tensor} ranges over [0, ${hi}] but dimension ${k + 1} (${dim.rank}) has ${dim.extent} slots`, loc, `indices of a dimension over ${dim.rank} run from 0 to ${dim.extent - 1}`);
     return { kind: 'var', name: idx.name, shift: 0 };
   }
+  if (idx.kind === 'gather') {
+    checkGatherIndex(cx, acc, idx);
+    return { kind: 'other' };
+  }
   const a: Affine | null = toAffine(idx, rt.sizeOf);
   if (!a) {
     fail('not-affine', `index ${printIndex(idx)} of ${acc.tensor} is not affine`, loc, `index arithmetic may multiply a variable by a constant, not by another variable`);
@@ -385,6 +389,20 @@ function checkReadIndex(cx: Ctx, acc: Access, idx: IndexExpr, k: number, t: Tens
   if (lo < 0 || hi >= dim.extent)
     fail('shape-mismatch', `index ${printIndex(idx)} of ${acc.tensor} ranges over [${lo}, ${hi}] but dimension ${k + 1} (${dim.rank}) has ${dim.extent} slots`, loc, `indices of a dimension over ${dim.rank} run from 0 to ${dim.extent - 1}`);
   return shape;
+}
+
+/**
+ * A gather `WTE[TOK[b, s], d]`: the index tensor holds integers (a declared integer tensor, or an einsum
+ * annotated with an integer type). Its values are checked against the dimension when the interpreter runs.
+ */
+function checkGatherIndex(cx: Ctx, acc: Access, idx: Extract<IndexExpr, { kind: 'gather' }>): void {
+  const name = idx.access.tensor;
+  const t = cx.tensors.get(name);
+  if (!t) return; // reported as an undeclared tensor where the index access itself is checked
+  const w = cx.mainWriter.get(name);
+  const dtype = t.role === 'intermediate' || t.role === 'output' ? (w === undefined ? undefined : cx.src.einsums[w]!.dtype) : t.dtype;
+  if (dtype === undefined || !isIntDType(dtype))
+    cx.fail('gather-index-type', `${name} selects entries of ${acc.tensor} but holds ${dtype ?? 'fp32'} values, not integers`, idx.loc ?? acc.loc, `declare it with an integer type (input ${name}[...]: int32), or annotate the einsum that defines it (${name}[...]: int32 = ...)`);
 }
 
 /** A read of a tensor defined at or below the reader is an error unless a recurrence carries it. */
@@ -439,7 +457,7 @@ function checkRecurrenceGroups(cx: Ctx): void {
 // ---- dtypes: annotation, else the join of the operands (fixed point for recurrences)
 
 function inferDTypes(cx: Ctx): void {
-  const { src, tensors, badEinsum, accessesOf } = cx;
+  const { src, tensors, badEinsum } = cx;
   const annotation = new Map<string, DType>();
   src.einsums.forEach((e) => {
     if (!e.dtype) return;
@@ -453,7 +471,7 @@ function inferDTypes(cx: Ctx): void {
   for (let sweep = 0; sweep < (cx.iterVars.size ? 2 : 1); sweep++)
     src.einsums.forEach((e, i) => {
       if (e.init || badEinsum.has(i) || !tensors.has(e.output.tensor)) return;
-      const ops = accessesOf[i]!.map((a) => known.get(a.tensor)).filter((d): d is DType => d !== undefined);
+      const ops = exprValueAccesses(e.expr).map((a) => known.get(a.tensor)).filter((d): d is DType => d !== undefined);
       known.set(e.output.tensor, annotation.get(e.output.tensor) ?? joinDTypes(ops));
     });
   checkIntMixing(cx, known);
@@ -464,7 +482,7 @@ function inferDTypes(cx: Ctx): void {
 function checkIntMixing(cx: Ctx, known: ReadonlyMap<string, DType>): void {
   cx.src.einsums.forEach((e, i) => {
     if (cx.badEinsum.has(i)) return;
-    const ops = cx.accessesOf[i]!.filter((a) => known.has(a.tensor));
+    const ops = exprValueAccesses(e.expr).filter((a) => known.has(a.tensor));
     const ints = ops.filter((a) => isIntDType(known.get(a.tensor)!));
     // a dequantisation (q · s, q · s + z) mixes them on purpose: allowed when the output is annotated a float
     if (ints.length > 0 && ints.length < ops.length && !(e.dtype && !isIntDType(e.dtype))) {
@@ -534,7 +552,7 @@ function rankSizesInIndex(x: IndexExpr, out: RankSizeRef[]): void {
   else if (x.kind === 'ibin') {
     rankSizesInIndex(x.a, out);
     rankSizesInIndex(x.b, out);
-  }
+  } else if (x.kind === 'gather') for (const i of x.access.indices) rankSizesInIndex(i, out);
 }
 
 function rankSizesInExpr(e: Expr, out: RankSizeRef[]): void {
@@ -572,5 +590,6 @@ function findVarLoc(e: Einsum, v: string): SourceLoc | undefined {
 function findIn(idx: IndexExpr, name: string): SourceLoc | undefined {
   if (idx.kind === 'ivar' && idx.name === name) return idx.loc;
   if (idx.kind === 'ibin') return findIn(idx.a, name) ?? findIn(idx.b, name);
+  if (idx.kind === 'gather') for (const i of idx.access.indices) { const l = findIn(i, name); if (l) return l; }
   return undefined;
 }

@@ -39,6 +39,8 @@ export function printIndex(e: IndexExpr): string {
       return String(e.value);
     case 'rsize':
       return e.rank;
+    case 'gather':
+      return `${e.access.tensor}[${e.access.indices.map(printIndex).join(', ')}]`;
     case 'ibin': {
       const p = INDEX_PREC[e.op]!;
       const left = indexPrec(e.a) < p ? `(${printIndex(e.a)})` : printIndex(e.a);

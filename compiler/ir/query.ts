@@ -1,13 +1,50 @@
 // Read-only questions about a cascade's structure, shared by validation, the interpreter and analysis.
 import { indexVars, toAffine, partitionInfo, type PartitionInfo } from './affine';
-import type { Access, Cascade, Einsum, Expr, Partition, Rank, Tensor } from './types';
+import type { Access, Cascade, Einsum, Expr, IndexExpr, Partition, Rank, Tensor } from './types';
 import { walkExpr } from './walk';
 
+/** Every tensor read: each access, then the index tensors of its gathers (`TOK` in `WTE[TOK[b, s], d]`). */
 export function exprAccesses(e: Expr, out: Access[] = []): Access[] {
+  walkExpr(e, (x) => {
+    if (x.kind === 'access') {
+      out.push(x.access);
+      gatherAccesses(x.access, out);
+    }
+  });
+  return out;
+}
+
+/** The tensors whose values an expression computes with: its accesses, without the index tensors of gathers. */
+export function exprValueAccesses(e: Expr, out: Access[] = []): Access[] {
   walkExpr(e, (x) => {
     if (x.kind === 'access') out.push(x.access);
   });
   return out;
+}
+
+/** The index tensors read by the gathers among an access's indices (nested gathers included). */
+export function gatherAccesses(a: Access, out: Access[] = []): Access[] {
+  for (const i of a.indices) indexGathers(i, out);
+  return out;
+}
+
+function indexGathers(i: IndexExpr, out: Access[]): void {
+  if (i.kind === 'gather') {
+    out.push(i.access);
+    gatherAccesses(i.access, out);
+  } else if (i.kind === 'ibin') {
+    indexGathers(i.a, out);
+    indexGathers(i.b, out);
+  }
+}
+
+/** Whether an access selects along some dimension through an index tensor. */
+export function isGatherAccess(a: Access): boolean {
+  return a.indices.some(hasGather);
+}
+
+function hasGather(i: IndexExpr): boolean {
+  return i.kind === 'gather' || (i.kind === 'ibin' && (hasGather(i.a) || hasGather(i.b)));
 }
 
 /** Index variables used on the right: in accesses and as values (masks). */

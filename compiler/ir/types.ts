@@ -48,7 +48,13 @@ export type IndexExpr =
   | { kind: 'ivar'; name: string; loc?: SourceLoc }
   | { kind: 'int'; value: number; loc?: SourceLoc }
   | { kind: 'rsize'; rank: string; loc?: SourceLoc }
-  | { kind: 'ibin'; op: IndexBinOp; a: IndexExpr; b: IndexExpr; loc?: SourceLoc };
+  | { kind: 'ibin'; op: IndexBinOp; a: IndexExpr; b: IndexExpr; loc?: SourceLoc }
+  /**
+   * A gather: the index is the value of an integer tensor at a point (`WTE[TOK[b, s], d]` selects the rows
+   * TOK names; on the left, `KC[b, POS[b], e] = ...` writes the rows POS names: an indexed write).
+   * Not affine: bounds are checked when the interpreter runs (docs/LANGUAGE.md, "Gathers").
+   */
+  | { kind: 'gather'; access: Access; loc?: SourceLoc };
 
 export interface Access {
   tensor: string;

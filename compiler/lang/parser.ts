@@ -308,6 +308,18 @@ export class EinParser extends EmbeddedActionsParser {
       return this.ACTION((): IndexExpr => ({ kind: 'int', value: this.indexInt(minus, n, true), loc: spanLoc(minus, n) }));
     }),
     alt(() => {
+      // a gather: the value of an integer tensor at a point selects the index (WTE[TOK[b, s], d])
+      const id = this.CONSUME2(T.Identifier);
+      this.CONSUME(T.LBracket);
+      const indices: IndexExpr[] = [];
+      this.MANY_SEP(sep(T.Comma, () => indices.push(this.SUBRULE2(this.indexExpr))));
+      const rb = this.CONSUME(T.RBracket);
+      return this.ACTION((): IndexExpr => {
+        const loc = spanLoc(id, rb);
+        return { kind: 'gather', access: { tensor: id.image, indices, loc }, loc };
+      });
+    }),
+    alt(() => {
       const id = this.CONSUME(T.Identifier);
       return this.ACTION((): IndexExpr => (/^[A-Z]/.test(id.image) ? { kind: 'rsize', rank: id.image, loc: tokLoc(id) } : { kind: 'ivar', name: id.image, loc: tokLoc(id) }));
     }),

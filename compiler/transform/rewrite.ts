@@ -19,6 +19,8 @@ export function substIndex(e: IndexExpr, sub: ReadonlyMap<string, IndexExpr>): I
       return e;
     case 'ibin':
       return { kind: 'ibin', op: e.op, a: substIndex(e.a, sub), b: substIndex(e.b, sub) };
+    case 'gather':
+      return { kind: 'gather', access: { tensor: e.access.tensor, indices: e.access.indices.map((i) => substIndex(i, sub)) } };
   }
 }
 
@@ -33,6 +35,8 @@ export function indexAsExpr(e: IndexExpr): Expr {
       return { kind: 'rsize', rank: e.rank };
     case 'ibin':
       return { kind: 'binary', op: e.op, a: indexAsExpr(e.a), b: indexAsExpr(e.b) };
+    case 'gather':
+      return { kind: 'access', access: e.access };
   }
 }
 

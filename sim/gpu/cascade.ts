@@ -12,6 +12,7 @@
 // has no energies at all reports "energy not modelled" (energyPj null, and a warning saying so).
 import { DTYPE_BITS, exprAccesses, outputVars, reducedVars, tensorElements, walkExpr, type Cascade, type DType, type Expr } from '../../compiler/ir';
 import { gemmView } from '../../compiler/map/gemm-view';
+import { gatherBytes, isGather } from '../../compiler/map/gather';
 import type { EinsumResult, Fidelity, Result, Traffic } from '../core/result';
 import type { GpuDType, GpuHardware } from './hardware';
 import { gemmBreakdown, pipelineLatencySeconds } from './gemm';
@@ -106,6 +107,7 @@ function einsumKernel(c: Cascade, i: number, hw: GpuHardware, p: GpuModelParams,
   const ix = indexOf(c);
   const writeBytes = ix.tensors.get(e.output.tensor)!.bytes * batch;
   const readBytes = [...new Set(exprAccesses(e.expr).map((a) => a.tensor))].reduce((s, n) => s + ix.tensors.get(n)!.bytes, 0) * batch;
+  if (isGather(e)) return gatherKernel(c, i, hw, p, batch);
   const g = gemmView(c, e);
   const ta = g && ix.tensors.get(g.a);
   const tb = g && ix.tensors.get(g.b);
@@ -143,6 +145,30 @@ function einsumKernel(c: Cascade, i: number, hw: GpuHardware, p: GpuModelParams,
     smem: [0, 0],
     rf: [readBytes, writeBytes],
     note: `${e.output.tensor}: streaming kernel, ${ops} operations on the CUDA cores, bound by ${computeSeconds >= memSeconds ? 'compute' : 'hbm'}`,
+  };
+}
+
+/**
+ * A gather (embedding lookup) or indexed write (KV-cache append): the rows it touches cross HBM once, after
+ * one dependent load of the index (HBM latency). It is issued by the kernel that consumes it (an indexed
+ * load, as fused embedding and paged-KV kernels do), so it pays no launch of its own (compiler/map/gather.ts).
+ */
+function gatherKernel(c: Cascade, i: number, hw: GpuHardware, p: GpuModelParams, batch: number): Kernel {
+  const e = c.einsums[i]!;
+  const b = gatherBytes(c, e);
+  const read = b.readBytes * batch;
+  const write = b.writeBytes * batch;
+  return {
+    seconds: pipelineLatencySeconds(hw) + (read + write) / (hw.hbmBytesPerSecond * p.hbmEfficiency),
+    unit: 'cuda-core',
+    macs: 0,
+    dtype: 'fp32',
+    ops: 0,
+    hbm: [read, write],
+    l2: [read, write],
+    smem: [0, 0],
+    rf: [read, write],
+    note: `${e.output.tensor}: gather of ${b.points * batch} elements (${read} B read), fused into its consumer as an indexed load`,
   };
 }
 

@@ -16,10 +16,9 @@ const transpose = (a: Mat, rows: number, cols: number): Mat => {
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t[c * rows + r] = a[r * cols + c]!;
   return t;
 };
-function oneHot(ids: number[][], V: number): TensorData {
-  const data = new Float64Array(ids.length * ids[0]!.length * V);
-  ids.forEach((row, b) => row.forEach((t, s) => (data[(b * row.length + s) * V + t] = 1)));
-  return { dtype: 'fp32', shape: [ids.length, ids[0]!.length, V], data };
+/** Token ids as the integer index tensor TOK[B, S] that the embedding gathers rows with. */
+function tokenIds(ids: number[][]): TensorData {
+  return { dtype: 'int32', shape: [ids.length, ids[0]!.length], data: Float64Array.from(ids.flat()) };
 }
 const embed = (wte: Mat, D: number, ids: number[]): Mat => {
   const x = new Float64Array(ids.length * D);
@@ -63,7 +62,7 @@ describe('T5 decode: one decoder step (self-attention with position bias, cross-
     for (const passes of [3, 1] as const) {
       const cas = buildModel(spec, { kind: 'decode', batch: 1, kvLen: L, encLen: N }, { passes, tile: 2 });
       const inp = randomInputs(cas, 31 + passes);
-      inp.set('TOK', oneHot([[13]], V));
+      inp.set('TOK', tokenIds([[13]]));
       const out = interpret(cas, inp);
       const d = (n: string) => inp.get(n)!.data;
       const lin = (x: Mat, w: string, i: number, o: number) => linear(x, 1, i, transpose(d(w), i, o), o);

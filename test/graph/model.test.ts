@@ -10,12 +10,9 @@ import { gpt2Block, layerNorm, linear, llamaLayer, relErr, rmsNorm, seqOf, trans
 const root = resolve(import.meta.dirname, '../..');
 const load = (path: string) => parseModelConfig(readFileSync(path, 'utf8'), path);
 
-function oneHot(ids: number[][], V: number): TensorData {
-  const B = ids.length;
-  const S = ids[0]!.length;
-  const data = new Float64Array(B * S * V);
-  ids.forEach((row, b) => row.forEach((t, s) => (data[(b * S + s) * V + t] = 1)));
-  return { dtype: 'fp32', shape: [B, S, V], data };
+/** Token ids as the integer index tensor TOK[B, S] that the embedding gathers rows with. */
+function tokenIds(ids: number[][]): TensorData {
+  return { dtype: 'int32', shape: [ids.length, ids[0]!.length], data: Float64Array.from(ids.flat()) };
 }
 function embed(wte: Mat, D: number, ids: number[]): Mat {
   const x = new Float64Array(ids.length * D);
@@ -58,7 +55,7 @@ describe('tiny LLaMA model (2 layers, hidden 64, 4 heads, 2 KV heads) vs the ref
     it(`prefill, ${passes}-pass attention: logits and KV cache match (rel err <= 1e-5)`, () => {
       const cas = buildModel(spec, { kind: 'prefill', batch: 2, seq: 5 }, { passes, tile: 2 });
       const inp = randomInputs(cas, 21);
-      inp.set('TOK', oneHot(ids, spec.vocab));
+      inp.set('TOK', tokenIds(ids));
       ropeInputs(inp, 5, 0);
       const out = interpret(cas, inp);
       let err = 0;
@@ -81,7 +78,7 @@ describe('tiny LLaMA model (2 layers, hidden 64, 4 heads, 2 KV heads) vs the ref
       const cas = buildModel(spec, { kind: 'decode', batch: 2, kvLen: L }, { passes, tile: 4 });
       const inp = randomInputs(cas, 5);
       const tok = [[7], [91]];
-      inp.set('TOK', oneHot(tok, spec.vocab));
+      inp.set('TOK', tokenIds(tok));
       ropeInputs(inp, 1, L);
       const out = interpret(cas, inp);
       let err = 0;
@@ -110,10 +107,8 @@ describe('tiny GPT-2 and OPT models (learned positions, biases, tied LM head) vs
       const cas = buildModel(spec, { kind: 'prefill', batch: 1, seq: 4 });
       const inp = randomInputs(cas, 9);
       const ids = [5, 77, 5, 12];
-      inp.set('TOK', oneHot([ids], spec.vocab));
-      const pos = new Float64Array(4 * spec.positions!.rows);
-      for (let s = 0; s < 4; s++) pos[s * spec.positions!.rows + s + offset] = 1;
-      inp.set('POS', { dtype: 'fp32', shape: [4, spec.positions!.rows], data: pos });
+      inp.set('TOK', tokenIds([ids]));
+      inp.set('POS', { dtype: 'int32', shape: [4], data: Float64Array.from([0, 1, 2, 3], (s) => s + offset) });
       const out = interpret(cas, inp);
       const d = (n: string) => inp.get(n)!.data;
       const wte = d('WTE');

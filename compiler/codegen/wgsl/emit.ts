@@ -126,6 +126,8 @@ function wgslExprs(c: Cascade): { address: (a: Access) => string; ex: (x: Expr) 
         return `${sizeOfRank.get(ie.rank) ?? 0}`;
       case 'ibin':
         return `(${idx(ie.a)} ${ie.op} ${idx(ie.b)})`;
+      case 'gather': // an integer index tensor, held as f32 like every buffer: the conversion is exact
+        return `i32(${bufName(ie.access.tensor)}[${address(ie.access)}])`;
     }
   };
   const address = (a: Access): string => {
