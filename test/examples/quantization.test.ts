@@ -22,6 +22,20 @@ describe('examples/quantization', () => {
     expect((2 * (2 * 32000 * 4096 + 32 * (4 * 4096 ** 2 + 3 * 4096 * 11008 + 2 * 4096) + 4096)) / 2 ** 30).toBeCloseTo(12.55, 2);
   }, 30_000);
 
+  it('with --wbits 4 --group 128 it fits, and runs on a U280 whose MPE emulates exp and div (u280-sfu.arch)', async () => {
+    const q = join(dir, 'w4.ein');
+    expect((await runCli(['lower', '--model', model, '--phase', 'decode', '--kv', '2048', '--wbits', '4', '--group', '128', '-o', q])).code).toBe(0);
+    const r = await runCli(['run', q, '--target', 'examples/quantization/u280-sfu.arch', '--json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.out) as { latencySeconds: number; traffic: Record<string, { writeBytes: number }> };
+    expect(doc.latencySeconds).toBeGreaterThan(0);
+    // the explicit dequantise einsums write every quantised weight once in fp16: 32 layers x
+    // (4 x 4096^2 + 3 x 4096 x 11008) x 2 B = 12.95 GB of HBM writes, almost all of them
+    const dequantised = 32 * (4 * 4096 ** 2 + 3 * 4096 * 11008) * 2;
+    expect(doc.traffic.HBM!.writeBytes).toBeGreaterThanOrEqual(dequantised);
+    expect(doc.traffic.HBM!.writeBytes).toBeLessThan(dequantised * 1.001);
+  }, 60_000);
+
   it('decode b = 32, kv = 4096 on a100: the 64 GiB KV cache is refused; with --kv-bits 2 --kv-residual 128 it runs', async () => {
     expect((await runCli(['lower', '--model', model, '--phase', 'decode', '--kv', '4096', '--batch', '32', '-o', join(dir, 'llama-2-7b-b32-kv4096.ein')])).code).toBe(0);
     const r = await runCli(['run', 'llama-2-7b-b32-kv4096.ein', '--target', 'a100'], { cwd: dir });

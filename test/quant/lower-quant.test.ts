@@ -6,14 +6,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lowerFromCli } from '../../compiler/driver/commands/lower';
 import { interpret, randomInputs, type TensorData } from '../../compiler/interp';
-import type { Cascade } from '../../compiler/ir';
+import type { Cascade, DType } from '../../compiler/ir';
 import { dequantise, parseFormat, quantiseGroups } from '../../compiler/quant';
 
 const model = join(import.meta.dirname, '../../examples/models/tiny-llama.json');
 const base = { model, phase: 'decode', batch: '1', kv: '64', passes: '3' };
 
 /** The inputs of the quantised cascade from the fp32 ones, and the fp32 inputs with every quantised tensor dequantised. */
-function quantisedInputs(c0: Cascade, cq: Cascade, x: Map<string, TensorData>, residual: number, kvGroup: number) {
+function quantisedInputs(c0: Cascade, cq: Cascade, x: Map<string, TensorData>, residual: number, kvGroup: number, bits = 4) {
   const q = new Map<string, TensorData>();
   const deq = new Map(x);
   const has = new Set(cq.tensors.map((t) => t.name));
@@ -29,13 +29,13 @@ function quantisedInputs(c0: Cascade, cq: Cascade, x: Map<string, TensorData>, r
       // the grouped axis: the first dim whose rank the scale does not carry
       const axis = t.dims.findIndex((dim, k) => s.dims[k]?.rank !== dim.rank);
       const group = s.dims.length === t.dims.length ? 32 : t.dims[axis]!.extent;
-      const g = quantiseGroups(d.data, d.shape, { format: parseFormat('int4'), group, axis });
-      q.set(`${t.name}_Q`, { dtype: 'int4', shape: d.shape, data: g.q });
+      const g = quantiseGroups(d.data, d.shape, { format: parseFormat(`int${bits}`), group, axis });
+      q.set(`${t.name}_Q`, { dtype: `int${bits}` as DType, shape: d.shape, data: g.q });
       q.set(`${t.name}_S`, { dtype: 'fp16', shape: s.dims.map((x) => x.extent), data: g.scales });
       deq.set(t.name, { ...d, data: dequantise(g) });
     } else {
       const isKey = s.dims.length === 5;
-      const g = quantiseGroups(d.data, d.shape, { format: parseFormat('uint4'), group: kvGroup, axis: isKey ? 1 : 3, offset: true });
+      const g = quantiseGroups(d.data, d.shape, { format: parseFormat(`uint${bits}`), group: kvGroup, axis: isKey ? 1 : 3, offset: true });
       const [B, L, H, X] = d.shape as [number, number, number, number];
       const r = new Float64Array(B * residual * H * X);
       const back = dequantise(g);
@@ -47,7 +47,7 @@ function quantisedInputs(c0: Cascade, cq: Cascade, x: Map<string, TensorData>, r
             back[at] = d.data[at]!; // the residual is exact
           }
       const sShape = s.dims.map((y) => y.extent);
-      q.set(`${t.name}_Q`, { dtype: 'uint4', shape: d.shape, data: g.q });
+      q.set(`${t.name}_Q`, { dtype: `uint${bits}` as DType, shape: d.shape, data: g.q });
       q.set(`${t.name}_S`, { dtype: 'fp16', shape: sShape, data: g.scales });
       q.set(`${t.name}_Z`, { dtype: 'fp16', shape: sShape, data: g.offsets! });
       q.set(`${t.name}_R`, { dtype: 'fp32', shape: [B, residual / kvGroup, kvGroup, H, X], data: r });
@@ -73,11 +73,17 @@ describe('quantised tiny LLaMA decode (int4 weights, group 32; KIVI uint4 KV, gr
     for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(b[i]!)));
   });
 
-  it('logits are not all zero and stay within 25% (L2) of the fp32 model', () => {
-    const a = interpret(cq, q).get('LOGITS')!.data;
+  it('logits are not all zero and stay near the fp32 model: within 50% (L2) at 4 bits, 5% at 8 bits', () => {
+    // uniform random weights are the worst case for 4 bits (a group's error s/sqrt(12) is about 7% of its
+    // spread, compounded over two layers and the softmax); 8 bits are 16 times finer
     const f = interpret(c0, x).get('LOGITS')!.data;
+    const rel = (a: Float64Array) => norm(a.map((v, i) => v - f[i]!)) / norm(f);
+    const a = interpret(cq, q).get('LOGITS')!.data;
     expect(norm(a)).toBeGreaterThan(0.5 * norm(f));
-    const diff = a.map((v, i) => v - f[i]!);
-    expect(norm(diff) / norm(f)).toBeLessThan(0.25);
+    expect(rel(a)).toBeLessThan(0.5);
+    const c8 = lowerFromCli({ ...base, wbits: '8', group: '32', kvBits: '8', kvGroup: '8', kvResidual: '16' });
+    const a8 = interpret(c8, quantisedInputs(c0, c8, x, 16, 8, 8).q).get('LOGITS')!.data;
+    expect(rel(a8)).toBeLessThan(0.05);
+    expect(rel(a8)).toBeLessThan(rel(a) / 4);
   });
 });
