@@ -236,7 +236,7 @@ function quantizeKv(c: Cascade, src: CascadeSource, bits: number, group: number,
     done.push(`${t.name} (${isKey ? 'keys, per channel' : 'values, per token'})`);
   }
   if (done.length) notes.push(`KV cache (KIVI): ${done.length} caches in uint${bits} with an fp16 scale and minimum per group of ${group}, the last ${residual} tokens unquantised: ${some(done)}`);
-  if (skipped.length) notes.push(`KV caches left in fp16: ${some(skipped)}`);
+  if (skipped.length) notes.push(`KV caches left unquantised: ${some(skipped)}`);
 }
 
 /** The token rank's split rb, qg, qi (names), made once per rank; or why it cannot be made. */
