@@ -2,6 +2,7 @@
 import { dtypeBytes, einsumName, exprAccesses, iterationVars, iterativeVars, tensorElements, type Cascade, type DType, type Role } from '../ir';
 import { einsumOps, OP_KINDS, type OpCounts, type OpKind } from './flops';
 import { passAnalysis, type PassInfo } from './passes';
+import { gatheredBytes } from './gathered';
 
 export interface EinsumAnalysis {
   name: string;
@@ -20,6 +21,8 @@ export interface TensorAnalysis {
   elements: number;
   /** dtype-aware; sub-byte types packed (int4: two per byte), rounded up to whole bytes */
   bytes: number;
+  /** a tensor read only through gathers (an embedding table): the bytes of the rows they touch */
+  gatheredBytes?: number;
 }
 
 export interface CascadeAnalysis {
@@ -32,7 +35,7 @@ export interface CascadeAnalysis {
     /** elements of weight tensors */
     params: number;
     paramBytes: number;
-    /** bytes of inputs, weights and kvcache (each read once) */
+    /** bytes of inputs, weights and kvcache (each read once; a table read only through gathers: the rows touched) */
     inputBytes: number;
     /** bytes of outputs (each written once) */
     outputBytes: number;
@@ -99,16 +102,18 @@ export function analyzeCascade(c: Cascade, opts?: { passRank?: string }): Cascad
     const o = einsumOps(c, e);
     return { name: einsumName(c, i), points: o.points, outputPoints: o.outputPoints, flops: o.flops, macs: o.macs, ops: o.ops };
   });
+  const gathered = gatheredBytes(c);
   const tensors: TensorAnalysis[] = c.tensors.map((t) => {
     const elements = tensorElements(t);
-    return { name: t.name, role: t.role, dtype: t.dtype, shape: t.dims.map((d) => d.extent), elements, bytes: dtypeBytes(t.dtype, elements) };
+    const g = gathered.get(t.name);
+    return { name: t.name, role: t.role, dtype: t.dtype, shape: t.dims.map((d) => d.extent), elements, bytes: dtypeBytes(t.dtype, elements), ...(g !== undefined ? { gatheredBytes: g } : {}) };
   });
   const ops: OpCounts = {};
   for (const k of OP_KINDS) {
     const n = einsums.reduce((s, e) => s + (e.ops[k as OpKind] ?? 0), 0);
     if (n > 0) ops[k] = n;
   }
-  const sumBytes = (roles: Role[]) => tensors.filter((t) => roles.includes(t.role)).reduce((s, t) => s + t.bytes, 0);
+  const sumBytes = (roles: Role[]) => tensors.filter((t) => roles.includes(t.role)).reduce((s, t) => s + (t.gatheredBytes ?? t.bytes), 0);
   const inputBytes = sumBytes(['input', 'weight', 'kvcache']);
   const outputBytes = sumBytes(['output']);
   const compulsoryBytes = inputBytes + outputBytes;

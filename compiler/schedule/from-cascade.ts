@@ -3,17 +3,20 @@
 // operator's weights are assumed to stream from outside the scratchpad.
 import { dtypeBytes, einsumName, exprAccesses, iterationVars, iterativeVars, tensorElements, type Cascade } from '../ir';
 import type { OpGraph, OpTensor, TensorKind } from './types';
+import { gatheredBytes } from '../analysis/gathered';
 
 export function cascadeToOpGraph(c: Cascade, opts: { params?: boolean; name?: string } = {}): OpGraph {
   const withParams = opts.params ?? false;
   const index = new Map<string, number>();
   const tensors: OpTensor[] = [];
   const outputs = new Set(c.outputs);
+  // a table read only through gathers (an embedding) takes the rows they touch, not the whole table
+  const gathered = gatheredBytes(c);
   for (const t of c.tensors) {
     if (t.role === 'weight' && !withParams) continue;
     const kind: TensorKind = t.role === 'weight' ? 'param' : t.role === 'input' || t.role === 'kvcache' ? 'input' : outputs.has(t.name) ? 'output' : 'intermediate';
     index.set(t.name, tensors.length);
-    tensors.push({ name: t.name, bytes: dtypeBytes(t.dtype, tensorElements(t)), kind });
+    tensors.push({ name: t.name, bytes: gathered.get(t.name) ?? dtypeBytes(t.dtype, tensorElements(t)), kind });
   }
   // A recurrence group (every non-init einsum iterating an iterative rank) runs as one loop, so it is one
   // operator writing all its members' tensors; an init einsum joins the operator that writes its tensor.

@@ -61,10 +61,24 @@ describe('LLaMA-2-7B decode on sn40l with --schedule ilp', () => {
   it('bytes per tier equal the schedule; weights and KV cache are read from HBM exactly once', async () => {
     const r = await runPipeline(c, { target: 'sn40l', placement: { kind: 'ilp' } });
     expectTrafficIsTheSchedules(r, 'PMU');
-    // every weight (6.74 B parameters in fp16) and the KV cache (2 x 32 layers x 2048 x 4096 fp16) come in once
-    const weights = 6_738_415_616 * 2;
+    // every weight (6.74 B parameters in fp16) and the KV cache (2 x 32 layers x 2048 x 4096 fp16) come in once,
+    // except the embedding table: the gather WTE[TOK[b, s], d] reads one row (4096 fp16), not 32000 of them
+    const weights = 6_738_415_616 * 2 - 32000 * 4096 * 2 + 4096 * 2;
     const kv = 2 * 32 * 2048 * 4096 * 2;
     expect(r.traffic.HBM!.readBytes).toBeGreaterThanOrEqual(weights + kv);
     expect(r.traffic.HBM!.readBytes).toBeLessThan((weights + kv) * 1.01);
   }, 60_000);
+
+  it('a tighter SRAM budget moves more bytes and takes longer (the gathered embedding leaves LM_HEAD the floor)', async () => {
+    // the largest operator, LOGITS, needs LM_HEAD (32000 x 4096 fp16) + LOGITS (32000 fp16) + FN (4096 fp16) at once:
+    // 262,216,192 bytes; 4 KiB above that floor the schedule must spill and reload the live KV outputs
+    const floor = 262_216_192;
+    const roomy = await runPipeline(c, { target: 'sn40l', placement: { kind: 'ilp', budget: 300e6 } });
+    const tight = await runPipeline(c, { target: 'sn40l', placement: { kind: 'ilp', budget: floor + 4096 } });
+    for (const r of [roomy, tight]) expectTrafficIsTheSchedules(r, 'PMU');
+    expect(offChipBytes(tight, ['HBM', 'DDR'])).toBeGreaterThan(offChipBytes(roomy, ['HBM', 'DDR']));
+    expect(tight.latencySeconds).toBeGreaterThan(roomy.latencySeconds);
+    // below the floor nothing fits: a plain refusal naming the operator
+    await expect(runPipeline(c, { target: 'sn40l', placement: { kind: 'ilp', budget: floor - 4096 } })).rejects.toThrow(/LOGITS needs 262216192 bytes/);
+  }, 120_000);
 });

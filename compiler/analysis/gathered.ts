@@ -1,0 +1,27 @@
+// Rows touched by gathers. A tensor read only through index tensors (an embedding table WTE read as
+// WTE[TOK[b, s], d]) moves at most one element per iteration point of each gather that reads it, however
+// large the table is: its compulsory bytes are those rows, not the whole tensor. Shared by the analysis,
+// the scheduler's operator graph and the capacity check's traffic.
+import { dtypeBytes, exprValueAccesses, isGatherAccess, iterationVars, tensorElements, type Cascade } from '../ir';
+
+/** Bytes touched of each tensor that is read only through gathers (absent: read whole somewhere, or never). */
+export function gatheredBytes(c: Cascade): Map<string, number> {
+  const size = new Map<string, number>();
+  for (const r of c.ranks) if (!size.has(r.name.toLowerCase())) size.set(r.name.toLowerCase(), r.size);
+  const elems = new Map<string, number>();
+  const whole = new Set<string>();
+  for (const e of c.einsums) {
+    const points = iterationVars(e).reduce((s, v) => s * (size.get(v) ?? 1), 1);
+    for (const a of exprValueAccesses(e.expr)) {
+      if (isGatherAccess(a)) elems.set(a.tensor, (elems.get(a.tensor) ?? 0) + points);
+      else whole.add(a.tensor);
+    }
+  }
+  const out = new Map<string, number>();
+  for (const t of c.tensors) {
+    const n = elems.get(t.name);
+    if (n === undefined || whole.has(t.name)) continue;
+    out.set(t.name, dtypeBytes(t.dtype, Math.min(n, tensorElements(t))));
+  }
+  return out;
+}
