@@ -148,3 +148,10 @@ export function quantisedSize(shape: readonly number[], spec: GroupSpec): Quanti
   const offsetBits = s.offset ? groups * s.scaleFormat.bits : 0;
   return { elementBits, scaleBits, offsetBits, totalBits: elementBits + scaleBits + offsetBits, bytes: Math.ceil(elementBits / 8) + Math.ceil(scaleBits / 8) + Math.ceil(offsetBits / 8) };
 }
+
+/** The axis of a tensor whose dimension is over `rank` (group quantisation along a named rank). */
+export function axisOfRank(dims: readonly { rank: string }[], rank: string): number {
+  const k = dims.findIndex((d) => d.rank === rank);
+  if (k < 0) throw new QuantError(`no dimension over rank ${rank} (the tensor's ranks: ${dims.map((d) => d.rank).join(', ')})`);
+  return k;
+}

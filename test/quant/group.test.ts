@@ -84,3 +84,11 @@ describe('footprints', () => {
     expect(kvCacheBytes({ batch: 32, layers: 32, channels: 4096, tokens: 4096 }) / 1e9).toBeCloseTo(68.72, 2); // the issue's "about 69 GB"
   });
 });
+
+describe('along a named rank', () => {
+  it('axisOfRank finds the dimension, or says which ranks there are', async () => {
+    const { axisOfRank } = await import('../../compiler/quant');
+    expect(axisOfRank([{ rank: 'D' }, { rank: 'H' }, { rank: 'E' }], 'H')).toBe(1);
+    expect(() => axisOfRank([{ rank: 'D' }], 'K')).toThrow('no dimension over rank K (the tensor\'s ranks: D)');
+  });
+});
