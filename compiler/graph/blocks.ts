@@ -1,15 +1,13 @@
 // Whole transformer blocks (decoder and encoder) from the layers in layers.ts and attention.ts.
 //
-// Positions: queries live on rank S. In prefill, keys are the same tokens seen from the key side, so
-// they need a second rank of the same size. A single block declares `rank S -> M, U = 1`, which makes
-// M a renamed copy of S (s = m*U + u with U of size 1), and the K/V projections read the normed
-// activations at [b, m*U+u, d]: type-checked, and no copy einsum. A whole model needs one key rank per
-// layer (a 1-pass recurrence loops over its key tiles, and a shared tile rank would merge every layer's
-// loop into one), but S can be partitioned only once, so each layer l gets a base rank M_Ll of size S
-// and reads [b, m_ll+u, d] with a global unit rank U; the finalizer checks that index by its bounds.
-// In decode, the key rank is the KV cache length L, and the new token (S = 1) sits at position L.
+// Positions: queries live on rank S. In prefill, keys are the same tokens seen from the key side: a rank
+// alias `rank M = S` gives them their own index variable over S's extent, and the K/V projections read the
+// normed activations at [b, m, d] (no copy einsum). A whole model needs one key rank per layer (a 1-pass
+// recurrence loops over its key tiles, and a shared tile rank would merge every layer's loop into one), so
+// each layer l gets its alias M_Ll = S. In decode, the key rank is the KV cache length L, and the new token
+// (S = 1) sits at position L.
 import type { DType } from '../ir';
-import { acc, idx, mul, recompose, type GraphBuilder, type Idx } from './dsl';
+import { acc, idx, mul, type GraphBuilder, type Idx } from './dsl';
 import { attentionCore, headLayout, type Passes } from './attention';
 import { linear, mlp, norm, residual, rope, type Activation, type LayerCtx, type NormKind } from './layers';
 
@@ -120,7 +118,7 @@ export function transformerBlock(c: LayerCtx, cfg: BlockConfig, io: BlockIO): Bl
     ...(cfg.window !== undefined ? { window: cfg.window } : {}),
     scale: cfg.scale ?? true,
     ...(cfg.tile !== undefined ? { tile: cfg.tile } : {}),
-    ...(cfg.scoreBias ? { bias: { name: cfg.scoreBias, key: (ki: Idx): Idx => ({ kind: 'ibin', op: '+', a: idx(ki), b: { kind: 'ivar', name: 'u' } }) } } : {}),
+    ...(cfg.scoreBias ? { bias: { name: cfg.scoreBias, key: (ki: Idx): Idx => idx(ki) } } : {}),
     ...(io.decode ? { self: { k, v } } : {}),
   };
   const av = attentionCore(g, core);
@@ -140,23 +138,21 @@ export function transformerBlock(c: LayerCtx, cfg: BlockConfig, io: BlockIO): Bl
 
 /**
  * Declares the position ranks of a phase and returns each layer's key rank.
- * Single block (perLayer false): prefill S = seq with keys on M (S -> M, U = 1); decode S = 1, M = L.
- * Whole model (perLayer true): key rank M_Ll per layer, of size seq (prefill, read at m_ll+u) or L (decode).
+ * Single block (perLayer false): prefill S = seq with keys on the alias M = S; decode S = 1, M = L.
+ * Whole model (perLayer true): key rank M_Ll per layer, the alias M_Ll = S (prefill) or of size L (decode).
  */
 export function declarePositions(g: GraphBuilder, phase: { decode: boolean; seq: number; kvLen?: number }, perLayer = false): (layer: number) => KeyRank {
   const keys = phase.decode ? (phase.kvLen ?? 1) : phase.seq;
   g.rank('S', phase.decode ? 1 : phase.seq);
+  const declare = (rank: string) => (phase.decode ? g.rank(rank, keys) : g.alias(rank, 'S'));
   if (!perLayer) {
-    if (phase.decode) g.rank('M', keys);
-    else g.partition('S', ['M', 'U'], [1]);
-    return () => ({ rank: 'M', read: recompose('M', 'U') });
+    declare('M');
+    return () => ({ rank: 'M', read: { kind: 'ivar', name: 'm' } });
   }
-  if (!phase.decode) g.rank('U', 1);
   return (layer) => {
     const rank = `M_L${layer}`;
-    g.rank(rank, keys);
-    const v = rank.toLowerCase();
-    return { rank, read: { kind: 'ibin', op: '+', a: { kind: 'ivar', name: v }, b: { kind: 'ivar', name: 'u' } } };
+    declare(rank);
+    return { rank, read: { kind: 'ivar', name: rank.toLowerCase() } };
   };
 }
 

@@ -112,6 +112,19 @@ export class GraphBuilder {
     return this;
   }
 
+  /** `rank name = of`: a distinct rank (its own index variable) with the extent of `of`, which may index `of`'s dimensions. */
+  alias(name: string, of: string): this {
+    const target = this.src.ranks.find((r) => r.name === of);
+    if (!target) throw new Error(`graph builder: rank ${name} aliases ${of}, which is not declared`);
+    const have = this.src.ranks.find((r) => r.name === name);
+    if (have) {
+      if (have.aliasOf !== of) throw new Error(`graph builder: rank ${name} declared twice`);
+      return this;
+    }
+    this.src.ranks.push({ name, size: target.size, aliasOf: of });
+    return this;
+  }
+
   partition(parent: string, parts: string[], innerSizes: number[]): this {
     if (this.src.partitions.some((p) => p.parent === parent)) return this;
     this.src.partitions.push({ parent, parts, innerSizes });

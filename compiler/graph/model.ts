@@ -97,7 +97,7 @@ function buildEncoderDecoderStep(spec: ModelSpec, phase: { batch: number; kvLen:
   const dtype = o.dtype ?? spec.dtype;
   const g = new GraphBuilder();
   const c: LayerCtx = { g, dtype };
-  g.rank('B', phase.batch).rank('S', 1).rank('U', 1).rank('P', phase.kvLen).rank('D', spec.hidden).rank('V', spec.vocab);
+  g.rank('B', phase.batch).rank('S', 1).rank('P', phase.kvLen).rank('D', spec.hidden).rank('V', spec.vocab);
   const cfg = blockConfig(spec, o);
   declareBlockRanks(g, cfg);
   const heads = headLayout(g, spec.heads, spec.kvHeads);
@@ -119,7 +119,7 @@ function buildEncoderDecoderStep(spec: ModelSpec, phase: { batch: number; kvLen:
     const P = `L${l}_`;
     const selfKey = `M_L${l}`;
     const crossKey = `N_L${l}`;
-    g.rank(selfKey, phase.kvLen).rank(crossKey, phase.encLen);
+    g.alias(selfKey, 'P').rank(crossKey, phase.encLen);
     // self-attention
     const h = norm(c, spec.norm, x, `${P}AN`, spec.normEps);
     const q = proj(h, `${P}WQ`, `${P}Q`, heads.qh, 'e');
@@ -130,7 +130,7 @@ function buildEncoderDecoderStep(spec: ModelSpec, phase: { batch: number; kvLen:
     const av = attentionCore(g, {
       prefix: P, heads, key: selfKey, q, k: `${P}KC`, v: `${P}VC`, passes: cfg.passes, scale: false,
       ...(cfg.tile !== undefined ? { tile: cfg.tile } : {}),
-      bias: { name: 'DEC_BIAS', key: (ki: Idx): Idx => ({ kind: 'ibin', op: '+', a: idx(ki), b: { kind: 'ivar', name: 'u' } }) },
+      bias: { name: 'DEC_BIAS', key: (ki: Idx): Idx => idx(ki) },
       self: { k, v, bias: 'DEC_BIAS_SELF' },
     });
     const x1 = residual(c, x, outProj(av, `${P}WO`, `${P}O`), `${P}H`);

@@ -56,7 +56,7 @@ function sourceOf(c: Cascade): CascadeSource {
   return {
     ...(c.file !== undefined ? { file: c.file } : {}),
     ...(c.name !== undefined ? { name: c.name } : {}),
-    ranks: c.ranks.filter((r) => !r.partOf).map((r) => ({ name: r.name, size: r.size })),
+    ranks: c.ranks.filter((r) => !r.partOf).map((r) => ({ name: r.name, size: r.size, ...(r.aliasOf !== undefined ? { aliasOf: r.aliasOf } : {}) })),
     partitions: c.partitions.map((p) => ({ parent: p.parent, parts: [...p.parts], innerSizes: p.parts.slice(1).map((q) => size.get(q)!) })),
     declared: c.tensors.filter((t) => t.role === 'input' || t.role === 'weight' || t.role === 'kvcache').map((t) => ({ ...t, dims: t.dims.map((d) => ({ ...d })) })),
     einsums: [...c.einsums],

@@ -5,7 +5,7 @@ import type { Access, Cascade, Einsum, Expr, IndexExpr } from './types';
 
 export function cascadesEqual(a: Cascade, b: Cascade): boolean {
   return (
-    sameList(a.ranks, b.ranks, (x, y) => x.name === y.name && x.size === y.size && x.partOf === y.partOf) &&
+    sameList(a.ranks, b.ranks, (x, y) => x.name === y.name && x.size === y.size && x.partOf === y.partOf && x.aliasOf === y.aliasOf) &&
     sameList(a.partitions, b.partitions, (x, y) => x.parent === y.parent && sameList(x.parts, y.parts, (p, q) => p === q)) &&
     sameList(
       a.tensors,

@@ -103,6 +103,17 @@ function rankTable(src: CascadeSource, fail: Fail): RankTable {
       fail('bad-rank', `rank name ${r.name} must start with an upper-case letter`, r.loc, `its index variable is the lower-case name, e.g. rank M has index m`);
       continue;
     }
+    if (r.aliasOf !== undefined) {
+      const target = byName.get(r.aliasOf);
+      if (!target) {
+        fail('unknown-rank', `rank ${r.name} is an alias of ${r.aliasOf}, which is not declared`, r.loc, `declare ${r.aliasOf} first (rank ${r.aliasOf} = <size>, ${r.name} = ${r.aliasOf})`);
+        // kept (size 1, an alias of nothing, which matches any rank) so that its uses raise no further errors
+        addRank({ ...r, size: 1, aliasOf: '' });
+        continue;
+      }
+      addRank({ ...r, size: target.size });
+      continue;
+    }
     if (!sizeOk(r.size)) {
       fail('bad-rank-size', `rank ${r.name} has size ${r.size}; a size must be a positive integer`, r.loc);
       continue;
@@ -125,6 +136,22 @@ function rankTable(src: CascadeSource, fail: Fail): RankTable {
   const parts = partitions.map((p) => partitionInfo(p, sizeOf));
   const varSize = (v: string) => byVar.get(v)?.size ?? 1;
   return { ranks, partitions, byName, byVar, sizeOf, varSize, parts };
+}
+
+/** The rank an alias stands for (itself when it is none): `rank M = S` makes M and S index the same dimensions. */
+function aliasRoot(rt: Pick<RankTable, 'byName'>, r: string): string {
+  for (let hops = 0; hops < 64; hops++) {
+    const a = rt.byName.get(r)?.aliasOf;
+    if (a === undefined) return r;
+    r = a;
+  }
+  return r;
+}
+
+/** Whether an index over rank `r` may index a dimension over `dim`: the same rank, or aliases of one rank. */
+function sameExtentRank(rt: Pick<RankTable, 'byName'>, r: string, dim: string): boolean {
+  if (rt.byName.get(r)?.aliasOf === '') return true; // an alias of an undeclared rank, already reported
+  return r === dim || aliasRoot(rt, r) === aliasRoot(rt, dim);
 }
 
 /** Whether a partition statement is well-formed (its parts' names are checked as they are added). */
@@ -361,7 +388,7 @@ function checkReadIndex(cx: Ctx, acc: Access, idx: IndexExpr, k: number, t: Tens
     const dim = t.dims[k]!;
     const r = rt.byVar.get(idx.name)!.name;
     const hi = rt.varSize(idx.name) - 1;
-    if (r !== dim.rank) fail('index-rank-mismatch', `dimension ${k + 1} of ${acc.tensor} is over rank ${dim.rank}, but is indexed by ${idx.name} (rank ${r})`, loc, `use ${dim.rank.toLowerCase()} or an expression over its parts`);
+    if (!sameExtentRank(rt, r, dim.rank)) fail('index-rank-mismatch', `dimension ${k + 1} of ${acc.tensor} is over rank ${dim.rank}, but is indexed by ${idx.name} (rank ${r})`, loc, `use ${dim.rank.toLowerCase()} or an expression over its parts`);
     else if (hi >= dim.extent) fail('shape-mismatch', `index ${idx.name} of ${acc.tensor} ranges over [0, ${hi}] but dimension ${k + 1} (${dim.rank}) has ${dim.extent} slots`, loc, `indices of a dimension over ${dim.rank} run from 0 to ${dim.extent - 1}`);
     return { kind: 'var', name: idx.name, shift: 0 };
   }
@@ -381,7 +408,7 @@ function checkReadIndex(cx: Ctx, acc: Access, idx: IndexExpr, k: number, t: Tens
   const dim = t.dims[k]!;
   const shape = classifyIndex(a, rt.parts);
   const r = shapeRank(shape, rt.byVar);
-  if (r !== undefined && r !== dim.rank) {
+  if (r !== undefined && !sameExtentRank(rt, r, dim.rank)) {
     fail('index-rank-mismatch', `dimension ${k + 1} of ${acc.tensor} is over rank ${dim.rank}, but is indexed by ${printIndex(idx)} (rank ${r})`, loc, `use ${dim.rank.toLowerCase()} or an expression over its parts`);
     return shape;
   }

@@ -8,7 +8,7 @@ export function printCascade(c: Cascade): string {
   const lines: string[] = [];
   if (c.name) lines.push(`# ${c.name.replace(/[\r\n]+/g, ' ')}`);
   const base = c.ranks.filter((r) => r.partOf === undefined);
-  if (base.length) lines.push(`rank ${base.map((r) => `${r.name} = ${r.size}`).join(', ')}`);
+  if (base.length) lines.push(`rank ${base.map((r) => `${r.name} = ${r.aliasOf ?? r.size}`).join(', ')}`);
   const size = new Map(c.ranks.map((r) => [r.name, r.size]));
   for (const p of c.partitions) lines.push(`rank ${p.parent} -> ${p.parts.map((q, i) => (i === 0 ? q : `${q} = ${size.get(q)}`)).join(', ')}`);
   for (const t of c.tensors) if (t.role === 'input' || t.role === 'weight' || t.role === 'kvcache') lines.push(`${t.role} ${t.name}[${t.dims.map((d) => d.rank).join(', ')}]: ${t.dtype}`);

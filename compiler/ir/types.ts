@@ -27,6 +27,11 @@ export interface Rank {
   size: number;
   /** Set on the parts created by a partition (`rank M -> M1, M0 = 256`). */
   partOf?: string;
+  /**
+   * `rank M = S`: M is an alias of S. It has S's size and its own index variable, and it may index a
+   * dimension over S (key positions reading the activations that query positions wrote). Its size is S's.
+   */
+  aliasOf?: string;
   loc?: SourceLoc;
 }
 

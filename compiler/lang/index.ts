@@ -236,7 +236,7 @@ function toSource(stmts: Stmt[], ds: Diagnostic[], poison: Set<string>, file: st
   for (const s of stmts) {
     switch (s.kind) {
       case 'ranks':
-        for (const r of s.ranks) src.ranks.push({ name: r.name, size: r.size, loc: r.loc });
+        for (const r of s.ranks) src.ranks.push({ name: r.name, size: r.size, loc: r.aliasOf ? r.aliasOf.loc : r.loc, ...(r.aliasOf ? { aliasOf: r.aliasOf.name } : {}) });
         break;
       case 'partition': {
         const [outer, ...inner] = s.parts;

@@ -12,8 +12,16 @@ export interface NameRef {
   loc: SourceLoc;
 }
 
+/** `M = 64`, or `M = S` (an alias: size 0 here, S's size once finalized). */
+export interface RankDecl {
+  name: string;
+  size: number;
+  loc: SourceLoc;
+  aliasOf?: NameRef;
+}
+
 export type Stmt =
-  | { kind: 'ranks'; ranks: { name: string; size: number; loc: SourceLoc }[] }
+  | { kind: 'ranks'; ranks: RankDecl[] }
   | { kind: 'partition'; parent: NameRef; parts: { name: string; size?: number; loc: SourceLoc }[] }
   | { kind: 'decl'; tensor: Tensor }
   | { kind: 'einsum'; einsum: Einsum; reduceList?: { vars: NameRef[]; loc: SourceLoc } }
@@ -156,25 +164,35 @@ export class EinParser extends EmbeddedActionsParser {
         return this.ACTION((): Stmt => ({ kind: 'partition', parent: { name: first.image, loc: tokLoc(first) }, parts }));
       }),
       alt(() => {
-        const ranks: { name: string; size: number; loc: SourceLoc }[] = [];
+        const ranks: RankDecl[] = [];
         const add = (name: IToken, size: IToken) =>
           this.ACTION(() => {
+            if (tokenMatcher(size, T.Identifier)) {
+              // `rank M = S`: an alias of S
+              if (this.checkRankName(name)) ranks.push({ name: name.image, size: 0, loc: tokLoc(name), aliasOf: { name: size.image, loc: tokLoc(size) } });
+              else this.poisoned.push(name.image);
+              return;
+            }
             const n = this.rankSize(size);
             if (this.checkRankName(name) && n !== undefined) ranks.push({ name: name.image, size: n, loc: tokLoc(name) });
             else this.poisoned.push(name.image);
           });
         this.CONSUME2(T.Equals);
-        add(first, this.CONSUME2(T.NumberLit));
+        add(first, this.SUBRULE(this.rankValue));
         this.MANY(() => {
           this.CONSUME(T.Comma);
           const name = this.CONSUME3(T.Identifier);
           this.CONSUME3(T.Equals);
-          add(name, this.CONSUME3(T.NumberLit));
+          add(name, this.SUBRULE2(this.rankValue));
         });
         return { kind: 'ranks', ranks };
       }),
     ]);
   });
+
+  /** A rank's size, or the name of the rank it aliases. */
+  private rankValueAlts = [alt(() => this.CONSUME(T.NumberLit)), alt(() => this.CONSUME(T.Identifier))];
+  private rankValue = this.RULE('rankValue', (): IToken => this.OR(this.rankValueAlts));
 
   private declStmt = this.RULE('declStmt', (): Stmt => {
     const kw = this.OR([alt(() => this.CONSUME(T.Input)), alt(() => this.CONSUME(T.Weight)), alt(() => this.CONSUME(T.Kvcache))]);

@@ -64,7 +64,7 @@ export function substEinsum(e: Einsum, sub: ReadonlyMap<string, IndexExpr>): Ein
 export function toSource(c: Cascade): CascadeSource {
   const size = new Map(c.ranks.map((r) => [r.name, r.size]));
   const src: CascadeSource = {
-    ranks: c.ranks.filter((r) => r.partOf === undefined).map((r) => ({ name: r.name, size: r.size })),
+    ranks: c.ranks.filter((r) => r.partOf === undefined).map((r) => ({ name: r.name, size: r.size, ...(r.aliasOf !== undefined ? { aliasOf: r.aliasOf } : {}) })),
     partitions: c.partitions.map((p) => ({ parent: p.parent, parts: [...p.parts], innerSizes: p.parts.slice(1).map((q) => size.get(q)!) })),
     declared: c.tensors.filter((t) => t.role === 'input' || t.role === 'weight' || t.role === 'kvcache').map((t) => ({ ...t, dims: t.dims.map((d) => ({ ...d })) })),
     einsums: [...c.einsums],
