@@ -392,8 +392,10 @@ function checkReadIndex(cx: Ctx, acc: Access, idx: IndexExpr, k: number, t: Tens
     else if (hi >= dim.extent) fail('shape-mismatch', `index ${idx.name} of ${acc.tensor} ranges over [0, ${hi}] but dimension ${k + 1} (${dim.rank}) has ${dim.extent} slots`, loc, `indices of a dimension over ${dim.rank} run from 0 to ${dim.extent - 1}`);
     return { kind: 'var', name: idx.name, shift: 0 };
   }
-  if (idx.kind === 'gather') {
-    checkGatherIndex(cx, acc, idx);
+  const gathers = indexGathers(idx);
+  if (gathers.length > 0) {
+    // data-dependent (WTE[TOK[b, s], d], WPE[POS[s] + 1, d]): bounds are checked when the interpreter runs
+    for (const g of gathers) checkGatherIndex(cx, acc, g);
     return { kind: 'other' };
   }
   const a: Affine | null = toAffine(idx, rt.sizeOf);
@@ -418,11 +420,23 @@ function checkReadIndex(cx: Ctx, acc: Access, idx: IndexExpr, k: number, t: Tens
   return shape;
 }
 
+type GatherIndex = Extract<IndexExpr, { kind: 'gather' }>;
+
+/** The gathers of an index expression, outermost only (a gather's own indices are checked as its access). */
+function indexGathers(x: IndexExpr, out: GatherIndex[] = []): GatherIndex[] {
+  if (x.kind === 'gather') out.push(x);
+  else if (x.kind === 'ibin') {
+    indexGathers(x.a, out);
+    indexGathers(x.b, out);
+  }
+  return out;
+}
+
 /**
  * A gather `WTE[TOK[b, s], d]`: the index tensor holds integers (a declared integer tensor, or an einsum
  * annotated with an integer type). Its values are checked against the dimension when the interpreter runs.
  */
-function checkGatherIndex(cx: Ctx, acc: Access, idx: Extract<IndexExpr, { kind: 'gather' }>): void {
+function checkGatherIndex(cx: Ctx, acc: Access, idx: GatherIndex): void {
   const name = idx.access.tensor;
   const t = cx.tensors.get(name);
   if (!t) return; // reported as an undeclared tensor where the index access itself is checked
