@@ -113,15 +113,19 @@ function makeProgress(o: SweepOptions, total: number, start: number): { update: 
   if (o.progress === 'lines') {
     const log = o.log ?? ((l: string) => process.stderr.write(l + '\n'));
     let last = 0;
+    let tenth = Math.floor((start * 10) / Math.max(1, total));
     const line = (d: number) => {
       const s = (Date.now() - t0) / 1000;
       const rate = (d - start) / Math.max(0.001, s);
       log(`sweep: ${d}/${total} points, ${rate.toFixed(1)} points/s, ETA ${rate > 0 ? Math.ceil((total - d) / rate) : '?'} s`);
     };
     return {
+      // a line every 2 s, at each tenth of the way, and at the end
       update: (d) => {
-        if (Date.now() - last >= 2000 || d === total) {
+        const t = Math.floor((d * 10) / Math.max(1, total));
+        if (Date.now() - last >= 2000 || t > tenth || d === total) {
           last = Date.now();
+          tenth = t;
           line(d);
         }
       },
