@@ -4,7 +4,7 @@
 //   tessera sweep pareto --db F --x latency --y energy [--z area]
 //   tessera sweep merge --db OUT IN...
 //   tessera sweep slurm spec.yaml --shards N [--k8s]
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
@@ -114,6 +114,8 @@ export function register(program: Command): void {
       const shards = parseShards(o.shards);
       const cpus = parseShards(o.cpus);
       const base = { shards, cpus, name: s.name, out: o.out ?? `sweep-${s.name}` };
+      // Slurm opens each task's --output file before the script runs: the folder must exist
+      if (!o.k8s) mkdirSync(base.out, { recursive: true });
       const text = o.k8s
         ? k8sManifest({ ...base, spec: relative(process.cwd(), resolve(spec)), tessera: o.tessera ?? 'npx tessera', image: o.image, claim: o.claim })
         : slurmScript({ ...base, spec, tessera: o.tessera ?? thisTessera() });
