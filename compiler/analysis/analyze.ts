@@ -2,7 +2,7 @@
 import { dtypeBytes, einsumName, exprAccesses, iterationVars, iterativeVars, tensorElements, type Cascade, type DType, type Role } from '../ir';
 import { einsumOps, OP_KINDS, type OpCounts, type OpKind } from './flops';
 import { passAnalysis, type PassInfo } from './passes';
-import { gatheredBytes } from './gathered';
+import { gatheredBytes, gatheredElements } from './gathered';
 
 export interface EinsumAnalysis {
   name: string;
@@ -34,6 +34,9 @@ export interface CascadeAnalysis {
     ops: OpCounts;
     /** elements of weight tensors */
     params: number;
+    /** elements of weight tensors the cascade reads: a table read only through gathers counts the rows it
+     *  touches (a mixture of experts: the active experts; an embedding: the looked-up rows) */
+    activeParams: number;
     paramBytes: number;
     /** bytes of inputs, weights and kvcache (each read once; a table read only through gathers: the rows touched) */
     inputBytes: number;
@@ -103,6 +106,7 @@ export function analyzeCascade(c: Cascade, opts?: { passRank?: string }): Cascad
     return { name: einsumName(c, i), points: o.points, outputPoints: o.outputPoints, flops: o.flops, macs: o.macs, ops: o.ops };
   });
   const gathered = gatheredBytes(c);
+  const touched = gatheredElements(c);
   const tensors: TensorAnalysis[] = c.tensors.map((t) => {
     const elements = tensorElements(t);
     const g = gathered.get(t.name);
@@ -127,6 +131,7 @@ export function analyzeCascade(c: Cascade, opts?: { passRank?: string }): Cascad
       macs: einsums.reduce((s, e) => s + e.macs, 0),
       ops,
       params: weights.reduce((s, t) => s + t.elements, 0),
+      activeParams: weights.reduce((s, t) => s + (touched.get(t.name) ?? t.elements), 0),
       paramBytes: weights.reduce((s, t) => s + t.bytes, 0),
       inputBytes,
       outputBytes,

@@ -6,6 +6,13 @@ import { dtypeBytes, exprValueAccesses, isGatherAccess, iterationVars, tensorEle
 
 /** Bytes touched of each tensor that is read only through gathers (absent: read whole somewhere, or never). */
 export function gatheredBytes(c: Cascade): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [name, n] of gatheredElements(c)) out.set(name, dtypeBytes(c.tensors.find((t) => t.name === name)!.dtype, n));
+  return out;
+}
+
+/** Elements touched of each tensor that is read only through gathers (an expert's weights: the active experts'). */
+export function gatheredElements(c: Cascade): Map<string, number> {
   const size = new Map<string, number>();
   for (const r of c.ranks) if (!size.has(r.name.toLowerCase())) size.set(r.name.toLowerCase(), r.size);
   const elems = new Map<string, number>();
@@ -21,7 +28,7 @@ export function gatheredBytes(c: Cascade): Map<string, number> {
   for (const t of c.tensors) {
     const n = elems.get(t.name);
     if (n === undefined || whole.has(t.name)) continue;
-    out.set(t.name, dtypeBytes(t.dtype, Math.min(n, tensorElements(t))));
+    out.set(t.name, Math.min(n, tensorElements(t)));
   }
   return out;
 }

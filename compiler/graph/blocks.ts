@@ -9,6 +9,7 @@
 import type { DType } from '../ir';
 import { acc, idx, mul, type GraphBuilder, type Idx } from './dsl';
 import { attentionCore, headLayout, type Passes } from './attention';
+import { moeMlp } from './moe';
 import { linear, mlp, norm, residual, rope, type Activation, type LayerCtx, type NormKind } from './layers';
 
 export interface BlockConfig {
@@ -29,6 +30,8 @@ export interface BlockConfig {
   causal: boolean;
   /** Mistral: a causal query sees only the last `window` positions, itself included */
   window?: number;
+  /** Mixtral: a mixture of experts in place of the MLP (compiler/graph/moe.ts) */
+  moe?: { experts: number; topK: number };
   /** divide scores by sqrt(E); T5 does not */
   scale?: boolean;
   /** T5: an additive score bias input [heads.., S, S] shared by every layer (prefill only) */
@@ -130,7 +133,7 @@ export function transformerBlock(c: LayerCtx, cfg: BlockConfig, io: BlockIO): Bl
 
   // ---- feed-forward sublayer
   const h2 = cfg.postNorm ? x1 : norm(c, cfg.norm, x1, `${P}MN`, cfg.normEps);
-  const f = mlp(c, { x: h2, prefix: P, act: cfg.act, bias: cfg.bias });
+  const f: { out: string; outBias?: string } = cfg.moe ? moeMlp(c, { x: h2, prefix: P, ...cfg.moe }) : mlp(c, { x: h2, prefix: P, act: cfg.act, bias: cfg.bias });
   let out = residual(c, x1, f.out, `${P}OUT`, f.outBias);
   if (cfg.postNorm) out = norm(c, cfg.norm, out, `${P}OUTN`, cfg.normEps);
   return { out, k, v };

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { DType } from '../ir';
 import type { Activation, NormKind } from './layers';
 
-export const FAMILIES = ['llama', 'mistral', 'opt', 'gpt2', 'bert', 't5'] as const;
+export const FAMILIES = ['llama', 'mistral', 'mixtral', 'opt', 'gpt2', 'bert', 't5'] as const;
 export type Family = (typeof FAMILIES)[number];
 
 export interface ModelSpec {
@@ -50,6 +50,8 @@ export interface ModelSpec {
   decode: boolean;
   /** T5: decode runs the decoder stack (this many layers) with cross-attention to the encoder output */
   decoderLayers?: number;
+  /** Mixtral: a sparse mixture of `experts` SwiGLU MLPs per layer, `topK` of them active per token */
+  moe?: { experts: number; topK: number };
 }
 
 export class ConfigError extends Error {
@@ -79,6 +81,8 @@ const llamaSchema = z.object({
   attention_bias: bool.optional(),
   sliding_window: posInt.nullish(),
   torch_dtype: dtypeField,
+  num_local_experts: posInt.optional(),
+  num_experts_per_tok: posInt.optional(),
 });
 const optSchema = z.object({
   hidden_size: posInt,
@@ -169,8 +173,13 @@ export function parseModelConfig(text: string, file = 'config.json', nameHint?: 
 
   switch (family) {
     case 'llama':
-    case 'mistral': {
+    case 'mistral':
+    case 'mixtral': {
       const c = parseWith(llamaSchema, obj, file);
+      const experts = c.num_local_experts;
+      const topK = c.num_experts_per_tok;
+      if (family === 'mixtral' && (experts === undefined || topK === undefined)) throw new ConfigError(`${file}: field "${experts === undefined ? 'num_local_experts' : 'num_experts_per_tok'}": a mixtral model needs num_local_experts and num_experts_per_tok`);
+      if (experts !== undefined && topK !== undefined && topK > experts) throw new ConfigError(`${file}: field "num_experts_per_tok": ${topK} is more than num_local_experts = ${experts}`);
       const kv = c.num_key_value_heads ?? c.num_attention_heads;
       if (c.num_attention_heads % kv !== 0) throw new ConfigError(`${file}: field "num_key_value_heads": ${kv} does not divide num_attention_heads = ${c.num_attention_heads}`);
       const headDim = c.head_dim ?? divides('hidden_size', c.num_attention_heads, c.hidden_size, 'num_attention_heads');
@@ -198,6 +207,7 @@ export function parseModelConfig(text: string, file = 'config.json', nameHint?: 
         causal: true,
         scale: true,
         ...(c.sliding_window ? { slidingWindow: c.sliding_window } : {}),
+        ...(experts !== undefined && topK !== undefined ? { moe: { experts, topK } } : {}),
         scoreBias: false,
         dtype: dt(c.torch_dtype),
         decode: true,

@@ -41,6 +41,7 @@ export function blockConfig(spec: ModelSpec, o: LowerOptions = {}): BlockConfig 
   };
   if (spec.scoreBias) cfg.scoreBias = 'POS_BIAS';
   if (spec.slidingWindow !== undefined) cfg.window = spec.slidingWindow;
+  if (spec.moe) cfg.moe = spec.moe;
   if (o.tile !== undefined) cfg.tile = o.tile;
   return cfg;
 }
