@@ -54,6 +54,12 @@ export function reproducers(): Reproducer[] {
     { name: 'analyze: 2^32 keys in a ragged partition', files: { 'a.ein': 'rank E = 16, M = 4294967296\nrank M -> M1, M0 = 16\ninput K[E, M]: fp32\nBK[e, m1, m0] = K[e, m1*M0+m0]\noutput BK\n' }, argv: ['analyze', '{dir}/a.ein'], expect: 0, contains: 'FLOP' },
     { name: 'validate gpu: an attention record with batch 1,000,000', files: { 'm.json': faRecord({ batch: 1_000_000 }) }, argv: ['validate', 'gpu', '--measurements', '{dir}/m.json'], expect: 0, contains: 'held' },
     { name: 'validate gpu: an attention record with seqQ 2^32', files: { 'm.json': faRecord({ seqQ: 4294967296, seqKV: 4294967296 }) }, argv: ['validate', 'gpu', '--measurements', '{dir}/m.json'], expect: 1 },
+    // a hundred times over each limit: refused before the work, in well under a second
+    { name: '100x over: interpreter work (an 8192x8192x1024 GEMM, 2e11 nodes)', files: { 'g.ein': gemm(8192, 8192, 1024) }, argv: ['run', '{dir}/g.ein'], expect: 1 },
+    { name: '100x over: lower with 102,400 layers', files: { 'c.json': llamaConfig({ num_hidden_layers: 102_400 }) }, argv: ['lower', '--model', '{dir}/c.json', '--seq', '8', '-o', '{dir}/m.ein'], expect: 1 },
+    { name: '100x over: validate gpu with seqQ 1.6e9', files: { 'm.json': faRecord({ seqQ: 1_677_721_600, seqKV: 1_677_721_600 }) }, argv: ['validate', 'gpu', '--measurements', '{dir}/m.json'], expect: 1 },
+    { name: '100x over: a 25 MB .arch', files: { 'x.arch': tpuArch() + `# ${'x'.repeat(26_214_400)}\n` }, argv: ['check', '{dir}/x.arch'], expect: 1 },
+    { name: '100x over: scalesim with 6.7e9 folds', files: { 't.csv': topo('big,2600000,2600000,1') }, argv: ['scalesim', '--config', 'data/scalesim/scale.cfg', '--topology', '{dir}/t.csv', '--outdir', '{dir}/out'], expect: 1 },
     { name: 'lower: num_hidden_layers 65536', files: { 'c.json': llamaConfig({ num_hidden_layers: 65536 }) }, argv: ['lower', '--model', '{dir}/c.json', '--seq', '8', '-o', '{dir}/m.ein'], expect: 1 },
     { name: '.arch: clock 1e308 GHz', files: { 'x.arch': tpuArch().replace('clock = 700 MHz', 'clock = 1e308 GHz') }, argv: ['check', '{dir}/x.arch'], expect: 1 },
     { name: '.arch: rows = 1e308', files: { 'x.arch': tpuArch().replace(/rows = \d+/, 'rows = 1e308') }, argv: ['check', '{dir}/x.arch'], expect: 1 },

@@ -8,6 +8,7 @@ import type { HwModel } from './hardware';
 import type { EinsumMapping, LevelTraffic, MapOptions, Objective, SpatialBinding } from './mapping';
 import { searchEinsum } from './search';
 import type { EinsumWorkload } from './workload';
+import { DiagnosticError, error } from '../ir/diagnostic';
 
 export interface EinsumMapOutcome {
   mapping: EinsumMapping;
@@ -131,9 +132,11 @@ export function mapEinsum(w: EinsumWorkload, hw: HwModel, opts: EinsumMapOptions
   let bestVal = Infinity;
   let best: { unit: number; model: EinsumCostModel; row: number; col: number; tiles: Int32Array; order: Int32Array } | null = null;
   let evaluations = 0;
+  let runnable = false;
   for (let ui = 0; ui < hw.units.length; ui++) {
     const model = new EinsumCostModel(w, hw.units[ui]!, hw);
     if (!Number.isFinite(model.cpp)) continue;
+    runnable = true;
     const r = searchEinsum(model, opts.objective, { seed, ...(opts.budget !== undefined ? { budget: opts.budget } : {}), ...(opts.exhaustiveLimit !== undefined ? { exhaustiveLimit: opts.exhaustiveLimit } : {}) });
     evaluations += r.evaluations;
     if (r.best && r.value < bestVal) {
@@ -141,6 +144,9 @@ export function mapEinsum(w: EinsumWorkload, hw: HwModel, opts: EinsumMapOptions
       best = { unit: ui, model, row: r.best.row, col: r.best.col, tiles: r.best.tiles, order: r.best.order };
     }
   }
+  if (!best && runnable)
+    // a unit executes the einsum, but no mapping the search drew fits the memories: not a missing op
+    throw new DiagnosticError([error('no-legal-mapping', `einsum ${w.name}: no mapping found that fits the memories of ${hw.target} (${evaluations} evaluated)`, undefined, 'a smaller shape or larger buffers; or raise the search effort')]);
   if (!best) {
     memo?.entries.set(key, { unit: -1, row: -1, col: -1, tiles: new Int32Array(0), order: new Int32Array(0) });
     return null;

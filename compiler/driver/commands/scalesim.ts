@@ -148,7 +148,7 @@ function run(opts: ScaleSimOptions): void {
   const trace = opts.trace ? new TraceWriter({ clockHz: m.spec.clockHz }) : undefined;
   // A .cfg machine's scalesim engine computes every layer's cycles and traffic itself, and a .cfg
   // gives no energy figures: the mapping only has to be legal, so the mapper's search is minimal.
-  const search = cfg ? { search: { budget: 1, exhaustiveLimit: 1 } } : {};
+  const search = cfg ? { search: { budget: 64, exhaustiveLimit: 64 } } : {};
   const result = simulateCascade(cascade, { target: targetFromSpec(m.spec), fidelity: 'cycle', ...search, ...(trace ? { trace } : {}), progress: process.stderr.isTTY && !opts.json });
   result.warnings = [...m.warnings, ...result.warnings];
   const array = reportArray(m.spec);
