@@ -1,7 +1,7 @@
 // The sweep's results in an embedded DuckDB file (@duckdb/node-api): one row per point, keyed by the
-// point's hash. Rows are written in small batches, each one INSERT OR IGNORE statement (one
-// transaction): a batch is all there or not at all after a kill -9, and writing a point twice (a
-// resume, a merge) changes nothing. `meta` records what sweep the file belongs to.
+// point's hash. Rows are written in small batches, each appended and flushed as one transaction: a
+// batch is all there or not at all after a kill -9; a resume skips stored points, and a merge is an
+// INSERT OR IGNORE, so a point is never stored twice. `meta` records what sweep the file belongs to.
 import { existsSync } from 'node:fs';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { UserError } from '../driver/user-error';
@@ -53,7 +53,8 @@ export class SweepDb {
     if (o.mustExist && !existsSync(file)) throw new UserError(`${file}: no such database`);
     let instance: DuckDBInstance;
     try {
-      instance = await DuckDBInstance.create(file, o.readOnly ? { access_mode: 'READ_ONLY' } : {});
+      // one DuckDB thread: the cores belong to the workers; the database only appends small batches
+      instance = await DuckDBInstance.create(file, { threads: '1', ...(o.readOnly ? { access_mode: 'READ_ONLY' } : {}) });
     } catch (e) {
       throw new UserError(`${file}: cannot open as a DuckDB database: ${(e as Error).message.split('\n')[0]}`);
     }
@@ -92,12 +93,30 @@ export class SweepDb {
     return Number(r.getRowObjects()[0]!.n);
   }
 
-  /** One statement, one transaction: the batch is stored whole or not at all. */
+  /**
+   * Appends a batch and flushes it: the flush commits the batch as one transaction, whole or not at
+   * all. The caller never passes a point the file already holds (a resume skips them first).
+   */
   async insert(rows: readonly Row[]): Promise<void> {
     if (!rows.length) return;
     const t0 = performance.now();
-    const values = rows.map((r) => `(${COLUMNS.map(([n]) => literal(r[n])).join(', ')})`).join(',\n');
-    await this.conn.run(`INSERT OR IGNORE INTO points (${NAMES}) VALUES ${values}`);
+    const a = await this.conn.createAppender('points');
+    try {
+      for (const r of rows) {
+        for (const [n, t] of COLUMNS) {
+          const v = r[n];
+          if (v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v))) a.appendNull();
+          else if (t.startsWith('VARCHAR')) a.appendVarchar(String(v));
+          else if (t === 'INTEGER') a.appendInteger(v as number);
+          else if (t === 'BIGINT') a.appendBigInt(BigInt(Math.round(v as number)));
+          else a.appendDouble(v as number);
+        }
+        a.endRow();
+      }
+      a.flushSync();
+    } finally {
+      a.closeSync();
+    }
     this.busyMs += performance.now() - t0;
   }
 
