@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { DiagnosticError, iterativeVars, printCascade, renderDiagnostics, type Cascade } from '../../ir';
 import { loadCascadeFile } from '../../lang';
 import { UserError } from '../user-error';
+import { diagnosticsJson } from '../diagnostics-schema';
 import type { checkArchFile as CheckArchFile } from './targets';
 
 // ./targets (the .arch parser and target registry) loads only when an .arch file is checked
@@ -59,6 +60,7 @@ export function register(program: Command): void {
     .action(async (files: string[], opts: CheckOptions) => {
       if (files.some((f) => extname(f).toLowerCase() === '.arch')) checkArchFile ??= (await import('./targets')).checkArchFile;
       let failed = 0;
+      const jsonErrors: ReturnType<typeof diagnosticsJson>['diagnostics'] = [];
       for (const path of files) {
         const checker = CHECKERS[extname(path).toLowerCase()];
         if (!checker) throw new UserError(`${path}: cannot check this kind of file; known extensions: ${Object.keys(CHECKERS).join(', ')}`);
@@ -67,10 +69,13 @@ export function register(program: Command): void {
         } catch (e) {
           if (!(e instanceof DiagnosticError)) throw e;
           failed++;
+          if (opts.json) jsonErrors.push(...diagnosticsJson(e.diagnostics, path).diagnostics);
           const errors = e.diagnostics.filter((d) => d.severity === 'error').length;
           process.stderr.write(`${renderDiagnostics(e.diagnostics, e.source, e.sources)}\n${path}: ${errors} error${errors === 1 ? '' : 's'}\n`);
         }
       }
+      // under --json the errors are a document on stdout too: {"schemaVersion", "diagnostics": [...]}
+      if (failed && opts.json) process.stdout.write(JSON.stringify({ ...diagnosticsJson([]), diagnostics: jsonErrors }, null, 2) + '\n');
       if (failed) process.exitCode = 1;
     });
 }

@@ -1,0 +1,47 @@
+// docs/schema/*.schema.json are what `npm run schema` generates from the code's zod schemas (a stale file
+// fails here), and what the commands print under --json follows them: a run's Result, and the
+// {"diagnostics": [...]} document `check --json` prints on stdout (exit 1) when a file has errors.
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { OUTPUT_SCHEMAS, schemaText } from '../../compiler/driver/output-schemas';
+import { runCli } from '../helpers/cli';
+
+const dir = join(__dirname, '..', '..', 'docs', 'schema');
+
+describe('docs/schema', () => {
+  it('holds exactly one committed file per output kind, equal to the regenerated one', () => {
+    const files = readdirSync(dir).filter((f) => f.endsWith('.schema.json')).sort();
+    expect(files).toEqual(Object.keys(OUTPUT_SCHEMAS).map((k) => `${k}.schema.json`).sort());
+    for (const kind of Object.keys(OUTPUT_SCHEMAS)) expect(readFileSync(join(dir, `${kind}.schema.json`), 'utf8'), `${kind}: run npm run schema`).toBe(schemaText(kind));
+  });
+
+  it('the result schema requires the Result fields and rejects a negative latency', () => {
+    const s = JSON.parse(readFileSync(join(dir, 'result.schema.json'), 'utf8'));
+    expect(s.required).toEqual(expect.arrayContaining(['target', 'workload', 'fidelity', 'latencyCycles', 'einsums', 'warnings']));
+    expect(s.properties.latencyCycles.minimum).toBe(0);
+    expect(OUTPUT_SCHEMAS.result!.schema.safeParse({ target: 't', workload: 'w', fidelity: 'analytic', latencyCycles: -1, latencySeconds: 0, energyPj: null, utilization: {}, traffic: {}, einsums: [], warnings: [] }).success).toBe(false);
+  });
+});
+
+describe('--json outputs validate against their schema', () => {
+  it('run examples/gemm/gemm.ein --target tpu-v1 --json is a Result', async () => {
+    const r = await runCli(['run', 'examples/gemm/gemm.ein', '--target', 'tpu-v1', '--json']);
+    expect(r.code).toBe(0);
+    const parsed = OUTPUT_SCHEMAS.result!.schema.safeParse(JSON.parse(r.out));
+    expect(parsed.error?.issues).toBeUndefined();
+  });
+
+  it('check --json on a file with errors prints {"diagnostics": [...]} on stdout and exits 1', async () => {
+    const bad = join(mkdtempSync(join(tmpdir(), 'tessera-schema-')), 'bad.ein');
+    writeFileSync(bad, 'rank M = 4\ninput A[M]: fp32\nB[m] = A[m] * C[m]\noutput B\n');
+    const r = await runCli(['check', bad, '--json']);
+    expect(r.code).toBe(1);
+    const doc = JSON.parse(r.out);
+    expect(OUTPUT_SCHEMAS.diagnostics!.schema.safeParse(doc).error?.issues).toBeUndefined();
+    expect(doc.diagnostics.length).toBeGreaterThan(0);
+    expect(doc.diagnostics[0]).toMatchObject({ severity: 'error', file: bad, loc: { line: 3 } });
+    expect(doc.diagnostics[0].message).toMatch(/\bC\b/);
+  });
+});
