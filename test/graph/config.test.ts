@@ -59,7 +59,7 @@ describe('bad config.json: the message names the file and the field', () => {
     expect(msg(bad({ hidden_size: 4001 }))).toMatch(/field "hidden_size": 4001 is not divisible by num_attention_heads = 32/);
   });
   it('an unsupported model_type lists the supported ones', () => {
-    expect(msg(bad({ model_type: 'falcon' }))).toBe('llama-2-7b.json: field "model_type": unsupported model type "falcon"; supported: llama, mistral, opt, gpt2, bert, t5');
+    expect(msg(bad({ model_type: 'falcon' }))).toBe('llama-2-7b.json: field "model_type": unsupported model type "falcon"; supported: llama, mistral, mixtral, opt, gpt2, bert, t5');
   });
   it('not JSON', () => {
     expect(msg('{"model_type": "llama",')).toMatch(/^llama-2-7b\.json: not valid JSON/);
@@ -99,7 +99,7 @@ describe('tessera lower', () => {
     const f = join(dir, 'falcon.json');
     writeFileSync(f, '{"model_type": "falcon", "hidden_size": 64}');
     expect(await run('lower', '--model', f, '--seq', '4')).toBe(1);
-    expect(err).toMatch(/unsupported model type "falcon"; supported: llama, mistral, opt, gpt2, bert, t5/);
+    expect(err).toMatch(/unsupported model type "falcon"; supported: llama, mistral, mixtral, opt, gpt2, bert, t5/);
     expect(await run('lower', '--model', join(dir, 'nope.json'), '--seq', '4')).toBe(1);
     expect(err).toMatch(/cannot read .*nope\.json: ENOENT/);
     expect(await run('lower', '--model', resolve(shared, 'gpt2.json'), '--phase', 'prefill')).toBe(1);
