@@ -65,7 +65,7 @@ describe('FuseMax at BERT-Base 1K (batch 64, 12 heads, E = F = 64)', () => {
   it('writes a Perfetto trace with both arrays and the DRAM channel', () => {
     const trace = new TraceWriter({ clockHz: pt.clockHz, maxEvents: 5000 });
     simulateFusemax({ ...pt, batch: 1 }, { trace });
-    const tracks = new Set(trace.toJSON().traceEvents.filter((e) => e.ph === 'M').map((e) => e.args!.name));
+    const tracks = new Set(trace.toJSON().traceEvents.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => e.args!.name));
     expect([...tracks].sort()).toEqual(['1D array', '2D array', 'DRAM']);
   });
 });

@@ -37,6 +37,7 @@ async function runOnTarget(file: string, c: Cascade, opts: RunOptions): Promise<
   const placement = kind === 'none' ? undefined : { kind, ...scheduleFlags(opts) };
   const r = await runPipeline(c, { target, fidelity, objective: parseObjective(opts.objective), seed: opts.seed !== undefined ? parseSeed(opts.seed) : 1, batch: parseBatch(opts.batch), progress: !opts.json && process.stderr.isTTY === true, ...(trace ? { trace } : {}), ...(placement ? { placement } : {}) });
   if (trace) writeOutput(opts.trace!, trace.text());
+  if (trace?.truncationNotice(opts.trace!)) process.stderr.write(trace.truncationNotice(opts.trace!)!);
   if (opts.report !== undefined) {
     const { reportRun } = await import('./report');
     reportRun(opts.report, file, r as Record<string, unknown>, c, target.spec, ['run', file, '--target', opts.target!, '--fidelity', fidelity, ...(opts.batch ? ['--batch', opts.batch] : []), ...(opts.param ?? []).flatMap((p) => ['--param', p]), '--report', opts.report]);

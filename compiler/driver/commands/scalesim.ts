@@ -161,6 +161,7 @@ function run(opts: ScaleSimOptions): void {
   writeOutput(join(dir, 'result.json'), json);
   if (m.arch !== undefined) writeOutput(opts.emitArch!, m.arch);
   if (trace) writeOutput(opts.trace!, trace.text());
+  if (trace?.truncationNotice(opts.trace!)) process.stderr.write(trace.truncationNotice(opts.trace!)!);
   if (opts.json) {
     process.stdout.write(json);
     return;
