@@ -1,0 +1,71 @@
+// Issue 14, "One answer" and "Speed": LLaMA-2-7B prefill (b=1, s=2048) and decode (b=1 and b=16,
+// kv=2048), all 32 layers, lowered from data/models/llama-2-7b.json, on every built-in target at each
+// fidelity its engine offers. Prints, per target and case, the analytic and cycle latencies, their
+// ratio, the einsums over 1% of the analytic time whose cycle/analytic ratio is furthest from 1, and the
+// in-process wall time of each run (the CLI's start-up is not counted: this is one process).
+// Run: npx tsx bench/one-answer.bench.ts [target ...]   (also part of `npm run bench`)
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { buildModel, parseModelConfig, type Phase } from '../compiler/graph';
+import { simulateCascade } from '../compiler/driver/pipeline';
+import { listTargets, loadTarget } from '../targets/registry';
+import type { Result } from '../sim/core/result';
+import type { Fidelity } from '../sim/core/result';
+
+const file = resolve(import.meta.dirname, '../data/models/llama-2-7b.json');
+const spec = parseModelConfig(readFileSync(file, 'utf8'), 'llama-2-7b.json', 'llama-2-7b');
+const cases: { name: string; phase: Phase }[] = [
+  { name: 'prefill s2048 b1', phase: { kind: 'prefill', batch: 1, seq: 2048 } },
+  { name: 'decode kv2048 b1', phase: { kind: 'decode', batch: 1, kvLen: 2048 } },
+  { name: 'decode kv2048 b16', phase: { kind: 'decode', batch: 16, kvLen: 2048 } },
+];
+const cascades = cases.map((k) => ({ ...k, cascade: buildModel(spec, k.phase) }));
+
+const wanted = process.argv.slice(2);
+const targets = (wanted.length ? wanted : listTargets()).map((n) => loadTarget(n));
+
+function run(target: string, c: (typeof cascades)[number], fidelity: Fidelity): { r?: Result; ms: number; err?: string } {
+  const t0 = performance.now();
+  try {
+    const r = simulateCascade(c.cascade, { target, fidelity });
+    return { r, ms: performance.now() - t0 };
+  } catch (e) {
+    return { ms: performance.now() - t0, err: (e as Error).message.split('\n')[0] };
+  }
+}
+
+const sec = (s: number) => (s >= 1 ? `${s.toFixed(3)} s` : s >= 1e-3 ? `${(s * 1e3).toFixed(3)} ms` : `${(s * 1e6).toFixed(1)} µs`);
+
+/** Einsums over 1% of the analytic time, with cycle/analytic ratio outside 0.75..1.25, worst first (at most 3). */
+function worst(a: Result, c: Result): string {
+  const total = a.latencyCycles || 1;
+  const byName = new Map(c.einsums.map((e) => [e.name, e.latencyCycles]));
+  const rows = a.einsums
+    .filter((e) => e.latencyCycles / total > 0.01)
+    .map((e) => ({ name: e.name, share: e.latencyCycles / total, ratio: (byName.get(e.name) ?? NaN) / e.latencyCycles }))
+    .filter((x) => !(x.ratio >= 0.75 && x.ratio <= 1.25));
+  rows.sort((x, y) => Math.abs(Math.log(y.ratio)) - Math.abs(Math.log(x.ratio)));
+  const n = rows.length;
+  return n === 0 ? 'none' : `${n}: ` + rows.slice(0, 3).map((x) => `${x.name} ${x.ratio.toFixed(2)}× (${(x.share * 100).toFixed(1)}%)`).join(', ');
+}
+
+console.log('| target | case | analytic | cycle | cycle/analytic | einsums >1% outside ±25% (worst first) | wall analytic | wall cycle |');
+console.log('|---|---|---|---|---|---|---|---|');
+for (const t of targets) {
+  let wallA = 0;
+  let wallC = 0;
+  for (const c of cascades) {
+    const a = run(t.name, c, 'analytic');
+    wallA += a.ms;
+    if (!t.fidelities.includes('cycle')) {
+      console.log(`| ${t.name} | ${c.name} | ${a.r ? sec(a.r.latencySeconds) : a.err} | (no cycle engine) | | | ${a.ms.toFixed(0)} ms | |`);
+      continue;
+    }
+    const y = run(t.name, c, 'cycle');
+    wallC += y.ms;
+    const ratio = a.r && y.r ? (y.r.latencySeconds / a.r.latencySeconds).toFixed(3) : '';
+    const w = a.r && y.r ? worst(a.r, y.r) : '';
+    console.log(`| ${t.name} | ${c.name} | ${a.r ? sec(a.r.latencySeconds) : a.err} | ${y.r ? sec(y.r.latencySeconds) : y.err} | ${ratio} | ${w} | ${a.ms.toFixed(0)} ms | ${y.ms.toFixed(0)} ms |`);
+  }
+  console.error(`${t.name}: all cases analytic ${(wallA / 1000).toFixed(2)} s, cycle ${(wallC / 1000).toFixed(2)} s`);
+}
