@@ -11,6 +11,7 @@ import { TraceWriter } from '../../../sim/core/trace';
 import { UserError } from '../user-error';
 import { writeOutput } from '../output';
 import { analysisSummary, analyzeWithPasses } from './analyze';
+import { formatModelSummary, isLoweredModel } from '../summary';
 import { formatResult, parseFidelity, parseObjective, parseScheduleKind, resolveTarget, runPipeline } from '../pipeline';
 import { collect, paramOverrides, scheduleFlags } from '../flags';
 
@@ -42,10 +43,14 @@ async function runOnTarget(file: string, c: Cascade, opts: RunOptions): Promise<
     const { reportRun } = await import('./report');
     reportRun(opts.report, file, r as Record<string, unknown>, c, target.spec, ['run', file, '--target', opts.target!, '--fidelity', fidelity, ...(opts.batch ? ['--batch', opts.batch] : []), ...(opts.param ?? []).flatMap((p) => ['--param', p]), '--report', opts.report]);
   }
-  process.stdout.write(opts.json ? JSON.stringify(r, null, 2) + '\n' : formatResult(r));
+  // a whole-model run prints one screen (compiler/driver/summary.ts); --verbose prints every einsum
+  const ranks = Object.fromEntries(c.ranks.map((k) => [k.name, k.name === 'B' ? k.size * (parseBatch(opts.batch) ?? 1) : k.size]));
+  process.stdout.write(opts.json ? JSON.stringify(r, null, 2) + '\n' : isLoweredModel(r) && !opts.verbose ? formatModelSummary(r, { ranks }) : formatResult(r));
 }
 
 export interface RunOptions {
+  /** with --target: a whole-model run lists every einsum instead of its one-screen summary */
+  verbose?: boolean;
   seed?: string;
   dtype?: string;
   inputs?: string;
@@ -263,6 +268,7 @@ export function register(program: Command): void {
     .option('--budget <b>', 'with --schedule: SRAM budget in bytes (e.g. 4MiB) or MR/MH/MP (ilp); default the SRAM capacity')
     .option('--solver <name>', 'with --schedule ilp: highs (default) or glpk')
     .option('--time-limit <s>', 'with --schedule ilp: solver time limit in seconds (default 60)')
+    .option('--verbose', 'with --target: a whole-model run lists every einsum instead of its one-screen summary')
     .option('--report <file.html>', 'with --target: also write an HTML report (charts of latency, energy, traffic, roofline)')
     .action(async (file: string, opts: RunOptions) => {
       const c = loadCascadeFile(file);
