@@ -1,7 +1,10 @@
 // The one-screen summary of a whole-model run: layer kinds from the lowering's names, sums per kind,
 // tokens per second from the batch and the step time, warnings grouped and counted. Oracles are hand-made
 // Results with hand-summed figures, and one real lowered model's einsums read from its .ein file.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { csvField } from '../../compiler/driver/csv';
 import { describe, expect, it } from 'vitest';
 import { formatModelSummary, groupWarnings, isLoweredModel, layerKind, perKind } from '../../compiler/driver/summary';
 import type { EinsumResult, Result } from '../../sim/core/result';
@@ -64,5 +67,32 @@ describe('tessera run of a lowered model', () => {
     expect(short.out.split('\n').length).toBeLessThan(long.out.split('\n').length);
     expect(short.out).toContain('top 10 of 69 einsums');
     expect(long.out).toMatch(/^ {2}L1_RNV /m);
+  });
+});
+
+describe('run --csv', () => {
+  it('quotes what RFC 4180 needs quoted', () => {
+    expect([csvField('a,b'), csvField('say "hi"'), csvField('x\ny'), csvField(null), csvField(3.5)]).toEqual(['"a,b"', '"say ""hi"""', '"x\ny"', '', '3.5']);
+  });
+
+  it('writes one row per einsum whose figures equal the --json Result', async () => {
+    const csv = join(mkdtempSync(join(tmpdir(), 'tessera-csv-')), 'e.csv');
+    const args = ['run', 'examples/models/tiny-llama-decode-1pass.ein', '--target', 'h100'];
+    expect((await runCli([...args, '--csv', csv])).code).toBe(0);
+    const r = JSON.parse((await runCli([...args, '--json'])).out) as Result;
+    const [header, ...rows] = readFileSync(csv, 'utf8').trimEnd().split('\n').map((l) => l.split(','));
+    expect(header!.slice(0, 5)).toEqual(['einsum', 'kind', 'unit', 'latencyCycles', 'energyPj']);
+    expect(rows.map((x) => x[0])).toEqual(r.einsums.map((x) => x.name));
+    for (const [i, x] of rows.entries()) {
+      expect(Number(x[3])).toBe(r.einsums[i]!.latencyCycles);
+      expect(Number(x[4])).toBe(r.einsums[i]!.energyPj);
+      for (const [t, b] of Object.entries(r.einsums[i]!.traffic)) expect(Number(x[header!.indexOf(`${t}.readBytes`)])).toBe(b.readBytes);
+    }
+  });
+
+  it('without --target is refused, exit 1', async () => {
+    const r = await runCli(['run', 'examples/gemm/gemm.ein', '--csv', '/tmp/never.csv']);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('--csv needs --target');
   });
 });

@@ -12,6 +12,7 @@ import { UserError } from '../user-error';
 import { writeOutput } from '../output';
 import { analysisSummary, analyzeWithPasses } from './analyze';
 import { formatModelSummary, isLoweredModel } from '../summary';
+import { einsumCsv } from '../csv';
 import { formatResult, parseFidelity, parseObjective, parseScheduleKind, resolveTarget, runPipeline } from '../pipeline';
 import { collect, paramOverrides, scheduleFlags } from '../flags';
 
@@ -39,6 +40,7 @@ async function runOnTarget(file: string, c: Cascade, opts: RunOptions): Promise<
   const r = await runPipeline(c, { target, fidelity, objective: parseObjective(opts.objective), seed: opts.seed !== undefined ? parseSeed(opts.seed) : 1, batch: parseBatch(opts.batch), progress: !opts.json && process.stderr.isTTY === true, ...(trace ? { trace } : {}), ...(placement ? { placement } : {}) });
   if (trace) writeOutput(opts.trace!, trace.text());
   if (trace?.truncationNotice(opts.trace!)) process.stderr.write(trace.truncationNotice(opts.trace!)!);
+  if (opts.csv !== undefined) writeOutput(opts.csv, einsumCsv(r));
   if (opts.report !== undefined) {
     const { reportRun } = await import('./report');
     reportRun(opts.report, file, r as Record<string, unknown>, c, target.spec, ['run', file, '--target', opts.target!, '--fidelity', fidelity, ...(opts.batch ? ['--batch', opts.batch] : []), ...(opts.param ?? []).flatMap((p) => ['--param', p]), '--report', opts.report]);
@@ -49,6 +51,8 @@ async function runOnTarget(file: string, c: Cascade, opts: RunOptions): Promise<
 }
 
 export interface RunOptions {
+  /** with --target: write the per-einsum results as CSV here */
+  csv?: string;
   /** with --target: a whole-model run lists every einsum instead of its one-screen summary */
   verbose?: boolean;
   seed?: string;
@@ -268,11 +272,13 @@ export function register(program: Command): void {
     .option('--budget <b>', 'with --schedule: SRAM budget in bytes (e.g. 4MiB) or MR/MH/MP (ilp); default the SRAM capacity')
     .option('--solver <name>', 'with --schedule ilp: highs (default) or glpk')
     .option('--time-limit <s>', 'with --schedule ilp: solver time limit in seconds (default 60)')
+    .option('--csv <file.csv>', 'with --target: also write the per-einsum results (latency, energy, bytes per tier) as CSV')
     .option('--verbose', 'with --target: a whole-model run lists every einsum instead of its one-screen summary')
     .option('--report <file.html>', 'with --target: also write an HTML report (charts of latency, energy, traffic, roofline)')
     .action(async (file: string, opts: RunOptions) => {
       const c = loadCascadeFile(file);
       if (opts.target !== undefined) return runOnTarget(file, c, opts);
+      if (opts.csv !== undefined) throw new UserError('--csv needs --target (it writes the per-einsum results of the mapped and simulated run)');
       if (opts.report !== undefined) throw new UserError('--report needs --target (it draws the mapped and simulated Result)');
       if (opts.param?.length || opts.schedule !== undefined) throw new UserError('--param and --schedule need --target');
       const r = runInterpreter(file, c, opts);
