@@ -1,0 +1,116 @@
+// `tessera repro flightllm`: LLaMA2-7B decode on the FlightLLM-style overlay (sim/fpga) for u280 and vhk158,
+// beside FlightLLM's figures (Zeng et al., FPGA 2024). Model shape, compression assumptions and the paper's
+// figures live in repro-flightllm.json with their sources.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { loadBuiltinTarget } from '../../../targets/spec';
+import { decodeStep, type DecodeConfig, type LlamaShape } from '../../../sim/fpga/decode';
+import { gemmCycles } from '../../../sim/fpga/overlay';
+import { dspSlices, fpgaDevice } from '../../../sim/fpga/resources';
+
+interface Data {
+  source: string;
+  model: LlamaShape & { name: string };
+  assumptions: { weightBits: number; sparsity: { n: number; m: number }; kvBits: number; actBits: number; [k: string]: unknown };
+  points: { prefill: number[]; decode: number[] };
+  paper: { u280TokensPerSecond: number; vhk158TokensPerSecond: [number, number]; u280Resources: Record<string, number>; hbmUtilisation: { off: number; on: number }; sparseChainGain: number };
+}
+
+export function loadFlightllmData(): Data {
+  return JSON.parse(readFileSync(join(import.meta.dirname, 'repro-flightllm.json'), 'utf8')) as Data;
+}
+
+export function decodeConfig(target: string, d: Data, alwaysOnChip: boolean): DecodeConfig {
+  const s = loadBuiltinTarget(target);
+  const hbm = s.memories.find((m) => m.name === 'HBM')!;
+  const mpe = s.computes.find((c) => c.name === 'MPE')!;
+  const a = mpe.attrs as Record<string, number>;
+  const ch = hbm.attrs.pseudo_channels as number;
+  return {
+    clockHz: s.clockHz,
+    cores: s.attrs.cores as number,
+    mv: { n: a.mv_n, k: a.mv_k, m: a.mv_m },
+    hbm: { channels: ch, channelBytesPerSecond: hbm.bandwidthBytesPerSecond! / ch, efficiencyInChannel: hbm.attrs.efficiency_in_channel as number, efficiencyCrossChannel: hbm.attrs.efficiency_cross_channel as number },
+    weightBits: d.assumptions.weightBits,
+    sparsity: d.assumptions.sparsity,
+    kvBits: d.assumptions.kvBits,
+    actBits: d.assumptions.actBits,
+    alwaysOnChip,
+  };
+}
+
+/** Tokens/s of `decode` tokens after a `prefill`-token prompt, and the mean HBM utilisation. */
+export function decodeRun(d: Data, c: DecodeConfig, prefill: number, decode: number): { tokensPerSecond: number; hbmUtilisation: number } {
+  let t = 0;
+  let util = 0;
+  for (let i = 0; i < decode; i++) {
+    const s = decodeStep(d.model, prefill + i, c);
+    t += s.seconds;
+    util += s.hbmUtilisation * s.seconds;
+  }
+  return { tokensPerSecond: decode / t, hbmUtilisation: util / t };
+}
+
+export interface FlightllmRepro {
+  tokensPerSecond: { target: string; prefill: number; decode: number; ours: number; paper: number | [number, number]; relError: number }[];
+  hbmUtilisation: { off: number; on: number; paper: { off: number; on: number } };
+  sparseChainGain: { ours: number; paper: number; relError: number };
+  dsp: { ours: number; paper: number; relError: number; note: string };
+  assumptions: Record<string, unknown>;
+}
+
+const rel = (ours: number, paper: number) => ours / paper - 1;
+
+export function reproFlightllm(): FlightllmRepro {
+  const d = loadFlightllmData();
+  const rows: FlightllmRepro['tokensPerSecond'] = [];
+  for (const target of ['u280', 'vhk158']) {
+    const c = decodeConfig(target, d, true);
+    for (const p of d.points.prefill)
+      for (const n of d.points.decode) {
+        const ours = decodeRun(d, c, p, n).tokensPerSecond;
+        const paper = target === 'u280' ? d.paper.u280TokensPerSecond : d.paper.vhk158TokensPerSecond;
+        // against a range: the error to its nearest end (0 inside)
+        const err = typeof paper === 'number' ? rel(ours, paper) : ours < paper[0] ? rel(ours, paper[0]) : ours > paper[1] ? rel(ours, paper[1]) : 0;
+        rows.push({ target, prefill: p, decode: n, ours, paper, relError: err });
+      }
+  }
+  const on = decodeRun(d, decodeConfig('u280', d, true), 128, 512).hbmUtilisation;
+  const off = decodeRun(d, decodeConfig('u280', d, false), 128, 512).hbmUtilisation;
+  // sparse chain: compute cycles of the 4096x11008 GEMV, dense against the assumed N:M pattern
+  const c = decodeConfig('u280', d, true);
+  const gain = gemmCycles(1, 4096, 11008, c.mv, { n: 16, m: 16 }) / gemmCycles(1, 4096, 11008, c.mv, c.sparsity);
+  const dev = fpgaDevice(loadBuiltinTarget('u280'));
+  const dsp = c.cores * dspSlices(dev.dspKind, 4096, 8, 8);
+  return {
+    tokensPerSecond: rows,
+    hbmUtilisation: { off, on, paper: d.paper.hbmUtilisation },
+    sparseChainGain: { ours: gain, paper: d.paper.sparseChainGain, relError: rel(gain, d.paper.sparseChainGain) },
+    dsp: { ours: dsp, paper: d.paper.u280Resources.dsp, relError: rel(dsp, d.paper.u280Resources.dsp), note: 'matrix engines only (cores x 4096 INT8 MACs at 2 per DSP48E2); the vector unit and SFU DSPs are not modelled' },
+    assumptions: d.assumptions,
+  };
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+export function formatFlightllm(r: FlightllmRepro): string {
+  const out = ['FlightLLM (Zeng et al., FPGA 2024): LLaMA2-7B decode, batch 1', '', 'target   prefill  decode  ours tok/s  paper     rel. error'];
+  for (const x of r.tokensPerSecond) out.push(`${x.target.padEnd(8)} ${String(x.prefill).padStart(7)} ${String(x.decode).padStart(7)} ${x.ours.toFixed(1).padStart(11)}  ${(typeof x.paper === 'number' ? String(x.paper) : x.paper.join('-')).padEnd(9)} ${pct(x.relError).padStart(8)}`);
+  out.push('', `HBM utilisation (u280, 128+512): ${pct(r.hbmUtilisation.off)} without always-on-chip decode, ${pct(r.hbmUtilisation.on)} with (paper ${pct(r.hbmUtilisation.paper.off)} -> ${pct(r.hbmUtilisation.paper.on)})`);
+  out.push(`Sparse DSP chain compute gain: ${r.sparseChainGain.ours.toFixed(2)}x (paper ${r.sparseChainGain.paper}x, ${pct(r.sparseChainGain.relError)})`);
+  out.push(`U280 DSP48E2: ${r.dsp.ours} (paper ${r.dsp.paper}, ${pct(r.dsp.relError)}): ${r.dsp.note}`);
+  out.push('', `Assumptions: ${JSON.stringify(r.assumptions)}`, '');
+  return out.join('\n');
+}
+
+export function registerFlightllm(repro: Command): void {
+  repro
+    .command('flightllm')
+    .description('FlightLLM (FPGA 2024): LLaMA2-7B decode tokens/s on u280 and vhk158, HBM utilisation, sparse DSP chain gain, DSPs')
+    .option('--json', 'print a deterministic JSON document instead of the table')
+    .action((opts: { json?: boolean }) => {
+      const r = reproFlightllm();
+      process.stdout.write(opts.json ? JSON.stringify(r, null, 2) + '\n' : formatFlightllm(r));
+    });
+}
