@@ -12,6 +12,7 @@ import { simulateCascade } from '../pipeline';
 import type { Result } from '../../../sim/core/result';
 import { registerCosma } from './repro-cosma';
 import { registerLut } from './repro-lut';
+import { registerFlightllm } from './repro-flightllm';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const DATA = join(ROOT, 'compiler/map/data/fusemax-workloads.json');
@@ -153,4 +154,5 @@ export function register(program: Command): void {
     });
   registerCosma(repro);
   registerLut(repro);
+  registerFlightllm(repro);
 }
