@@ -60,6 +60,7 @@ export function reproducers(): Reproducer[] {
     { name: '100x over: validate gpu with seqQ 1.6e9', files: { 'm.json': faRecord({ seqQ: 1_677_721_600, seqKV: 1_677_721_600 }) }, argv: ['validate', 'gpu', '--measurements', '{dir}/m.json'], expect: 1 },
     { name: '100x over: a 25 MB .arch', files: { 'x.arch': tpuArch() + `# ${'x'.repeat(26_214_400)}\n` }, argv: ['check', '{dir}/x.arch'], expect: 1 },
     { name: '100x over: scalesim with 6.7e9 folds', files: { 't.csv': topo('big,2600000,2600000,1') }, argv: ['scalesim', '--config', 'data/scalesim/scale.cfg', '--topology', '{dir}/t.csv', '--outdir', '{dir}/out'], expect: 1 },
+    { name: 'schedule: a block with S = 1e9 (the warm start had no baseline)', files: { 'b.ein': readFileSync('examples/schedule/block.ein', 'utf8').replace('S = 512', 'S = 1000000000') }, argv: ['schedule', '{dir}/b.ein', '--target', 'sn40l', '--time-limit', '5'], expect: 0, contains: 'checker ok' },
     { name: 'lower: num_hidden_layers 65536', files: { 'c.json': llamaConfig({ num_hidden_layers: 65536 }) }, argv: ['lower', '--model', '{dir}/c.json', '--seq', '8', '-o', '{dir}/m.ein'], expect: 1 },
     { name: '.arch: clock 1e308 GHz', files: { 'x.arch': tpuArch().replace('clock = 700 MHz', 'clock = 1e308 GHz') }, argv: ['check', '{dir}/x.arch'], expect: 1 },
     { name: '.arch: rows = 1e308', files: { 'x.arch': tpuArch().replace(/rows = \d+/, 'rows = 1e308') }, argv: ['check', '{dir}/x.arch'], expect: 1 },

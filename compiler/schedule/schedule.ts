@@ -204,7 +204,7 @@ async function warmStart(g: OpGraph, chain: TierChain, built: ReturnType<typeof 
   for (const order of orders) {
     if (order.length !== g.ops.length) continue;
     const fixed = buildIlp({ g, chain, sramBytes: chain.tiers[0]!.capacityBytes, ops: order, order: 'fixed', mode: 'traffic', initial: initialState(g, chain), liveAfter: new Set() });
-    const seed = best ? fixed.encode(base!.schedule.steps) : null;
+    const seed = base ? fixed.encode(base.schedule.steps) : null; // the baseline seeds the first order (there may be none)
     const r = await solver.solve(fixed.model, { timeLimitSeconds: Math.max(0.1, Math.min(5, limit / 10)), ...(seed && order === orders[0] ? { start: seed } : {}) });
     if (r.status !== 'optimal' && r.status !== 'feasible') continue;
     const x = built.encode(fixed.extract(r.values).steps);

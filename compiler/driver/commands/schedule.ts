@@ -119,6 +119,10 @@ export async function scheduleCommand(file: string, o: ScheduleCliOptions): Prom
   } finally {
     progress.stop();
   }
+  const sram = spec.memories.find((m) => m.name === chain.tiers[0]!.name);
+  const sramBytes = (sram?.capacityBytes ?? Infinity) * (sram?.instances ?? 1);
+  if (Number.isFinite(sramBytes) && r.budget.bytes > sramBytes)
+    process.stderr.write(`warning: the SRAM budget ${r.budget.name} = ${formatBytes(r.budget.bytes)} is more than ${spec.name}'s ${sram!.name} holds (${formatBytes(sramBytes)}): this schedule is for a larger SRAM (COSMA's what-if budgets); give --budget in bytes to schedule the target as it is\n`);
   if (o.report !== undefined) {
     const { reportSchedule } = await import('./report');
     reportSchedule(o.report, file, r as unknown as Record<string, unknown>, ['schedule', file, '--target', o.target, '--report', o.report]);
