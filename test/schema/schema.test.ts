@@ -45,3 +45,32 @@ describe('--json outputs validate against their schema', () => {
     expect(doc.diagnostics[0].message).toMatch(/\bC\b/);
   });
 });
+
+describe('every example cascade', () => {
+  const files = (readdirSync('examples', { recursive: true }) as string[]).filter((f) => f.endsWith('.ein')).map((f) => join('examples', f)).sort();
+  it('prints (print --json) a cascade document that validates, the same one check --json prints', async () => {
+    expect(files.length).toBeGreaterThan(10);
+    let valid = 0;
+    for (const f of files) {
+      const p = await runCli(['print', f, '--json']);
+      if (p.code !== 0) {
+        // an example of mistakes (examples/language): its errors are the diagnostics document
+        expect(OUTPUT_SCHEMAS.diagnostics!.schema.safeParse(JSON.parse(p.out)).success, f).toBe(true);
+        continue;
+      }
+      valid++;
+      const parsed = OUTPUT_SCHEMAS.cascade!.schema.safeParse(JSON.parse(p.out));
+      expect(parsed.error?.issues, f).toBeUndefined();
+      expect((await runCli(['check', f, '--json'])).out, f).toBe(p.out);
+    }
+    expect(valid).toBe(files.length - 1); // every example but softmax-mistakes.ein is a valid cascade
+  }, 120_000);
+
+  it('print --json of a file with errors prints the diagnostics document and exits 1', async () => {
+    const bad = join(mkdtempSync(join(tmpdir(), 'tessera-schema-')), 'bad.ein');
+    writeFileSync(bad, 'rank M = 4\ninput A[M]: fp32\nB[m] = A[m] * C[m]\noutput B\n');
+    const r = await runCli(['print', bad, '--json']);
+    expect(r.code).toBe(1);
+    expect(OUTPUT_SCHEMAS.diagnostics!.schema.safeParse(JSON.parse(r.out)).success).toBe(true);
+  });
+});

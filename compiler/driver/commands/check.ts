@@ -6,6 +6,7 @@ import { DiagnosticError, iterativeVars, printCascade, renderDiagnostics, type C
 import { loadCascadeFile } from '../../lang';
 import { UserError } from '../user-error';
 import { diagnosticsJson } from '../diagnostics-schema';
+import { cascadeJson } from '../cascade-schema';
 import type { checkArchFile as CheckArchFile } from './targets';
 
 // ./targets (the .arch parser and target registry) loads only when an .arch file is checked
@@ -29,7 +30,7 @@ const CHECKERS: Record<string, (path: string, opts: CheckOptions) => string> = {
 export function checkEinFile(path: string, opts: CheckOptions = {}): string {
   const c = loadCascadeFile(path);
   if (opts.print) return printCascade(c);
-  if (opts.json) return JSON.stringify(c, (k, v) => (k === 'loc' ? undefined : v), 2) + '\n';
+  if (opts.json) return cascadeJson(c);
   return `${path}: ok\n  ${cascadeSummary(c)}\n`;
 }
 

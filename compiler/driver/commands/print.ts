@@ -1,9 +1,11 @@
 // `tessera print FILE`: the normalized text of a cascade (one rank line, partitions, declarations,
 // einsums with minimal parentheses, output). Printing its own output gives the same text.
 import type { Command } from 'commander';
-import { printCascade } from '../../ir';
+import { DiagnosticError, printCascade } from '../../ir';
 import { loadCascadeFile } from '../../lang';
 import { UserError } from '../user-error';
+import { cascadeJson } from '../cascade-schema';
+import { diagnosticsJson } from '../diagnostics-schema';
 
 /**
  * `print` and `analyze` take a cascade; given an `.arch` target file they say so, and name the
@@ -23,8 +25,17 @@ export function register(program: Command): void {
     .command('print')
     .description('print a .ein cascade in normalized form')
     .argument('<file>', 'a .ein file')
-    .action((file: string) => {
+    .option('--json', 'print the validated cascade as JSON (docs/schema/cascade.schema.json) instead of text')
+    .action((file: string, opts: { json?: boolean }) => {
       refuseArchFile(file, 'print');
-      process.stdout.write(printCascade(loadCascadeFile(file)));
+      let c;
+      try {
+        c = loadCascadeFile(file);
+      } catch (e) {
+        // under --json the errors are a document on stdout as well; the CLI still prints them and exits 1
+        if (opts.json && e instanceof DiagnosticError) process.stdout.write(JSON.stringify(diagnosticsJson(e.diagnostics, file), null, 2) + '\n');
+        throw e;
+      }
+      process.stdout.write(opts.json ? cascadeJson(c) : printCascade(c));
     });
 }
