@@ -2,6 +2,7 @@
 // as a JSON Schema (z.toJSONSchema) under docs/schema/, and test/schema keeps those files true.
 import { z } from 'zod';
 import { ResultSchema } from '../../sim/core/result';
+import { AnalyzeJsonSchema } from './analyze-schema';
 import { CascadeJsonSchema } from './cascade-schema';
 import { DiagnosticsOutputSchema, SCHEMA_VERSION } from './diagnostics-schema';
 
@@ -9,6 +10,7 @@ import { DiagnosticsOutputSchema, SCHEMA_VERSION } from './diagnostics-schema';
 export const OUTPUT_SCHEMAS: Record<string, { schema: z.ZodType; title: string }> = {
   result: { schema: ResultSchema, title: 'tessera run --json: the Result of one workload on one target' },
   cascade: { schema: CascadeJsonSchema, title: 'tessera check --json and print --json: a validated cascade, without source locations' },
+  analyze: { schema: AnalyzeJsonSchema, title: 'tessera analyze --json: operation counts, bytes, intensity, footprint and passes of a cascade' },
   diagnostics: { schema: DiagnosticsOutputSchema, title: 'any command under --json when its input has errors (exit code 1)' },
 };
 

@@ -48,7 +48,7 @@ describe('--json outputs validate against their schema', () => {
 
 describe('every example cascade', () => {
   const files = (readdirSync('examples', { recursive: true }) as string[]).filter((f) => f.endsWith('.ein')).map((f) => join('examples', f)).sort();
-  it('prints (print --json) a cascade document that validates, the same one check --json prints', async () => {
+  it('prints (print --json) a cascade document that validates, the same one check --json prints, and an analyze --json that validates', async () => {
     expect(files.length).toBeGreaterThan(10);
     let valid = 0;
     for (const f of files) {
@@ -62,6 +62,9 @@ describe('every example cascade', () => {
       const parsed = OUTPUT_SCHEMAS.cascade!.schema.safeParse(JSON.parse(p.out));
       expect(parsed.error?.issues, f).toBeUndefined();
       expect((await runCli(['check', f, '--json'])).out, f).toBe(p.out);
+      const a = await runCli(['analyze', f, '--json']);
+      expect(a.code, f).toBe(0);
+      expect(OUTPUT_SCHEMAS.analyze!.schema.safeParse(JSON.parse(a.out)).error?.issues, `analyze ${f}`).toBeUndefined();
     }
     expect(valid).toBe(files.length - 1); // every example but softmax-mistakes.ein is a valid cascade
   }, 120_000);
