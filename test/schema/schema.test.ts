@@ -33,6 +33,14 @@ describe('--json outputs validate against their schema', () => {
     expect(parsed.error?.issues).toBeUndefined();
   });
 
+  it('schedule examples/schedule/block.ein --json (as test/examples runs it) is a schedule document', async () => {
+    const r = await runCli(['schedule', 'examples/schedule/block.ein', '--target', 'sn40l', '--json']);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.out);
+    expect(OUTPUT_SCHEMAS.schedule!.schema.safeParse(doc).error?.issues).toBeUndefined();
+    expect(doc.check.ok).toBe(true);
+  }, 60_000);
+
   it('check --json on a file with errors prints {"diagnostics": [...]} on stdout and exits 1', async () => {
     const bad = join(mkdtempSync(join(tmpdir(), 'tessera-schema-')), 'bad.ein');
     writeFileSync(bad, 'rank M = 4\ninput A[M]: fp32\nB[m] = A[m] * C[m]\noutput B\n');
