@@ -82,3 +82,16 @@ for (const t of targets) {
   }
   console.error(`${t.name}: all cases analytic ${(wallA / 1000).toFixed(2)} s, cycle ${(wallC / 1000).toFixed(2)} s`);
 }
+
+// Speed (issue 14): prefill plus one decode step (b=1), all 32 layers, on each target, a second time in
+// this process (the table above paid the process's warm-up: module loading, JIT); target: analytic < 1 s,
+// cycle < 30 s on one core.
+console.log('\n| target | prefill + decode b1, analytic | cycle |');
+console.log('|---|---|---|');
+for (const t of targets) {
+  const pair = [cascades[0]!, cascades[1]!];
+  const time = (f: Fidelity) => pair.reduce((s, c) => s + run(t.name, c, f).ms, 0);
+  const a = time('analytic');
+  const y = t.fidelities.includes('cycle') ? `${(time('cycle') / 1000).toFixed(2)} s` : '(no cycle engine)';
+  console.log(`| ${t.name} | ${(a / 1000).toFixed(2)} s | ${y} |`);
+}
