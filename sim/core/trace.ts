@@ -7,7 +7,9 @@
 interface TraceEvent {
   name: string;
   cat: string;
-  ph: 'X' | 'M' | 'C';
+  ph: 'X' | 'M' | 'C' | 's' | 'f';
+  id?: number;
+  bp?: 'e';
   ts: number;
   dur?: number;
   pid: number;
@@ -67,6 +69,14 @@ export class TraceWriter {
       this.events.push({ name: 'thread_name', cat: '__metadata', ph: 'M', ts: 0, pid: 1, tid, args: { name } });
     }
     return tid;
+  }
+
+  /** An arrow from `fromTrack` at `fromCycle` to `toTrack` at `toCycle` (a spill, a reload): a Perfetto flow. */
+  flow(name: string, fromTrack: string, fromCycle: number, toTrack: string, toCycle: number): void {
+    if (!this.admit()) return;
+    const id = this.spans;
+    this.events.push({ name, cat: 'flow', ph: 's', id, ts: fromCycle * this.usPerCycle, pid: 1, tid: this.track(fromTrack) });
+    this.events.push({ name, cat: 'flow', ph: 'f', bp: 'e', id, ts: toCycle * this.usPerCycle, pid: 1, tid: this.track(toTrack) });
   }
 
   /** One interval [startCycle, endCycle) on a track. Zero-length intervals are skipped. */

@@ -14,6 +14,8 @@ import { UserError } from '../user-error';
 export interface ScheduleCliOptions {
   target: string;
   report?: string;
+  /** write the schedule as a Perfetto trace here */
+  trace?: string;
   solver?: string;
   budget?: string;
   params?: boolean;
@@ -123,6 +125,11 @@ export async function scheduleCommand(file: string, o: ScheduleCliOptions): Prom
   const sramBytes = (sram?.capacityBytes ?? Infinity) * (sram?.instances ?? 1);
   if (Number.isFinite(sramBytes) && r.budget.bytes > sramBytes)
     process.stderr.write(`warning: the SRAM budget ${r.budget.name} = ${formatBytes(r.budget.bytes)} is more than ${spec.name}'s ${sram!.name} holds (${formatBytes(sramBytes)}): this schedule is for a larger SRAM (COSMA's what-if budgets); give --budget in bytes to schedule the target as it is\n`);
+  if (o.trace !== undefined) {
+    const { scheduleTrace } = await import('../schedule-trace');
+    const { writeOutput } = await import('../output');
+    writeOutput(o.trace, scheduleTrace(r).text());
+  }
   if (o.report !== undefined) {
     const { reportSchedule } = await import('./report');
     reportSchedule(o.report, file, r as unknown as Record<string, unknown>, ['schedule', file, '--target', o.target, '--report', o.report]);
@@ -149,6 +156,7 @@ export function register(program: Command): void {
     .option('--cost <c>', 'what a byte of traffic costs at each tier: time (1/bandwidth, default) or energy')
     .option('--timings', 'include wall-clock timings (they make the JSON differ from run to run)')
     .option('--json', 'print the report as JSON')
+    .option('--trace <out.json>', 'also write the schedule as a Perfetto trace: tensor lifetimes per tier, spills and reloads as flows')
     .option('--report <file.html>', 'also write an HTML report (residency Gantt chart, address map, traffic per tier)')
     .option('--param <name=value>', 'override a target parameter (repeatable), e.g. --param glb=4MiB', collect, [])
     .option('--simulate', 'then map and simulate the cascade with this placement (as run --target T --schedule ilp); prints the Result')
