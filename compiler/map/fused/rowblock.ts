@@ -268,7 +268,7 @@ interface BlockChoice {
 function blockCandidates(P: number, cols: number): number[] {
   const r = new Set<number>();
   for (let x = 1; x < P; x *= 2) r.add(x);
-  for (let k = 1; k * cols < P; k++) r.add(k * cols);
+  for (let k = 1; k * cols < P && k <= 4096; k++) r.add(k * cols); // up to 1M rows on 256 columns; never unbounded
   for (let x = 8; x < Math.min(P, cols); x += 8) r.add(x);
   r.add(P);
   return [...r].sort((a, b) => a - b);
