@@ -39,8 +39,8 @@ describe('repro lut-tc', async () => {
     expect(w1!.speedup).toBeGreaterThan(w2!.speedup);
     expect(w2!.speedup).toBeGreaterThan(w4!.speedup);
     expect(w4!.speedup).toBeGreaterThan(1);
-    // 32 layers x 7 projections, the embedding and the LM head
-    expect(w2!.einsumsOnLut).toBe(32 * 7 + 2);
+    // 32 layers x 7 projections and the LM head (the embedding is a gather of rows, not an mpGEMM)
+    expect(w2!.einsumsOnLut).toBe(32 * 7 + 1);
     expect(Object.values(w2!.split).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 3);
   });
 
