@@ -87,53 +87,46 @@ export function gemmBreakdown(hw: GpuHardware, p: GpuModelParams, s: GemmShape):
   const hbmBw = hw.hbmBytesPerSecond * p.hbmEfficiency;
   const l2Bw = hw.l2BytesPerSecond ? hw.l2BytesPerSecond * p.l2Efficiency : 0;
   const fixed = p.launchSeconds + pipelineLatencySeconds(hw);
-  const baseBytes = batch * ((s.m * s.k + s.k * s.n) * B + s.m * s.n * outputBytes(s.dtype));
-  let bestT = Infinity;
-  let bSK = false;
-  let bP = 0;
-  let bTm = 0, bTn = 0, bS = 1, bTiles = 0, bWaves = 0, bC = 0, bM = 0, bH = 0, bL = 0;
-  let bBound: GemmBreakdown['bound'] = 'compute';
+  const baseBytes = gemmCompulsoryBytes(s);
+  let best: GemmBreakdown | undefined;
+  /** One candidate kernel: its time (launch, the longer of compute and memory, the part not overlapped); kept if fastest. */
+  const consider = (k: Omit<GemmBreakdown, 'seconds' | 'memorySeconds' | 'bound'>): void => {
+    const hbmT = k.hbmBytes / hbmBw;
+    const l2T = l2Bw > 0 ? k.l2Bytes / l2Bw : 0;
+    const mem = Math.max(hbmT, l2T);
+    const t = fixed + Math.max(k.computeSeconds, mem) + (1 - p.gemmOverlap) * Math.min(k.computeSeconds, mem);
+    if (best && t >= best.seconds - 1e-15) return;
+    const { computeSeconds, tileM, tileN, splitK, streamK, tiles, waves, hbmBytes, partialBytes, l2Bytes } = k;
+    best = { seconds: t, computeSeconds, memorySeconds: mem, tileM, tileN, splitK, streamK, tiles, waves, hbmBytes, partialBytes, l2Bytes, bound: computeSeconds >= mem ? 'compute' : l2T > hbmT ? 'l2' : 'hbm' };
+  };
   for (const [tm, tn] of GEMM_TILES) {
     const tiles = Math.ceil(s.m / tm) * Math.ceil(s.n / tn) * batch;
     const maxSplit = tiles >= sms ? 1 : Math.max(1, Math.min(MAX_SPLIT, Math.floor(s.k / SPLIT_K_MIN_SLICE), Math.ceil(sms / tiles)));
-    const rows = Math.min(tm, s.m);
-    const cols = Math.min(tn, s.n);
+    // a cluster's CTAs share their B columns: one L2 load multicast to all of them (Hopper TMA)
+    const tileLoadBytes = (Math.min(tm, s.m) + Math.min(tn, s.n) / hw.clusterMulticast) * B;
     for (let split = 1; split <= maxSplit; split++) {
+      // a split reduction is one more pass over the output (in-kernel serial reduction)
       const kSlice = Math.ceil(s.k / split);
       const waves = Math.ceil((tiles * split) / sms);
-      const compute = (waves * 2 * tm * tn * (kSlice + p.gemmTileOverheadK)) / perSmFlops;
-      const hbmBytes = baseBytes + (split > 1 ? batch * s.m * s.n * 4 * 2 * split : 0);
-      // a cluster's CTAs share their B columns: one L2 load multicast to all of them (Hopper TMA)
-      const l2Bytes = tiles * split * (rows + cols / hw.clusterMulticast) * kSlice * B;
-      const hbmT = hbmBytes / hbmBw;
-      const l2T = l2Bw > 0 ? l2Bytes / l2Bw : 0;
-      const mem = Math.max(hbmT, l2T);
-      // a split reduction is one more pass over the output (in-kernel serial reduction)
-      const t = fixed + Math.max(compute, mem) + (1 - p.gemmOverlap) * Math.min(compute, mem);
-      if (t < bestT - 1e-15) {
-        bestT = t;
-        bTm = tm; bTn = tn; bS = split; bSK = false; bTiles = tiles; bWaves = waves; bC = compute; bM = mem; bH = hbmBytes; bL = l2Bytes; bP = split > 1 ? batch * s.m * s.n * 4 * split : 0;
-        bBound = compute >= mem ? 'compute' : l2T > hbmT ? 'l2' : 'hbm';
-      }
+      const partialBytes = split > 1 ? batch * s.m * s.n * 4 * split : 0;
+      consider({
+        computeSeconds: (waves * 2 * tm * tn * (kSlice + p.gemmTileOverheadK)) / perSmFlops,
+        tileM: tm, tileN: tn, splitK: split, streamK: false, tiles, waves,
+        hbmBytes: baseBytes + 2 * partialBytes, partialBytes, l2Bytes: tiles * split * tileLoadBytes * kSlice,
+      });
     }
     if (tiles > sms && tiles % sms !== 0) {
       // stream-K: the SMs share the tiles' K iterations evenly (a persistent kernel); the tiles split
       // across SMs pay a fixup, their fp32 partial tile written and read once
-      const compute = (tiles * 2 * tm * tn * (s.k + p.gemmTileOverheadK)) / (sms * perSmFlops) + (2 * tm * tn * p.gemmTileOverheadK) / perSmFlops;
-      const hbmBytes = baseBytes + sms * tm * tn * 4 * 2;
-      const l2Bytes = tiles * (rows + cols / hw.clusterMulticast) * s.k * B;
-      const hbmT = hbmBytes / hbmBw;
-      const l2T = l2Bw > 0 ? l2Bytes / l2Bw : 0;
-      const mem = Math.max(hbmT, l2T);
-      const t = fixed + Math.max(compute, mem) + (1 - p.gemmOverlap) * Math.min(compute, mem);
-      if (t < bestT - 1e-15) {
-        bestT = t;
-        bTm = tm; bTn = tn; bS = 1; bSK = true; bTiles = tiles; bWaves = tiles / sms; bC = compute; bM = mem; bH = hbmBytes; bL = l2Bytes; bP = sms * tm * tn * 4;
-        bBound = compute >= mem ? 'compute' : l2T > hbmT ? 'l2' : 'hbm';
-      }
+      const partialBytes = sms * tm * tn * 4;
+      consider({
+        computeSeconds: (tiles * 2 * tm * tn * (s.k + p.gemmTileOverheadK)) / (sms * perSmFlops) + (2 * tm * tn * p.gemmTileOverheadK) / perSmFlops,
+        tileM: tm, tileN: tn, splitK: 1, streamK: true, tiles, waves: tiles / sms,
+        hbmBytes: baseBytes + 2 * partialBytes, partialBytes, l2Bytes: tiles * tileLoadBytes * s.k,
+      });
     }
   }
-  return { seconds: bestT, computeSeconds: bC, memorySeconds: bM, tileM: bTm, tileN: bTn, splitK: bS, streamK: bSK, tiles: bTiles, waves: bWaves, hbmBytes: bH, partialBytes: bP, l2Bytes: bL, bound: bBound };
+  return best!;
 }
 
 export function predictGemmSeconds(hw: GpuHardware, p: GpuModelParams, s: GemmShape): number {
