@@ -22,6 +22,11 @@ export const DEFAULT_MAX_ELEMENTS = 64 * 2 ** 20;
 export const DEFAULT_MAX_WORK = 2e9;
 
 /** Nodes of an einsum's expression: the work the interpreter does at each iteration point. */
+/** The message of a refusal by work (the driver checks the same limit before drawing inputs). */
+export function tooMuchWork(points: number, work: number, maxWork: number): string {
+  return `the cascade visits about ${points.toExponential(2)} points (work ${work.toExponential(2)} expression nodes), more than the interpreter's limit of ${maxWork.toExponential(2)} (a few seconds); raise it with --max-work, or map it on a target instead (--target)`;
+}
+
 export function exprNodes(e: Einsum): number {
   let n = 0;
   walkExpr(e.expr, () => void n++);
@@ -118,7 +123,7 @@ export function interpret(c: Cascade, inputs: Map<string, TensorData>, opts?: In
   if (total + scratch > maxElements)
     throw tooLarge(c, `the cascade's tensors and accumulators hold ${total + scratch} elements, more than the interpreter's limit of ${maxElements}`);
   if (work > maxWork)
-    throw tooLarge(c, `the cascade visits about ${points.toExponential(2)} points (work ${work.toExponential(2)} expression nodes), more than the interpreter's limit of ${maxWork.toExponential(2)} (a few seconds); raise it with --max-work, or map it on a target instead (--target)`);
+    throw tooLarge(c, tooMuchWork(points, work, maxWork));
 
   let done = 0;
   for (const { unit, kernels, points: p } of built) {

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { DTYPE_BITS, DTYPES, type Cascade, type DType } from '../../ir';
-import { checkTensorBudget, checksum, DEFAULT_MAX_WORK, exprNodes, compareData, interpret, loadInputs, randomInputs, type Comparison, type TensorData } from '../../interp';
+import { checkTensorBudget, checksum, DEFAULT_MAX_WORK, exprNodes, tooMuchWork, compareData, interpret, loadInputs, randomInputs, type Comparison, type TensorData } from '../../interp';
 import { loadCascadeFile } from '../../lang';
 import { pointCounts } from '../../analysis/points';
 import { TraceWriter } from '../../../sim/core/trace';
@@ -171,7 +171,7 @@ function checkWork(c: Cascade, maxWork: number): void {
     work += p * exprNodes(e);
   }
   if (work > maxWork)
-    throw new UserError(`the cascade visits about ${points.toExponential(2)} points (work ${work.toExponential(2)} expression nodes), more than the interpreter's limit of ${maxWork.toExponential(2)} (a few seconds); raise it with --max-work, or map it on a target instead (--target)`);
+    throw new UserError(tooMuchWork(points, work, maxWork));
 }
 
 export interface InterpreterRun {
