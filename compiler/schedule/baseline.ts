@@ -18,8 +18,6 @@ export interface BaselineFailure {
 }
 
 export function baselineSchedule(g: OpGraph, chain: TierChain, policy: ReplacementPolicy, order: number[] = g.ops.map((_, i) => i)): { schedule: Schedule } | { failure: BaselineFailure } {
-  const T = g.tensors.length;
-  const K = chain.tiers.length;
   let homes: Int32Array;
   try {
     homes = homeTiers(g, chain);
@@ -27,153 +25,217 @@ export function baselineSchedule(g: OpGraph, chain: TierChain, policy: Replaceme
     if (!(e instanceof InfeasibleBudgetError)) throw e;
     return { failure: { step: 0, tensor: Math.max(0, g.tensors.findIndex((t) => t.name === e.tensor)), message: e.message } };
   }
-  const cap = chain.tiers[0]!.capacityBytes;
-  const bytes = (t: number) => g.tensors[t]!.bytes;
-  const uses: number[][] = g.tensors.map(() => []);
-  order.forEach((op, s) => g.ops[op]!.inputs.forEach((t) => uses[t]!.includes(s) || uses[t]!.push(s)));
-  const nextUse = (t: number, s: number) => {
-    for (const u of uses[t]!) if (u > s) return u;
-    return Infinity;
-  };
-  const lastTouch = new Float64Array(T).fill(-1);
-  const offset = new Float64Array(T).fill(-1); // >= 0 while in SRAM
-  const stayStart = new Int32Array(T).fill(-1);
-  const hasCopy: Uint8Array[] = Array.from({ length: K }, () => new Uint8Array(T));
-  const tierUsed = Float64Array.from(reservedHomeBytes(g, chain, homes));
-  g.tensors.forEach((t, i) => {
-    if (t.kind === 'input' || t.kind === 'param') hasCopy[homes[i]!]![i] = 1;
-  });
+  const arena = new Arena(g, chain, homes, order);
+  for (let s = 0; s < order.length; s++) {
+    const f = arena.step(s, policy);
+    if (f) return { failure: f };
+  }
+  return { schedule: arena.finish() };
+}
+
+/** The replay state of one baseline run: SRAM offsets, copies in the outer tiers, and the events written so far. */
+class Arena {
+  private readonly T: number;
+  private readonly K: number;
+  private readonly cap: number;
+  private readonly uses: number[][];
+  private readonly lastTouch: Float64Array;
+  /** >= 0 while in SRAM */
+  private readonly offset: Float64Array;
+  private readonly stayStart: Int32Array;
+  private readonly hasCopy: Uint8Array[];
+  private readonly tierUsed: Float64Array;
   /** bytes of copies dropped at the end of step s: free for spills placed at step s + 1 or later */
-  const freedAt = new Float64Array(K * (order.length + 2));
-  const steps: ScheduleStep[] = order.map((op) => ({ op, loads: [], spills: [], frees: [], drops: [] }));
-  const placements: Placement[] = [];
-  const resident = () => {
+  private readonly freedAt: Float64Array;
+  private readonly steps: ScheduleStep[];
+  private readonly placements: Placement[] = [];
+
+  constructor(
+    private readonly g: OpGraph,
+    private readonly chain: TierChain,
+    private readonly homes: Int32Array,
+    private readonly order: number[],
+  ) {
+    this.T = g.tensors.length;
+    this.K = chain.tiers.length;
+    this.cap = chain.tiers[0]!.capacityBytes;
+    this.uses = g.tensors.map(() => []);
+    order.forEach((op, s) => g.ops[op]!.inputs.forEach((t) => this.uses[t]!.includes(s) || this.uses[t]!.push(s)));
+    this.lastTouch = new Float64Array(this.T).fill(-1);
+    this.offset = new Float64Array(this.T).fill(-1);
+    this.stayStart = new Int32Array(this.T).fill(-1);
+    this.hasCopy = Array.from({ length: this.K }, () => new Uint8Array(this.T));
+    this.tierUsed = Float64Array.from(reservedHomeBytes(g, chain, homes));
+    g.tensors.forEach((t, i) => {
+      if (t.kind === 'input' || t.kind === 'param') this.hasCopy[homes[i]!]![i] = 1;
+    });
+    this.freedAt = new Float64Array(this.K * (order.length + 2));
+    this.steps = order.map((op) => ({ op, loads: [], spills: [], frees: [], drops: [] }));
+  }
+
+  private bytes(t: number): number {
+    return this.g.tensors[t]!.bytes;
+  }
+
+  private nextUse(t: number, s: number): number {
+    for (const u of this.uses[t]!) if (u > s) return u;
+    return Infinity;
+  }
+
+  private resident(): number[] {
     const r: number[] = [];
-    for (let t = 0; t < T; t++) if (offset[t]! >= 0) r.push(t);
+    for (let t = 0; t < this.T; t++) if (this.offset[t]! >= 0) r.push(t);
     return r;
-  };
-  const firstFit = (t: number): number => {
-    const busy = resident()
-      .map((u) => [offset[u]!, offset[u]! + bytes(u)] as const)
+  }
+
+  /** The lowest offset where t fits between the resident tensors, or -1. */
+  private firstFit(t: number): number {
+    const busy = this.resident()
+      .map((u) => [this.offset[u]!, this.offset[u]! + this.bytes(u)] as const)
       .sort((a, b) => a[0] - b[0]);
     let at = 0;
     for (const [lo, hi] of busy) {
-      if (at + bytes(t) <= lo) break;
+      if (at + this.bytes(t) <= lo) break;
       at = Math.max(at, hi);
     }
-    return at + bytes(t) <= cap ? at : -1;
-  };
-  const leave = (t: number, s: number) => {
-    placements.push({ tensor: t, start: stayStart[t]!, end: s, offsetBytes: offset[t]! });
-    steps[s]!.frees.push(t);
-    offset[t] = -1;
-  };
-  const anyCopy = (t: number) => hasCopy.some((c) => c[t] === 1);
-  /** evict t before step s: its events go at the end of step s - 1 */
-  const evict = (t: number, s: number): BaselineFailure | null => {
-    if (nextUse(t, s - 1) !== Infinity && !anyCopy(t)) {
-      let k = 1;
-      while (k < K && tierUsed[k]! + bytes(t) > chain.tiers[k]!.capacityBytes) k++;
-      if (k === K) return { step: s, tensor: t, message: `no outer tier has room to spill ${g.tensors[t]!.name}` };
-      steps[s - 1]!.spills.push({ tensor: t, tier: k });
-      hasCopy[k]![t] = 1;
-      tierUsed[k] += bytes(t);
-    }
-    leave(t, s - 1);
-    return null;
-  };
+    return at + this.bytes(t) <= this.cap ? at : -1;
+  }
 
-  for (let s = 0; s < order.length; s++) {
-    // evictions while placing step s put their spills at step s - 1: copies dropped at step s - 2 are gone by then
-    if (s >= 2) for (let k = 1; k < K; k++) tierUsed[k] -= freedAt[(s - 2) * K + k]!;
-    const op = g.ops[order[s]!]!;
-    const pinned = new Set([...op.inputs, ...op.outputs]);
-    const toPlace = [...new Set([...op.inputs.filter((t) => offset[t]! < 0), ...op.outputs])];
-    const need = [...pinned].reduce((a, t) => a + bytes(t), 0);
-    if (need > cap) {
-      const big = [...pinned].sort((a, b) => bytes(b) - bytes(a) || a - b)[0]!;
-      return { failure: { step: s, tensor: big, message: `${op.name} needs ${need} bytes at once (its largest tensor, ${g.tensors[big]!.name}, is ${bytes(big)} bytes) but SRAM has ${cap}` } };
+  private leave(t: number, s: number): void {
+    this.placements.push({ tensor: t, start: this.stayStart[t]!, end: s, offsetBytes: this.offset[t]! });
+    this.steps[s]!.frees.push(t);
+    this.offset[t] = -1;
+  }
+
+  /** Evicts t before step s: its events go at the end of step s - 1. */
+  private evict(t: number, s: number): BaselineFailure | null {
+    if (this.nextUse(t, s - 1) !== Infinity && !this.hasCopy.some((c) => c[t] === 1)) {
+      let k = 1;
+      while (k < this.K && this.tierUsed[k]! + this.bytes(t) > this.chain.tiers[k]!.capacityBytes) k++;
+      if (k === this.K) return { step: s, tensor: t, message: `no outer tier has room to spill ${this.g.tensors[t]!.name}` };
+      this.steps[s - 1]!.spills.push({ tensor: t, tier: k });
+      this.hasCopy[k]![t] = 1;
+      this.tierUsed[k] += this.bytes(t);
     }
-    toPlace.sort((a, b) => bytes(b) - bytes(a) || a - b);
+    this.leave(t, s - 1);
+    return null;
+  }
+
+  /**
+   * Places toPlace (and the moved tensors `move`) by first fit, all or nothing; moved tensors are evicted first.
+   * On success the placed tensors are appended to placedNow.
+   */
+  private tryPlace(s: number, toPlace: number[], move: number[], placedNow: number[]): boolean | BaselineFailure {
+    const { offset } = this;
+    const old = move.map((u) => offset[u]!);
+    for (const u of move) offset[u] = -1;
+    const list = [...toPlace, ...move].sort((a, b) => this.bytes(b) - this.bytes(a) || a - b);
+    const done: number[] = [];
+    for (const t of list) {
+      const at = this.firstFit(t);
+      if (at < 0) {
+        for (const d of done) offset[d] = -1;
+        move.forEach((u, i) => (offset[u] = old[i]!));
+        return false;
+      }
+      offset[t] = at;
+      done.push(t);
+    }
+    const fresh = move.map((u) => offset[u]!);
+    move.forEach((u, i) => (offset[u] = old[i]!));
+    for (const u of move) {
+      const f = this.evict(u, s);
+      if (f) return f;
+    }
+    move.forEach((u, i) => (offset[u] = fresh[i]!));
+    for (const t of list) {
+      this.stayStart[t] = s;
+      placedNow.push(t);
+    }
+    return true;
+  }
+
+  /** The resident tensor the policy evicts, among those step s does not use; undefined when there is none. */
+  private victim(s: number, pinned: Set<number>, policy: ReplacementPolicy): number | undefined {
+    const victims = this.resident().filter((u) => !pinned.has(u));
+    if (victims.length === 0) return undefined;
+    if (policy === 'lru') return victims.reduce((a, b) => (this.lastTouch[b]! < this.lastTouch[a]! ? b : a));
+    return victims.reduce((a, b) => {
+      const na = this.nextUse(a, s);
+      const nb = this.nextUse(b, s);
+      return nb > na || (nb === na && this.bytes(b) > this.bytes(a)) ? b : a;
+    });
+  }
+
+  /** Runs step s: makes room, places the operator's tensors, and writes its loads, spills, frees and drops. */
+  step(s: number, policy: ReplacementPolicy): BaselineFailure | null {
+    const { g, K } = this;
+    // evictions while placing step s put their spills at step s - 1: copies dropped at step s - 2 are gone by then
+    if (s >= 2) for (let k = 1; k < K; k++) this.tierUsed[k] -= this.freedAt[(s - 2) * K + k]!;
+    const op = g.ops[this.order[s]!]!;
+    const pinned = new Set([...op.inputs, ...op.outputs]);
+    const toPlace = [...new Set([...op.inputs.filter((t) => this.offset[t]! < 0), ...op.outputs])];
+    const need = [...pinned].reduce((a, t) => a + this.bytes(t), 0);
+    if (need > this.cap) {
+      const big = [...pinned].sort((a, b) => this.bytes(b) - this.bytes(a) || a - b)[0]!;
+      return { step: s, tensor: big, message: `${op.name} needs ${need} bytes at once (its largest tensor, ${g.tensors[big]!.name}, is ${this.bytes(big)} bytes) but SRAM has ${this.cap}` };
+    }
+    toPlace.sort((a, b) => this.bytes(b) - this.bytes(a) || a - b);
     const placedNow: number[] = [];
-    /** Place toPlace (and the moved tensors `move`) by first fit, all or nothing; moved tensors are evicted first. */
-    const tryPlace = (move: number[]): boolean | BaselineFailure => {
-      const old = move.map((u) => offset[u]!);
-      for (const u of move) offset[u] = -1;
-      const list = [...toPlace, ...move].sort((a, b) => bytes(b) - bytes(a) || a - b);
-      const done: number[] = [];
-      for (const t of list) {
-        const at = firstFit(t);
-        if (at < 0) {
-          for (const d of done) offset[d] = -1;
-          move.forEach((u, i) => (offset[u] = old[i]!));
-          return false;
-        }
-        offset[t] = at;
-        done.push(t);
-      }
-      const fresh = move.map((u) => offset[u]!);
-      move.forEach((u, i) => (offset[u] = old[i]!));
-      for (const u of move) {
-        const f = evict(u, s);
-        if (f) return f;
-      }
-      move.forEach((u, i) => (offset[u] = fresh[i]!));
-      for (const t of list) {
-        stayStart[t] = s;
-        placedNow.push(t);
-      }
-      return true;
-    };
-    let ok: boolean | BaselineFailure = toPlace.length === 0 || tryPlace([]);
+    let ok: boolean | BaselineFailure = toPlace.length === 0 || this.tryPlace(s, toPlace, [], placedNow);
     while (ok === false) {
-      const victims = resident().filter((u) => !pinned.has(u));
-      if (victims.length === 0) break;
-      const v =
-        policy === 'belady'
-          ? victims.reduce((a, b) => (nextUse(b, s) > nextUse(a, s) || (nextUse(b, s) === nextUse(a, s) && bytes(b) > bytes(a)) ? b : a))
-          : victims.reduce((a, b) => (lastTouch[b]! < lastTouch[a]! ? b : a));
-      const f = evict(v, s);
-      if (f) return { failure: f };
-      ok = tryPlace([]);
+      const v = this.victim(s, pinned, policy);
+      if (v === undefined) break;
+      const f = this.evict(v, s);
+      if (f) return f;
+      ok = this.tryPlace(s, toPlace, [], placedNow);
     }
     if (ok === false && s > 0) {
       // Only this operator's tensors are left and they are fragmented: move one of its resident inputs (the
       // smallest that helps), or all of them, to a better offset; a move costs a spill (if dirty) and a reload.
-      const movable = resident()
+      const movable = this.resident()
         .filter((u) => pinned.has(u))
-        .sort((a, b) => bytes(a) - bytes(b) || a - b);
-      for (const u of movable) if (ok === false) ok = tryPlace([u]);
-      if (ok === false) ok = tryPlace(movable);
+        .sort((a, b) => this.bytes(a) - this.bytes(b) || a - b);
+      for (const u of movable) if (ok === false) ok = this.tryPlace(s, toPlace, [u], placedNow);
+      if (ok === false) ok = this.tryPlace(s, toPlace, movable, placedNow);
     }
-    if (typeof ok === 'object') return { failure: ok };
-    if (ok === false) return { failure: { step: s, tensor: toPlace[0]!, message: `${op.name}'s tensors do not fit in SRAM at step ${s}` } };
+    if (typeof ok === 'object') return ok;
+    if (ok === false) return { step: s, tensor: toPlace[0]!, message: `${op.name}'s tensors do not fit in SRAM at step ${s}` };
+    this.record(s, placedNow, pinned);
+    return null;
+  }
+
+  /** The events of a placed step: loads of what was placed, home writes of outputs, and the end of last uses. */
+  private record(s: number, placedNow: number[], pinned: Set<number>): void {
+    const { g, K, hasCopy, homes } = this;
+    const op = g.ops[this.order[s]!]!;
+    const st = this.steps[s]!;
     for (const t of placedNow)
-      if (!op.outputs.includes(t)) {
-        const k = hasCopy.findIndex((c, kk) => kk >= 1 && c[t] === 1);
-        steps[s]!.loads.push({ tensor: t, tier: k });
-      }
-    for (const t of pinned) lastTouch[t] = s;
+      if (!op.outputs.includes(t)) st.loads.push({ tensor: t, tier: hasCopy.findIndex((c, kk) => kk >= 1 && c[t] === 1) });
+    for (const t of pinned) this.lastTouch[t] = s;
     for (const t of op.outputs)
       if (g.tensors[t]!.kind === 'output') {
-        steps[s]!.spills.push({ tensor: t, tier: homes[t]! });
+        st.spills.push({ tensor: t, tier: homes[t]! });
         hasCopy[homes[t]!]![t] = 1; // its room is reserved
       }
     for (const t of pinned) {
-      if (nextUse(t, s) !== Infinity) continue;
-      if (offset[t]! >= 0) leave(t, s);
+      if (this.nextUse(t, s) !== Infinity) continue;
+      if (this.offset[t]! >= 0) this.leave(t, s);
       for (let k = 1; k < K; k++)
         if (hasCopy[k]![t] && !(hasHome(g, t) && k === homes[t])) {
-          steps[s]!.drops.push({ tensor: t, tier: k });
+          st.drops.push({ tensor: t, tier: k });
           hasCopy[k]![t] = 0;
-          freedAt[s * K + k] += bytes(t);
+          this.freedAt[s * K + k] += this.bytes(t);
         }
     }
   }
-  for (const t of resident()) leave(t, order.length - 1);
-  for (const st of steps) {
-    st.frees = [...new Set(st.frees)].sort((a, b) => a - b);
-    st.drops.sort((a, b) => a.tensor - b.tensor || a.tier - b.tier);
+
+  finish(): Schedule {
+    for (const t of this.resident()) this.leave(t, this.order.length - 1);
+    for (const st of this.steps) {
+      st.frees = [...new Set(st.frees)].sort((a, b) => a - b);
+      st.drops.sort((a, b) => a.tensor - b.tensor || a.tier - b.tier);
+    }
+    return { graph: this.g.name, steps: this.steps, placements: this.placements };
   }
-  return { schedule: { graph: g.name, steps, placements } };
 }
