@@ -28,7 +28,7 @@ export interface PipelineOptions {
   objective?: Objective;
   seed?: number;
   /** the mapper's search effort (MapOptions budget, exhaustiveLimit); default the mapper's own */
-  search?: { budget?: number; exhaustiveLimit?: number };
+  search?: { budget?: number; exhaustiveLimit?: number; climb?: boolean };
   /** independent instances (batch x heads) of the cascade, run back to back */
   batch?: number;
   /** an operator order for the mapper (legacy; a placement sets its own) */

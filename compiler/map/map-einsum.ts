@@ -100,7 +100,7 @@ export function einsumKey(w: EinsumWorkload, hwId: number, opts: EinsumMapOption
   let red = 0;
   for (const r of w.reduced) red |= 1 << w.vars.indexOf(r);
   const t = w.tensors.map((u) => `${u.mask}:${u.bytesPerElement}:${u.elements}:${u.role}:${u.write ? 1 : 0}`).join(',');
-  return `${hwId}|${opts.objective}|${opts.seed ?? 1}|${opts.budget ?? ''}|${opts.exhaustiveLimit ?? ''}|${opts.batch ?? 1}|${w.sizes.join('x')}|${w.points}|${t}|${w.ops.join(',')}|${w.operandReads}|${w.view ? 1 : 0}${w.contraction ? 1 : 0}${w.init ? 1 : 0}|${red}`;
+  return `${hwId}|${opts.objective}|${opts.seed ?? 1}|${opts.budget ?? ''}|${opts.exhaustiveLimit ?? ''}|${opts.batch ?? 1}|${w.sizes.join('x')}|${w.points}|${t}|${w.ops.join(',')}|${w.operandReads}|${w.view ? 1 : 0}${w.contraction ? 1 : 0}${w.init ? 1 : 0}|${red}${opts.climb === false ? '|sampled' : ''}`;
 }
 
 /** FNV-1a of the key: the search's seed, so the same einsum is searched the same way wherever it sits. */
@@ -137,7 +137,7 @@ export function mapEinsum(w: EinsumWorkload, hw: HwModel, opts: EinsumMapOptions
     const model = new EinsumCostModel(w, hw.units[ui]!, hw);
     if (!Number.isFinite(model.cpp)) continue;
     runnable = true;
-    const r = searchEinsum(model, opts.objective, { seed, ...(opts.budget !== undefined ? { budget: opts.budget } : {}), ...(opts.exhaustiveLimit !== undefined ? { exhaustiveLimit: opts.exhaustiveLimit } : {}) });
+    const r = searchEinsum(model, opts.objective, { seed, ...(opts.budget !== undefined ? { budget: opts.budget } : {}), ...(opts.exhaustiveLimit !== undefined ? { exhaustiveLimit: opts.exhaustiveLimit } : {}), ...(opts.climb === false ? { climb: false } : {}) });
     evaluations += r.evaluations;
     if (r.best && r.value < bestVal) {
       bestVal = r.value;

@@ -16,6 +16,8 @@ export interface MapOptions {
   budget?: number;
   /** spaces up to this size are enumerated exhaustively (default 20000) */
   exhaustiveLimit?: number;
+  /** false: sample only, no hill-climbing (a machine whose engine computes every op itself needs only a legal mapping); default true */
+  climb?: boolean;
   /** independent instances of the cascade run back to back (batch x heads); default 1 */
   batch?: number;
   /** called after each einsum is mapped: a CLI shows a progress bar with it */

@@ -88,6 +88,8 @@ export interface SearchOptions {
   maxRounds?: number;
   /** rounds without improvement before the search stops (default 3) */
   patience?: number;
+  /** false: keep the best sample of each round without hill-climbing from it (default true) */
+  climb?: boolean;
 }
 
 /** Starting points kept per round for hill-climbing. */
@@ -307,7 +309,7 @@ export function searchEinsum(model: EinsumCostModel, objective: Objective, opts:
       randomPoint();
       sample(b);
     }
-    climbTop();
+    if (opts.climb !== false) climbTop();
     stale = bestVal < before * (1 - IMPROVE) || (before === Infinity && bestVal < Infinity) ? 0 : stale + 1;
   }
   return { best, value: bestVal, evaluations, spaceSize: size, exhaustive: false };

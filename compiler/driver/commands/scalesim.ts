@@ -88,7 +88,7 @@ interface Machine {
 
 function machineFromConfig(opts: ScaleSimOptions, config: ScaleSimConfig): Machine {
   const clockMhz = Number(opts.clockMhz ?? '1000');
-  if (!(clockMhz > 0)) throw new UserError(`--clock-mhz must be a positive number, got '${opts.clockMhz}'`);
+  if (!(clockMhz > 0 && Number.isFinite(clockMhz))) throw new UserError(`--clock-mhz must be a positive number, got '${opts.clockMhz}'`);
   const o = { clockMhz, foldTiming: (opts.timing ?? 'tessera') as 'tessera' | 'scalesim', source: basename(opts.config!) };
   const warnings = ['SCALE-Sim import: no energy model (energyPj is null: energy not modelled)'];
   if (clockMhz === 1000) warnings.unshift('SCALE-Sim configs carry no clock; latencySeconds assumes 1000 MHz (--clock-mhz)');
@@ -148,7 +148,7 @@ function run(opts: ScaleSimOptions): void {
   const trace = opts.trace ? new TraceWriter({ clockHz: m.spec.clockHz }) : undefined;
   // A .cfg machine's scalesim engine computes every layer's cycles and traffic itself, and a .cfg
   // gives no energy figures: the mapping only has to be legal, so the mapper's search is minimal.
-  const search = cfg ? { search: { budget: 64, exhaustiveLimit: 64 } } : {};
+  const search = cfg ? { search: { budget: 16, exhaustiveLimit: 16, climb: false } } : {};
   const result = simulateCascade(cascade, { target: targetFromSpec(m.spec), fidelity: 'cycle', ...search, ...(trace ? { trace } : {}), progress: process.stderr.isTTY && !opts.json });
   result.warnings = [...m.warnings, ...result.warnings];
   const array = reportArray(m.spec);
