@@ -2,10 +2,18 @@
 // (20 row counts x 20 column counts x 5 buffer sizes), with 1 worker and with every core. Reports
 // points/s over the whole run (worker start-up included) and over the evaluation alone (from the
 // first committed batch on), and the database's share of the wall time.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// It runs the sweep as `tessera sweep` does: from the built package (dist/, `npm run build`), whose
+// workers load compiled JavaScript; without dist/ it runs from the sources, whose workers each start
+// tsx (about 2 s of start-up per worker, which the figures then include; the line says which).
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runSweep } from '../compiler/sweep/run';
+import { pathToFileURL } from 'node:url';
+import type { runSweep as RunSweep } from '../compiler/sweep/run';
+
+const built = join(import.meta.dirname, '../dist/compiler/sweep/run.js');
+const fromDist = existsSync(built);
+const { runSweep } = (await import(fromDist ? pathToFileURL(built).href : '../compiler/sweep/run')) as { runSweep: typeof RunSweep };
 
 const dir = mkdtempSync(join(tmpdir(), 'tessera-sweep-bench-'));
 writeFileSync(join(dir, 'g.ein'), 'rank M = 64, N = 64, K = 64\ninput A[M, K]: int8\nweight B[K, N]: int8\nC[m, n] = A[m, k] * B[k, n]\noutput C\n');
@@ -14,7 +22,7 @@ writeFileSync(
   'name: bench\ntargets: [systolic]\nworkloads: [g.ein]\nparameters:\n  rows: {from: 4, to: 80, step: 4}\n  cols: {from: 4, to: 80, step: 4}\n  glb: {from: 16 KiB, to: 256 KiB, times: 2}\n',
 );
 const cores = availableParallelism();
-console.log(`sweep bench: 2,000 single-GEMM analytic points; ${cores} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}`);
+console.log(`sweep bench: 2,000 single-GEMM analytic points; ${cores} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}; ${fromDist ? 'built package (dist/)' : 'from the sources (tsx workers: npm run build for the figures users get)'}`);
 const rates: number[] = [];
 for (const workers of [...new Set([1, cores])]) {
   let first = 0;

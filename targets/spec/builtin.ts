@@ -29,8 +29,14 @@ export function builtinTargetFiles(): { name: string; path: string }[] {
   return [...byName].map(([name, path]) => ({ name, path })).sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/** The first folder's <name>/<name>.arch: a direct look-up (a sweep loads a target per point; listing every folder each time cost more than the parse). */
 export function builtinTargetPath(name: string): string | undefined {
-  return builtinTargetFiles().find((f) => f.name === name)?.path;
+  if (name === '' || name === '.' || name === '..' || /[\\/\0]/.test(name)) return undefined;
+  for (const dir of targetDirs()) {
+    const p = join(dir, name, `${name}.arch`);
+    if (existsSync(p)) return p;
+  }
+  return undefined;
 }
 
 /** `extends` in any .arch file: built-in names and paths relative to the extending file. */
