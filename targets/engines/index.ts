@@ -8,6 +8,7 @@ import './scalesim';
 import './fusemax';
 import './flat';
 import './dataflow-chip';
+import './fpga';
 
 export { registerEngine, engineFamilies, engineFamilyFor } from './registry';
 export { registerDataflow, dataflowPlugins, dataflowPlugin, type DataflowPlugin } from './dataflows';

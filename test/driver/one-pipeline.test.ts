@@ -121,10 +121,10 @@ describe('bad targets are plain errors with exit code 1', () => {
   });
 
   it('a cycle run on a target without a cycle engine is refused before mapping', async () => {
-    // u280 names no cycle engine (sn40l has one since issue 14: the dataflow engine)
-    const r = await runCli(['run', GEMM, '--target', 'u280', '--fidelity', 'cycle']);
+    // a target whose .arch says `attr engine = none` (every built-in target has a cycle engine since issue 18)
+    const r = await runCli(['run', GEMM, '--target', fx('arch/no-cycle-engine.arch'), '--fidelity', 'cycle']);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/fidelity cycle is not available for target u280/);
+    expect(r.err).toMatch(/fidelity cycle is not available for target no-cycle-engine/);
   });
 });
 

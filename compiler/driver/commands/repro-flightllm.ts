@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { loadBuiltinTarget } from '../../../targets/spec';
 import { decodeStep, type DecodeConfig, type LlamaShape } from '../../../sim/fpga/decode';
 import { gemmCycles } from '../../../sim/fpga/overlay';
+import { overlayHardware } from '../../../sim/fpga/hardware';
 import { dspSlices, fpgaDevice } from '../../../sim/fpga/resources';
 
 interface Data {
@@ -22,16 +23,13 @@ export function loadFlightllmData(): Data {
 }
 
 export function decodeConfig(target: string, d: Data, alwaysOnChip: boolean): DecodeConfig {
-  const s = loadBuiltinTarget(target);
-  const hbm = s.memories.find((m) => m.name === 'HBM')!;
-  const mpe = s.computes.find((c) => c.name === 'MPE')!;
-  const a = mpe.attrs as Record<string, number>;
-  const ch = hbm.attrs.pseudo_channels as number;
+  const h = overlayHardware(loadBuiltinTarget(target));
+  if (typeof h === 'string') throw new Error(`internal: built-in target ${target}: ${h}`);
   return {
-    clockHz: s.clockHz,
-    cores: s.attrs.cores as number,
-    mv: { n: a.mv_n, k: a.mv_k, m: a.mv_m },
-    hbm: { channels: ch, channelBytesPerSecond: hbm.bandwidthBytesPerSecond! / ch, efficiencyInChannel: hbm.attrs.efficiency_in_channel as number, efficiencyCrossChannel: hbm.attrs.efficiency_cross_channel as number },
+    clockHz: h.clockHz,
+    cores: h.cores,
+    mv: h.mv,
+    hbm: h.hbm,
     weightBits: d.assumptions.weightBits,
     sparsity: d.assumptions.sparsity,
     kvBits: d.assumptions.kvBits,
