@@ -158,7 +158,9 @@ export function formatResult(r: Result): string {
   lines.push(`  utilization: ${Object.entries(r.utilization).map(([u, f]) => `${u} ${(f * 100).toFixed(1)}%`).join(', ')}`);
   lines.push(`  traffic: ${Object.entries(r.traffic).map(([l, t]) => `${l} read ${formatBytes(t.readBytes)}, write ${formatBytes(t.writeBytes)}`).join('; ')}`);
   if (r.energy) {
-    const parts = [`compute ${formatEnergy(r.energy.computePj)}`, ...Object.entries(r.energy.levelsPj).map(([l, pj]) => `${l} ${formatEnergy(pj)}`), `static ${formatEnergy(r.energy.staticPj)}`];
+    // a static power the target does not give is listed as not modelled, never printed as 0
+    const noStatic = r.energy.staticPj === 0 && (r.energyNotModelled ?? []).some((x) => x.startsWith('static power'));
+    const parts = [`compute ${formatEnergy(r.energy.computePj)}`, ...Object.entries(r.energy.levelsPj).map(([l, pj]) => `${l} ${formatEnergy(pj)}`), ...(noStatic ? [] : [`static ${formatEnergy(r.energy.staticPj)}`])];
     lines.push(`  energy: ${parts.join(', ')}${r.energyNotModelled ? ` (not modelled: ${r.energyNotModelled.join(', ')})` : ''}`);
   } else if (r.energyNotModelled) lines.push(`  energy not modelled: ${r.energyNotModelled.join(', ')}`);
   const sched = r.schedule as { budget?: { bytes?: number }; method?: string } | undefined;

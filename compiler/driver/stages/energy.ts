@@ -172,6 +172,7 @@ export function energyStage(r: Result, m: Mapping, spec: TargetSpec): Result {
     return { ...r, energyPj: null, einsums: r.einsums.map((e) => ({ ...e, energyPj: null })), energyNotModelled: [`${spec.name}: no energy in the .arch`] };
   }
   const missing = new Set<string>();
+  if (table.staticPjPerCycle === 0) missing.add(`static power (${spec.name} gives no attr static_power_w)`);
   const compute = computeEnergies(m, spec, missing);
   const charges = entryCharges(r, m);
   const total: EnergyBreakdown = { computePj: 0, staticPj: 0, levelsPj: {} };
