@@ -4,7 +4,7 @@
 // always-on-chip decode, activations stay in URAM/BRAM and each op's transfer overlaps its compute (double
 // buffering: max(T_mem, T_cmp)); without it, each op writes its output to HBM and the next reads it back across
 // channels (0.35 efficiency) and the phases serialise (T_mem + T_cmp).
-import { gemmCycles, hbmSeconds, type EngineMode, type HbmConfig, type Sparsity } from './overlay';
+import { gemmCycles, hbmSeconds, nonzerosAlongK, type EngineMode, type HbmConfig, type Sparsity } from './overlay';
 
 export interface LlamaShape {
   layers: number;
@@ -31,6 +31,8 @@ export interface DecodeStep {
   computeSeconds: number;
   memorySeconds: number;
   hbmBytes: number;
+  /** MACs the DSP chains perform (kept weights only) */
+  macs: number;
   /** bytes moved / (seconds x peak HBM bandwidth) */
   hbmUtilisation: number;
 }
@@ -62,7 +64,9 @@ export function decodeStep(m: LlamaShape, kv: number, c: DecodeConfig): DecodeSt
   let computeSeconds = 0;
   let memorySeconds = 0;
   let hbmBytes = 0;
+  let macs = 0;
   for (const op of ops(m, kv, c)) {
+    macs += op.rows * op.N * nonzerosAlongK(op.K, op.sparse ? c.sparsity : dense);
     // the N columns are split across the cores
     const cycles = gemmCycles(op.rows, op.K, Math.ceil(op.N / c.cores), c.mv, op.sparse ? c.sparsity : dense);
     const tc = cycles / c.clockHz;
@@ -79,5 +83,5 @@ export function decodeStep(m: LlamaShape, kv: number, c: DecodeConfig): DecodeSt
     hbmBytes += bytes;
   }
   const peak = c.hbm.channels * c.hbm.channelBytesPerSecond;
-  return { seconds, computeSeconds, memorySeconds, hbmBytes, hbmUtilisation: hbmBytes / (seconds * peak) };
+  return { seconds, computeSeconds, memorySeconds, hbmBytes, macs, hbmUtilisation: hbmBytes / (seconds * peak) };
 }

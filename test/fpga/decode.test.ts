@@ -33,4 +33,24 @@ describe('FPGA decode step, hand-derived', () => {
     expect(r.sparseChainGain.ours).toBeCloseTo(272 / 144, 12);
     expect(r.dsp.ours).toBe(3 * 2048);
   });
+  it('energy per token: the board\'s measured 45 W over the time per token, and the activity\'s dynamic energy by hand', () => {
+    const r = reproFlightllm();
+    const u = r.energyPerToken.find((e) => e.target === 'u280')!;
+    const rate = r.tokensPerSecond.find((x) => x.target === 'u280' && x.prefill === 128 && x.decode === 512)!.ours;
+    expect(u.joules!).toBeCloseTo(45 / rate, 9);
+    expect(u.paperJoules!).toBeCloseTo(45 / 55, 12);
+    // 8:16 keeps half the weights (each 3.5 bits plus a 4-bit index); INT8 KV read in QK and SV; kv = 128 ... 639
+    const h = 4096;
+    const weights = 32 * (4 * h * h + 3 * h * 11008) + h * 32000;
+    let macs = 0;
+    let bytes = 0;
+    for (let kv = 128; kv < 640; kv++) {
+      macs += weights / 2 + 32 * 2 * h * kv;
+      bytes += (weights / 2) * (7.5 / 8) + 32 * 2 * h * kv;
+    }
+    const dynamic = (macs * (0.2 + 0.03) + bytes * 3.9 * 8) / 1e12 / 512;
+    expect(u.dynamicJoules).toBeCloseTo(dynamic, 9);
+    // no board power in the vhk158's sources: not modelled, never 0
+    expect(r.energyPerToken.find((e) => e.target === 'vhk158')!.joules).toBeNull();
+  });
 });

@@ -55,10 +55,41 @@ export interface FlightllmRepro {
   hbmUtilisation: { off: number; on: number; paper: { off: number; on: number } };
   sparseChainGain: { ours: number; paper: number; relError: number };
   dsp: { ours: number; paper: number; relError: number; note: string };
+  /** per decode token at [prefill, decode] = [128, 512]: the device's power x the time (null where the .arch gives no power), and the activity's own share */
+  energyPerToken: { target: string; joules: number | null; powerW: number | null; dynamicJoules: number; paperJoules: number | null; note: string }[];
   assumptions: Record<string, unknown>;
 }
 
 const rel = (ours: number, paper: number) => ours / paper - 1;
+
+/**
+ * Energy of one decode token: the board's measured power (`attr measured_power_w`) over the token's time,
+ * and beside it the activity's dynamic energy (MACs x the MAC energy, HBM bytes x HBM energy per byte).
+ */
+function energyPerToken(target: string, d: Data): FlightllmRepro['energyPerToken'][number] {
+  const spec = loadBuiltinTarget(target);
+  const c = decodeConfig(target, d, true);
+  let seconds = 0;
+  let dynamicPj = 0;
+  const mac = spec.computes.find((u) => u.kind === 'dsp')?.macEnergyPj ?? 0;
+  const hbm = spec.memories.find((m) => m.kind === 'hbm')?.readEnergyPjPerByte ?? 0;
+  for (let i = 0; i < 512; i++) {
+    const s = decodeStep(d.model, 128 + i, c);
+    seconds += s.seconds;
+    dynamicPj += s.macs * mac + s.hbmBytes * hbm;
+  }
+  const p = spec.attrs.measured_power_w;
+  const powerW = typeof p === 'number' ? p : null;
+  const paperRate = target === 'u280' ? d.paper.u280TokensPerSecond : null;
+  return {
+    target,
+    joules: powerW === null ? null : (powerW * seconds) / 512,
+    powerW,
+    dynamicJoules: dynamicPj / 1e12 / 512,
+    paperJoules: powerW !== null && paperRate !== null ? powerW / paperRate : null,
+    note: powerW === null ? `${target}: no measured board power in its .arch (energy not modelled)` : `${powerW} W measured on the board (FlightLLM) x the time per token; the paper's own rate at that power in paperJoules`,
+  };
+}
 
 export function reproFlightllm(): FlightllmRepro {
   const d = loadFlightllmData();
@@ -86,6 +117,7 @@ export function reproFlightllm(): FlightllmRepro {
     hbmUtilisation: { off, on, paper: d.paper.hbmUtilisation },
     sparseChainGain: { ours: gain, paper: d.paper.sparseChainGain, relError: rel(gain, d.paper.sparseChainGain) },
     dsp: { ours: dsp, paper: d.paper.u280Resources.dsp, relError: rel(dsp, d.paper.u280Resources.dsp), note: 'matrix engines only (cores x 4096 INT8 MACs at 2 per DSP48E2); the vector unit and SFU DSPs are not modelled' },
+    energyPerToken: ['u280', 'vhk158'].map((t) => energyPerToken(t, d)),
     assumptions: d.assumptions,
   };
 }
@@ -98,6 +130,10 @@ export function formatFlightllm(r: FlightllmRepro): string {
   out.push('', `HBM utilisation (u280, 128+512): ${pct(r.hbmUtilisation.off)} without always-on-chip decode, ${pct(r.hbmUtilisation.on)} with (paper ${pct(r.hbmUtilisation.paper.off)} -> ${pct(r.hbmUtilisation.paper.on)})`);
   out.push(`Sparse DSP chain compute gain: ${r.sparseChainGain.ours.toFixed(2)}x (paper ${r.sparseChainGain.paper}x, ${pct(r.sparseChainGain.relError)})`);
   out.push(`U280 DSP48E2: ${r.dsp.ours} (paper ${r.dsp.paper}, ${pct(r.dsp.relError)}): ${r.dsp.note}`);
+  for (const e of r.energyPerToken)
+    out.push(
+      `Energy per token (${e.target}, 128+512): ${e.joules === null ? 'not modelled' : `${e.joules.toFixed(3)} J`}${e.paperJoules !== null ? ` (paper's rate at the same power: ${e.paperJoules.toFixed(3)} J)` : ''}; dynamic (MACs + HBM) ${(e.dynamicJoules * 1e3).toFixed(1)} mJ; ${e.note}`,
+    );
   out.push('', `Assumptions: ${JSON.stringify(r.assumptions)}`, '');
   return out.join('\n');
 }
