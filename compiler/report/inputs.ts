@@ -4,17 +4,21 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { UserError } from '../driver/user-error';
+import { isDuckDbFile, readSweepInput } from './sweep-input';
+import type { SweepDoc } from './sweep';
 
 /** The result kinds a report draws, and the newest schema version of each this Tessera reads. */
 export const REPORT_KINDS = { run: 1, schedule: 1, validation: 1 } as const;
 export type ReportKind = keyof typeof REPORT_KINDS;
 
-export interface ReportInput {
+export interface JsonReportInput {
   path: string;
   sha256: string;
   kind: ReportKind;
   doc: Record<string, unknown>;
 }
+/** A JSON result, or a sweep database (compiler/report/sweep-input.ts). */
+export type ReportInput = JsonReportInput | { path: string; sha256: string; kind: 'sweep'; doc: SweepDoc };
 
 const has = (o: Record<string, unknown>, ...keys: string[]): boolean => keys.every((k) => k in o);
 
@@ -25,7 +29,7 @@ export function classify(doc: unknown): ReportKind | string {
   if (has(o, 'target', 'workload', 'fidelity', 'latencyCycles', 'einsums')) return 'run';
   if (has(o, 'tiers', 'schedule', 'traffic', 'baselines')) return 'schedule';
   if (has(o, 'points', 'byFamily', 'heldOut')) return 'validation';
-  return 'it is not a Tessera result (expected the --json output of run, schedule or validate gpu)';
+  return 'it is not a Tessera result (expected the --json output of run, schedule or validate gpu, or a sweep database)';
 }
 
 /** `schema: "tessera-<kind>/N"` when a document carries one; documents without it are version 1. */
@@ -38,7 +42,7 @@ function checkVersion(path: string, kind: ReportKind, doc: Record<string, unknow
 }
 
 /** Reads, hashes, parses and recognises one input file. */
-export function readReportInput(path: string): ReportInput {
+export function readReportInput(path: string): JsonReportInput {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
@@ -55,4 +59,9 @@ export function readReportInput(path: string): ReportInput {
   if (!(kind in REPORT_KINDS)) throw new UserError(`${path}: ${kind}`);
   checkVersion(path, kind as ReportKind, doc as Record<string, unknown>);
   return { path, sha256: createHash('sha256').update(bytes).digest('hex'), kind: kind as ReportKind, doc: doc as Record<string, unknown> };
+}
+
+/** Any input `tessera report` takes: a sweep database (by its DuckDB header) or a JSON result. */
+export async function readAnyReportInput(path: string): Promise<ReportInput> {
+  return isDuckDbFile(path) ? readSweepInput(path) : readReportInput(path);
 }

@@ -14,6 +14,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const dir = mkdtempSync(join(tmpdir(), 'tessera-browser-'));
 const shots = join(tmpdir(), 'tessera-report-screenshots');
 let browser: Browser | undefined;
+const SWEEP_DB = join(dir, 'dse.duckdb');
 
 async function cli(args: string[]): Promise<string> {
   const r = await runCli(args);
@@ -30,10 +31,11 @@ async function makeReports(): Promise<Record<string, string>> {
   writeFileSync(run, await cli(['run', ein, '--target', 'h100', '--json']));
   const val = join(dir, 'validate-h100.json');
   writeFileSync(val, await cli(['validate', 'gpu', '--measurements', 'native/measurements/published/h100-vidur-llama2-7b-linear.json', '--json']));
-  const pages = { decode: join(dir, 'decode.html'), schedule: join(dir, 'schedule.html'), validation: join(dir, 'validation.html') };
+  const pages = { decode: join(dir, 'decode.html'), schedule: join(dir, 'schedule.html'), validation: join(dir, 'validation.html'), sweep: join(dir, 'sweep.html') };
   await cli(['report', run, '-o', pages.decode]);
   await cli(['schedule', 'examples/schedule/block.ein', '--target', 'sn40l', '--report', pages.schedule]);
   await cli(['report', val, '-o', pages.validation]);
+  await cli(['sweep', 'examples/dse/sweep.yaml', '--db', SWEEP_DB, '--quiet', '--report', pages.sweep]);
   return pages;
 }
 
@@ -52,7 +54,7 @@ beforeAll(async () => {
 afterAll(async () => browser?.close());
 
 describe('example reports in headless chromium', () => {
-  for (const name of ['decode', 'schedule', 'validation'])
+  for (const name of ['decode', 'schedule', 'validation', 'sweep'])
     it(`${name}: draws every point, with no error, under 3 MB, timed`, async (ctx) => {
       if (!browser) return ctx.skip(`no chromium at ${CHROMIUM}`);
       const size = statSync(pages[name]!).size;
@@ -95,6 +97,31 @@ describe('example reports in headless chromium', () => {
     expect(ids.has(id!), `tooltip: ${text}`).toBe(true);
     expect(text).toMatch(/measured\s+[\d.]+\s*[mµn]?/);
     expect(text).toMatch(/predicted/);
+    await page.close();
+  }, 60_000);
+
+  it('sweep: hovering a point shows its parameters, the same as the database holds for it', async (ctx) => {
+    if (!browser) return ctx.skip(`no chromium at ${CHROMIUM}`);
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    await page.goto(`file://${pages.sweep}`);
+    await page.waitForFunction(() => (globalThis as unknown as { tesseraDone?: boolean }).tesseraDone === true, null, { timeout: 20_000 });
+    const { readSweepDoc } = await import('../../compiler/report');
+    const { rows } = await readSweepDoc(SWEEP_DB);
+    const marks = page.locator('#r0-pareto g.layer_1_marks path');
+    expect(await marks.count()).toBe(rows.filter((r) => r.status === 'ok').length);
+    const point = marks.nth(7);
+    await point.scrollIntoViewIfNeeded();
+    const box = (await point.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    const tip = page.locator('#vg-tooltip-element');
+    await tip.waitFor({ state: 'visible', timeout: 5_000 });
+    const text = await tip.innerText();
+    const idx = Number(/point\s+#(\d+)/.exec(text)?.[1]);
+    const row = rows.find((r) => r.idx === idx);
+    expect(row, `tooltip: ${text}`).toBeDefined();
+    // every parameter of that point, as the database stores it, is in its tooltip
+    for (const [k, v] of Object.entries(JSON.parse(row!.params) as Record<string, string | number>)) expect(text).toMatch(new RegExp(`${k}\\s+${String(v)}`));
+    expect(text).toMatch(/latency \(s\)\s+[\d.e-]+/);
     await page.close();
   }, 60_000);
 });

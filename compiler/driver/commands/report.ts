@@ -1,20 +1,20 @@
 // `tessera report INPUT... -o report.html`: one self-contained HTML page (Vega-Lite charts inlined,
 // works offline) from any JSON result Tessera writes: a run (`run --json`), a schedule
-// (`schedule --json`) or a GPU validation (`validate gpu --json`). The header records the command,
+// (`schedule --json`), a GPU validation (`validate gpu --json`) or a sweep database. The header records the command,
 // each input's SHA-256, the Tessera version and the date, so the page can be reproduced.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Cascade } from '../../ir';
 import type { TargetSpec } from '../../../targets/spec/types';
-import { readReportInput, reportHtml, runSection, scheduleSection, validationSection, type ReportInput, type Section } from '../../report';
+import { readAnyReportInput, readSweepInput, reportHtml, runSection, scheduleSection, sweepSection, validationSection, type JsonReportInput, type ReportInput, type Section } from '../../report';
 import { loadCascadeFile } from '../../lang';
 import { loadTargetSpec } from '../../../targets/registry';
 import { writeOutput } from '../output';
 import { tesseraVersion } from '../version';
 
 /** A run's section; the roofline needs the cascade and the target, found from the Result when possible. */
-function runInputSection(inp: ReportInput, id: string): Section {
+function runInputSection(inp: JsonReportInput, id: string): Section {
   const r = inp.doc;
   try {
     const cascade = loadCascadeFile(String(r.workload));
@@ -29,6 +29,7 @@ export function sectionsFor(inputs: ReportInput[]): Section[] {
   return inputs.map((inp, i) => {
     const id = `r${i}`;
     if (inp.kind === 'run') return runInputSection(inp, id);
+    if (inp.kind === 'sweep') return sweepSection(inp.doc, id);
     if (inp.kind === 'schedule') return scheduleSection(inp.doc, id);
     return validationSection(inp.doc, id);
   });
@@ -50,6 +51,17 @@ export function reportRun(out: string, file: string, r: Record<string, unknown>,
   writeReport(out, [runSection(r, { cascade, spec }, 'r0')], [{ path: file, sha256: fileSha256(file) }], argv);
 }
 
+/** `sweep SPEC --db F --report P`: the page for the sweep database just written. */
+export async function reportSweep(out: string, db: string, argv: string[]): Promise<void> {
+  const inp = await readSweepInput(db);
+  writeReport(out, [sweepSection(inp.doc, 'r0')], [inp], argv);
+}
+
+/** `validate gpu ... --report F`: the page for one validation, its measurement files as the inputs. */
+export function reportValidation(out: string, v: Record<string, unknown>, files: string[], argv: string[]): void {
+  writeReport(out, [validationSection(v, 'r0')], files.map((f) => ({ path: f, sha256: fileSha256(f) })), argv);
+}
+
 /** `schedule ... --report F`: the page for one schedule. */
 export function reportSchedule(out: string, file: string, s: Record<string, unknown>, argv: string[]): void {
   writeReport(out, [scheduleSection(s, 'r0')], [{ path: file, sha256: fileSha256(file) }], argv);
@@ -58,11 +70,12 @@ export function reportSchedule(out: string, file: string, s: Record<string, unkn
 export function register(program: Command): void {
   program
     .command('report')
-    .description('draw results (run, schedule or validate gpu --json output) as one self-contained HTML page')
-    .argument('<inputs...>', 'result JSON files')
+    .description('draw results (run, schedule or validate gpu --json output, or a sweep database) as one self-contained HTML page')
+    .argument('<inputs...>', 'result JSON files or sweep databases (.duckdb)')
     .requiredOption('-o, --output <file>', 'the HTML file to write')
-    .action((files: string[], o: { output: string }) => {
-      const inputs = files.map(readReportInput);
+    .action(async (files: string[], o: { output: string }) => {
+      const inputs: ReportInput[] = [];
+      for (const f of files) inputs.push(await readAnyReportInput(f));
       writeReport(o.output, sectionsFor(inputs), inputs, ['report', ...files, '-o', o.output]);
       process.stdout.write(`wrote ${o.output}: ${inputs.map((i) => `${i.kind} ${i.path}`).join(', ')}\n`);
     });

@@ -16,6 +16,7 @@ interface RunOpts {
   workers?: string;
   shard?: string;
   quiet?: boolean;
+  report?: string;
 }
 
 async function runAction(spec: string, o: RunOpts): Promise<void> {
@@ -30,6 +31,11 @@ async function runAction(spec: string, o: RunOpts): Promise<void> {
     `${o.db}: ${s.shardPoints} points${shard ? ` (shard ${shard.index}/${shard.count} of ${s.total})` : ''}; ${s.resumed} already done, ${s.evaluated} evaluated ` +
       `(ok ${s.byStatus.ok}, does not fit ${s.byStatus['does-not-fit']}, error ${s.byStatus.error}) in ${(s.wallMs / 1000).toFixed(1)} s, ${rate.toFixed(1)} points/s\n`,
   );
+  if (o.report) {
+    const { reportSweep } = await import('./report');
+    await reportSweep(o.report, o.db, ['sweep', spec, '--db', o.db, ...(o.shard ? ['--shard', o.shard] : []), '--report', o.report]);
+    process.stdout.write(`report: ${o.report}\n`);
+  }
 }
 
 /** How to run this Tessera on a cluster node: node + this checkout's bin/tessera.js. */
@@ -49,6 +55,7 @@ export function register(program: Command): void {
     .option('--workers <n>', 'worker threads (default: every core)')
     .option('--shard <i/n>', 'evaluate only shard i of n (0 <= i < n), balanced by estimated cost')
     .option('--quiet', 'no progress output')
+    .option('--report <file>', 'then draw the database as a self-contained HTML page (Pareto front, each metric against each parameter)')
     .action(runAction);
   sweep
     .command('export')

@@ -11,7 +11,6 @@ import { interpret, randomInputs } from '../../interp';
 import { loadCascadeFile } from '../../lang';
 import { CalibrationFileError, loadCalibration, paramsOf, validateGpuModel, ValidationError, type ErrorSummary, type GpuModelParams, type ValidationReport } from '../../../sim/gpu';
 import { loadGpuData, progressBar, writeOut } from './calibrate';
-import { validationHtml } from '../../../sim/gpu/validation-html';
 import { UserError } from '../user-error';
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`.padStart(7);
@@ -74,7 +73,7 @@ export function formatValidation(r: ValidationReport): string {
   return out.join('\n');
 }
 
-export function runValidateGpu(opts: { measurements: string[]; target?: string; calibration?: string; report?: string; json?: boolean }): ValidationReport {
+export async function runValidateGpu(opts: { measurements: string[]; target?: string; calibration?: string; report?: string; json?: boolean }): Promise<ValidationReport> {
   const d = loadGpuData(opts.measurements, opts.target);
   let params: GpuModelParams | undefined;
   if (opts.calibration) {
@@ -95,7 +94,11 @@ export function runValidateGpu(opts: { measurements: string[]; target?: string; 
   } finally {
     bar.stop();
   }
-  if (opts.report) writeOut(opts.report, validationHtml(rep));
+  if (opts.report) {
+    const argv = ['validate', 'gpu', ...opts.measurements.flatMap((m) => ['--measurements', m]), ...(opts.target ? ['--target', opts.target] : []), ...(opts.calibration ? ['--calibration', opts.calibration] : []), '--report', opts.report];
+    const { reportValidation } = await import('./report');
+    reportValidation(opts.report, rep as unknown as Record<string, unknown>, opts.measurements, argv);
+  }
   return rep;
 }
 
@@ -106,10 +109,10 @@ export function register(program: Command): void {
     .requiredOption('--measurements <files...>', 'measurement JSON files: native/run.sh output, published (native/measurements/published) or synthetic')
     .option('--target <name>', 'GPU target or .arch file (default: from the files\' GPU)')
     .option('--calibration <file>', 'use this calibration (tessera calibrate gpu) as it is instead of fitting on the calibration split')
-    .option('--report <file>', 'write a self-contained HTML report with the predicted-versus-measured plot')
+    .option('--report <file>', 'write a self-contained HTML report (tessera report): predicted against measured with a ±10% band, the error table beside the roofline\'s')
     .option('--json', 'print the full report as JSON')
-    .action((opts: { measurements: string[]; target?: string; calibration?: string; report?: string; json?: boolean }) => {
-      const rep = runValidateGpu(opts);
+    .action(async (opts: { measurements: string[]; target?: string; calibration?: string; report?: string; json?: boolean }) => {
+      const rep = await runValidateGpu(opts);
       process.stdout.write(opts.json ? JSON.stringify(rep, null, 1) + '\n' : formatValidation(rep) + (opts.report ? `\nreport: ${opts.report}` : '') + '\n');
     });
   v.command('wgsl')
