@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Makes the example reports (run from the repository root): each command writes one self-contained page.
+# test/report/browser.test.ts runs exactly these `t` lines (and checks README.md lists the same commands).
 set -euo pipefail
 out=${1:-examples/report/out}
 mkdir -p "$out"
@@ -8,10 +9,12 @@ t() { npx tsx compiler/driver/main.ts "$@"; }
 t lower --model data/models/llama-2-7b.json --phase decode --kv 2048 -o "$out/llama-2-7b-decode.ein"
 t run "$out/llama-2-7b-decode.ein" --target h100 --json > "$out/llama-decode-h100.json"
 t report "$out/llama-decode-h100.json" -o "$out/llama-decode-h100.html"
-# 2. An ILP schedule across SN40L's tiers (one transformer block), with its Gantt chart and address map
-t schedule examples/schedule/block.ein --target sn40l --report "$out/schedule-block-sn40l.html"
+# 2. The COSMA experiment's setting: an ILP schedule of one transformer block across SN40L's SRAM, HBM and DDR at budget M_R
+t schedule examples/schedule/block.ein --target sn40l --budget MR --report "$out/schedule-block-sn40l.html"
 # 3. The GPU model against published H100 measurements (Vidur's LLaMA-2-7B linear layers)
 t validate gpu --measurements native/measurements/published/h100-vidur-llama2-7b-linear.json --json > "$out/validate-h100.json"
 t report "$out/validate-h100.json" -o "$out/validate-h100.html"
-# All three in one page
-t report "$out/llama-decode-h100.json" "$out/validate-h100.json" -o "$out/all.html"
+# 4. The 675-point design-space sweep of examples/dse, drawn straight from its DuckDB file
+t sweep examples/dse/sweep.yaml --db "$out/dse.duckdb" --resume --quiet --report "$out/sweep-dse.html"
+# All four in one page
+t report "$out/llama-decode-h100.json" "$out/validate-h100.json" "$out/dse.duckdb" -o "$out/all.html"

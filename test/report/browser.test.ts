@@ -3,7 +3,7 @@
 // as its data has points, a hovered point must show its tooltip, and each page must stay under 3 MB
 // and draw in under 2 s. CI installs chromium (.ci/run sets TESSERA_CI=1, so a missing browser fails
 // there); elsewhere a missing browser is a visible skip.
-import { existsSync, mkdirSync, mkdtempSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const dir = mkdtempSync(join(tmpdir(), 'tessera-browser-'));
 const shots = join(tmpdir(), 'tessera-report-screenshots');
 let browser: Browser | undefined;
-const SWEEP_DB = join(dir, 'dse.duckdb');
+const SWEEP_DB = join(dir, 'dse.duckdb'); // make.sh's sweep database
 
 async function cli(args: string[]): Promise<string> {
   const r = await runCli(args);
@@ -22,25 +22,31 @@ async function cli(args: string[]): Promise<string> {
   return r.out;
 }
 
-/** The reports of examples/report/make.sh, made in process. */
+/** examples/report/make.sh's commands: each `t ARGS [> FILE]` line, with "$out" the folder given. */
+function makeShCommands(out: string): { args: string[]; stdout?: string }[] {
+  return readFileSync('examples/report/make.sh', 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('t '))
+    .map((l) => {
+      const [cmd, redirect] = l.slice(2).split(' > ');
+      const words = (w: string) => w.trim().split(/\s+/).map((x) => x.replace(/"/g, '').replace('$out', out));
+      return { args: words(cmd!), ...(redirect ? { stdout: words(redirect)[0]! } : {}) };
+    });
+}
+
+/** The reports of examples/report/make.sh, made in process by running its very commands. */
 async function makeReports(): Promise<Record<string, string>> {
-  const ein = join(dir, 'llama.ein');
-  await cli(['lower', '--model', 'data/models/llama-2-7b.json', '--phase', 'decode', '--kv', '2048', '-o', ein]);
-  const run = join(dir, 'llama-decode-h100.json');
-  const { writeFileSync } = await import('node:fs');
-  writeFileSync(run, await cli(['run', ein, '--target', 'h100', '--json']));
-  const val = join(dir, 'validate-h100.json');
-  writeFileSync(val, await cli(['validate', 'gpu', '--measurements', 'native/measurements/published/h100-vidur-llama2-7b-linear.json', '--json']));
-  const pages = { decode: join(dir, 'decode.html'), schedule: join(dir, 'schedule.html'), validation: join(dir, 'validation.html'), sweep: join(dir, 'sweep.html') };
-  await cli(['report', run, '-o', pages.decode]);
-  await cli(['schedule', 'examples/schedule/block.ein', '--target', 'sn40l', '--report', pages.schedule]);
-  await cli(['report', val, '-o', pages.validation]);
-  await cli(['sweep', 'examples/dse/sweep.yaml', '--db', SWEEP_DB, '--quiet', '--report', pages.sweep]);
-  return pages;
+  for (const c of makeShCommands(dir)) {
+    const out = await cli(c.args);
+    if (c.stdout) writeFileSync(c.stdout, out);
+  }
+  const page = (f: string) => join(dir, f);
+  return { decode: page('llama-decode-h100.html'), schedule: page('schedule-block-sn40l.html'), validation: page('validate-h100.html'), sweep: page('sweep-dse.html'), all: page('all.html') };
 }
 
 let pages: Record<string, string> = {};
 beforeAll(async () => {
+  pages = await makeReports();
   if (!existsSync(CHROMIUM)) {
     if (process.env.TESSERA_CI) throw new Error(`${CHROMIUM} is missing, but CI installs chromium (.ci/run)`);
     console.warn(`browser tests skipped: no chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
@@ -48,13 +54,31 @@ beforeAll(async () => {
   }
   const { chromium } = await import('playwright-core');
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-  pages = await makeReports();
   mkdirSync(shots, { recursive: true });
 }, 180_000);
 afterAll(async () => browser?.close());
 
+describe('examples/report', () => {
+  it('README.md lists exactly the commands make.sh runs', () => {
+    const readme = readFileSync('examples/report/README.md', 'utf8');
+    const block = /```sh\n([\s\S]*?)```/.exec(readme)![1]!;
+    const listed = block.split('\n').filter((l) => l.startsWith('tessera ')).map((l) => l.slice('tessera '.length));
+    const run = readFileSync('examples/report/make.sh', 'utf8').split('\n').filter((l) => l.startsWith('t ')).map((l) => l.slice(2).replace(/"\$out\/([^"]+)"/g, '$1'));
+    expect(listed).toEqual(run);
+  });
+
+  it('the sweep page marks the same Pareto front as examples/dse/expected-pareto.txt', () => {
+    const expected = [...readFileSync('examples/dse/expected-pareto.txt', 'utf8').matchAll(/^\s+(#\d+) /gm)].map((m) => m[1]);
+    const html = readFileSync(pages.sweep!, 'utf8');
+    const charts = JSON.parse(/<script type="application\/json" id="tessera-charts">(.*?)<\/script>/s.exec(html)![1]!) as { id: string; spec: { layer?: { data: { values: { point: string; front: string }[] } }[] } }[];
+    const pts = charts.find((c) => c.id === 'r0-pareto')!.spec.layer![1]!.data.values;
+    expect(pts.length).toBe(675);
+    expect(pts.filter((p) => p.front === 'on the front').map((p) => p.point).sort()).toEqual(expected.sort());
+  });
+});
+
 describe('example reports in headless chromium', () => {
-  for (const name of ['decode', 'schedule', 'validation', 'sweep'])
+  for (const name of ['decode', 'schedule', 'validation', 'sweep', 'all'])
     it(`${name}: draws every point, with no error, under 3 MB, timed`, async (ctx) => {
       if (!browser) return ctx.skip(`no chromium at ${CHROMIUM}`);
       const size = statSync(pages[name]!).size;
