@@ -50,9 +50,41 @@ export function parseScaleSimConfig(text: string, file = '<cfg>'): { config: Sca
     d.file = file;
     diags.push(d);
   };
+  const lines = text.split(/\r?\n/);
+  const sections = readSections(lines, at);
+  const arch = sections.get('architecture_presets');
+  if (!arch) {
+    at(error('cfg-missing-section', 'no [architecture_presets] section', { line: 1, col: 1 }, 'SCALE-Sim configs describe the array under [architecture_presets]'));
+    return { config: null, diagnostics: diags };
+  }
+  const out: Partial<ScaleSimConfig> = {
+    runName: sections.get('general')?.get('run_name')?.value || 'scalesim_run',
+    ifmapOffset: 0,
+    filterOffset: 10000000,
+    ofmapOffset: 20000000,
+    bandwidthWordsPerCycle: 10,
+    memoryBanks: 1,
+    interfaceBandwidth: 'CALC',
+  };
+  const archLine = lines.findIndex((l) => /^\s*\[\s*architecture_presets\s*\]/i.test(l)) + 1;
+  for (const k of REQUIRED) {
+    if (!arch.has(k)) at(error('cfg-missing-key', `[architecture_presets] lacks '${k}'`, { line: archLine || 1, col: 1 }, `add a line '${k}: ...'`));
+  }
+  for (const [key, e] of arch) readArchitectureKey(key, e, out, at, (d) => diags.push({ severity: d.severity, code: d.code, message: d.message, file, ...(d.loc ? { loc: d.loc } : {}) }));
+  const ib = sections.get('run_presets')?.get('interfacebandwidth');
+  if (ib) {
+    const v = ib.value.toUpperCase();
+    if (v === 'CALC' || v === 'USER') out.interfaceBandwidth = v;
+    else at(error('cfg-value', `InterfaceBandwidth must be CALC or USER, got '${ib.value}'`, { line: ib.line, col: ib.col, length: Math.max(1, ib.value.length) }));
+  }
+  if (diags.some((d) => d.severity === 'error')) return { config: null, diagnostics: diags };
+  return { config: out as ScaleSimConfig, diagnostics: diags };
+}
+
+/** The INI-style sections: [name] headers, then `Key: value` (or `=`) lines; comments start with # or ;. */
+function readSections(lines: string[], at: (d: Diagnostic) => void): Map<string, Map<string, Entry>> {
   const sections = new Map<string, Map<string, Entry>>();
   let current: Map<string, Entry> | null = null;
-  const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i]!;
     const line = i + 1;
@@ -90,47 +122,23 @@ export function parseScaleSimConfig(text: string, file = '<cfg>'): { config: Sca
     }
     current.set(key, { value, line, col: valueCol });
   }
+  return sections;
+}
 
-  const arch = sections.get('architecture_presets');
-  if (!arch) {
-    at(error('cfg-missing-section', 'no [architecture_presets] section', { line: 1, col: 1 }, 'SCALE-Sim configs describe the array under [architecture_presets]'));
-    return { config: null, diagnostics: diags };
+/** One [architecture_presets] key into `out`: an integer field, the dataflow, a key read but not modelled, or an unknown one (a warning). */
+function readArchitectureKey(key: string, e: Entry, out: Partial<ScaleSimConfig>, at: (d: Diagnostic) => void, warn: (d: Diagnostic) => void): void {
+  const field = Object.hasOwn(INT_KEYS, key) ? INT_KEYS[key] : undefined;
+  if (field) {
+    const v = /^[+]?\d+$/.test(e.value) ? Number(e.value) : NaN;
+    const mustBePositive = !key.endsWith('offset');
+    if (!Number.isSafeInteger(v) || (mustBePositive && v <= 0)) {
+      at(error('cfg-value', `'${key}' must be a ${mustBePositive ? 'positive' : 'non-negative'} integer, got '${e.value}'`, { line: e.line, col: e.col, length: Math.max(1, e.value.length) }));
+    } else (out as Record<string, unknown>)[field] = v;
+  } else if (key === 'dataflow') {
+    const v = e.value.toLowerCase();
+    if (v === 'os' || v === 'ws' || v === 'is') out.dataflow = v;
+    else at(error('cfg-value', `unknown dataflow '${e.value}'`, { line: e.line, col: e.col, length: Math.max(1, e.value.length) }, 'use os, ws or is'));
+  } else if (!IGNORED.has(key)) {
+    warn({ severity: 'warning', code: 'cfg-unknown-key', message: `unknown key '${key}' ignored`, loc: { line: e.line, col: 1 } });
   }
-  const out: Partial<ScaleSimConfig> = {
-    runName: sections.get('general')?.get('run_name')?.value || 'scalesim_run',
-    ifmapOffset: 0,
-    filterOffset: 10000000,
-    ofmapOffset: 20000000,
-    bandwidthWordsPerCycle: 10,
-    memoryBanks: 1,
-    interfaceBandwidth: 'CALC',
-  };
-  const archLine = lines.findIndex((l) => /^\s*\[\s*architecture_presets\s*\]/i.test(l)) + 1;
-  for (const k of REQUIRED) {
-    if (!arch.has(k)) at(error('cfg-missing-key', `[architecture_presets] lacks '${k}'`, { line: archLine || 1, col: 1 }, `add a line '${k}: ...'`));
-  }
-  for (const [key, e] of arch) {
-    const field = Object.hasOwn(INT_KEYS, key) ? INT_KEYS[key] : undefined;
-    if (field) {
-      const v = /^[+]?\d+$/.test(e.value) ? Number(e.value) : NaN;
-      const mustBePositive = !key.endsWith('offset');
-      if (!Number.isSafeInteger(v) || (mustBePositive && v <= 0)) {
-        at(error('cfg-value', `'${key}' must be a ${mustBePositive ? 'positive' : 'non-negative'} integer, got '${e.value}'`, { line: e.line, col: e.col, length: Math.max(1, e.value.length) }));
-      } else (out as Record<string, unknown>)[field] = v;
-    } else if (key === 'dataflow') {
-      const v = e.value.toLowerCase();
-      if (v === 'os' || v === 'ws' || v === 'is') out.dataflow = v;
-      else at(error('cfg-value', `unknown dataflow '${e.value}'`, { line: e.line, col: e.col, length: Math.max(1, e.value.length) }, 'use os, ws or is'));
-    } else if (!IGNORED.has(key)) {
-      diags.push({ severity: 'warning', code: 'cfg-unknown-key', message: `unknown key '${key}' ignored`, file, loc: { line: e.line, col: 1 } });
-    }
-  }
-  const ib = sections.get('run_presets')?.get('interfacebandwidth');
-  if (ib) {
-    const v = ib.value.toUpperCase();
-    if (v === 'CALC' || v === 'USER') out.interfaceBandwidth = v;
-    else at(error('cfg-value', `InterfaceBandwidth must be CALC or USER, got '${ib.value}'`, { line: ib.line, col: ib.col, length: Math.max(1, ib.value.length) }));
-  }
-  if (diags.some((d) => d.severity === 'error')) return { config: null, diagnostics: diags };
-  return { config: out as ScaleSimConfig, diagnostics: diags };
 }
