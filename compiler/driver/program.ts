@@ -1,7 +1,7 @@
 // The `tessera` CLI program. Each command lives in commands/<name>.ts and registers itself on the program;
 // this file only wires them and maps failures to the exit codes in DESIGN.md.
 import { Command, CommanderError } from 'commander';
-import { DiagnosticError, renderDiagnostics } from '../ir';
+import { DiagnosticError, renderDiagnostics, type Diagnostic } from '../ir';
 import { registrationsFor } from './commands';
 import { UserError } from './user-error';
 import { WorkLimitError } from '../../sim/core/limits';
@@ -21,6 +21,12 @@ export async function buildProgram(argv: readonly string[] = []): Promise<Comman
   return program;
 }
 
+/** Under --json an error is also a document on stdout: `{"schemaVersion": 1, "diagnostics": [...]}` (docs/schema/diagnostics.schema.json). */
+async function printDiagnosticsJson(diags: readonly Diagnostic[]): Promise<void> {
+  const { diagnosticsJson } = await import('./diagnostics-schema');
+  process.stdout.write(JSON.stringify(diagnosticsJson(diags), null, 2) + '\n');
+}
+
 export async function main(argv: string[]): Promise<number> {
   try {
     const program = await buildProgram(argv);
@@ -30,10 +36,12 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1;
     if (e instanceof DiagnosticError) {
       process.stderr.write(renderDiagnostics(e.diagnostics, e.source, e.sources) + '\n');
+      if (argv.includes('--json')) await printDiagnosticsJson(e.diagnostics);
       return 1;
     }
     if (e instanceof UserError || e instanceof WorkLimitError) {
       process.stderr.write(`error: ${e.message}\n`);
+      if (argv.includes('--json')) await printDiagnosticsJson([{ severity: 'error', code: e instanceof UserError ? 'user-error' : 'work-limit', message: e.message }]);
       return 1;
     }
     process.stderr.write(`internal error: ${(e instanceof Error ? e.message : String(e)).replace(/^internal: /, '')}\nThis is a bug in Tessera; please report it with the command you ran.\n`);

@@ -121,14 +121,15 @@ export function register(program: Command): void {
     .option('--target <name>', 'GPU target or .arch file (default: from the files\' GPU)')
     .option('--targets <names>', 'the targets the calibration applies to, comma-separated (default: the target)')
     .option('-o, --output <file>', 'write the calibration JSON here (default: print it)')
-    .option('--json', 'no progress bar')
+    .option('--json', 'no progress bar; print the calibration document (also with -o)')
     .action((opts: { measurements: string[]; target?: string; targets?: string; output?: string; json?: boolean }) => {
       const cal = runCalibrateGpu(opts);
       const text = JSON.stringify(cal, null, 1) + '\n';
       if (cal.measurements.some((m) => m.kind === 'synthetic')) process.stderr.write('*** SYNTHETIC MEASUREMENTS among the inputs: this calibration is fitted on generated data, not on a GPU.\n');
+      if (opts.json) process.stdout.write(text); // the calibration document (docs/schema/calibration.schema.json), -o or not
       if (opts.output) {
         writeOut(opts.output, text);
-        process.stdout.write(`calibration of ${cal.targets.join(', ')} on ${cal.calibrationRecords} records (${cal.measurements.map((m) => `${m.file}: ${m.kind}`).join('; ')}): rms log error ${Math.sqrt(cal.loss).toFixed(4)}; written to ${opts.output}\n`);
-      } else process.stdout.write(text);
+        if (!opts.json) process.stdout.write(`calibration of ${cal.targets.join(', ')} on ${cal.calibrationRecords} records (${cal.measurements.map((m) => `${m.file}: ${m.kind}`).join('; ')}): rms log error ${Math.sqrt(cal.loss).toFixed(4)}; written to ${opts.output}\n`);
+      } else if (!opts.json) process.stdout.write(text);
     });
 }

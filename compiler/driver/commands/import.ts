@@ -14,7 +14,8 @@ export function register(program: Command): void {
     .argument('<model>', 'ONNX model file')
     .option('-o, --output <file>', 'write the .ein here (default: stdout)')
     .option('--weights <dir>', 'write the initializers as DIR/<tensor>.npy (for tessera run --inputs)')
-    .action(async (model: string, o: { output?: string; weights?: string }) => {
+    .option('--json', 'print what was made as JSON (docs/schema/import.schema.json); the .ein text in it when there is no -o file')
+    .action(async (model: string, o: { output?: string; weights?: string; json?: boolean }) => {
       const { importOnnxFile } = await import('../../import/onnx');
       const m = importOnnxFile(model);
       const write = (file: string, data: string | Uint8Array) => {
@@ -32,9 +33,14 @@ export function register(program: Command): void {
         }
         for (const [name, t] of m.weights) write(join(o.weights, `${name}.npy`), writeNpy(t));
       }
-      if (o.output === undefined || o.output === '-') process.stdout.write(m.text);
+      const toFile = o.output !== undefined && o.output !== '-';
+      if (o.json) {
+        if (toFile) write(o.output!, m.text);
+        const doc = { model, name: m.cascade.name ?? '', einsums: m.cascade.einsums.length, tensors: m.cascade.tensors.length, output: toFile ? o.output! : null, ein: toFile ? null : m.text, weights: m.weights.size, weightsDir: o.weights ?? null };
+        process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
+      } else if (!toFile) process.stdout.write(m.text);
       else {
-        write(o.output, m.text);
+        write(o.output!, m.text);
         process.stderr.write(`${o.output}: ${m.cascade.einsums.length} einsums, ${m.weights.size} weights${o.weights !== undefined ? ` (in ${o.weights})` : ''}\n`);
       }
     });

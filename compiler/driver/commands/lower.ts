@@ -110,6 +110,14 @@ function checkLayers(modelLayers: number, asked: number | undefined, flag: strin
     throw new UserError(`the model has ${modelLayers.toLocaleString('en-US')} layers; lowering more than ${max.toLocaleString('en-US')} is refused (about ${(layers * 30).toLocaleString('en-US')} einsums); raise the limit with --max-layers, or lower the first N blocks with --layers N`);
 }
 
+function writeEin(file: string, text: string): void {
+  try {
+    writeFileSync(file, text);
+  } catch (e) {
+    throw new UserError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+  }
+}
+
 export function register(program: Command): void {
   program
     .command('lower')
@@ -130,16 +138,18 @@ export function register(program: Command): void {
     .option('--kv-group <g>', 'KV quantisation group (default 32)')
     .option('--kv-residual <r>', 'most recent tokens kept in fp16 (default 128)')
     .option('-o, --output <file>', 'write the .ein here ("-" or absent: stdout)')
-    .action((o: LowerCliOptions) => {
+    .option('--json', 'print what was made as JSON (docs/schema/lower.schema.json); the .ein text in it when there is no -o file')
+    .action((o: LowerCliOptions & { json?: boolean }) => {
       const c = lowerFromCli(o);
       const text = printCascade(c);
-      if (o.output === undefined || o.output === '-') process.stdout.write(text);
+      const toFile = o.output !== undefined && o.output !== '-';
+      if (o.json) {
+        if (toFile) writeEin(o.output!, text);
+        const doc = { model: o.model, phase: o.phase, name: c.name ?? '', einsums: c.einsums.length, tensors: c.tensors.length, output: toFile ? o.output! : null, ein: toFile ? null : text };
+        process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
+      } else if (!toFile) process.stdout.write(text);
       else {
-        try {
-          writeFileSync(o.output, text);
-        } catch (e) {
-          throw new UserError(`cannot write ${o.output}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
-        }
+        writeEin(o.output!, text);
         process.stderr.write(`wrote ${o.output}: ${c.einsums.length} einsums, ${c.tensors.length} tensors (${c.name ?? ''})\n`);
       }
     });

@@ -5,7 +5,6 @@ import { DiagnosticError, printCascade } from '../../ir';
 import { loadCascadeFile } from '../../lang';
 import { UserError } from '../user-error';
 import { cascadeJson } from '../cascade-schema';
-import { diagnosticsJson } from '../diagnostics-schema';
 
 /**
  * `print` and `analyze` take a cascade; given an `.arch` target file they say so, and name the
@@ -32,8 +31,8 @@ export function register(program: Command): void {
       try {
         c = loadCascadeFile(file);
       } catch (e) {
-        // under --json the errors are a document on stdout as well; the CLI still prints them and exits 1
-        if (opts.json && e instanceof DiagnosticError) process.stdout.write(JSON.stringify(diagnosticsJson(e.diagnostics, file), null, 2) + '\n');
+        // under --json the CLI prints the errors as a document on stdout as well (program.ts), each naming this file
+        if (opts.json && e instanceof DiagnosticError) throw new DiagnosticError(e.diagnostics.map((d) => ({ ...d, file: d.file ?? file })), e.source, e.sources);
         throw e;
       }
       process.stdout.write(opts.json ? cascadeJson(c) : printCascade(c));

@@ -73,10 +73,12 @@ export function register(program: Command): void {
     .description('draw results (run, schedule or validate gpu --json output, or a sweep database) as one self-contained HTML page')
     .argument('<inputs...>', 'result JSON files or sweep databases (.duckdb)')
     .requiredOption('-o, --output <file>', 'the HTML file to write')
-    .action(async (files: string[], o: { output: string }) => {
+    .option('--json', 'print what was drawn as JSON (docs/schema/report.schema.json)')
+    .action(async (files: string[], o: { output: string; json?: boolean }) => {
       const inputs: ReportInput[] = [];
       for (const f of files) inputs.push(await readAnyReportInput(f));
       writeReport(o.output, sectionsFor(inputs), inputs, ['report', ...files, '-o', o.output]);
-      process.stdout.write(`wrote ${o.output}: ${inputs.map((i) => `${i.kind} ${i.path}`).join(', ')}\n`);
+      if (o.json) process.stdout.write(JSON.stringify({ output: o.output, inputs: inputs.map((i) => ({ path: i.path, kind: i.kind, sha256: i.sha256 })) }, null, 2) + '\n');
+      else process.stdout.write(`wrote ${o.output}: ${inputs.map((i) => `${i.kind} ${i.path}`).join(', ')}\n`);
     });
 }

@@ -17,6 +17,7 @@ interface RunOpts {
   shard?: string;
   quiet?: boolean;
   report?: string;
+  json?: boolean;
 }
 
 async function runAction(spec: string, o: RunOpts): Promise<void> {
@@ -25,16 +26,21 @@ async function runAction(spec: string, o: RunOpts): Promise<void> {
   const { parseWorkers } = await import('../../sweep/pool');
   const { parseShard } = await import('../../sweep/shard');
   const shard = parseShard(o.shard);
-  const s = await runSweep({ spec, db: o.db, resume: o.resume === true, workers: parseWorkers(o.workers), ...(shard ? { shard } : {}), progress: o.quiet ? 'none' : process.stderr.isTTY ? 'bar' : 'lines' });
+  const s = await runSweep({ spec, db: o.db, resume: o.resume === true, workers: parseWorkers(o.workers), ...(shard ? { shard } : {}), progress: o.quiet || o.json ? 'none' : process.stderr.isTTY ? 'bar' : 'lines' });
   const rate = s.evaluated / Math.max(1e-9, s.wallMs / 1000);
-  process.stdout.write(
+  if (!o.json)
+    process.stdout.write(
     `${o.db}: ${s.shardPoints} points${shard ? ` (shard ${shard.index}/${shard.count} of ${s.total})` : ''}; ${s.resumed} already done, ${s.evaluated} evaluated ` +
       `(ok ${s.byStatus.ok}, does not fit ${s.byStatus['does-not-fit']}, error ${s.byStatus.error}) in ${(s.wallMs / 1000).toFixed(1)} s, ${rate.toFixed(1)} points/s\n`,
   );
   if (o.report) {
     const { reportSweep } = await import('./report');
     await reportSweep(o.report, o.db, ['sweep', spec, '--db', o.db, ...(o.shard ? ['--shard', o.shard] : []), '--report', o.report]);
-    process.stdout.write(`report: ${o.report}\n`);
+    if (!o.json) process.stdout.write(`report: ${o.report}\n`);
+  }
+  if (o.json) {
+    const doc = { db: o.db, total: s.total, shardPoints: s.shardPoints, shard: shard ? { index: shard.index, count: shard.count } : null, resumed: s.resumed, evaluated: s.evaluated, byStatus: s.byStatus, wallSeconds: s.wallMs / 1000, report: o.report ?? null };
+    process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
   }
 }
 
@@ -56,6 +62,7 @@ export function register(program: Command): void {
     .option('--shard <i/n>', 'evaluate only shard i of n (0 <= i < n), balanced by estimated cost')
     .option('--quiet', 'no progress output')
     .option('--report <file>', 'then draw the database as a self-contained HTML page (Pareto front, each metric against each parameter)')
+    .option('--json', 'no progress; print the summary as JSON (docs/schema/sweep-run.schema.json)')
     .action(runAction);
   sweep
     .command('export')
@@ -63,10 +70,12 @@ export function register(program: Command): void {
     .requiredOption('--db <file>', 'sweep database')
     .option('--csv <file>', 'CSV output')
     .option('--parquet <file>', 'Parquet output')
-    .action(async (o: { db: string; csv?: string; parquet?: string }) => {
+    .option('--json', 'print what was written as JSON (docs/schema/sweep-export.schema.json)')
+    .action(async (o: { db: string; csv?: string; parquet?: string; json?: boolean }) => {
       const { exportSweep } = await import('../../sweep/export');
       const n = await exportSweep(o.db, { ...(o.csv ? { csv: o.csv } : {}), ...(o.parquet ? { parquet: o.parquet } : {}) });
-      process.stdout.write(`${o.csv ?? o.parquet}: ${n} points\n`);
+      if (o.json) process.stdout.write(JSON.stringify({ db: o.db, format: o.csv ? 'csv' : 'parquet', output: o.csv ?? o.parquet, points: n }, null, 2) + '\n');
+      else process.stdout.write(`${o.csv ?? o.parquet}: ${n} points\n`);
     });
   sweep
     .command('pareto')
@@ -90,14 +99,17 @@ export function register(program: Command): void {
     .description('fold shard databases into one (points already there are kept; merging twice changes nothing)')
     .requiredOption('--db <file>', 'the database to merge into (created if absent)')
     .argument('<shards...>', 'shard databases')
-    .action(async (inputs: string[], o: { db: string }) => {
+    .option('--json', 'print the counts as JSON (docs/schema/sweep-merge.schema.json)')
+    .action(async (inputs: string[], o: { db: string; json?: boolean }) => {
       const { SweepDb } = await import('../../sweep/db');
       if (inputs.some((f) => resolve(f) === resolve(o.db))) throw new UserError(`sweep merge: ${o.db} is both the output and an input`);
       const db = await SweepDb.open(o.db);
       try {
         let added = 0;
         for (const f of inputs) added += await db.mergeFrom(f);
-        process.stdout.write(`${o.db}: ${added} points added from ${inputs.length} databases, ${await db.count()} in all\n`);
+        const total = await db.count();
+        if (o.json) process.stdout.write(JSON.stringify({ db: o.db, inputs, added, total }, null, 2) + '\n');
+        else process.stdout.write(`${o.db}: ${added} points added from ${inputs.length} databases, ${total} in all\n`);
       } finally {
         await db.close();
       }
@@ -114,7 +126,8 @@ export function register(program: Command): void {
     .option('--image <image>', 'with --k8s: container image with tessera installed', 'node:20')
     .option('--claim <pvc>', 'with --k8s: PersistentVolumeClaim holding the spec folder, mounted at /work', 'tessera-work')
     .option('-o, --output <file>', 'write the script here (default stdout)')
-    .action(async (spec: string, o: { shards: string; out?: string; cpus: string; tessera?: string; k8s?: boolean; image: string; claim: string; output?: string }) => {
+    .option('--json', 'print the script in a JSON document (docs/schema/sweep-slurm.schema.json)')
+    .action(async (spec: string, o: { shards: string; out?: string; cpus: string; tessera?: string; k8s?: boolean; image: string; claim: string; output?: string; json?: boolean }) => {
       const { parseShards, slurmScript, k8sManifest } = await import('../../sweep/cluster');
       const { loadSweepSpec } = await import('../../sweep/spec');
       const s = loadSweepSpec(spec); // a bad spec fails here, not on the cluster
@@ -127,7 +140,8 @@ export function register(program: Command): void {
         ? k8sManifest({ ...base, spec: relative(process.cwd(), resolve(spec)), tessera: o.tessera ?? 'npx tessera', image: o.image, claim: o.claim })
         : slurmScript({ ...base, spec, tessera: o.tessera ?? thisTessera() });
       if (o.output) writeFileSync(o.output, text, { mode: 0o755 });
-      else process.stdout.write(text);
+      if (o.json) process.stdout.write(JSON.stringify({ kind: o.k8s ? 'k8s' : 'slurm', shards, output: o.output ?? null, script: text }, null, 2) + '\n');
+      else if (!o.output) process.stdout.write(text);
     });
 }
 
