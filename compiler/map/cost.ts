@@ -150,6 +150,9 @@ export class EinsumCostModel {
     let rowSteps = 1;
     let colSteps = 1;
     let tempTiles = 1;
+    // the tensor held in the PEs (indexed by both spatial variables, the output first): every value
+    // of a temporal variable it is indexed by (a head rank of the weights) is a fold of its own
+    const statMask = unit.kind === '2d' && rowVar >= 0 && colVar >= 0 ? this.stationaryMask(rowVar, colVar) : 0;
     for (let v = 0; v < V; v++) {
       const t = this.cands[v]![tileIdx[v]!]!;
       tile[v] = t;
@@ -164,7 +167,7 @@ export class EinsumCostModel {
       steps *= vSteps;
       if (v === rowVar) rowSteps = vSteps;
       else if (v === colVar) colSteps = vSteps;
-      else tempTiles *= n;
+      else tempTiles *= statMask & (1 << v) ? vSteps : n;
     }
     const stream = steps * this.cpp;
     let compute = stream;
@@ -176,7 +179,10 @@ export class EinsumCostModel {
       // (row fold, col fold, GLB tile of the streamed ranks); fold f streams T_f points, uses r_f
       // rows and c_f columns, and costs T_f + r_f + c_f + R - 2 on its own
       // (load or fill, stream, skew, drain: docs/SIMULATOR.md "Closed forms"). The r_f over all
-      // folds sum to the row rank's size once per col fold and streamed tile (likewise c_f).
+      // folds sum to the row rank's size once per col fold and streamed tile (likewise c_f). A
+      // temporal variable the stationary tensor is indexed by counts in folds, one per value (the
+      // PEs hold one of its values at a time), not in the streamed tiles: Q[b,h,e] = X[b,d]·W[d,h,e]
+      // with d on the rows and e on the columns runs |h| weight folds per (row fold, col fold).
       const R = unit.rows;
       const folds = rowSteps * colSteps * tempTiles;
       const sumRows = sizes[rowVar]! * colSteps * tempTiles;
@@ -197,6 +203,14 @@ export class EinsumCostModel {
     if (objective === 'latency' && compute + fill >= bestSoFar) return Infinity;
     if (!this.glbTraffic(rowVar, colVar, order)) return Infinity;
     return this.finish(compute, fill, pipelinedFolds, lastColsUsed, steps, objective);
+  }
+
+  /** bit mask of the variables of the tensor held stationary in the PEs: indexed by both spatial variables (the output first); 0 for none */
+  private stationaryMask(rowVar: number, colVar: number): number {
+    const both = (1 << rowVar) | (1 << colVar);
+    let k0 = -1;
+    for (let k = 0; k < this.T; k++) if ((this.masks[k]! & both) === both && (k0 < 0 || this.isWrite[k])) k0 = k;
+    return k0 < 0 ? 0 : this.masks[k0]!;
   }
 
   /**
