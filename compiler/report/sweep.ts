@@ -3,6 +3,7 @@
 // parameter. Rows come from the sweep's DuckDB file (compiler/sweep/db.ts); the front from
 // compiler/sweep/pareto.ts, the one definition of dominance.
 import { formatBytes, formatEnergy, formatSeconds } from '../ir/units-format';
+import { UserError } from '../driver/user-error';
 import { paretoFront } from '../sweep/pareto';
 import type { Row } from '../sweep/types';
 import { metricByParameter, paretoScatter, type Chart } from './charts';
@@ -45,13 +46,35 @@ export function sweptParameters(rows: readonly Row[]): { name: string; values: (
   return [...values].filter(([, vs]) => vs.length > 1).map(([name, vs]) => ({ name, values: vs }));
 }
 
-/** Which metrics the Pareto chart uses: latency × energy, with area as the size when any point has one. */
-function paretoAxes(ok: readonly Row[]): { x: Metric; y: Metric; size: Metric | undefined; names: string[] } {
-  const [lat, en, area, , , onchip] = METRICS;
-  const x = lat;
-  const y = present(ok, en) ? en : present(ok, area) ? area : onchip;
-  const size = y !== area && present(ok, area) ? area : y !== onchip && present(ok, onchip) ? onchip : undefined;
-  return { x, y, size, names: [x.key, y.key, ...(size ? [size.key] : [])] };
+/** The metric names `--pareto` takes. */
+export const PARETO_METRICS = METRICS.map((m) => m.key);
+
+/**
+ * Which metrics the Pareto chart uses: those asked for (x, y and optionally a third, drawn as each
+ * point's size), else latency × energy with area as the size when any point has one (on-chip bytes otherwise).
+ */
+function paretoAxes(ok: readonly Row[], asked?: readonly string[]): { x: Metric; y: Metric; size: Metric | undefined; names: string[] } {
+  const byKey = (k: string): Metric => METRICS.find((m) => m.key === k)!;
+  let [x, y, size]: (Metric | undefined)[] = asked ? asked.map(byKey) : [];
+  if (!asked) {
+    const [lat, en, area, , , onchip] = METRICS;
+    x = lat;
+    y = present(ok, en) ? en : present(ok, area) ? area : onchip;
+    size = y !== area && present(ok, area) ? area : y !== onchip && present(ok, onchip) ? onchip : undefined;
+  }
+  for (const m of [x!, y!, ...(size ? [size] : [])])
+    if (!present(ok, m)) throw new UserError(`--pareto: no finished point of this sweep has ${m.key}${m.key === 'area' ? ' (no target states an area: attr area_mm2 in its .arch)' : ''}; choose other metrics`);
+  return { x: x!, y: y!, size, names: [x!.key, y!.key, ...(size ? [size.key] : [])] };
+}
+
+/** Checks a `--pareto x,y[,z]` value: two or three known, distinct metrics. */
+export function parseParetoMetrics(v: string | undefined): string[] | undefined {
+  if (v === undefined) return undefined;
+  const ms = v.split(',').map((s) => s.trim());
+  const bad = ms.filter((m) => !PARETO_METRICS.includes(m as Metric['key']));
+  if (bad.length) throw new UserError(`--pareto ${v}: unknown metric ${bad.join(', ')}; the metrics are ${PARETO_METRICS.join(', ')}`);
+  if (ms.length < 2 || ms.length > 3 || new Set(ms).size !== ms.length) throw new UserError(`--pareto ${v}: give two or three different metrics, e.g. latency,energy,area`);
+  return ms;
 }
 
 /** The chart row of one point: its metrics (in chart units), its parameters, whether it is on the front. */
@@ -78,7 +101,7 @@ function byParameter(ok: readonly Row[], params: { name: string; values: (string
 }
 
 /** A sweep database's section: counts, the Pareto front (chart and table), each metric against each parameter. */
-export function sweepSection(doc: SweepDoc, id: string): Section {
+export function sweepSection(doc: SweepDoc, id: string, pareto?: readonly string[]): Section {
   const { rows, meta } = doc;
   const ok = rows.filter((r) => r.status === 'ok');
   const count = (s: string) => rows.filter((r) => r.status === s).length;
@@ -95,7 +118,7 @@ export function sweepSection(doc: SweepDoc, id: string): Section {
     return { title: `Sweep: ${meta.sweep ?? ''}`, facts, charts, notes };
   }
   const params = sweptParameters(rows);
-  const axes = paretoAxes(ok);
+  const axes = paretoAxes(ok, pareto);
   const front = paretoFront(ok, axes.names);
   const onFront = new Set(front.map((r) => r.key));
   const names = params.map((p) => p.name);

@@ -114,4 +114,43 @@ describe('tessera report on a sweep database', () => {
       expect(r.err).not.toMatch(/internal error|\n\s+at /);
     }
   });
+
+  it('with areas: the front is over latency, energy and area (area as the size), and area gets its own view', () => {
+    // synthetic rows: area grows with the PE count; the oracle is a brute-force front over the three metrics
+    const rows = doc.rows.map((r, i) => ({ ...r, area_mm2: r.pe_count! * 0.01 + (i % 3) }));
+    const s = sweepSection({ rows, meta: doc.meta }, 'a');
+    const pareto = s.charts.find((c) => c.id === 'a-pareto')!;
+    expect(pareto.title).toBe('Pareto front: latency × energy × area');
+    const layer = (pareto.spec as unknown as { layer: { data: Vals; encoding: { size?: { field: string } } }[] }).layer[1]!;
+    expect(layer.encoding.size!.field).toBe('area (mm²)');
+    const m = (r: (typeof rows)[number]) => [r.latency_seconds!, r.energy_pj!, r.area_mm2];
+    const expected = rows.filter((a) => !rows.some((b) => m(b).every((v, i) => v <= m(a)[i]!) && m(b).some((v, i) => v < m(a)[i]!))).map((r) => `#${r.idx}`);
+    expect(layer.data.values.filter((p) => p.front === 'on the front').map((p) => p.point).sort()).toEqual(expected.sort());
+    expect(s.charts.some((c) => c.id === 'a-by-area')).toBe(true);
+    expect(s.notes.join(' ')).not.toMatch(/No area/);
+  });
+
+  it('--pareto picks the metrics; an unknown, repeated or absent metric is a plain error, exit 1', async () => {
+    const s = sweepSection(doc, 'p', ['latency', 'utilization']);
+    const pareto = s.charts.find((c) => c.id === 'p-pareto')!;
+    expect(pareto.title).toBe('Pareto front: latency × utilization');
+    const pts = (pareto.spec as unknown as { layer: { data: Vals }[] }).layer[1]!.data.values;
+    const ok = doc.rows.filter((r) => r.status === 'ok');
+    // utilisation is maximised: a point is on the front unless another is no slower, no less utilised, and better in one
+    const dominated = (a: (typeof ok)[number]) => ok.some((b) => b.latency_seconds! <= a.latency_seconds! && b.utilization! >= a.utilization! && (b.latency_seconds! < a.latency_seconds! || b.utilization! > a.utilization!));
+    expect(pts.filter((p) => p.front === 'on the front').map((p) => p.point).sort()).toEqual(ok.filter((r) => !dominated(r)).map((r) => `#${r.idx}`).sort());
+    const out = join(dir, 'q.html');
+    expect((await runCli(['report', db, '-o', out, '--pareto', 'latency,offchip,utilization'])).code).toBe(0);
+    expect(readFileSync(out, 'utf8')).toContain('Pareto front: latency × offchip × utilization');
+    for (const [v, msg] of [['latency,speed', /unknown metric speed/], ['latency,latency', /two or three different metrics/], ['latency', /two or three/], ['latency,area', /no finished point of this sweep has area/]] as const) {
+      const r = await runCli(['report', db, '-o', out, '--pareto', v]);
+      expect(r.code, v).toBe(1);
+      expect(r.err).toMatch(msg);
+    }
+    const run = join(dir, 'run.json');
+    writeFileSync(run, (await runCli(['run', 'examples/gemm/gemm.ein', '--target', 'systolic', '--json'])).out);
+    const r = await runCli(['report', run, '-o', out, '--pareto', 'latency,energy']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/no input is a sweep database/);
+  });
 });

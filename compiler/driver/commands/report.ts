@@ -7,11 +7,12 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Cascade } from '../../ir';
 import type { TargetSpec } from '../../../targets/spec/types';
-import { readAnyReportInput, readSweepInput, reportHtml, runSection, scheduleSection, sweepSection, validationSection, type JsonReportInput, type ReportInput, type Section } from '../../report';
+import { PARETO_METRICS, parseParetoMetrics, readAnyReportInput, readSweepInput, reportHtml, runSection, scheduleSection, sweepSection, validationSection, type JsonReportInput, type ReportInput, type Section } from '../../report';
 import { loadCascadeFile } from '../../lang';
 import { loadTargetSpec } from '../../../targets/registry';
 import { writeOutput } from '../output';
 import { tesseraVersion } from '../version';
+import { UserError } from '../user-error';
 
 /** A run's section; the roofline needs the cascade and the target, found from the Result when possible. */
 function runInputSection(inp: JsonReportInput, id: string): Section {
@@ -25,11 +26,12 @@ function runInputSection(inp: JsonReportInput, id: string): Section {
   }
 }
 
-export function sectionsFor(inputs: ReportInput[]): Section[] {
+export function sectionsFor(inputs: ReportInput[], o: { pareto?: string[] } = {}): Section[] {
+  if (o.pareto && !inputs.some((i) => i.kind === 'sweep')) throw new UserError('--pareto draws a sweep\'s front, but no input is a sweep database');
   return inputs.map((inp, i) => {
     const id = `r${i}`;
     if (inp.kind === 'run') return runInputSection(inp, id);
-    if (inp.kind === 'sweep') return sweepSection(inp.doc, id);
+    if (inp.kind === 'sweep') return sweepSection(inp.doc, id, o.pareto);
     if (inp.kind === 'schedule') return scheduleSection(inp.doc, id);
     return validationSection(inp.doc, id);
   });
@@ -73,11 +75,13 @@ export function register(program: Command): void {
     .description('draw results (run, schedule or validate gpu --json output, or a sweep database) as one self-contained HTML page')
     .argument('<inputs...>', 'result JSON files or sweep databases (.duckdb)')
     .requiredOption('-o, --output <file>', 'the HTML file to write')
+    .option('--pareto <x,y[,z]>', `a sweep's Pareto metrics: two or three of ${PARETO_METRICS.join(', ')} (default latency,energy and area or on-chip bytes as the size)`)
     .option('--json', 'print what was drawn as JSON (docs/schema/report.schema.json)')
-    .action(async (files: string[], o: { output: string; json?: boolean }) => {
+    .action(async (files: string[], o: { output: string; pareto?: string; json?: boolean }) => {
+      const pareto = parseParetoMetrics(o.pareto);
       const inputs: ReportInput[] = [];
       for (const f of files) inputs.push(await readAnyReportInput(f));
-      writeReport(o.output, sectionsFor(inputs), inputs, ['report', ...files, '-o', o.output]);
+      writeReport(o.output, sectionsFor(inputs, pareto ? { pareto } : {}), inputs, ['report', ...files, '-o', o.output, ...(o.pareto ? ['--pareto', o.pareto] : [])]);
       if (o.json) process.stdout.write(JSON.stringify({ output: o.output, inputs: inputs.map((i) => ({ path: i.path, kind: i.kind, sha256: i.sha256 })) }, null, 2) + '\n');
       else process.stdout.write(`wrote ${o.output}: ${inputs.map((i) => `${i.kind} ${i.path}`).join(', ')}\n`);
     });
