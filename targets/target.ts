@@ -83,7 +83,10 @@ export function targetFromSpec(spec: TargetSpec): Target {
     simulate(m, o) {
       if (o.fidelity === 'analytic') return analyticResult(m, typeof engine === 'string' ? undefined : analyticOverrides(m, spec, engine));
       if (typeof engine === 'string') throw fidelityUnavailable(spec, o.fidelity, engine);
-      return engine.simulate ? engine.simulate(m, spec, o) : composeCycle(m, spec, engine, o);
+      o.trace?.setProcessName(`${m.workload} on ${spec.name} (cycle, engine ${engine.name})`);
+      const r = engine.simulate ? engine.simulate(m, spec, o) : composeCycle(m, spec, engine, o);
+      if (o.trace && o.trace.opCount === 0) o.trace.resultOps(r); // an engine that does not draw its ops
+      return r;
     },
   };
 }
