@@ -33,7 +33,11 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1;
+    if (e instanceof CommanderError) {
+      // commander has printed the usage error on stderr; under --json it is a document on stdout too
+      if (e.exitCode !== 0 && argv.includes('--json')) await printDiagnosticsJson([{ severity: 'error', code: 'usage', message: e.message.replace(/^error: /, '') }]);
+      return e.exitCode === 0 ? 0 : 1;
+    }
     if (e instanceof DiagnosticError) {
       process.stderr.write(renderDiagnostics(e.diagnostics, e.source, e.sources) + '\n');
       if (argv.includes('--json')) await printDiagnosticsJson(e.diagnostics);

@@ -31,7 +31,7 @@ export const EinsumResultSchema = z.object({
   energyPj: z.number().nonnegative().nullable(),
   traffic: TrafficSchema,
   energy: EnergyBreakdownSchema.optional(),
-});
+}).passthrough(); // engines add their own per-einsum figures (folds, stallCycles, overlayMode, ...)
 export type EinsumResult = z.infer<typeof EinsumResultSchema>;
 
 export const ResultSchema = z

@@ -52,6 +52,7 @@ describe('--json on every command', () => {
       ['report', 'package.json', '-o', join(dir, 'x.html')],
       ['targets', 'no-such-target'],
       ['sweep', 'pareto', '--db', join(dir, 'missing.duckdb'), '--x', 'latency', '--y', 'energy'],
+      ['run', 'examples/gemm/gemm.ein', '--no-such-flag'], // a usage error, reported by commander
     ];
     for (const args of cases) {
       const r = await runCli([...args, '--json']);
