@@ -7,7 +7,8 @@
 //     binding describes (batch ranks repeat it), SRAM thirds of the GLB.
 // Both simulate one instance; --batch instances run back to back. Energy is the analytic mapping's.
 import { hwModel, PLACE_DRAM, tensorPlacement, type EinsumWorkload } from '../compiler/map';
-import { gemmView, isPlainGemm, type GemmView } from '../compiler/map/gemm-view';
+import { gemmView, type GemmView } from '../compiler/map/gemm-view';
+import { gemmNest } from '../compiler/map/gemm-nest';
 import { dtypeBytes, type Cascade } from '../compiler/ir';
 import { TrafficLedger } from '../sim/memory/traffic';
 import { type Dataflow, simulateSystolic, simulateTiledGemm, type SystolicConfig, type TiledGemmConfig } from '../sim/spatial';
@@ -75,27 +76,26 @@ export function systolicConfig(spec: TargetSpec): SystolicConfig | null {
  * Any number of GLB steps: the engine collapses repeated steps exactly (sim/spatial/tiled-gemm.ts).
  */
 export function mappedGemmConfig(spec: TargetSpec, c: Cascade, w: EinsumWorkload, e: Mapping['einsums'][number]): TiledGemmConfig | null {
-  if (!isPlainGemm(gemmView(c, w.index)) || w.vars.length !== 3 || w.tensors.length !== 3) return null;
-  const rowVar = w.vars.indexOf(e.spatial.find((s) => s.dim === 'rows')?.var ?? '');
-  const colVar = w.vars.indexOf(e.spatial.find((s) => s.dim === 'cols')?.var ?? '');
-  if (rowVar < 0 || colVar < 0 || e.loopOrder.length !== 3) return null;
+  const g = gemmView(c, w.index);
   const hw = hwModel(spec);
   const unit = hw.units.find((u) => u.name === e.unit);
-  if (!unit) return null;
+  if (!g || !unit || e.loopOrder.length !== w.vars.length) return null;
+  // a plain GEMM, or one whose extra variables (extent 1, two of one role) merge exactly (compiler/map/gemm-nest.ts)
+  const nest = gemmNest(g, w, e, unit.rows, unit.cols);
+  if (!nest) return null;
   const dram = hw.levels[hw.dram]!;
   const place = tensorPlacement(w, hw);
-  const idx = (v: string) => w.vars.indexOf(v);
-  const reducedRow = w.reduced.includes(w.vars[rowVar]!);
+  const reducedRow = nest.rowVar === 2;
   return {
     rows: unit.rows,
     cols: unit.cols,
     pipelined: unit.regs >= 2 && reducedRow,
-    sizes: [w.sizes[0]!, w.sizes[1]!, w.sizes[2]!],
-    tiles: [e.tiles[w.vars[0]!]!, e.tiles[w.vars[1]!]!, e.tiles[w.vars[2]!]!],
-    rowVar,
-    colVar,
-    order: [idx(e.loopOrder[0]!), idx(e.loopOrder[1]!), idx(e.loopOrder[2]!)],
-    tensors: w.tensors.map((t, k) => ({ mask: t.mask, bytes: t.bytesPerElement, write: t.write, offDram: place[k] !== PLACE_DRAM })),
+    sizes: nest.sizes,
+    tiles: nest.tiles,
+    rowVar: nest.rowVar,
+    colVar: nest.colVar,
+    order: nest.order,
+    tensors: w.tensors.map((t, k) => ({ mask: nest.masks[k]!, bytes: t.bytesPerElement, write: t.write, offDram: place[k] !== PLACE_DRAM })),
     dramBytesPerCycle: dram.bytesPerCycle,
     dramLatencyCycles: spec.memories.find((m) => m.name === dram.name)?.latencyCycles ?? 0,
   };

@@ -44,6 +44,9 @@ export function bindings(model: EinsumCostModel): [number, number][] {
     for (let c = -1; c < V; c++) {
       if (r >= 0 && r === c) continue;
       if (df === 'os' && (reduced(r) || reduced(c))) continue;
+      // a systolic array sums partial sums along one dimension only: a contraction never puts
+      // reduced ranks on both (each PE would need its own streamed operand: no dataflow runs it)
+      if (model.w.contraction && reduced(r) && reduced(c)) continue;
       if ((df === 'ws' || df === 'is') && model.w.reduced.length > 0 && (!reduced(r) || c < 0 || reduced(c) || !holds(r, c))) continue;
       out.push([r, c]);
     }

@@ -3,7 +3,7 @@
 // count of the folds, and the per-PE register-level reference (sim/spatial/reference.ts) run once
 // per value of the head rank.
 import { describe, expect, it } from 'vitest';
-import { EinsumCostModel, einsumWorkload, hwModel } from '../../compiler/map';
+import { bindings, EinsumCostModel, einsumWorkload, hwModel } from '../../compiler/map';
 import { simulateReference } from '../../sim/spatial/reference';
 import { cascade, tinySpec } from './helpers';
 
@@ -42,5 +42,19 @@ describe('stationary operand indexed by a temporal rank (the head rank of the we
     // load the first fold's 4 rows; 5 more folds each wait for the next 4 rows to shift in (T = 2 < 4);
     // the last fold streams its 2 points, then skew and drain R + c - 2 = 6: 4 + 5*4 + 2 + 6 = 32
     expect(computeCycles(2)).toBe(4 + 5 * 4 + 2 + 6);
+  });
+});
+
+describe('bindings of a contraction on a 2D array', () => {
+  it('never put reduced ranks on both dimensions (no systolic dataflow sums across both)', () => {
+    // O[b,d] = A[b,h,f] · W[h,f,d]: h and f are both reduced
+    const o = cascade('rank B = 4, H = 4, F = 4, D = 8\ninput A[B, H, F]: int8\nweight W[H, F, D]: int8\nO[b, d]: int32 = A[b, h, f] * W[h, f, d]\noutput O\n');
+    const hw = hwModel(tinySpec(1 << 20));
+    const w = einsumWorkload(o, 0);
+    const model = new EinsumCostModel(w, hw.units[0]!, hw);
+    const red = (v: number) => v >= 0 && w.reduced.includes(w.vars[v]!);
+    const bs = bindings(model);
+    expect(bs.some(([r, c]) => red(r) && !red(c) && c >= 0)).toBe(true);
+    expect(bs.filter(([r, c]) => red(r) && red(c))).toEqual([]);
   });
 });
