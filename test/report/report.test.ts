@@ -103,4 +103,17 @@ describe('tessera report', () => {
     expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=/); // nothing fetched: works offline
     expect(html).toContain('vegaEmbed');
   });
+
+  it('validate gpu --report writes the report page: the measurement file hashed in its header, one point per kernel', async () => {
+    const m = 'native/measurements/published/h100-vidur-llama2-7b-linear.json';
+    const out = join(dir, 'v.html');
+    const r = await runCli(['validate', 'gpu', '--measurements', m, '--report', out]);
+    expect(r.code, r.err).toBe(0);
+    const html = readFileSync(out, 'utf8');
+    expect(html).toContain(createHash('sha256').update(readFileSync(m)).digest('hex'));
+    expect(html).toContain(`tessera validate gpu --measurements ${m} --report ${out}`);
+    const v = await jsonOf(['validate', 'gpu', '--measurements', m, '--json']);
+    const charts = JSON.parse(/<script type="application\/json" id="tessera-charts">(.*?)<\/script>/s.exec(html)![1]!) as { id: string; points: number }[];
+    expect(charts.find((c) => c.id === 'r0-pvm')!.points).toBe((v.points as unknown[]).length);
+  });
 });

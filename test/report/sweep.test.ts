@@ -103,11 +103,13 @@ describe('tessera report on a sweep database', () => {
     await c2.run("INSERT OR REPLACE INTO meta VALUES ('schema', 'tessera-sweep/2')");
     c2.closeSync();
     inst2.closeSync();
+    const truncated = join(dir, 'truncated.duckdb');
+    writeFileSync(truncated, readFileSync(db).subarray(0, 8192)); // a DuckDB header, then nothing
     const binary = join(dir, 'random.bin');
     writeFileSync(binary, Buffer.from([0, 1, 2, 3, 255, 254, 9, 9, 9, 9, 9, 9, 9, 9]));
     expect(isDuckDbFile(db)).toBe(true);
     expect(isDuckDbFile(binary)).toBe(false);
-    for (const [f, msg] of [[other, /not a sweep database/], [newer, /tessera-sweep\/2' is newer than this Tessera reads/], [binary, /not a Tessera result/]] as const) {
+    for (const [f, msg] of [[other, /not a sweep database/], [newer, /tessera-sweep\/2' is newer than this Tessera reads/], [truncated, /cannot open as a DuckDB database/], [binary, /not a Tessera result/]] as const) {
       const r = await runCli(['report', f, '-o', join(dir, 'x.html')]);
       expect(r.code, f).toBe(1);
       expect(r.err).toMatch(msg);
