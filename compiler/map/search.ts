@@ -46,7 +46,7 @@ export function bindings(model: EinsumCostModel): [number, number][] {
       if (df === 'os' && (reduced(r) || reduced(c))) continue;
       // a systolic array sums partial sums along one dimension only: a contraction never puts
       // reduced ranks on both (each PE would need its own streamed operand: no dataflow runs it)
-      if (model.w.contraction && reduced(r) && reduced(c)) continue;
+      if (model.unit.kind === '2d' && model.w.contraction && reduced(r) && reduced(c)) continue;
       if ((df === 'ws' || df === 'is') && model.w.reduced.length > 0 && (!reduced(r) || c < 0 || reduced(c) || !holds(r, c))) continue;
       out.push([r, c]);
     }
