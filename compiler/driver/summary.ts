@@ -3,8 +3,11 @@
 // layer kind comes from the names compiler/graph/model.ts and blocks.ts give: XT/XW the embedding,
 // LOGITS the head, *_AN/*_MN/FN (and their _RS/_SS sums) the norms, GATE/UP/DOWN/ACT/FC the MLP with its
 // residual add (OUT), every other einsum of a block (L<n>_...) attention with its residual add (H).
-import { formatEnergy, formatSeconds } from '../ir';
+import { analyzeCascade } from '../analysis';
+import { formatEnergy, formatSeconds, type Cascade } from '../ir';
+import { hwModel } from '../map';
 import type { EinsumResult, Result } from '../../sim/core/result';
+import type { TargetSpec } from '../../targets/spec/types';
 
 export const LAYER_KINDS = ['embedding', 'attention', 'mlp', 'norms', 'head', 'other'] as const;
 export type LayerKind = (typeof LAYER_KINDS)[number];
@@ -71,11 +74,58 @@ export function groupWarnings(warnings: readonly string[], listNames = 3): strin
     });
 }
 
+/** What bounds one einsum, and how much of its time the compute units could not have saved. */
+export interface EinsumBound {
+  /**
+   * 'compute', or the memory tier whose bandwidth sets the longest lower bound; 'overhead' when even that
+   * bound is under half the einsum's cycles (start-up, fills, launch and access latencies dominate)
+   */
+  bound: string;
+  /** the longest lower bound over the einsum's cycles */
+  roofShare: number;
+  /** the compute lower bound over the einsum's cycles: 1 when it runs at the unit's peak */
+  utilisation: number;
+}
+
+/**
+ * The roofline bound of each einsum of a Result: a lower bound on its cycles from compute (its MACs, or
+ * half its FLOPs where that is more, counted by compiler/analysis, over the PEs of the units it ran on) and one from every
+ * memory tier with a bandwidth (its bytes there over the tier's bytes per cycle, all instances); the
+ * largest names the bound. An einsum whose FLOPs or unit are unknown (a fused group's name) is left out.
+ */
+export function einsumBounds(r: Result, c: Cascade, spec: TargetSpec, batch = 1): Map<string, EinsumBound> {
+  const hw = hwModel(spec);
+  const pes = new Map(hw.units.map((u) => [u.name, u.pes]));
+  // one MAC per PE per cycle, or two FLOPs (an einsum without a product summed: adds, exps, ...)
+  const work = new Map(analyzeCascade(c).einsums.map((e) => [e.name, Math.max(e.macs, e.flops / 2) * batch]));
+  const bw = new Map(hw.levels.filter((l) => Number.isFinite(l.bytesPerCycle) && l.bytesPerCycle > 0).map((l) => [l.name, l.bytesPerCycle * l.instances]));
+  const out = new Map<string, EinsumBound>();
+  for (const e of r.einsums) {
+    const f = work.get(e.name);
+    // a GPU's einsums name the core kind (tensor-core) of the target's one unit (SM)
+    const units = hw.units.length === 1 && !pes.has(e.unit) ? [hw.units[0]!.pes] : e.unit.split('+').map((u) => pes.get(u));
+    if (f === undefined || units.some((p) => p === undefined) || !(e.latencyCycles > 0)) continue;
+    const compute = f / units.reduce((a: number, p) => a + p!, 0);
+    let bound = 'compute';
+    let most = compute;
+    for (const [tier, t] of Object.entries(e.traffic)) {
+      const b = bw.get(tier);
+      const cycles = b === undefined ? 0 : (t.readBytes + t.writeBytes) / b;
+      if (cycles > most) (most = cycles), (bound = tier);
+    }
+    const roofShare = Math.min(1, most / e.latencyCycles);
+    out.set(e.name, { bound: roofShare < 0.5 ? 'overhead' : bound, roofShare, utilisation: Math.min(1, compute / e.latencyCycles) });
+  }
+  return out;
+}
+
 export interface SummaryOptions {
   /** the cascade's rank sizes: B (batch) and S (tokens per sequence; 1 is a decode step) */
   ranks?: Record<string, number>;
   /** how many einsums to list (default 10) */
   top?: number;
+  /** each einsum's bound and utilisation (einsumBounds); the top einsums show them */
+  bounds?: Map<string, EinsumBound>;
 }
 
 /** The one-screen text of a whole-model run. */
@@ -93,8 +143,12 @@ export function formatModelSummary(r: Result, opts: SummaryOptions = {}): string
   lines.push(`  per layer kind (latency share of the einsums' sum, energy):`);
   for (const k of perKind(r.einsums)) lines.push(`    ${k.kind.padEnd(10)} ${String(k.einsums).padStart(5)} einsums ${String(k.latencyCycles).padStart(14)} cycles ${pct(k.latencyCycles, sum).padStart(6)}  ${energy(k.energyPj)}`);
   const top = [...r.einsums].sort((x, y) => y.latencyCycles - x.latencyCycles).slice(0, opts.top ?? 10);
-  lines.push(`  top ${top.length} of ${r.einsums.length} einsums (--verbose lists every one):`);
-  for (const e of top) lines.push(`    ${e.name.padEnd(12)} ${layerKind(e.name).padEnd(10)} ${e.unit.padEnd(8)} ${String(e.latencyCycles).padStart(12)} cycles ${pct(e.latencyCycles, sum).padStart(6)}  ${energy(e.energyPj)}`);
+  lines.push(`  top ${top.length} of ${r.einsums.length} einsums (--verbose lists every one)${opts.bounds ? '; bound: compute, a memory tier, or overhead (neither explains half the cycles); util: compute at peak over cycles' : ''}:`);
+  for (const e of top) {
+    const b = opts.bounds?.get(e.name);
+    const bound = opts.bounds ? `  ${(b ? `${b.bound}-bound` : 'bound unknown').padEnd(15)}${b ? ` util ${(100 * b.utilisation).toFixed(1)}%` : ''}` : '';
+    lines.push(`    ${e.name.padEnd(12)} ${layerKind(e.name).padEnd(10)} ${e.unit.padEnd(8)} ${String(e.latencyCycles).padStart(12)} cycles ${pct(e.latencyCycles, sum).padStart(6)}  ${energy(e.energyPj)}${bound}`.trimEnd());
+  }
   const w = groupWarnings(r.warnings);
   if (w.length) lines.push(`  warnings (${r.warnings.length}, ${w.length} distinct):`, ...w.map((x) => `    ${x}`));
   return lines.join('\n') + '\n';

@@ -11,7 +11,7 @@ import { TraceWriter } from '../../../sim/core/trace';
 import { UserError } from '../user-error';
 import { writeOutput } from '../output';
 import { analysisSummary, analyzeWithPasses } from './analyze';
-import { formatModelSummary, isLoweredModel } from '../summary';
+import { einsumBounds, formatModelSummary, isLoweredModel } from '../summary';
 import { einsumCsv } from '../csv';
 import { formatResult, parseFidelity, parseObjective, parseScheduleKind, resolveTarget, runPipeline } from '../pipeline';
 import { collect, paramOverrides, scheduleFlags } from '../flags';
@@ -47,7 +47,7 @@ async function runOnTarget(file: string, c: Cascade, opts: RunOptions): Promise<
   }
   // a whole-model run prints one screen (compiler/driver/summary.ts); --verbose prints every einsum
   const ranks = Object.fromEntries(c.ranks.map((k) => [k.name, k.name === 'B' ? k.size * (parseBatch(opts.batch) ?? 1) : k.size]));
-  process.stdout.write(opts.json ? JSON.stringify(r, null, 2) + '\n' : isLoweredModel(r) && !opts.verbose ? formatModelSummary(r, { ranks }) : formatResult(r));
+  process.stdout.write(opts.json ? JSON.stringify(r, null, 2) + '\n' : isLoweredModel(r) && !opts.verbose ? formatModelSummary(r, { ranks, bounds: einsumBounds(r, c, target.spec, parseBatch(opts.batch) ?? 1) }) : formatResult(r));
 }
 
 export interface RunOptions {
