@@ -151,7 +151,10 @@ export function residentCtas(hw: GpuHardware, br: number, bc: number, d: number)
 function blockSeconds(hw: GpuHardware, p: GpuModelParams, s: AttentionShape, br: number, bc: number, flopsPerScore: number, eff: number): number {
   const k = s.kernel ?? 'fa2';
   const kernel = p.attention[k];
-  const mma = (br * bc * flopsPerScore * s.headDim) / ((peakOf(hw, s.dtype) * eff) / hw.smCount);
+  // FA2 issues Ampere's synchronous mma.sync, which reaches only part of Hopper's tensor peak (the
+  // .arch's sync_mma_fraction); FA3 issues wgmma, the whole peak
+  const rate = k === 'fa2' ? hw.syncMmaFraction : 1;
+  const mma = (br * bc * flopsPerScore * s.headDim) / ((peakOf(hw, s.dtype) * rate * eff) / hw.smCount);
   const sfu = hw.sfuPerSmPerClock ?? 16;
   const soft = (br * bc * p.softmaxCostPerScore) / (sfu * hw.clockHz);
   // FA3 overlaps inside its CTA (ping-pong warpgroups); FA2 only across CTAs, when two are resident

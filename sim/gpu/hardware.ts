@@ -31,6 +31,11 @@ export interface GpuHardware {
   energyPjPerByte: { hbm?: LevelEnergy; l2?: LevelEnergy; smem?: LevelEnergy; rf?: LevelEnergy };
   /** CTAs of a thread-block cluster that one L2 load of a shared operand tile feeds (TMA multicast); 1 without */
   clusterMulticast: number;
+  /** fraction of the tensor peak that the synchronous warp-level MMA (mma.sync, Ampere's tensor-core
+   *  instruction) reaches: 1 on Ampere; about 2/3 on Hopper, whose full rate needs the asynchronous
+   *  wgmma (`attr sync_mma_fraction` on the sm unit, with its source; 1 where the .arch has none, i.e.
+   *  no separate asynchronous path). Kernels written with mma.sync (FlashAttention-2) run at this rate. */
+  syncMmaFraction: number;
   /** board power limit (W), an upper bound on average power */
   tdpWatts?: number;
   /** where the numbers came from (the .arch file) */
@@ -97,6 +102,7 @@ export function gpuHardwareFromSpec(spec: TargetSpec): GpuHardware {
     macEnergyPj: macEnergies(sm),
     energyPjPerByte: {},
     clusterMulticast: typeof sm.attrs.cluster_multicast === 'number' && sm.attrs.cluster_multicast >= 1 ? sm.attrs.cluster_multicast : 1,
+    syncMmaFraction: syncMmaFraction(sm.attrs.sync_mma_fraction, where),
     source: where,
   };
   const lat = hw.latencyCycles;
@@ -116,6 +122,12 @@ export function gpuHardwareFromSpec(spec: TargetSpec): GpuHardware {
   if (l2?.bandwidthBytesPerSecond) hw.l2BytesPerSecond = l2.bandwidthBytesPerSecond;
   if (smem?.capacityBytes) hw.smemBytesPerSm = smem.capacityBytes;
   return hw;
+}
+
+function syncMmaFraction(v: unknown, where: string): number {
+  if (v === undefined) return 1;
+  if (typeof v !== 'number' || !(v > 0 && v <= 1)) throw new GpuHardwareError(`${where}: attr sync_mma_fraction must be a number in (0, 1], got ${String(v)}`);
+  return v;
 }
 
 function levelEnergy(m: MemorySpec | undefined): LevelEnergy | undefined {

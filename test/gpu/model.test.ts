@@ -63,6 +63,16 @@ describe('GPU hardware from the .arch file', () => {
     expect(a100.peakFlopsPerSecond.fp8e4m3).toBeUndefined();
     expect(() => predictGemmSeconds(a100, bare, { m: 64, n: 64, k: 64, dtype: 'fp8e4m3' })).toThrow(/no fp8e4m3/);
   });
+  it('the mma.sync fraction of the tensor peak: 2/3 on Hopper (FA3 paper), the whole peak on Ampere', () => {
+    expect(h100.syncMmaFraction).toBe(0.667);
+    expect(gpuHardwareFromSpec(loadBuiltinTarget('a100')).syncMmaFraction).toBe(1);
+    expect(gpuHardwareFromSpec(loadBuiltinTarget('a100-80gb')).syncMmaFraction).toBe(1);
+  });
+  it('an sync_mma_fraction outside (0, 1] is a clear error', () => {
+    const spec = loadBuiltinTarget('h100');
+    const computes = spec.computes.map((c) => ({ ...c, attrs: { ...c.attrs, sync_mma_fraction: 1.5 } }));
+    expect(() => gpuHardwareFromSpec({ ...spec, computes })).toThrow(/sync_mma_fraction/);
+  });
   it('a spec without an sm unit is a clear error', () => {
     const spec = loadBuiltinTarget('h100');
     expect(() => gpuHardwareFromSpec({ ...spec, computes: [] })).toThrow(GpuHardwareError);
@@ -132,11 +142,14 @@ describe('GEMM model', () => {
 });
 
 describe('attention model', () => {
+  // FlashAttention-2 issues mma.sync, which on Hopper reaches about 2/3 of the tensor peak (FA3 paper
+  // sec. 2.2, citing Luo et al.): the h100.arch's sync_mma_fraction = 0.667
+  const FA2_PEAK = 989e12 * 0.667;
   const base = { batch: 1, heads: 16, seqQ: 16384, seqKV: 16384, headDim: 128, dtype: 'bf16' as const };
   it('causal: the busiest SM gets its share of the lower-triangle blocks, within one CTA', () => {
     // FA2 at head dim 128: 128 x 64 blocks. 16 heads x query blocks i = 1..128 visiting 2i KV blocks:
     // 16 * 128*129 = 264192 blocks over 132 SMs -> the busiest SM has at least 2002 and at most 2002 + 256.
-    const blockSeconds = (128 * 64 * 4 * 128) / (989e12 / 132);
+    const blockSeconds = (128 * 64 * 4 * 128) / (FA2_PEAK / 132);
     const t = attentionBreakdown(h100, bare, { ...base, causal: true }).computeSeconds / blockSeconds;
     expect(t).toBeGreaterThanOrEqual(2002 - 1e-6);
     expect(t).toBeLessThanOrEqual(2002 + 256);
@@ -147,21 +160,31 @@ describe('attention model', () => {
     const b = attentionBreakdown(h100, bare, { ...base, causal: false });
     // 16 heads x 128 query blocks = 2048 CTAs -> ceil(2048/132) = 16 CTAs of 256 KV blocks (64 rows) each
     expect(b.ctas).toBe(2048);
-    expect(b.computeSeconds).toBeCloseTo((16 * 256 * 128 * 64 * 4 * 128) / (989e12 / 132), 12);
+    expect(b.computeSeconds).toBeCloseTo((16 * 256 * 128 * 64 * 4 * 128) / (FA2_PEAK / 132), 12);
   });
   it('FA3 overlaps softmax with the matmuls; FA2 adds them', () => {
     const p = { ...cloneParams(bare), softmaxCostPerScore: 1 };
     p.attention.fa2.overlap = 0;
     p.attention.fa3.overlap = 1;
     const s = { ...base, headDim: 64, causal: false };
-    // per 128x128 block at d = 64: matmuls 4*128*128*64 FLOP at 989/132 TFLOP/s; softmax 16384 exp at 16/clock
-    const mma = (4 * 128 * 128 * 64) / (989e12 / 132);
+    // per 128x128 block at d = 64: matmuls 4*128*128*64 FLOP at 989 x 0.667 / 132 TFLOP/s (mma.sync);
+    // softmax 16384 exp at 16/clock
+    const mma = (4 * 128 * 128 * 64) / (FA2_PEAK / 132);
     const soft = (128 * 128) / (16 * 1.98e9);
     const fa2 = attentionBreakdown(h100, p, { ...s, kernel: 'fa2' });
     // 32 x 128 CTAs per head group: 16 heads x 128 query blocks = 2048 CTAs, 16 per SM, 128 blocks each
     expect(fa2.computeSeconds).toBeCloseTo(16 * 128 * (mma + soft), 12);
     const fa3 = attentionBreakdown(h100, p, { ...s, kernel: 'fa3' });
     expect(fa3.computeSeconds).toBeLessThan(fa2.computeSeconds);
+  });
+  it('FA2 runs at the mma.sync rate, FA3 (wgmma) at the whole peak', () => {
+    const s = { ...base, headDim: 64, causal: false };
+    const full = { ...h100, syncMmaFraction: 1 };
+    // bare: softmax negligible and overlapped, so compute is blocks x matmul time, inversely the rate
+    const fa2 = attentionBreakdown(h100, bare, { ...s, kernel: 'fa2' }).computeSeconds;
+    expect(fa2 / attentionBreakdown(full, bare, { ...s, kernel: 'fa2' }).computeSeconds).toBeCloseTo(1 / 0.667, 9);
+    const fa3 = attentionBreakdown(h100, bare, { ...s, kernel: 'fa3' }).computeSeconds;
+    expect(attentionBreakdown(full, bare, { ...s, kernel: 'fa3' }).computeSeconds).toBe(fa3);
   });
   it('grouped-query attention reads K and V once per KV head', () => {
     const s = { batch: 64, heads: 64, seqQ: 1, seqKV: 4096, headDim: 128, causal: false, dtype: 'bf16' as const };
