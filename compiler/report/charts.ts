@@ -163,25 +163,27 @@ export function predictedVsMeasured(id: string, title: string, caption: string, 
 }
 
 /**
- * A sweep's Pareto view: every finished point (x, y metrics on log axes, size the third metric when
- * there is one), the front drawn as a line through its points and coloured apart. Each point's
+ * A sweep's Pareto view: every finished point (x and y on log axes for latency, energy and bytes;
+ * the size the third metric when there is one), the front coloured apart and `front` drawn as a line. Each point's
  * tooltip lists its parameters (`tooltip` names the fields, in order).
  */
-export function paretoScatter(id: string, title: string, caption: string, rows: Row[], front: Row[], o: { x: string; y: string; size?: string; tooltip: { field: string; title: string; format?: string }[] }): Chart {
+export function paretoScatter(id: string, title: string, caption: string, rows: Row[], front: Row[], o: { x: string; y: string; xLog: boolean; yLog: boolean; size?: string; tooltip: { field: string; title: string; format?: string }[] }): Chart {
+  const scale = (log: boolean) => (log ? { type: 'log', nice: false } : { zero: false, nice: false });
+  const [xScale, yScale] = [scale(o.xLog), scale(o.yLog)];
   return chart(id, title, caption, rows.length, 'layer_1_marks', {
     height: 380,
     layer: [
       {
         data: { values: front },
         mark: { type: 'line', interpolate: 'step-after', color: '#d62728', strokeWidth: 1.5 },
-        encoding: { x: { field: o.x, type: 'quantitative', scale: { type: 'log' } }, y: { field: o.y, type: 'quantitative', scale: { type: 'log' } } },
+        encoding: { x: { field: o.x, type: 'quantitative', scale: xScale }, y: { field: o.y, type: 'quantitative', scale: yScale } },
       },
       {
         data: { values: rows },
         mark: { type: 'point', filled: true, opacity: 0.75, tooltip: true },
         encoding: {
-          x: { field: o.x, type: 'quantitative', scale: { type: 'log', zero: false }, title: o.x },
-          y: { field: o.y, type: 'quantitative', scale: { type: 'log', zero: false }, title: o.y },
+          x: { field: o.x, type: 'quantitative', scale: xScale, title: o.x, axis: { format: '~s' } },
+          y: { field: o.y, type: 'quantitative', scale: yScale, title: o.y, axis: { format: '~s' } },
           color: { field: 'front', type: 'nominal', scale: { domain: ['on the front', 'dominated'], range: ['#d62728', '#9ecae1'] }, title: null },
           ...(o.size ? { size: { field: o.size, type: 'quantitative', title: o.size, scale: { zero: false, range: [20, 200] } } } : {}),
           order: { field: 'onFront', type: 'quantitative' },
@@ -207,9 +209,9 @@ export function metricByParameter(id: string, title: string, caption: string, ro
       mark: { type: 'point', filled: true, tooltip: true },
       encoding: {
         x: { field: 'value', type: 'ordinal', sort: { field: 'order' }, title: null },
-        y: { field: metric, type: 'quantitative', scale: { type: log ? 'log' : 'linear', zero: false }, title: metric },
+        y: { field: metric, type: 'quantitative', scale: { type: log ? 'log' : 'linear', zero: false }, title: metric, axis: { format: log ? '~s' : '~g' } },
         color: { field: 'stat', type: 'nominal', scale: { domain: ['best', 'median', 'worst'], range: ['#2ca02c', '#555555', '#d62728'] }, title: null },
-        tooltip: [{ field: 'parameter' }, { field: 'value' }, { field: 'stat' }, { field: metric, format: '.4~g' }, { field: 'points' }],
+        tooltip: [{ field: 'parameter' }, { field: 'value' }, { field: 'stat' }, { field: metric, format: log ? '.4~s' : '.4~g' }, { field: 'points' }],
       },
     },
     resolve: { scale: { x: 'independent' } },

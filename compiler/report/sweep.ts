@@ -123,11 +123,13 @@ export function sweepSection(doc: SweepDoc, id: string, pareto?: readonly string
   const onFront = new Set(front.map((r) => r.key));
   const names = params.map((p) => p.name);
   const points = ok.map((r) => pointRow(r, onFront.has(r.key), names));
-  const frontRows = front.map((r) => pointRow(r, true, names)).sort((a, b) => (a[axes.x.field] as number) - (b[axes.x.field] as number));
+  // the line: the front over the two plotted metrics alone (with a third metric, the red points are the front over all three)
+  const front2 = axes.size ? paretoFront(ok, axes.names.slice(0, 2)) : front;
+  const line = front2.map((r) => pointRow(r, onFront.has(r.key), names)).sort((a, b) => (a[axes.x.field] as number) - (b[axes.x.field] as number));
   const tooltip = [
     { field: 'point', title: 'point' },
     ...names.map((n) => ({ field: paramField(n), title: n })),
-    ...[axes.x, axes.y, ...(axes.size ? [axes.size] : [])].map((m) => ({ field: m.field, title: m.field, format: '.4~g' })),
+    ...[axes.x, axes.y, ...(axes.size ? [axes.size] : [])].map((m) => ({ field: m.field, title: m.field, format: m.key === 'utilization' || m.key === 'area' ? '.4~g' : '.4~s' })),
     { field: 'front', title: 'Pareto' },
   ];
   facts.push(['Pareto front', `${front.length} of ${ok.length} finished points over ${axes.names.join(' × ')}`]);
@@ -138,9 +140,11 @@ export function sweepSection(doc: SweepDoc, id: string, pareto?: readonly string
   if (front.length > FRONT_LISTED) facts.push(['', `… and ${front.length - FRONT_LISTED} more on the front (tessera sweep pareto lists them all)`]);
   if (!present(ok, METRICS[2])) notes.push('No area: no target of this sweep states one (attr area_mm2 in its .arch), so the Pareto front is over latency and energy only' + (axes.size ? `, with ${axes.size.field} as the size of each point.` : '.'));
   charts.push(
-    paretoScatter(`${id}-pareto`, `Pareto front: ${axes.names.join(' × ')}`, `Every finished point; red points and the red line are the front (no other point is at least as good on every metric and better on one)${axes.size ? `; a point's size is its ${axes.size.field}` : ''}. Hover a point for its parameters.`, points, frontRows, {
+    paretoScatter(`${id}-pareto`, `Pareto front: ${axes.names.join(' × ')}`, `Every finished point. Red points are the Pareto front over ${axes.names.join(', ')}: no other point is at least as good on every one and better on one${axes.size ? `; a point's size is its ${axes.size.field}, and the red line is the front over ${axes.x.key} and ${axes.y.key} alone` : '; the red line joins them'}. Hover a point for its parameters.`, points, line, {
       x: axes.x.field,
       y: axes.y.field,
+      xLog: axes.x.log,
+      yLog: axes.y.log,
       ...(axes.size ? { size: axes.size.field } : {}),
       tooltip,
     }),
