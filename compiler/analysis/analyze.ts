@@ -2,7 +2,7 @@
 import { dtypeBytes, einsumName, exprAccesses, iterationVars, iterativeVars, tensorElements, type Cascade, type DType, type Role } from '../ir';
 import { einsumOps, OP_KINDS, type OpCounts, type OpKind } from './flops';
 import { passAnalysis, type PassInfo } from './passes';
-import { gatheredBytes, gatheredElements } from './gathered';
+import { gatheredBytes, gatheredElements, indexedWriteElements } from './gathered';
 
 export interface EinsumAnalysis {
   name: string;
@@ -23,6 +23,8 @@ export interface TensorAnalysis {
   bytes: number;
   /** a tensor read only through gathers (an embedding table): the bytes of the rows they touch */
   gatheredBytes?: number;
+  /** a kvcache tensor updated by an indexed write (the KV-cache append): the bytes of the rows written */
+  writtenBytes?: number;
 }
 
 export interface CascadeAnalysis {
@@ -40,7 +42,7 @@ export interface CascadeAnalysis {
     paramBytes: number;
     /** bytes of inputs, weights and kvcache (each read once; a table read only through gathers: the rows touched) */
     inputBytes: number;
-    /** bytes of outputs (each written once) */
+    /** bytes of outputs (each written once), plus the rows indexed writes store into kvcache tensors */
     outputBytes: number;
     /** compulsory traffic: inputBytes + outputBytes (also given as `bytes`) */
     compulsoryBytes: number;
@@ -107,10 +109,12 @@ export function analyzeCascade(c: Cascade, opts?: { passRank?: string }): Cascad
   });
   const gathered = gatheredBytes(c);
   const touched = gatheredElements(c);
+  const written = indexedWriteElements(c);
   const tensors: TensorAnalysis[] = c.tensors.map((t) => {
     const elements = tensorElements(t);
     const g = gathered.get(t.name);
-    return { name: t.name, role: t.role, dtype: t.dtype, shape: t.dims.map((d) => d.extent), elements, bytes: dtypeBytes(t.dtype, elements), ...(g !== undefined ? { gatheredBytes: g } : {}) };
+    const w = written.get(t.name);
+    return { name: t.name, role: t.role, dtype: t.dtype, shape: t.dims.map((d) => d.extent), elements, bytes: dtypeBytes(t.dtype, elements), ...(g !== undefined ? { gatheredBytes: g } : {}), ...(w !== undefined ? { writtenBytes: dtypeBytes(t.dtype, w) } : {}) };
   });
   const ops: OpCounts = {};
   for (const k of OP_KINDS) {
@@ -119,7 +123,7 @@ export function analyzeCascade(c: Cascade, opts?: { passRank?: string }): Cascad
   }
   const sumBytes = (roles: Role[]) => tensors.filter((t) => roles.includes(t.role)).reduce((s, t) => s + (t.gatheredBytes ?? t.bytes), 0);
   const inputBytes = sumBytes(['input', 'weight', 'kvcache']);
-  const outputBytes = sumBytes(['output']);
+  const outputBytes = sumBytes(['output']) + tensors.reduce((s, t) => s + (t.writtenBytes ?? 0), 0);
   const compulsoryBytes = inputBytes + outputBytes;
   const flops = einsums.reduce((s, e) => s + e.flops, 0);
   const weights = tensors.filter((t) => t.role === 'weight');

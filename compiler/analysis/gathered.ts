@@ -32,3 +32,20 @@ export function gatheredElements(c: Cascade): Map<string, number> {
   }
   return out;
 }
+
+/**
+ * Elements an indexed write stores into each kvcache tensor it updates (`KC[b, POS[b], h, e] = KN[b, h, e]`: one
+ * element per iteration point, at most the whole tensor). These rows go back to memory: compulsory traffic.
+ */
+export function indexedWriteElements(c: Cascade): Map<string, number> {
+  const size = new Map<string, number>();
+  for (const r of c.ranks) if (!size.has(r.name.toLowerCase())) size.set(r.name.toLowerCase(), r.size);
+  const out = new Map<string, number>();
+  for (const e of c.einsums) {
+    if (!isGatherAccess(e.output)) continue;
+    const points = iterationVars(e).reduce((s, v) => s * (size.get(v) ?? 1), 1);
+    const t = c.tensors.find((x) => x.name === e.output.tensor)!;
+    out.set(t.name, Math.min(tensorElements(t), (out.get(t.name) ?? 0) + points));
+  }
+  return out;
+}

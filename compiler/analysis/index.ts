@@ -3,4 +3,4 @@ export { analyzeCascade, type CascadeAnalysis, type EinsumAnalysis, type TensorA
 export { countPasses, passAnalysis, type PassInfo } from './passes';
 export { einsumOps, exprOps, OP_KINDS, type OpCounts, type OpKind, type EinsumOps } from './flops';
 export { pointCounts, type PointCounts } from './points';
-export { gatheredBytes, gatheredElements } from './gathered';
+export { gatheredBytes, gatheredElements, indexedWriteElements } from './gathered';

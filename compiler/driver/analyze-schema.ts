@@ -10,7 +10,7 @@ export const AnalyzeJsonSchema = z.object({
   file: z.string(),
   einsums: z.array(z.object({ name: z.string(), points: count, outputPoints: count, flops: count, macs: count, ops: OpsSchema })),
   tensors: z.array(
-    z.object({ name: z.string(), role: z.enum(ROLES), dtype: z.enum(DTYPES), shape: z.array(z.number().int().positive()), elements: count, bytes: count, gatheredBytes: count.optional() }),
+    z.object({ name: z.string(), role: z.enum(ROLES), dtype: z.enum(DTYPES), shape: z.array(z.number().int().positive()), elements: count, bytes: count, gatheredBytes: count.optional(), writtenBytes: count.optional() }),
   ),
   totals: z.object({ flops: count, macs: count, ops: OpsSchema, params: count, activeParams: count, paramBytes: count, inputBytes: count, outputBytes: count, compulsoryBytes: count, bytes: count }),
   /** flops per compulsory byte; null when the cascade moves no bytes */

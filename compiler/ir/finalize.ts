@@ -3,7 +3,7 @@
 import { affineRange, classifyIndex, partitionInfo, toAffine, type Affine, type IndexShape, type PartitionInfo } from './affine';
 import { error, hasErrors, type Diagnostic } from './diagnostic';
 import { isIntDType, joinDTypes } from './dtype';
-import { exprAccesses, exprValueAccesses, exprVars, iterativeVars, iterationVars, outputVars } from './query';
+import { exprAccesses, exprValueAccesses, exprVars, gatherAccesses, isGatherAccess, iterativeVars, iterationVars, outputVars } from './query';
 import { findExpr, walkExpr } from './walk';
 import type { Access, Cascade, CascadeSource, DType, Einsum, Expr, IndexExpr, Partition, Rank, SourceLoc, Tensor, TensorDim } from './types';
 import { printIndex } from './print';
@@ -25,7 +25,8 @@ export function finalize(src: CascadeSource): FinalizeResult {
     rt,
     tensors: declaredTensors(src, rt, fail),
     fail,
-    accessesOf: src.einsums.map((e) => exprAccesses(e.expr)),
+    // an indexed write's index tensors (POS in KC[b, POS[b], h, e] = ...) are read like the right side's
+    accessesOf: src.einsums.map((e) => [...exprAccesses(e.expr), ...gatherAccesses(e.output)]),
     // Every name the source defines, valid or not: a read of a tensor whose definition has an error is not reported again.
     tensorNames: new Set([...src.declared.map((t) => t.name), ...src.einsums.map((e) => e.output.tensor)]),
     badEinsum: new Set(),
@@ -38,6 +39,7 @@ export function finalize(src: CascadeSource): FinalizeResult {
   addIntermediates(cx, outDims);
   cx.iterVars = new Set(iterativeVars({ einsums: src.einsums, ranks: rt.ranks }));
   checkReads(cx);
+  checkWriteIndexTypes(cx);
   checkRecurrenceGroups(cx);
   inferDTypes(cx);
   const outputs = resolveOutputs(cx);
@@ -204,7 +206,9 @@ function declaredTensors(src: CascadeSource, rt: RankTable, fail: Fail): Map<str
 function checkWrites(cx: Ctx): Map<string, OutDim[]> {
   const outDims = new Map<string, OutDim[]>();
   cx.src.einsums.forEach((e, i) => {
-    if (!checkWriteNames(cx, e, i) || !addWriter(cx, e, i)) return;
+    if (!checkWriteNames(cx, e, i)) return;
+    if (isGatherAccess(e.output)) return void (checkIndexedWrite(cx, e, i) && addWriter(cx, e, i));
+    if (!addWriter(cx, e, i)) return;
     const seen = new Set<string>();
     const dims = e.output.indices.map((idx) => outputDim(cx, e, i, idx, seen));
     // A bad index already has its error; recording its shape would only add follow-on errors.
@@ -220,8 +224,15 @@ function checkWriteNames(cx: Ctx, e: Einsum, i: number): boolean {
   const name = e.output.tensor;
   const loc = e.output.loc ?? e.loc;
   const declared = cx.tensors.get(name);
-  if (declared) {
-    fail('write-to-input', `${name} is declared as ${declared.role} and cannot be written`, loc, `give the result another name`);
+  const indexed = isGatherAccess(e.output);
+  if (declared && !(indexed && declared.role === 'kvcache')) {
+    if (declared.role === 'kvcache') fail('write-to-input', `${name} is a kvcache tensor: it is updated only by an indexed write`, loc, `select the rows written through an integer index tensor, e.g. ${name}[b, POS[b], ...] = ...`);
+    else fail('write-to-input', `${name} is declared as ${declared.role} and cannot be written`, loc, indexed ? `an indexed write updates a declared kvcache tensor: declare kvcache ${name}[...]` : `give the result another name`);
+    badEinsum.add(i);
+    return false;
+  }
+  if (!declared && indexed) {
+    fail('indexed-write-target', `${name} is written through an index tensor but is not a declared kvcache tensor`, loc, `an indexed write updates the rows of a declared tensor in place: declare kvcache ${name}[...]: <dtype>`);
     badEinsum.add(i);
     return false;
   }
@@ -239,6 +250,40 @@ function checkWriteNames(cx: Ctx, e: Einsum, i: number): boolean {
     }
   }
   return !badEinsum.has(i);
+}
+
+/**
+ * An indexed write `KC[b, POS[b], h, e] = KN[b, h, e]` updates a declared kvcache tensor in place: one index
+ * per dimension; plain variables over the dimension's rank (or an alias of it), or indices through an
+ * integer index tensor (checked as reads in pass 2; values checked when the interpreter runs). It is the
+ * tensor's only writer, not an init, and every read of the tensor comes after it (it reads the updated rows).
+ */
+function checkIndexedWrite(cx: Ctx, e: Einsum, i: number): boolean {
+  const { fail, rt } = cx;
+  const name = e.output.tensor;
+  const t = cx.tensors.get(name)!;
+  const loc = e.output.loc ?? e.loc;
+  const bad = (code: string, msg: string, at: SourceLoc | undefined, hint?: string) => (fail(code, msg, at ?? loc, hint), cx.badEinsum.add(i), false);
+  if (e.init) return bad('bad-output-index', `an init einsum cannot write ${name} through an index tensor`, loc, 'an indexed write updates rows of a kvcache tensor; init seeds a recurrence');
+  if (e.output.indices.length !== t.dims.length)
+    return bad('shape-mismatch', `${name} has ${t.dims.length} dimensions but is written with ${e.output.indices.length} indices`, loc, `${name}[${t.dims.map((d) => d.rank.toLowerCase()).join(', ')}] with an index tensor in the dimension it appends to`);
+  const seen = new Set<string>();
+  for (const [k, idx] of e.output.indices.entries()) {
+    if (isGatherAccess({ tensor: name, indices: [idx] })) continue;
+    if (idx.kind !== 'ivar')
+      return bad('bad-output-index', `index ${printIndex(idx)} of the indexed write to ${name} must be a variable or go through an index tensor`, idx.loc, `e.g. ${name}[b, POS[b], h, e]`);
+    const r = rt.byVar.get(idx.name)!.name;
+    const dim = t.dims[k]!;
+    if (!sameExtentRank(rt, r, dim.rank)) return bad('index-rank-mismatch', `dimension ${k + 1} of ${name} is over rank ${dim.rank}, but is written by ${idx.name} (rank ${r})`, idx.loc, `use ${dim.rank.toLowerCase()}`);
+    if (seen.has(idx.name)) return bad('shape-mismatch', `index variable ${idx.name} appears twice on the left of ${name}`, idx.loc);
+    seen.add(idx.name);
+  }
+  const earlier = cx.accessesOf.findIndex((as, j) => j < i && as.some((a) => a.tensor === name));
+  if (earlier >= 0) {
+    const a = cx.accessesOf[earlier]!.find((x) => x.tensor === name)!;
+    return bad('use-before-definition', `${name} is read on line ${a.loc?.line ?? cx.src.einsums[earlier]!.loc?.line ?? '?'} before its indexed write`, a.loc ?? cx.src.einsums[earlier]!.loc, `every read of a kvcache tensor that an einsum updates comes after the update and sees the written rows; move the write above its readers`);
+  }
+  return true;
 }
 
 /** Records einsum i as the defining (or an init) einsum of its output; false on a redefinition. */
@@ -446,6 +491,14 @@ function checkGatherIndex(cx: Ctx, acc: Access, idx: GatherIndex): void {
     cx.fail('gather-index-type', `${name} selects entries of ${acc.tensor} but holds ${dtype ?? 'fp32'} values, not integers`, idx.loc ?? acc.loc, `declare it with an integer type (input ${name}[...]: int32), or annotate the einsum that defines it (${name}[...]: int32 = ...)`);
 }
 
+/** The index tensors of indexed writes hold integers, as a gather's do. */
+function checkWriteIndexTypes(cx: Ctx): void {
+  cx.src.einsums.forEach((e, i) => {
+    if (cx.badEinsum.has(i) || !isGatherAccess(e.output)) return;
+    for (const idx of e.output.indices) for (const g of indexGathers(idx)) checkGatherIndex(cx, e.output, g);
+  });
+}
+
 /** A read of a tensor defined at or below the reader is an error unless a recurrence carries it. */
 function checkReadOrder(cx: Ctx, e: Einsum, i: number, acc: Access, shapes: (IndexShape | null)[], myGroup: string[]): void {
   const w = cx.mainWriter.get(acc.tensor);
@@ -511,7 +564,7 @@ function inferDTypes(cx: Ctx): void {
   // A second sweep only matters when a recurrence reads a tensor before its defining einsum.
   for (let sweep = 0; sweep < (cx.iterVars.size ? 2 : 1); sweep++)
     src.einsums.forEach((e, i) => {
-      if (e.init || badEinsum.has(i) || !tensors.has(e.output.tensor)) return;
+      if (e.init || badEinsum.has(i) || !tensors.has(e.output.tensor) || isGatherAccess(e.output)) return;
       const ops = exprValueAccesses(e.expr).map((a) => known.get(a.tensor)).filter((d): d is DType => d !== undefined);
       known.set(e.output.tensor, annotation.get(e.output.tensor) ?? joinDTypes(ops));
     });
@@ -570,7 +623,8 @@ function assemble(cx: Ctx, outputs: string[]): Cascade {
 }
 
 function definitionOrder(es: readonly Einsum[]): string[] {
-  return [...new Set(es.map((e) => e.output.tensor))];
+  // an indexed write updates a declared tensor, already listed
+  return [...new Set(es.filter((e) => !isGatherAccess(e.output)).map((e) => e.output.tensor))];
 }
 
 function affineIsSafe(a: Affine): boolean {

@@ -190,8 +190,9 @@ export function einsumWorkload(c: Cascade, i: number, ix: CascadeIndex = cascade
     } else if (e.reduce === 'prod') ops[OP_INDEX.mul]!++;
     else ops[OP_INDEX.max]!++;
   }
-  // a gather (WTE[TOK[b, s], d]) copies the rows it selects: an op of its own, not a view (compiler/map/gather.ts)
-  const view = e.expr.kind === 'access' && reduced.length === 0 && !isGatherAccess(e.expr.access);
+  // a gather (WTE[TOK[b, s], d]) copies the rows it selects, and an indexed write (KC[b, POS[b], h, e] = KN[b, h, e])
+  // stores rows of a kvcache tensor: ops of their own, not views (compiler/map/gather.ts)
+  const view = e.expr.kind === 'access' && reduced.length === 0 && !isGatherAccess(e.expr.access) && !isGatherAccess(e.output);
   const operandReads = exprAccesses(e.expr).length;
   return { index: i, name: ix.names[i]!, vars, sizes, points, tensors, ops, operandReads, view, contraction, reduced, init: e.init };
 }
@@ -200,7 +201,7 @@ export function einsumWorkload(c: Cascade, i: number, ix: CascadeIndex = cascade
 function viewSource(c: Cascade, ix: CascadeIndex, name: string): string {
   for (let hops = 0; hops < c.einsums.length; hops++) {
     const w = ix.producers.get(name);
-    if (!w || w.expr.kind !== 'access' || reducedVars(w).length > 0 || isGatherAccess(w.expr.access)) return name;
+    if (!w || w.expr.kind !== 'access' || reducedVars(w).length > 0 || isGatherAccess(w.expr.access) || isGatherAccess(w.output)) return name;
     name = w.expr.access.tensor;
   }
   return name;

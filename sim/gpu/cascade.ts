@@ -10,7 +10,7 @@
 // Energy = MACs x the dtype's MAC energy + bytes x each level's read/write energy, all from the .arch
 // (each figure cites its source there); a level without an energy adds none, and a GPU whose .arch
 // has no energies at all reports "energy not modelled" (energyPj null, and a warning saying so).
-import { DTYPE_BITS, exprAccesses, outputVars, reducedVars, tensorElements, walkExpr, type Cascade, type DType, type Expr } from '../../compiler/ir';
+import { DTYPE_BITS, exprAccesses, isGatherAccess, outputVars, reducedVars, tensorElements, walkExpr, type Cascade, type DType, type Expr } from '../../compiler/ir';
 import { gemmView } from '../../compiler/map/gemm-view';
 import { gatherBytes, isGather } from '../../compiler/map/gather';
 import type { EinsumResult, Fidelity, Result, Traffic } from '../core/result';
@@ -168,7 +168,9 @@ function gatherKernel(c: Cascade, i: number, hw: GpuHardware, p: GpuModelParams,
     l2: [read, write],
     smem: [0, 0],
     rf: [read, write],
-    note: `${e.output.tensor}: gather of ${b.points * batch} elements (${read} B read), fused into its consumer as an indexed load`,
+    note: isGatherAccess(e.output)
+      ? `${e.output.tensor}: indexed write of ${b.points * batch} elements (${read} B read, ${write} B written in place), fused into its producer as an indexed store`
+      : `${e.output.tensor}: gather of ${b.points * batch} elements (${read} B read), fused into its consumer as an indexed load`,
   };
 }
 
