@@ -25,7 +25,11 @@ const FRONT_LISTED = 12;
 
 type Params = Record<string, string | number>;
 const parsed = new WeakMap<Row, Params>();
-const paramsOf = (r: Row): Params => parsed.get(r) ?? parsed.set(r, JSON.parse(r.params) as Params).get(r)!;
+/**
+ * A point's coordinates: its target, workload and fidelity (a sweep may vary them too; they count as
+ * swept only when they take more than one value) and its target parameters.
+ */
+const paramsOf = (r: Row): Params => parsed.get(r) ?? parsed.set(r, { target: r.target, workload: r.workload, fidelity: r.fidelity, ...(JSON.parse(r.params) as Params) }).get(r)!;
 const present = (rows: readonly Row[], m: Metric): boolean => rows.some((r) => r[m.column] !== null);
 /** A parameter's field name in the chart data (vega-lite reads dots and brackets as paths). */
 const paramField = (name: string): string => `param ${name.replace(/[.[\]\\]/g, '_')}`;

@@ -158,4 +158,17 @@ describe('tessera report on a sweep database', () => {
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/no input is a sweep database/);
   });
+
+  it('a sweep over two fidelities draws fidelity as a swept parameter, in the tooltips and the per-parameter views', () => {
+    const cycle = doc.rows.map((r) => ({ ...r, key: `${r.key}c`, idx: r.idx + 100, fidelity: 'cycle', latency_seconds: r.latency_seconds! * 1.25 }));
+    const s = sweepSection({ rows: [...doc.rows, ...cycle], meta: doc.meta }, 'f');
+    const pareto = s.charts.find((c) => c.id === 'f-pareto')!;
+    const layer = (pareto.spec as unknown as { layer: { data: Vals; encoding: { tooltip: { title: string }[] } }[] }).layer[1]!;
+    expect(layer.encoding.tooltip.map((t) => t.title)).toContain('fidelity');
+    expect(layer.data.values.find((p) => p.point === '#103')!['param fidelity']).toBe('cycle');
+    expect(layer.encoding.tooltip.map((t) => t.title)).not.toContain('target'); // one target: not a swept coordinate
+    const rows = (s.charts.find((c) => c.id === 'f-by-latency')!.spec as unknown as { data: Vals }).data.values;
+    const best = (f: string) => rows.find((r) => r.parameter === 'fidelity' && r.value === f && r.stat === 'best')!['latency (s)'] as number;
+    expect(best('cycle')).toBeCloseTo(best('analytic') * 1.25, 15); // every cycle point is its analytic twin x 1.25
+  });
 });
