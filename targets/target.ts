@@ -36,6 +36,8 @@ export interface SimOptions {
   seed?: number;
   /** fidelity 'cycle': engines that can draw their timeline record spans here (Perfetto / Chrome trace) */
   trace?: TraceWriter;
+  /** fidelity 'cycle': called after each op an engine has run (a progress bar on a terminal) */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface Target {
@@ -81,6 +83,7 @@ export function targetFromSpec(spec: TargetSpec): Target {
     ...(typeof engine === 'string' ? { noCycleReason: engine } : {}),
     map: (c, s, o) => mapCascade(c, spec, { ...o, fusion: fusion.list, fusionNamed: fusion.named, ...(s !== undefined ? { schedule: s } : {}) }),
     simulate(m, o) {
+      if (o.fidelity === 'analytic' && typeof engine !== 'string' && engine.analytic) return engine.analytic(m, spec);
       if (o.fidelity === 'analytic') return analyticResult(m, typeof engine === 'string' ? undefined : analyticOverrides(m, spec, engine));
       if (typeof engine === 'string') throw fidelityUnavailable(spec, o.fidelity, engine);
       o.trace?.setProcessName(`${m.workload} on ${spec.name} (cycle, engine ${engine.name})`);

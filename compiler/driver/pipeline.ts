@@ -3,7 +3,6 @@
 //   schedule's transfers) -> check the Result.
 // `tessera run --target`, `schedule --simulate`, `scalesim`, `repro` and `demo` all go through here;
 // so can a script (`import { runPipeline } from 'tessera'`).
-import cliProgress from 'cli-progress';
 import { formatBytes, formatEnergy, formatSeconds, type Cascade } from '../ir';
 import { OBJECTIVES, type Mapping, type Objective } from '../map/mapping';
 import { FIDELITIES, ResultSchema, type Fidelity, type Result } from '../../sim/core/result';
@@ -12,6 +11,7 @@ import { fidelityUnavailable, targetFromSpec, type Schedule, type Target } from 
 import type { Overrides } from '../../targets/spec';
 import type { TraceWriter } from '../../sim/core/trace';
 import { UserError } from './user-error';
+import { countProgress } from './progress';
 import { applyPlacement } from './stages/apply-placement';
 import { placeTensors, SCHEDULE_KINDS, type Placement, type PlacementOptions, type ScheduleKind } from './stages/placement';
 import { residentSpec } from './stages/resident';
@@ -70,24 +70,9 @@ export function resolveTarget(o: PipelineOptions): Target {
   return t;
 }
 
-function progressBar(enabled: boolean | undefined): { onProgress?: (done: number, total: number) => void; stop: () => void } {
-  if (!enabled) return { stop: () => {} };
-  let bar: cliProgress.SingleBar | undefined;
-  const t0 = Date.now();
-  return {
-    onProgress: (done, total) => {
-      if (!bar && Date.now() - t0 > 1000 && done < total) {
-        bar = new cliProgress.SingleBar({ format: 'mapping [{bar}] {value}/{total} einsums', clearOnComplete: true }, cliProgress.Presets.shades_classic);
-        bar.start(total, done);
-      } else bar?.update(done);
-    },
-    stop: () => bar?.stop(),
-  };
-}
-
 /** Stage 3: the mapping of every einsum (and fused group), for `batch` instances. */
 export function mapStage(c: Cascade, t: Target, o: PipelineOptions, schedule?: Schedule): Mapping {
-  const bar = progressBar(o.progress);
+  const bar = countProgress('mapping', 'einsums', { enabled: o.progress === true });
   const batch = o.batch ?? 1;
   const m = t.map(c, schedule, { objective: o.objective ?? 'latency', seed: o.seed ?? 1, ...o.search, ...(batch !== 1 ? { batch } : {}), ...(bar.onProgress ? { onProgress: bar.onProgress } : {}) });
   bar.stop();
@@ -98,7 +83,9 @@ export function mapStage(c: Cascade, t: Target, o: PipelineOptions, schedule?: S
 
 /** Stage 4: the engine of the fidelity asked for; the Result is checked against the schema. */
 export function simulateStage(m: Mapping, t: Target, o: PipelineOptions): Result {
-  const r = t.simulate(m, { fidelity: o.fidelity ?? 'analytic', ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(o.trace ? { trace: o.trace } : {}) });
+  const bar = countProgress('simulating', 'ops', { enabled: o.progress === true && o.fidelity === 'cycle' });
+  const r = t.simulate(m, { fidelity: o.fidelity ?? 'analytic', ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(o.trace ? { trace: o.trace } : {}), ...(bar.onProgress ? { onProgress: bar.onProgress } : {}) });
+  bar.stop();
   return checkResult(r, t.name);
 }
 

@@ -29,7 +29,7 @@ export function cycleRun(op: LoweredOp, engines: readonly OpEngine[], ctx: Engin
 }
 
 /** The cycle Result of a mapping on a family of per-op engines. */
-export function composeCycle(m: Mapping, spec: TargetSpec, family: EngineFamily, o: { trace?: TraceWriter }): Result {
+export function composeCycle(m: Mapping, spec: TargetSpec, family: EngineFamily, o: { trace?: TraceWriter; onProgress?: (done: number, total: number) => void }): Result {
   const warnings = family.warnings ? family.warnings(m) : [...new Set(m.warnings)];
   const traffic = new TrafficLedger();
   const busy: Record<string, number> = {};
@@ -51,6 +51,7 @@ export function composeCycle(m: Mapping, spec: TargetSpec, family: EngineFamily,
     traffic.merge(r.traffic);
     if (r.warnings) warnings.push(...r.warnings);
     einsums.push({ name: op.name, unit: r.unit ?? op.units.join('+'), latencyCycles: r.latencyCycles, energyPj: e, traffic: rounded(r.traffic), ...(r.extra ?? {}) } as EinsumResult);
+    o.onProgress?.(einsums.length, m.ops.length);
   }
   const utilization: Record<string, number> = {};
   for (const [u, pes] of Object.entries(m.unitPes)) utilization[u] = fraction(busy[u] ?? 0, latency * pes);

@@ -78,8 +78,11 @@ export interface EngineFamily {
   warnings?(m: Mapping): string[];
   /** the cycle Result once every op ran: fields of the family's own (SCALE-Sim's array, totals) */
   finish?(r: Result, m: Mapping, spec: TargetSpec, runs: readonly OpRun[]): Result;
+  /** a whole-cascade analytic model of its own instead of the sum of the mapper's per-op costs (a
+   *  dataflow chip overlaps the operators of a section); default: analyticResult */
+  analytic?(m: Mapping, spec: TargetSpec): Result;
   /** a whole-cascade model instead of per-op engines (the GPU model forms its own kernels) */
-  simulate?(m: Mapping, spec: TargetSpec, o: { fidelity: Fidelity; trace?: TraceWriter }): Result;
+  simulate?(m: Mapping, spec: TargetSpec, o: { fidelity: Fidelity; trace?: TraceWriter; onProgress?: (done: number, total: number) => void }): Result;
 }
 
 /** The mapper's analytic cost of an op as an OpRun (the default analytic engine). */

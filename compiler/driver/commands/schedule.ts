@@ -1,11 +1,11 @@
 // `tessera schedule FILE.ein --target NAME`: the COSMA-style ILP schedule of a cascade across the target's
 // memory tiers (operator order, SRAM addresses, spills and reloads), checked, beside the baselines.
 import { existsSync } from 'node:fs';
-import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { formatBytes } from '../../ir';
 import { loadCascadeFile } from '../../lang';
-import { cascadeToOpGraph, InfeasibleBudgetError, runSchedule, SOLVER_NAMES, tierChainFromTarget, type MipProgress, type ScheduleReport, type SolverName } from '../../schedule';
+import { showProgress, solverProgress } from '../progress';
+import { cascadeToOpGraph, InfeasibleBudgetError, runSchedule, SOLVER_NAMES, tierChainFromTarget, type ScheduleReport, type SolverName } from '../../schedule';
 import { loadTargetSpec } from '../../../targets/registry';
 import { collect, paramOverrides, parseBudget, scheduleFlags } from '../flags';
 import { formatResult, parseFidelity, runPipeline } from '../pipeline';
@@ -34,25 +34,6 @@ function choice<T extends string>(flag: string, v: string | undefined, allowed: 
   if (v === undefined) return dflt;
   if (!(allowed as readonly string[]).includes(v)) throw new UserError(`${flag} ${v}: expected one of ${allowed.join(', ')}`);
   return v as T;
-}
-
-/** A progress bar on stderr (TTY only, never with --json) over each solve's time limit. */
-export function progressReporter(enabled: boolean): { onProgress?: (p: MipProgress & { phase: string }) => void; stop: () => void } {
-  if (!enabled) return { stop: () => {} };
-  let bar: cliProgress.SingleBar | undefined;
-  let phase = '';
-  return {
-    onProgress: (p) => {
-      if (p.phase !== phase) {
-        bar?.stop();
-        phase = p.phase;
-        bar = new cliProgress.SingleBar({ format: `  ${phase} [{bar}] {value}/{total} s  incumbent {obj}  bound {bound}`, stream: process.stderr, clearOnComplete: true }, cliProgress.Presets.shades_classic);
-        bar.start(Math.round(p.limitSeconds), 0, { obj: '-', bound: '-' });
-      }
-      bar!.update(Math.min(Math.round(p.elapsedSeconds), Math.round(p.limitSeconds)), { obj: p.objective?.toPrecision(4) ?? '-', bound: p.bound?.toPrecision(4) ?? '-' });
-    },
-    stop: () => bar?.stop(),
-  };
 }
 
 /** A size for people (64 GiB, 1.5 KiB): the one formatter of compiler/ir/units-format. */
@@ -111,7 +92,7 @@ export async function scheduleCommand(file: string, o: ScheduleCliOptions): Prom
   for (const w of chain.warnings ?? []) process.stderr.write(`warning: ${w}\n`);
   const g = cascadeToOpGraph(c, { params: o.params ?? false, name: c.name ?? file });
   if (g.ops.length === 0) throw new UserError(`${file}: the cascade has no einsums to schedule`);
-  const progress = progressReporter(!o.json && process.stderr.isTTY === true);
+  const progress = solverProgress(showProgress(o.json));
   let r: ScheduleReport;
   try {
     r = await runSchedule(g, chain, { budget, solver, ...(order ? { order } : {}), timeLimitSeconds: timeLimit, method, ...(progress.onProgress ? { onProgress: progress.onProgress } : {}) }, o.params ?? false);
