@@ -107,9 +107,8 @@ export async function scheduleCommand(file: string, o: ScheduleCliOptions): Prom
   if (Number.isFinite(sramBytes) && r.budget.bytes > sramBytes)
     process.stderr.write(`warning: the SRAM budget ${r.budget.name} = ${formatBytes(r.budget.bytes)} is more than ${spec.name}'s ${sram!.name} holds (${formatBytes(sramBytes)}): this schedule is for a larger SRAM (COSMA's what-if budgets); give --budget in bytes to schedule the target as it is\n`);
   if (o.trace !== undefined) {
-    const { scheduleTrace } = await import('../schedule-trace');
-    const { writeOutput } = await import('../output');
-    writeOutput(o.trace, scheduleTrace(r).text());
+    const { writeScheduleTrace } = await import('../schedule-trace');
+    writeScheduleTrace(o.trace, r);
   }
   if (o.report !== undefined) {
     const { reportSchedule } = await import('./report');
