@@ -19,6 +19,7 @@ export const OUTPUT_SCHEMAS: Record<string, { schema: z.ZodType; title: string }
   analyze: { schema: AnalyzeJsonSchema, title: 'tessera analyze --json: operation counts, bytes, intensity, footprint and passes of a cascade' },
   schedule: { schema: ScheduleJsonSchema, title: 'tessera schedule --json: the ILP schedule across memory tiers, its traffic and baselines' },
   target: { schema: TargetJsonSchema, title: 'tessera targets NAME --json and check FILE.arch --json: one target, without source locations' },
+  check: { schema: z.array(z.union([CascadeJsonSchema, TargetJsonSchema])), title: 'tessera check FILE FILE... --json (several files, none with errors): one document per file, in order' },
   targets: { schema: TargetsJsonSchema, title: 'tessera targets --json: every built-in target' },
   lower: { schema: LowerJsonSchema, title: 'tessera lower --json: the cascade a model config lowered to' },
   import: { schema: ImportJsonSchema, title: 'tessera import --json: the cascade an ONNX model translated to' },

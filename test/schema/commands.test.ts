@@ -75,6 +75,12 @@ describe('each --json output validates against its schema', () => {
     expect(all.length).toBeGreaterThan(10);
     expect((await jsonOk('target', ['targets', 'h100'])).name).toBe('h100');
     await jsonOk('target', ['check', 'examples/dse/design.arch']);
+    const both = (await jsonOk('check', ['check', 'examples/gemm/gemm.ein', 'examples/dse/design.arch'])) as unknown as { name: string }[];
+    expect(both.length).toBe(2);
+    expect(both[1]).toEqual(await jsonOk('target', ['check', 'examples/dse/design.arch'])); // the same document as alone
+    const bad = await runCli(['check', 'examples/gemm/gemm.ein', 'examples/language/softmax-mistakes.ein', '--json']);
+    expect(bad.code).toBe(1);
+    expect(check('diagnostics', JSON.parse(bad.out))).toEqual([]); // one document: the errors
   }, 120_000);
 
   it('lower, import, demo, report', async () => {

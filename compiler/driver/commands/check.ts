@@ -56,17 +56,22 @@ export function register(program: Command): void {
     .description(`parse and validate files (${Object.keys(CHECKERS).join(', ')}); report every error with its line and a hint`)
     .argument('<files...>', 'files to check')
     .option('--print', 'print the normalized text of each valid file instead of a summary')
-    .option('--json', 'print each valid file as JSON instead of a summary')
+    .option('--json', 'print each valid file as JSON instead of a summary (several files: one array); with errors, only the diagnostics document')
     .option('--param <name=value>', 'override a .arch parameter (repeatable), e.g. --param rows=128', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .action(async (files: string[], opts: CheckOptions) => {
       if (files.some((f) => extname(f).toLowerCase() === '.arch')) checkArchFile ??= (await import('./targets')).checkArchFile;
       let failed = 0;
       const jsonErrors: ReturnType<typeof diagnosticsJson>['diagnostics'] = [];
+      // under --json, several files make one document: an array of theirs (docs/schema/check.schema.json)
+      const many = opts.json === true && files.length > 1;
+      const docs: string[] = [];
       for (const path of files) {
         const checker = CHECKERS[extname(path).toLowerCase()];
         if (!checker) throw new UserError(`${path}: cannot check this kind of file; known extensions: ${Object.keys(CHECKERS).join(', ')}`);
         try {
-          process.stdout.write(checker(path, opts));
+          const out = checker(path, opts);
+          if (many) docs.push(out);
+          else process.stdout.write(out);
         } catch (e) {
           if (!(e instanceof DiagnosticError)) throw e;
           failed++;
@@ -77,6 +82,7 @@ export function register(program: Command): void {
       }
       // under --json the errors are a document on stdout too: {"schemaVersion", "diagnostics": [...]}
       if (failed && opts.json) process.stdout.write(JSON.stringify({ ...diagnosticsJson([]), diagnostics: jsonErrors }, null, 2) + '\n');
+      else if (many) process.stdout.write(JSON.stringify(docs.map((d) => JSON.parse(d) as unknown), null, 2) + '\n');
       if (failed) process.exitCode = 1;
     });
 }
