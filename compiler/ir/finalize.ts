@@ -256,7 +256,9 @@ function checkWriteNames(cx: Ctx, e: Einsum, i: number): boolean {
  * An indexed write `KC[b, POS[b], h, e] = KN[b, h, e]` updates a declared kvcache tensor in place: one index
  * per dimension; plain variables over the dimension's rank (or an alias of it), or indices through an
  * integer index tensor (checked as reads in pass 2; values checked when the interpreter runs). It is the
- * tensor's only writer, not an init, and every read of the tensor comes after it (it reads the updated rows).
+ * tensor's only writer and not an init. Einsums run in program order: a read above the write sees the cache
+ * as given (decode attends over it, then appends the new token for the next step), a read below it sees the
+ * rows written.
  */
 function checkIndexedWrite(cx: Ctx, e: Einsum, i: number): boolean {
   const { fail, rt } = cx;
@@ -277,11 +279,6 @@ function checkIndexedWrite(cx: Ctx, e: Einsum, i: number): boolean {
     if (!sameExtentRank(rt, r, dim.rank)) return bad('index-rank-mismatch', `dimension ${k + 1} of ${name} is over rank ${dim.rank}, but is written by ${idx.name} (rank ${r})`, idx.loc, `use ${dim.rank.toLowerCase()}`);
     if (seen.has(idx.name)) return bad('shape-mismatch', `index variable ${idx.name} appears twice on the left of ${name}`, idx.loc);
     seen.add(idx.name);
-  }
-  const earlier = cx.accessesOf.findIndex((as, j) => j < i && as.some((a) => a.tensor === name));
-  if (earlier >= 0) {
-    const a = cx.accessesOf[earlier]!.find((x) => x.tensor === name)!;
-    return bad('use-before-definition', `${name} is read on line ${a.loc?.line ?? cx.src.einsums[earlier]!.loc?.line ?? '?'} before its indexed write`, a.loc ?? cx.src.einsums[earlier]!.loc, `every read of a kvcache tensor that an einsum updates comes after the update and sees the written rows; move the write above its readers`);
   }
   return true;
 }
@@ -503,6 +500,8 @@ function checkWriteIndexTypes(cx: Ctx): void {
 function checkReadOrder(cx: Ctx, e: Einsum, i: number, acc: Access, shapes: (IndexShape | null)[], myGroup: string[]): void {
   const w = cx.mainWriter.get(acc.tensor);
   if (w === undefined || w < i) return;
+  // a kvcache tensor read above its indexed write: the read sees the cache as given
+  if (w > i && cx.tensors.get(acc.tensor)?.role === 'kvcache') return;
   const writer = cx.src.einsums[w]!;
   const carried = myGroup.some((v) => groupOf(cx, w).includes(v) && isCarriedRead(writer, shapes, v, cx.rt.sizeOf));
   if (carried) return;

@@ -1,9 +1,9 @@
 // Cascade -> OpGraph: each einsum is one operator; each tensor's bytes come from its dims and dtype.
 // Weights are parameters and are scheduled only when asked (COSMA's "with parameters" runs); without them an
 // operator's weights are assumed to stream from outside the scratchpad.
-import { dtypeBytes, einsumName, exprAccesses, iterationVars, iterativeVars, tensorElements, type Cascade } from '../ir';
+import { dtypeBytes, einsumName, exprAccesses, gatherAccesses, isGatherAccess, iterationVars, iterativeVars, tensorElements, type Cascade } from '../ir';
 import type { OpGraph, OpTensor, TensorKind } from './types';
-import { gatheredBytes } from '../analysis/gathered';
+import { gatheredBytes, indexedWriteElements } from '../analysis/gathered';
 
 export function cascadeToOpGraph(c: Cascade, opts: { params?: boolean; name?: string } = {}): OpGraph {
   const withParams = opts.params ?? false;
@@ -17,6 +17,13 @@ export function cascadeToOpGraph(c: Cascade, opts: { params?: boolean; name?: st
     const kind: TensorKind = t.role === 'weight' ? 'param' : t.role === 'input' || t.role === 'kvcache' ? 'input' : outputs.has(t.name) ? 'output' : 'intermediate';
     index.set(t.name, tensors.length);
     tensors.push({ name: t.name, bytes: gathered.get(t.name) ?? dtypeBytes(t.dtype, tensorElements(t)), kind });
+  }
+  // an indexed write (the KV-cache append) stores its rows back where the cache lives: an output of those rows'
+  // bytes, named `KC@rows`; readers of the cache read the cache as given (compiler/map/gather.ts)
+  const rowsOf = (name: string) => `${name}@rows`;
+  for (const [name, n] of indexedWriteElements(c)) {
+    index.set(rowsOf(name), tensors.length);
+    tensors.push({ name: rowsOf(name), bytes: dtypeBytes(c.tensors.find((t) => t.name === name)!.dtype, n), kind: 'output' });
   }
   // A recurrence group (every non-init einsum iterating an iterative rank) runs as one loop, so it is one
   // operator writing all its members' tensors; an init einsum joins the operator that writes its tensor.
@@ -41,9 +48,10 @@ export function cascadeToOpGraph(c: Cascade, opts: { params?: boolean; name?: st
       ops.push({ name: groupKey(i) === undefined ? einsumName(c, i) : '', reads: new Set(), writes: [] });
     }
     const op = ops[o]!;
-    for (const a of exprAccesses(e.expr)) op.reads.add(a.tensor);
-    if (!op.writes.includes(e.output.tensor)) op.writes.push(e.output.tensor);
-    opOfTensor.set(e.output.tensor, o);
+    for (const a of [...exprAccesses(e.expr), ...gatherAccesses(e.output)]) op.reads.add(a.tensor);
+    const written = isGatherAccess(e.output) ? rowsOf(e.output.tensor) : e.output.tensor;
+    if (!op.writes.includes(written)) op.writes.push(written);
+    opOfTensor.set(written, o);
   });
   for (const i of pendingInits) {
     const e = c.einsums[i]!;

@@ -73,7 +73,8 @@ function einsumsOfOps(c: Cascade, g: OpGraph): Map<string, string[]> {
     writer.set(e.output.tensor, list);
   });
   const out = new Map<string, string[]>();
-  for (const op of g.ops) out.set(op.name, [...new Set(op.outputs.flatMap((t) => writer.get(g.tensors[t]!.name) ?? []))]);
+  // an indexed write's op writes the rows it stores, `KC@rows` (compiler/schedule/from-cascade.ts)
+  for (const op of g.ops) out.set(op.name, [...new Set(op.outputs.flatMap((t) => writer.get(g.tensors[t]!.name.replace(/@rows$/, '')) ?? []))]);
   return out;
 }
 
