@@ -9,10 +9,10 @@
 //     its demand (the larger of its compute cycles on the PCUs its mapping uses and its transfer
 //     cycles): the einsums add up to the total;
 //   - energy is left to the energy stage (compiler/driver/stages/energy.ts).
-import { cascadeWorkloads, hwModel, type EinsumWorkload } from '../compiler/map';
+import { analyticResult, cascadeWorkloads, hwModel, type EinsumWorkload } from '../compiler/map';
 import type { EinsumResult, Result } from '../sim/core/result';
 import { fraction } from '../sim/core/stats';
-import { occupancy, planSections, runSection, type DataflowTier, type PlannedOp, type SectionSpan } from '../sim/dataflow';
+import { occupancy, planSections, runSection, sectionClosedForm, type DataflowTier, type PlannedOp, type SectionSpan } from '../sim/dataflow';
 import type { CycleSimulator, Mapping, SimOptions } from './target';
 import type { MemorySpec, TargetSpec } from './spec/types';
 
@@ -100,7 +100,29 @@ function apportion(total: number, weights: number[]): number[] {
   return out;
 }
 
-export const dataflowCycleSimulator: CycleSimulator = (m: Mapping, spec: TargetSpec, o: SimOptions): Result => {
+export const dataflowCycleSimulator: CycleSimulator = (m: Mapping, spec: TargetSpec, o: SimOptions): Result => simulateSections(m, spec, o, false);
+
+/**
+ * Fidelity analytic on a dataflow chip: the mapper's costs, with the operators of each section
+ * overlapped as the cycle engine pipelines them, in closed form (sim/dataflow/closed-form.ts) on the
+ * same plan: one answer with the cycle engine, not a sum of per-einsum times.
+ */
+export function dataflowAnalytic(m: Mapping, spec: TargetSpec): Result {
+  const base = analyticResult(m);
+  const piped = simulateSections(m, spec, { fidelity: 'analytic' }, true);
+  const lat = new Map(piped.einsums.map((e) => [e.name, e.latencyCycles]));
+  return {
+    ...base,
+    latencyCycles: piped.latencyCycles,
+    latencySeconds: piped.latencySeconds,
+    utilization: piped.utilization,
+    einsums: base.einsums.map((e) => ({ ...e, latencyCycles: lat.get(e.name) ?? e.latencyCycles })),
+    sections: piped.sections,
+    tierBusyCycles: piped.tierBusyCycles,
+  };
+}
+
+function simulateSections(m: Mapping, spec: TargetSpec, o: SimOptions, closed: boolean): Result {
   const sched = scheduledMoves(m);
   const tiers = tiersOf(spec, sched);
   const ops = plannedOps(m, tiers, sched);
@@ -118,7 +140,7 @@ export const dataflowCycleSimulator: CycleSimulator = (m: Mapping, spec: TargetS
   for (const sec of sections) {
     const spans: SectionSpan[] | undefined = o.trace ? [] : undefined;
     const stages = sec.stages.map((st) => ({ name: ops[st.op]!.name, computeCycles: st.computeCycles, readBytes: ops[st.op]!.readBytes, writeBytes: ops[st.op]!.writeBytes, producers: st.producers, buffers: st.buffers }));
-    const run = runSection({ tiers, stages, tiles: sec.tiles, startCycle: now }, spans);
+    const run = closed ? sectionClosedForm({ tiers, stages, tiles: sec.tiles, startCycle: now }) : runSection({ tiers, stages, tiles: sec.tiles, startCycle: now }, spans);
     for (const s of spans ?? []) o.trace!.span(s.track, s.name, s.start, s.end);
     tiers.forEach((t, k) => {
       const cur = (traffic[t.name] ??= { readBytes: 0, writeBytes: 0 });
@@ -156,7 +178,7 @@ export const dataflowCycleSimulator: CycleSimulator = (m: Mapping, spec: TargetS
   return {
     target: m.target,
     workload: m.workload,
-    fidelity: 'cycle',
+    fidelity: closed ? 'analytic' : 'cycle',
     latencyCycles: now,
     latencySeconds: now / m.clockHz,
     energyPj: [...m.groups.map((g) => g.cost.energyPj), ...m.einsums.filter((e) => !e.group).map((e) => e.cost.energyPj)].reduce((s, x) => s + x, 0),
@@ -171,4 +193,4 @@ export const dataflowCycleSimulator: CycleSimulator = (m: Mapping, spec: TargetS
     tierBusyCycles: Object.fromEntries(tiers.map((t) => [t.name, Math.ceil(tierBusy.get(t.name) ?? 0)])),
     ...(sched ? { transfersOnTimeline: true, transferCycles } : {}),
   };
-};
+}

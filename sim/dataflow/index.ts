@@ -3,3 +3,4 @@
 export * from './section';
 export * from './plan';
 export { referenceSection, type ReferenceSectionRun } from './reference';
+export * from './closed-form';

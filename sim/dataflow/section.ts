@@ -77,14 +77,18 @@ export function tilePart(x: number, t: number, tiles: number): number {
 }
 
 /**
- * A channel's bandwidth as a fraction num/den bytes per cycle (den a power of two up to 2^12; exact
- * for the bandwidths .arch files give, e.g. 1000 or 78.125 = 625/8, and within 1/4096 B a cycle
- * otherwise; ticks stay below 2^53 for runs of up to about 2^53 / (4096·bw) cycles).
+ * A channel's bandwidth as a fraction num/den bytes per cycle, den a power of two: exact for the
+ * bandwidths .arch files give (e.g. 1000 or 78.125 = 625/8); otherwise den grows to 2^12, and past
+ * it until num reaches 2^20 (a relative error under 1e-6: a stage's small share of a tier, e.g.
+ * 0.0005 B a cycle for a 512 B table beside gigabytes of weights, is not rounded to 1/4096 B a
+ * cycle, which would stretch its transfers by 10%); den at most 2^40. Ticks stay below 2^53 for
+ * runs of up to about 2^53 / max(4096·bw, 2^21) cycles.
  */
 export function channelRate(bytesPerCycle: number): { num: number; den: number } {
   if (!(bytesPerCycle > 0) || !Number.isFinite(bytesPerCycle)) throw new Error(`a channel needs a positive finite bandwidth, got ${bytesPerCycle}`);
   let den = 1;
-  while (den < 1 << 12 && Math.abs(bytesPerCycle * den - Math.round(bytesPerCycle * den)) > 1e-9 * bytesPerCycle * den) den *= 2;
+  const inexact = () => Math.abs(bytesPerCycle * den - Math.round(bytesPerCycle * den)) > 1e-9 * bytesPerCycle * den;
+  while (den < 2 ** 40 && inexact() && (den < 1 << 12 || bytesPerCycle * den < 1 << 20)) den *= 2;
   return { num: Math.max(1, Math.round(bytesPerCycle * den)), den };
 }
 
