@@ -3,14 +3,14 @@
 // slice on its tier's track with a flow arrow between the tier and the SRAM. Counter tracks: the SRAM's
 // occupancy (the bytes of the tensors placed there at each step, beside the budget), and per tier the bytes
 // reloaded from it and spilled to it at each step. A trace cut for size says so (sim/core/trace.ts).
-import { TraceWriter } from '../../sim/core/trace';
+import { occupancyCounter, TraceWriter } from '../../sim/core/trace';
 import type { ScheduleReport } from '../schedule/report';
 import { writeOutput } from './output';
 
 type Scheduled = Pick<ScheduleReport, 'graph' | 'schedule' | 'tiers'> & Partial<Pick<ScheduleReport, 'tensors' | 'budget'>>;
 
-/** The counter track of the SRAM's occupancy, and of a tier's transfers. */
-export const occupancyCounter = (tier: string): string => `${tier} occupancy (bytes)`;
+export { occupancyCounter };
+/** The counter track of a tier's transfers. */
 export const transferCounter = (tier: string): string => `${tier} transfers (bytes/step)`;
 
 export function scheduleTrace(r: Scheduled): TraceWriter {

@@ -45,6 +45,8 @@ interface Figures {
   bound: string;
   boundName: string;
   boundCycles: number;
+  /** the global buffer and the bytes the mapping holds in it (the cost model's capacity check) */
+  glb: { level: string; bytes: number };
 }
 
 function figuresOf(model: EinsumCostModel, tiles: Int32Array): Figures {
@@ -60,6 +62,7 @@ function figuresOf(model: EinsumCostModel, tiles: Int32Array): Figures {
     bound: model.bound,
     boundName: model.boundName(),
     boundCycles: model.boundCycles(),
+    glb: { level: model.hw.levels[model.hw.glb]!.name, bytes: model.footprint },
   };
 }
 
@@ -210,6 +213,7 @@ function describeFigures(w: EinsumWorkload, f: Figures, row: number, col: number
       busyPeCycles: busy,
       traffic: copyTraffic(f.traffic),
       boundBy: f.boundName,
+      occupancyBytes: { [f.glb.level]: f.glb.bytes },
     },
     spatialUtilization: f.spatialUtil,
     explanation,

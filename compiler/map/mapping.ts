@@ -41,6 +41,8 @@ export interface Cost {
   traffic: Record<string, LevelTraffic>;
   /** 'compute' or the memory level whose bandwidth sets latency */
   boundBy: string;
+  /** bytes an on-chip level holds while the op runs (the global buffer: its tiles, double-buffered, and tensors placed whole) */
+  occupancyBytes?: Record<string, number>;
 }
 
 export interface SpatialBinding {

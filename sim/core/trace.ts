@@ -32,8 +32,8 @@ type TierBytes = Record<string, { readBytes: number; writeBytes: number }>;
 /**
  * One op (einsum, fused group, kernel) of a cycle run, as `TraceWriter.op` draws it: a slice on the track
  * `<unit> ops` over [startCycle, startCycle + cycles), and counter samples for that interval: each tier's
- * read and write bandwidth (its bytes over the op's cycles) and, given busy PE-cycles and PE counts, each
- * unit's utilisation.
+ * read and write bandwidth (its bytes over the op's cycles), each on-chip tier's occupancy where the mapping
+ * states it, and, given busy PE-cycles and PE counts, each unit's utilisation.
  */
 export interface OpTrace {
   name: string;
@@ -43,12 +43,16 @@ export interface OpTrace {
   traffic: TierBytes;
   busyPeCycles?: Record<string, number>;
   unitPes?: Record<string, number>;
+  /** bytes each on-chip tier holds while the op runs (the mapper's global-buffer footprint) */
+  occupancyBytes?: Record<string, number>;
 }
 
 /** The track an op slice lies on: one per unit, so a unit's slices never overlap. */
 export const opTrack = (unit: string): string => `${unit} ops`;
 /** The counter track of a tier's bandwidth. */
 export const bandwidthCounter = (tier: string): string => `${tier} bandwidth (B/cycle)`;
+/** The counter track of a tier's occupancy (bytes held). */
+export const occupancyCounter = (tier: string): string => `${tier} occupancy (bytes)`;
 /** The counter track of a unit's utilisation over time. */
 export const utilisationCounter = (unit: string): string => `${unit} utilisation`;
 
@@ -116,6 +120,7 @@ export class TraceWriter {
     for (const [tier, b] of Object.entries(o.traffic)) {
       this.sample(bandwidthCounter(tier), o.startCycle, end, { read: b.readBytes / o.cycles, write: b.writeBytes / o.cycles });
     }
+    for (const [tier, bytes] of Object.entries(o.occupancyBytes ?? {})) this.sample(occupancyCounter(tier), o.startCycle, end, { bytes });
     for (const [unit, busy] of Object.entries(o.busyPeCycles ?? {})) {
       const pes = o.unitPes?.[unit];
       if (pes) this.sample(utilisationCounter(unit), o.startCycle, end, { busy: Math.min(1, busy / (pes * o.cycles)) });

@@ -41,7 +41,7 @@ export function composeCycle(m: Mapping, spec: TargetSpec, family: EngineFamily,
   for (const op of m.ops) {
     const ctx: EngineContext = { spec, mapping: m, fidelity: 'cycle', ...(o.trace ? { trace: o.trace } : {}), startCycle: latency };
     const r = cycleRun(op, family.ops, ctx);
-    o.trace?.op({ name: op.name, unit: r.unit ?? op.units.join('+'), startCycle: latency, cycles: r.latencyCycles, traffic: r.traffic, busyPeCycles: r.busyPeCycles, unitPes: m.unitPes });
+    o.trace?.op({ name: op.name, unit: r.unit ?? op.units.join('+'), startCycle: latency, cycles: r.latencyCycles, traffic: r.traffic, busyPeCycles: r.busyPeCycles, unitPes: m.unitPes, ...(op.cost.occupancyBytes ? { occupancyBytes: op.cost.occupancyBytes } : {}) });
     runs.push(r);
     latency += r.latencyCycles;
     const e = r.energyPj ?? op.cost.energyPj;

@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { simulateCascade } from '../../compiler/driver/pipeline';
 import { loadCascadeFile } from '../../compiler/lang';
 import type { Result } from '../../sim/core/result';
-import { bandwidthCounter, opTrack, TraceWriter, utilisationCounter } from '../../sim/core/trace';
+import { bandwidthCounter, occupancyCounter, opTrack, TraceWriter, utilisationCounter } from '../../sim/core/trace';
+import { loadTarget } from '../../targets/registry';
 import { runCli } from '../helpers/cli';
 
 const root = join(import.meta.dirname, '../..');
@@ -34,7 +35,7 @@ function parse(text: string) {
 }
 
 /** The checks every family's trace passes. */
-function checkComplete(r: Result, text: string, units: string[]) {
+function checkComplete(r: Result, text: string, units: string[], builtin = true) {
   const t = parse(text);
   expect(t.processName).toContain(r.target);
   expect(t.j.otherData.truncated).toBe(false);
@@ -58,6 +59,10 @@ function checkComplete(r: Result, text: string, units: string[]) {
     for (let i = 0; i + 1 < samples.length; i++) read += Number(samples[i]!.args!.read) * (samples[i + 1]!.ts - samples[i]!.ts);
     const scale = r.latencyCycles / (t.opSlices.reduce((a, s) => a + s.dur!, 0) || 1); // µs back to cycles
     expect(Math.abs(read * scale - b.readBytes)).toBeLessThanOrEqual(Math.max(1, 1e-6 * b.readBytes) * t.opSlices.length);
+  }
+  // an occupancy never exceeds what the tier holds (all its instances)
+  for (const m of builtin ? loadTarget(r.target).spec.memories : []) {
+    for (const s of t.counterSamples(occupancyCounter(m.name))) expect(Number(s.args!.bytes)).toBeLessThanOrEqual((m.capacityBytes ?? Infinity) * (m.instances ?? 1));
   }
   // utilisation is a fraction
   for (const u of units) for (const s of t.counterSamples(utilisationCounter(u))) expect(Number(s.args!.busy)).toBeGreaterThanOrEqual(0), expect(Number(s.args!.busy)).toBeLessThanOrEqual(1);
@@ -88,6 +93,14 @@ describe('cycle traces: every engine family', () => {
     });
   }
 
+  it('the occupancy of tpu-v1\'s Unified Buffer during the GEMM: A, B and Z held whole', () => {
+    const trace = new TraceWriter();
+    simulateCascade(loadCascadeFile(ex('gemm/gemm.ein')), { target: 'tpu-v1', fidelity: 'cycle', trace });
+    const occ = parse(trace.text()).counterSamples(occupancyCounter('UB')).map((e) => Number(e.args!.bytes));
+    // A[64,80] bf16 + B[80,48] bf16 + Z[64,48] fp32 = 10,240 + 7,680 + 12,288 bytes; zero once the op ends
+    expect(occ).toEqual([64 * 80 * 2 + 80 * 48 * 2 + 64 * 48 * 4, 0]);
+  });
+
   it('`run --trace` on tpu-v1 and h100 writes that trace (the two the issue found one span and empty)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tessera-trace-'));
     for (const target of ['tpu-v1', 'h100']) {
@@ -105,7 +118,7 @@ describe('cycle traces: every engine family', () => {
     const run = await runCli(['scalesim', '--config', ex('scalesim/ws32.cfg'), '--topology', ex('scalesim/layers.csv'), '--outdir', dir, '--trace', file, '--json']);
     expect(run.code).toBe(0);
     const r = JSON.parse(run.out) as Result;
-    const t = checkComplete(r, readFileSync(file, 'utf8'), Object.keys(r.utilization));
+    const t = checkComplete(r, readFileSync(file, 'utf8'), Object.keys(r.utilization), false); // a .cfg machine, not built in
     expect(t.opSlices.length).toBe(r.einsums.length);
     expect(t.j.traceEvents.some((e) => e.ph === 'X' && /fold/.test(e.name))).toBe(true);
   });
