@@ -11,7 +11,7 @@ import { fidelityUnavailable, targetFromSpec, type Schedule, type Target } from 
 import type { Overrides } from '../../targets/spec';
 import type { TraceWriter } from '../../sim/core/trace';
 import { UserError } from './user-error';
-import { countProgress } from './progress';
+import { countProgress, solverProgress } from './progress';
 import { applyPlacement } from './stages/apply-placement';
 import { placeTensors, SCHEDULE_KINDS, type Placement, type PlacementOptions, type ScheduleKind } from './stages/placement';
 import { residentSpec } from './stages/resident';
@@ -112,7 +112,8 @@ export async function runPipeline(c: Cascade, o: ScheduledPipelineOptions): Prom
   const t = resolveTarget(o);
   if (!o.placement) return simulateCascade(c, { ...o, target: t });
   checkCapacity(c, t.spec, o.batch ?? 1);
-  const placement: Placement = await placeTensors(c, t.spec, o.placement);
+  const solving = solverProgress(o.progress === true && o.placement.kind === 'ilp');
+  const placement: Placement = await placeTensors(c, t.spec, { ...o.placement, ...(solving.onProgress ? { onProgress: solving.onProgress } : {}) }).finally(solving.stop);
   const resident = targetFromSpec(residentSpec(t.spec));
   // an engine that puts the schedule's loads and spills on its own timeline (the dataflow engine) reads
   // them, and the tiers' real bandwidths, from the mapping's schedule

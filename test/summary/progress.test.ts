@@ -111,4 +111,15 @@ describe('whole-model cycle runs report each op', () => {
     expect(j.stdout).not.toMatch(/mapping \[|simulating \[/);
     expect(j.stdout.trim().startsWith('{')).toBe(true);
   });
+
+  it('run --schedule ilp shows the solve (phase, seconds, incumbent, bound, gap) on a terminal and nothing into a pipe', () => {
+    const ilp = [process.execPath, '--import', 'tsx', 'compiler/driver/main.ts', 'run', 'examples/schedule/block.ein', '--target', 'sn40l', '--schedule', 'ilp'];
+    const tty = spawnSync('script', ['-qec', ilp.map((a) => `'${a}'`).join(' '), '/dev/null'], { cwd: root, encoding: 'utf8' });
+    expect(tty.status).toBe(0);
+    expect(tty.stdout).toMatch(/ \w+ \[.*\] \d+\/\d+ s {2}incumbent \S+ {2}bound \S+ {2}gap \S+/);
+    const piped = spawnSync(ilp[0]!, ilp.slice(1), { cwd: root, encoding: 'utf8' });
+    expect(piped.status).toBe(0);
+    expect(piped.stdout).toContain('cycles');
+    expect(piped.stderr).not.toMatch(/incumbent|\[░/);
+  });
 });

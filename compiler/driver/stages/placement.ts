@@ -11,6 +11,7 @@ import {
   tierChainFromTarget,
   trafficByTier,
   withSram,
+  type MipProgress,
   type OpGraph,
   type ScheduleRequest,
   type SolverName,
@@ -28,6 +29,8 @@ export interface PlacementOptions {
   budget?: ScheduleRequest['budget'];
   solver?: SolverName;
   timeLimitSeconds?: number;
+  /** each solve's progress (phase, elapsed, incumbent, bound): the solver bar on a terminal */
+  onProgress?: (p: MipProgress & { phase: string }) => void;
 }
 
 /** Bytes moved between SRAM and one outer tier around one einsum. */
@@ -106,7 +109,7 @@ function collectMoves(c: Cascade, g: OpGraph, steps: StepMoves[]): Pick<Placemen
 }
 
 async function ilpPlacement(c: Cascade, g: OpGraph, chain: TierChain, budget: ScheduleRequest['budget'], o: PlacementOptions): Promise<Placement> {
-  const r = await runSchedule(g, chain, { budget, ...(o.solver ? { solver: o.solver } : {}), ...(o.timeLimitSeconds ? { timeLimitSeconds: o.timeLimitSeconds } : {}) }, true);
+  const r = await runSchedule(g, chain, { budget, ...(o.solver ? { solver: o.solver } : {}), ...(o.timeLimitSeconds ? { timeLimitSeconds: o.timeLimitSeconds } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}) }, true);
   if (!r.check.ok) throw new UserError(`--schedule ilp: the schedule fails the checker: ${r.check.violations.slice(0, 3).join('; ')}`);
   const steps = r.schedule.steps.map((s) => ({ op: s.op, loads: s.loads.map((x) => parseMove(x, '<-')), spills: s.spills.map((x) => parseMove(x, '->')) }));
   return { kind: 'ilp', sram: chain.tiers[0]!.name, budgetBytes: r.budget.bytes, ...collectMoves(c, g, steps), traffic: r.traffic.byLevel, report: r };
