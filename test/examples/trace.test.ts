@@ -12,7 +12,7 @@ const dir = join(root, 'examples/trace');
 const CASES = [
   { name: 'tpu-v1', args: ['run', 'examples/gemm/gemm.ein', '--target', 'tpu-v1', '--fidelity', 'cycle'] },
   { name: 'flat', args: ['run', 'examples/attention/attention-1pass.ein', '--target', 'flat', '--fidelity', 'cycle'] },
-  { name: 'h100', args: ['run', 'examples/models/tiny-llama-decode-1pass.ein', '--target', 'h100', '--fidelity', 'cycle'] },
+  { name: 'h100', args: ['run', 'examples/schedule/block.ein', '--target', 'h100', '--fidelity', 'cycle'] },
   { name: 'schedule', args: ['schedule', 'examples/schedule/block.ein', '--target', 'sn40l'] },
 ];
 

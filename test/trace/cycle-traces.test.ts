@@ -75,8 +75,8 @@ const cases: { family: string; target: string; file: string; units: string[]; mi
   { family: 'spatial (eyeriss-like)', target: 'eyeriss-like', file: 'gemm/gemm.ein', units: ['PE'], minOps: 1 },
   { family: 'fused dataflow (fusemax)', target: 'fusemax', file: 'attention/attention-1pass.ein', units: ['PE2D', 'PE1D'], minOps: 1 },
   { family: 'fused dataflow (flat)', target: 'flat', file: 'attention/attention-1pass.ein', units: ['PE2D', 'PE1D'], minOps: 15 },
-  { family: 'gpu (h100)', target: 'h100', file: 'models/tiny-llama-decode-1pass.ein', units: ['SM'], minOps: 73 },
-  { family: 'gpu (a100)', target: 'a100', file: 'models/tiny-llama-decode-1pass.ein', units: ['SM'], minOps: 73 },
+  { family: 'gpu (h100)', target: 'h100', file: 'schedule/block.ein', units: ['SM'], minOps: 24 },
+  { family: 'gpu (a100)', target: 'a100', file: 'schedule/block.ein', units: ['SM'], minOps: 24 },
   { family: 'dataflow (sn40l)', target: 'sn40l', file: 'sn40l-coe/coe.ein', units: ['PCU'], minOps: 8 },
   { family: 'lut', target: 'lut-tc', file: 'lut-tc/ffn.ein', units: ['LTC', 'SM'], minOps: 6 },
   { family: 'fpga overlay (u280)', target: 'u280', file: 'fpga/gemv.ein', units: ['MPE'], minOps: 1 },
@@ -127,10 +127,10 @@ describe('cycle traces: every engine family', () => {
 describe('a trace cut for size', () => {
   it('keeps the first maxEvents events and says so in the file and in the stderr notice', () => {
     const full = new TraceWriter();
-    simulateCascade(loadCascadeFile(ex('models/tiny-llama-decode-1pass.ein')), { target: 'h100', fidelity: 'cycle', trace: full });
+    simulateCascade(loadCascadeFile(ex('schedule/block.ein')), { target: 'h100', fidelity: 'cycle', trace: full });
     const total = full.eventCount;
     const cut = new TraceWriter({ maxEvents: 40 });
-    simulateCascade(loadCascadeFile(ex('models/tiny-llama-decode-1pass.ein')), { target: 'h100', fidelity: 'cycle', trace: cut });
+    simulateCascade(loadCascadeFile(ex('schedule/block.ein')), { target: 'h100', fidelity: 'cycle', trace: cut });
     const j = JSON.parse(cut.text()) as TraceJson;
     expect(j.otherData.truncated).toBe(true);
     // closing samples of the counters come at the end, after the cut, so they are dropped too
