@@ -7,7 +7,7 @@
 // each layer l gets its alias M_Ll = S. In decode, the key rank is the KV cache length L, and the new token
 // (S = 1) sits at position L.
 import type { DType } from '../ir';
-import { acc, idx, mul, type GraphBuilder, type Idx } from './dsl';
+import { acc, gather, idx, mul, type GraphBuilder, type Idx } from './dsl';
 import { attentionCore, headLayout, type Passes } from './attention';
 import { moeMlp } from './moe';
 import { linear, mlp, norm, residual, rope, type Activation, type LayerCtx, type NormKind } from './layers';
@@ -125,6 +125,7 @@ export function transformerBlock(c: LayerCtx, cfg: BlockConfig, io: BlockIO): Bl
     ...(io.decode ? { self: { k, v } } : {}),
   };
   const av = attentionCore(g, core);
+  if (io.decode) appendToCache(g, [cacheK, cacheV], [k, v], kh);
   g.declare('weight', `${P}WO`, [...upper(qh), 'F', 'D'], c.dtype);
   const o = g.def(`${P}O`, ['b', 's', 'd'], mul(acc(av, ['b', 's', ...qh, 'f']), acc(`${P}WO`, [...qh, 'f', 'd'])));
   if (cfg.bias) g.declare('weight', `${P}BO`, ['D'], c.dtype);
@@ -167,6 +168,21 @@ export interface StandaloneBlockOptions {
   dtype?: DType;
 }
 
+export const SLOT = 'SLOT';
+
+/**
+ * Decode: after attending over the cache as given, the new token's K and V are appended to it by indexed
+ * writes, `L0_KC[b, SLOT[b, s], kh.., e] = L0_KNR[b, s, kh.., e]` (SLOT: the cache slot each sequence's new
+ * token takes). The step's reads see the cache as given; the rows written are what the next step reads.
+ */
+export function appendToCache(g: GraphBuilder, caches: string[], rows: string[], kh: string[]): void {
+  if (!g.isDeclared(SLOT)) g.declare('input', SLOT, ['B', 'S'], 'int32');
+  caches.forEach((cache, i) => {
+    const ch = i === 0 ? 'e' : 'f';
+    g.def(cache, ['b', gather(SLOT, ['b', 's']), ...kh, ch], acc(rows[i]!, ['b', 's', ...kh, ch]));
+  });
+}
+
 /** One block as its own cascade: input X[B, S, D], output the block's residual stream (and K, V). */
 export function buildBlock(g: GraphBuilder, cfg: BlockConfig, o: StandaloneBlockOptions): BlockResult {
   const dtype = o.dtype ?? 'fp32';
@@ -179,6 +195,8 @@ export function buildBlock(g: GraphBuilder, cfg: BlockConfig, o: StandaloneBlock
     g.declare('input', cfg.scoreBias, [...heads.qh.map((v) => v.toUpperCase()), 'S', 'S'], dtype);
   }
   const r = transformerBlock({ g, dtype }, cfg, { x: 'X', layer: 0, key: key(0), decode: o.decode ?? false });
-  g.output(r.out, r.k, r.v);
+  // decode appends the new K and V to the cache; prefill's K and V are the cache it writes
+  if (o.decode) g.output(r.out);
+  else g.output(r.out, r.k, r.v);
   return r;
 }

@@ -5,7 +5,7 @@
 // offset + position). A lookup costs the rows it touches and no FLOPs (docs/MODELS.md).
 import type { Cascade, DType } from '../ir';
 import { acc, add, div, gather, GraphBuilder, idx, mul, rsize, sqrt, type Idx } from './dsl';
-import { declareBlockRanks, declarePositions, transformerBlock, type BlockConfig } from './blocks';
+import { appendToCache, declareBlockRanks, declarePositions, transformerBlock, type BlockConfig } from './blocks';
 import { attentionCore, headLayout, type Passes } from './attention';
 import { layerNorm, linear, mlp, norm, residual, type LayerCtx } from './layers';
 import { ConfigError, type ModelSpec } from './config';
@@ -79,7 +79,8 @@ export function buildModel(spec: ModelSpec, phase: Phase, o: LowerOptions = {}):
   }
   if (spec.finalNorm) x = norm(c, spec.norm, x, 'FN', spec.normEps);
   const out = lmHead(c, spec, x);
-  g.output(out, ...kv);
+  // decode appends the new K and V to the caches (blocks.ts); prefill's K and V are the caches it writes
+  g.output(out, ...(decode ? [] : kv));
   const phaseName = phase.kind === 'prefill' ? `prefill b${phase.batch} s${phase.seq}` : `decode b${phase.batch} kv${phase.kvLen}`;
   return g.build(`${spec.name} ${phaseName}${layers < spec.layers ? ` (${layers} of ${spec.layers} layers)` : ''}`);
 }
@@ -109,7 +110,6 @@ function buildEncoderDecoderStep(spec: ModelSpec, phase: { batch: number; kvLen:
   g.declare('input', 'DEC_BIAS_SELF', [...H, 'S'], dtype);
   let x = g.def('XT', ['b', 's', 'd'], acc('WTE', [gather('TOK', ['b', 's']), 'd']));
   const X = ['b', 's', 'd'];
-  const kv: string[] = [];
   const proj = (x: string, w: string, out: string, hIdx: string[], e: string) =>
     linear(c, { x, xIdx: X, w, wIdx: ['d', ...hIdx, e], out, outIdx: ['b', 's', ...hIdx, e] });
   const outProj = (av: string, w: string, out: string) => {
@@ -134,6 +134,7 @@ function buildEncoderDecoderStep(spec: ModelSpec, phase: { batch: number; kvLen:
       bias: { name: 'DEC_BIAS', key: (ki: Idx): Idx => idx(ki) },
       self: { k, v, bias: 'DEC_BIAS_SELF' },
     });
+    appendToCache(g, [`${P}KC`, `${P}VC`], [k, v], heads.kh);
     const x1 = residual(c, x, outProj(av, `${P}WO`, `${P}O`), `${P}H`);
     // cross-attention to the encoder output
     const h2 = norm(c, spec.norm, x1, `${P}CN`, spec.normEps);
@@ -146,12 +147,11 @@ function buildEncoderDecoderStep(spec: ModelSpec, phase: { batch: number; kvLen:
     const h3 = norm(c, spec.norm, x2, `${P}MN`, spec.normEps);
     const f = mlp(c, { x: h3, prefix: P, act: spec.act, bias: false });
     x = residual(c, x2, f.out, `${P}OUT`);
-    kv.push(k, v);
   }
   const xf = norm(c, spec.norm, x, 'FN', spec.normEps);
   const xs = g.def('FNS', X, div(acc(xf, X), sqrt(rsize('D'))));
   const logits = g.def('LOGITS', ['b', 's', 'v'], mul(acc(xs, X), acc('WTE', ['v', 'd'])));
-  g.output(logits, ...kv);
+  g.output(logits);
   return g.build(`${spec.name} decode b${phase.batch} kv${phase.kvLen} enc${phase.encLen}${layers < spec.decoderLayers! ? ` (${layers} of ${spec.decoderLayers} decoder layers)` : ''}`);
 }
 

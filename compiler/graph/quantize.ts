@@ -277,4 +277,24 @@ function kiviCache(src: CascadeSource, t: Tensor, token: [string, string, string
   const inResidual: Expr = { kind: 'cmp', op: '<', a: ivE(rb), b: bin('-', rsE(token[0]), { kind: 'num', value: 1 }) };
   const e: Einsum = { output: { tensor: t.name, indices: full }, reduce: 'sum', init: false, dtype: t.dtype, expr: { kind: 'select', cond: inResidual, a: deq, b: acc(res, [v[0]!, iv(qg), iv(qi), v[2]!, chanIdx]) } };
   src.einsums.splice(src.einsums.indexOf(reader), 0, e);
+  appendToResidual(src, t.name, res);
+}
+
+/**
+ * Decode appends the new token to the cache by an indexed write (blocks.ts); under KIVI new tokens go to the
+ * fp16 residual block, at group SLOT_QG[b, s] and offset SLOT_QI[b, s] within it (int32 inputs).
+ */
+function appendToResidual(src: CascadeSource, cache: string, res: string): void {
+  const w = src.einsums.find((x) => x.output.tensor === cache && x.output.indices.some((i) => i.kind === 'gather'));
+  if (!w) return;
+  const slot = (name: string): IndexExpr => {
+    if (!src.declared.some((d) => d.name === name)) src.declared.push({ name, role: 'input', dtype: 'int32', dims: [{ rank: 'B', extent: 0 }, { rank: 'S', extent: 0 }] });
+    return { kind: 'gather', access: { tensor: name, indices: [iv('b'), iv('s')] } };
+  };
+  const [b, , h, x] = w.output.indices;
+  // a new einsum object: the source's einsums are shared with the cascade being quantised, which stays as it was
+  src.einsums[src.einsums.indexOf(w)] = { ...w, output: { tensor: res, indices: [b!, slot('SLOT_QG'), slot('SLOT_QI'), h!, x!] } };
+  // SLOT (the slot in the whole cache) goes when no write reads it any more
+  const read = src.einsums.some((e) => e.output.indices.some((i) => i.kind === 'gather' && i.access.tensor === 'SLOT'));
+  if (!read) src.declared = src.declared.filter((d) => d.name !== 'SLOT');
 }

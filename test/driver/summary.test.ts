@@ -65,7 +65,7 @@ describe('tessera run of a lowered model', () => {
     expect(short.code).toBe(0);
     expect(short.out).toMatch(/decode: [\d.]+ tokens\/s \(batch 1/);
     expect(short.out.split('\n').length).toBeLessThan(long.out.split('\n').length);
-    expect(short.out).toContain('top 10 of 69 einsums');
+    expect(short.out).toContain('top 10 of 73 einsums');
     expect(long.out).toMatch(/^ {2}L1_RNV /m);
   });
 });

@@ -54,6 +54,11 @@ function quantisedInputs(c0: Cascade, cq: Cascade, x: Map<string, TensorData>, r
       deq.set(t.name, { ...d, data: back });
     }
   }
+  // decode appends the new token into the fp16 residual (SLOT_QG, SLOT_QI): its last slot here; the logits do
+  // not depend on it (the append follows the attention that reads the cache)
+  const [B, S] = x.get('SLOT')!.shape as [number, number];
+  for (const [n, v] of [['SLOT_QG', residual / kvGroup - 1], ['SLOT_QI', kvGroup - 1]] as const)
+    if (has.has(n)) q.set(n, { dtype: 'int32', shape: [B, S], data: new Float64Array(B * S).fill(v) });
   return { q, deq };
 }
 
