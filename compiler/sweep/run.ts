@@ -59,7 +59,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepSummary> {
   const db = await SweepDb.open(o.db);
   try {
     const done = await checkResume(db, o, space);
-    await db.setMeta({ sweep: name, space, total: String(all.length), ...(o.shard ? { [`shard ${o.shard.index}/${o.shard.count}`]: String(mine.length) } : {}) });
+    await db.setMeta({ schema: 'tessera-sweep/1', sweep: name, space, total: String(all.length), ...(o.shard ? { [`shard ${o.shard.index}/${o.shard.count}`]: String(mine.length) } : {}) });
     const todo = mine.filter((p) => !done.has(p.key));
     const summary: SweepSummary = { total: all.length, shardPoints: mine.length, resumed: mine.length - todo.length, evaluated: 0, byStatus: { ok: 0, 'does-not-fit': 0, error: 0 }, wallMs: 0, dbMs: 0 };
     const progress = makeProgress(o, mine.length, summary.resumed);
