@@ -7,6 +7,7 @@
 //     binding describes (batch ranks repeat it), SRAM thirds of the GLB.
 // Both simulate one instance; --batch instances run back to back. Energy is the analytic mapping's.
 import { hwModel, PLACE_DRAM, tensorPlacement, type EinsumWorkload } from '../compiler/map';
+import { pairRate } from '../compiler/map/workload';
 import { gemmView, type GemmView } from '../compiler/map/gemm-view';
 import { gemmNest } from '../compiler/map/gemm-nest';
 import { dtypeBytes, type Cascade } from '../compiler/ir';
@@ -98,6 +99,7 @@ export function mappedGemmConfig(spec: TargetSpec, c: Cascade, w: EinsumWorkload
     tensors: w.tensors.map((t, k) => ({ mask: nest.masks[k]!, bytes: t.bytesPerElement, write: t.write, offDram: place[k] !== PLACE_DRAM })),
     dramBytesPerCycle: dram.bytesPerCycle,
     dramLatencyCycles: spec.memories.find((m) => m.name === dram.name)?.latencyCycles ?? 0,
+    rate: pairRate(w, unit),
   };
 }
 
@@ -135,6 +137,8 @@ export const systolicGemmEngine: OpEngine = {
     const gemm = op.gemm;
     const sys = systolicConfig(spec);
     if (!e || !w || !gemm || !sys || !is2d(spec, e.unit)) return 'not a GEMM on a 2D array';
+    const u = hwModel(spec).units.find((x) => x.name === e.unit);
+    if (u && pairRate(w, u) !== 1) return `the fold engine has no per-dtype rate (${e.unit} runs this pair at ${pairRate(w, u)} MACs per PE-cycle)`;
     const c = m.cascade;
     const ein = c.einsums[w.index]!;
     const tensorBytes = (name: string) => dtypeBytes(c.tensors.find((t) => t.name === name)!.dtype);

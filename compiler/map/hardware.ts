@@ -2,6 +2,7 @@
 // search loop never looks anything up by name. Every number comes from the .arch file; attributes
 // the model reads are listed in docs/MAPPER.md ("What the mapper reads from a .arch file").
 import type { ComputeSpec, MemorySpec, TargetSpec } from '../../targets/spec/types';
+import { unitPairs } from '../quant/native';
 
 /** Ops a point of an einsum can need; `mac` is a multiply feeding a sum (fused multiply-add). */
 export const OPS = ['mac', 'mul', 'add', 'max', 'div', 'exp'] as const;
@@ -29,6 +30,8 @@ export interface UnitModel {
   leakPjPerPeCycle: number;
   /** energy of one PE register-file access (attr reg_energy), picojoules; 0 when not stated */
   regPjPerAccess: number;
+  /** (weight, activation) dtype pairs it states (attr native) and their MACs per PE per cycle (attr rate_<w>_<a>) */
+  rates: { weight: string; act: string; rate: number }[];
 }
 
 export interface LevelModel {
@@ -158,6 +161,7 @@ function unitModel(c: ComputeSpec, spec: TargetSpec): UnitModel | null {
     opEnergyPj,
     leakPjPerPeCycle: attrNum(c.attrs, 'leak_energy') ?? 0,
     regPjPerAccess: attrNum(c.attrs, 'reg_energy') ?? 0,
+    rates: unitRates(c),
   };
 }
 
@@ -252,4 +256,10 @@ export function levelHolds(l: LevelModel, role: string): boolean {
   if (!l.holds) return true;
   const cls = role === 'weight' ? 'weights' : 'activations';
   return l.holds.includes(cls) || l.holds.includes(role) || l.holds.includes(`${role}s`);
+}
+
+/** A unit's stated (weight, activation) pairs and rates; a malformed list is the spec check's to report (none here). */
+function unitRates(c: ComputeSpec): { weight: string; act: string; rate: number }[] {
+  const p = unitPairs(c);
+  return typeof p === 'string' ? [] : p.map((x) => ({ weight: x.weight, act: x.act, rate: x.rate }));
 }

@@ -99,10 +99,11 @@ export type EinsumMapOptions = MapOptions & { objective: Objective; memo?: Mappi
  * and operand reads, its kind (view, contraction, reduced variables, init), and the search's
  * inputs (hardware id, objective, seed, budget, exhaustive limit, batch). Names are not part of it.
  */
-export function einsumKey(w: EinsumWorkload, hwId: number, opts: EinsumMapOptions): string {
+export function einsumKey(w: EinsumWorkload, hwId: number, opts: EinsumMapOptions, dtypes = false): string {
   let red = 0;
   for (const r of w.reduced) red |= 1 << w.vars.indexOf(r);
-  const t = w.tensors.map((u) => `${u.mask}:${u.bytesPerElement}:${u.elements}:${u.role}:${u.write ? 1 : 0}`).join(',');
+  // element types only where a unit has per-dtype rates (otherwise the key, and so the search's seed, is as before)
+  const t = w.tensors.map((u) => `${u.mask}:${u.bytesPerElement}:${dtypes ? `${u.dtype}:` : ''}${u.elements}:${u.role}:${u.write ? 1 : 0}`).join(',');
   return `${hwId}|${opts.objective}|${opts.seed ?? 1}|${opts.budget ?? ''}|${opts.exhaustiveLimit ?? ''}|${opts.batch ?? 1}|${w.sizes.join('x')}|${w.points}|${t}|${w.ops.join(',')}|${w.operandReads}|${w.view ? 1 : 0}${w.contraction ? 1 : 0}${w.init ? 1 : 0}|${red}${opts.climb === false ? '|sampled' : ''}`;
 }
 
@@ -118,7 +119,7 @@ export function keySeed(key: string): number {
 
 export function mapEinsum(w: EinsumWorkload, hw: HwModel, opts: EinsumMapOptions): EinsumMapOutcome | null {
   const memo = opts.memo;
-  const key = einsumKey(w, memo ? (opts.hwId ?? memo.hwId(hw)) : 0, opts);
+  const key = einsumKey(w, memo ? (opts.hwId ?? memo.hwId(hw)) : 0, opts, hw.units.some((u) => u.rates.length > 0));
   const hit = memo?.entries.get(key);
   if (hit) {
     memo!.hits++;

@@ -10,6 +10,7 @@ import {
   reducedVars,
   tensorElements,
   type Cascade,
+  type DType,
   type Einsum,
   type Expr,
   type PartitionInfo,
@@ -22,6 +23,8 @@ export interface TensorUse {
   /** bit i set when iteration variable i indexes this tensor */
   mask: number;
   bytesPerElement: number;
+  /** its element type (a unit's rate for a GEMM depends on its operands' (weight, activation) pair) */
+  dtype: DType;
   /** elements of the whole tensor */
   elements: number;
   role: 'input' | 'weight' | 'kvcache' | 'intermediate' | 'output';
@@ -172,7 +175,7 @@ export function einsumWorkload(c: Cascade, i: number, ix: CascadeIndex = cascade
     }
     // A read through a view (BK = K re-laid out) is a read of the viewed tensor, where it lives.
     const src = write ? t : (ix.tensors.get(viewSource(c, ix, name)) ?? t);
-    tensors.push({ name, mask, bytesPerElement: dtypeBytesPacked(t.dtype), elements: Math.min(tensorElements(t), tensorElements(src)), role: src.role, write });
+    tensors.push({ name, mask, bytesPerElement: dtypeBytesPacked(t.dtype), dtype: t.dtype, elements: Math.min(tensorElements(t), tensorElements(src)), role: src.role, write });
   };
   for (const a of exprAccesses(e.expr)) addUse(a.tensor, maskOf(a.indices), false);
   addUse(e.output.tensor, maskOf(e.output.indices), true);
@@ -229,7 +232,25 @@ export function cyclesPerPoint(w: EinsumWorkload, u: UnitModel): number {
     else return Infinity;
   }
   if (nativeMax === 0 && emulated === 0) return w.view ? 0 : 1;
-  return nativeMax + emulated;
+  return (nativeMax + emulated) / pairRate(w, u);
+}
+
+/**
+ * MACs per PE per cycle a unit runs a contraction at, from its `attr native` pairs and their
+ * `rate_<weight>_<activation>` (compiler/quant/native.ts): the pair of the weight operand (the
+ * operand whose role is weight, else the second) and the other one. 1 for anything else: a unit
+ * that states no pairs, a pair it does not list (the lowering puts an explicit dequantise einsum
+ * before a GEMM on low-bit weights, so the GEMM reads an ordinary pair), an einsum that is not a
+ * contraction.
+ */
+export function pairRate(w: EinsumWorkload, u: UnitModel): number {
+  if (!w.contraction || u.rates.length === 0) return 1;
+  const reads = w.tensors.filter((t) => !t.write);
+  if (reads.length !== 2) return 1;
+  const wi = reads[0]!.role === 'weight' && reads[1]!.role !== 'weight' ? 0 : 1;
+  const weight = reads[wi]!.dtype;
+  const act = reads[1 - wi]!.dtype;
+  return u.rates.find((r) => r.weight === weight && r.act === act)?.rate ?? 1;
 }
 
 /**

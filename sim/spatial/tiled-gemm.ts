@@ -46,6 +46,9 @@ export interface TiledGemmConfig {
   tensors: { mask: number; bytes: number; write: boolean; offDram: boolean }[];
   dramBytesPerCycle: number;
   dramLatencyCycles: number;
+  /** MACs per PE per cycle for the operands' dtype pair (the unit's `rate_<w>_<a>`, default 1): a
+   *  fold streams its T points in ⌈T / rate⌉ cycles */
+  rate?: number;
 }
 
 export interface TiledGemmRun {
@@ -188,7 +191,8 @@ class TiledGemmEngine {
     for (let f = 0; f < 8; f++) {
       const r = f & 1 ? lastR : Math.min(tiles[rowVar]!, sizes[rowVar]!);
       const c = f & 2 ? sizes[colVar]! - (n[colVar]! - 1) * tiles[colVar]! : Math.min(tiles[colVar]!, sizes[colVar]!);
-      const tT = f & 4 ? sizes[timeVar]! - (n[timeVar]! - 1) * tiles[timeVar]! : Math.min(tiles[timeVar]!, sizes[timeVar]!);
+      const tPoints = f & 4 ? sizes[timeVar]! - (n[timeVar]! - 1) * tiles[timeVar]! : Math.min(tiles[timeVar]!, sizes[timeVar]!);
+      const tT = Math.ceil(tPoints / (this.cfg.rate ?? 1));
       const rf = Math.ceil(r / R);
       const cf = Math.ceil(c / C);
       this.stepFolds[f] = rf * cf;
