@@ -10,6 +10,7 @@ import {
   tensorByName,
   iterationVars,
   exprAccesses,
+  gatherAccesses,
   type Access,
   type Cascade,
   type DType,
@@ -195,7 +196,8 @@ export function emitEinsumKernel(c: Cascade, index: number, stepVar?: string): W
 
   // bindings: output first (read_write; also serves reads of itself), then inputs in order of appearance
   const bindings: { tensor: string; write: boolean }[] = [{ tensor: outT.name, write: true }];
-  for (const a of exprAccesses(e.expr)) if (!bindings.some((b) => b.tensor === a.tensor)) bindings.push({ tensor: a.tensor, write: false });
+  // an indexed write's index tensors (POS in KC[b, POS[b], e] = ...) are read too
+  for (const a of [...exprAccesses(e.expr), ...gatherAccesses(e.output)]) if (!bindings.some((b) => b.tensor === a.tensor)) bindings.push({ tensor: a.tensor, write: false });
   const { address, ex } = wgslExprs(c);
 
   const outVars = outputVars(e).filter((v) => v !== stepVar);
