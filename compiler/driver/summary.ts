@@ -3,7 +3,7 @@
 // layer kind comes from the names compiler/graph/model.ts and blocks.ts give: XT/XW the embedding,
 // LOGITS the head, *_AN/*_MN/FN (and their _RS/_SS sums) the norms, GATE/UP/DOWN/ACT/FC the MLP with its
 // residual add (OUT), every other einsum of a block (L<n>_...) attention with its residual add (H).
-import { analyzeCascade } from '../analysis';
+import { einsumOps } from '../analysis/flops';
 import { formatEnergy, formatSeconds, type Cascade } from '../ir';
 import { hwModel } from '../map';
 import type { EinsumResult, Result } from '../../sim/core/result';
@@ -93,15 +93,35 @@ export interface EinsumBound {
  * memory tier with a bandwidth (its bytes there over the tier's bytes per cycle, all instances); the
  * largest names the bound. An einsum whose FLOPs or unit are unknown (a fused group's name) is left out.
  */
+/** Each einsum's index by its name (its output tensor; an init's `T.init`, `T.init2`, ... as einsumName says), in one pass. */
+function einsumIndexByName(c: Cascade): Map<string, number> {
+  const out = new Map<string, number>();
+  const inits = new Map<string, number>();
+  c.einsums.forEach((e, i) => {
+    if (!e.init) return void out.set(e.output.tensor, i);
+    const n = inits.get(e.output.tensor) ?? 0;
+    inits.set(e.output.tensor, n + 1);
+    out.set(`${e.output.tensor}.init${n === 0 ? '' : n + 1}`, i);
+  });
+  return out;
+}
+
 export function einsumBounds(r: Result, c: Cascade, spec: TargetSpec, batch = 1): Map<string, EinsumBound> {
   const hw = hwModel(spec);
   const pes = new Map(hw.units.map((u) => [u.name, u.pes]));
-  // one MAC per PE per cycle, or two FLOPs (an einsum without a product summed: adds, exps, ...)
-  const work = new Map(analyzeCascade(c).einsums.map((e) => [e.name, Math.max(e.macs, e.flops / 2) * batch]));
+  // one MAC per PE per cycle, or two FLOPs (an einsum without a product summed: adds, exps, ...); counted
+  // for the Result's einsums only (the whole analysis, bytes and liveness included, cost more than the run's summary)
+  const index = einsumIndexByName(c);
+  const workOf = (name: string): number | undefined => {
+    const i = index.get(name);
+    if (i === undefined) return undefined;
+    const o = einsumOps(c, c.einsums[i]!);
+    return Math.max(o.macs, o.flops / 2) * batch;
+  };
   const bw = new Map(hw.levels.filter((l) => Number.isFinite(l.bytesPerCycle) && l.bytesPerCycle > 0).map((l) => [l.name, l.bytesPerCycle * l.instances]));
   const out = new Map<string, EinsumBound>();
   for (const e of r.einsums) {
-    const f = work.get(e.name);
+    const f = workOf(e.name);
     // a GPU's einsums name the core kind (tensor-core) of the target's one unit (SM)
     const units = hw.units.length === 1 && !pes.has(e.unit) ? [hw.units[0]!.pes] : e.unit.split('+').map((u) => pes.get(u));
     if (f === undefined || units.some((p) => p === undefined) || !(e.latencyCycles > 0)) continue;
