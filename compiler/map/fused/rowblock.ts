@@ -452,8 +452,12 @@ export function rowblockModel(c: Cascade, ws: EinsumWorkload[], hw: HwModel, obj
  * per attention chain (every layer of a model), each costed on its own.
  */
 export function rowblockGroups(c: Cascade, ws: EinsumWorkload[], hw: HwModel, objective: Objective, batch: number): FusedOutcome[] {
-  const whole = rowblockModel(c, ws, hw, objective, batch);
-  if (whole) return [whole];
+  // the whole cascade as one row-block group is a lone attention's shape (no weights): a model is never one
+  // group (a decode step, whose only output is the logits, would otherwise fuse all its layers into one)
+  if (!ws.some((w) => w.tensors.some((t) => t.role === 'weight'))) {
+    const whole = rowblockModel(c, ws, hw, objective, batch);
+    if (whole) return [whole];
+  }
   const out: FusedOutcome[] = [];
   for (const b of attentionChains(c, ws, hw)) {
     const r = rowblockModel(c, ws, hw, objective, batch, b);
