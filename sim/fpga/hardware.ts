@@ -3,6 +3,7 @@
 // HBM as pseudo-channels with FlightLLM's efficiencies (attrs pseudo_channels, efficiency_in_channel,
 // efficiency_cross_channel of the `hbm` memory). Both `tessera repro flightllm` and the `fpga`
 // cycle engine read the hardware through this one function.
+import { DiagnosticError, error } from '../../compiler/ir/diagnostic';
 import type { TargetSpec } from '../../targets/spec/types';
 import type { EngineMode, HbmConfig } from './overlay';
 
@@ -22,7 +23,20 @@ export interface OverlayHardware {
   alwaysOnChip: boolean;
 }
 
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+/** An efficiency: present, it must be in (0, 1]. */
+function fraction(owner: string, name: string, v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v === 'number' && v > 0 && v <= 1) return v;
+  throw new DiagnosticError([error('bad-attr', `${owner}: attr ${name} = ${String(v)} must be a number in (0, 1]`)]);
+}
+
+/** An attribute that is present but not a positive integer is the .arch author's error, never a silent default. */
+function count(owner: string, name: string, v: unknown): number | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v > 0) return v;
+  throw new DiagnosticError([error('bad-attr', `${owner}: attr ${name} = ${String(v)} must be a positive integer`)]);
+}
 
 /** The overlay of a spec, or why the spec describes none (the attribute that is missing). */
 export function overlayHardware(spec: TargetSpec): OverlayHardware | string {
@@ -30,7 +44,7 @@ export function overlayHardware(spec: TargetSpec): OverlayHardware | string {
   if (!u) return 'it needs a compute unit of kind dsp (the overlay\'s matrix engine)';
   const a = u.attrs;
   const mode = (p: string): EngineMode | string => {
-    const [n, k, m] = ['n', 'k', 'm'].map((x) => num(a[`${p}_${x}`]));
+    const [n, k, m] = ['n', 'k', 'm'].map((x) => count(u.name, `${p}_${x}`, a[`${p}_${x}`]));
     return n && k && m ? { n, k, m } : `compute unit ${u.name} needs attr ${p}_n, ${p}_k and ${p}_m (the overlay's ${p === 'mm' ? 'matrix-matrix' : 'matrix-vector'} mode)`;
   };
   const mm = mode('mm');
@@ -39,21 +53,22 @@ export function overlayHardware(spec: TargetSpec): OverlayHardware | string {
   if (typeof mv === 'string') return mv;
   const h = spec.memories.find((m) => m.kind === 'hbm');
   if (!h) return 'it needs an hbm memory (the overlay streams weights from HBM pseudo-channels)';
-  const channels = num(h.attrs.pseudo_channels);
-  const inCh = num(h.attrs.efficiency_in_channel);
-  const cross = num(h.attrs.efficiency_cross_channel);
+  const channels = count(h.name, 'pseudo_channels', h.attrs.pseudo_channels);
+  const inCh = fraction(h.name, 'efficiency_in_channel', h.attrs.efficiency_in_channel);
+  const cross = fraction(h.name, 'efficiency_cross_channel', h.attrs.efficiency_cross_channel);
   if (!channels || !inCh || !cross || !h.bandwidthBytesPerSecond) return `memory ${h.name} needs a bandwidth and attr pseudo_channels, efficiency_in_channel and efficiency_cross_channel`;
   const always = spec.attrs.always_on_chip;
+  if (always !== undefined && typeof always !== 'boolean') throw new DiagnosticError([error('bad-attr', `${spec.name}: attr always_on_chip = ${String(always)} must be true or false`)]);
   return {
     clockHz: spec.clockHz,
-    cores: num(spec.attrs.cores) ?? 1,
+    cores: count(spec.name, 'cores', spec.attrs.cores) ?? 1,
     unit: u.name,
     unitPes: (u.lanes ?? 1) * (u.count ?? 1),
     mm,
     mv,
-    sparseM: num(a.sparse_nm_m) ?? 16,
+    sparseM: count(u.name, 'sparse_nm_m', a.sparse_nm_m) ?? 16,
     hbmName: h.name,
     hbm: { channels, channelBytesPerSecond: h.bandwidthBytesPerSecond / channels, efficiencyInChannel: inCh, efficiencyCrossChannel: cross },
-    alwaysOnChip: always === undefined ? true : always === true || always === 'true',
+    alwaysOnChip: always !== false,
   };
 }

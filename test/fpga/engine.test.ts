@@ -1,7 +1,10 @@
 // The `fpga` family (targets/engines/fpga.ts) on the built-in FPGA targets: cycles and HBM time against
 // hand-derived counts from the overlay's published modes (FlightLLM: N2·K16·M128 and N64·K16·M1 at 225 MHz,
 // 32 HBM pseudo-channels at 0.7 efficiency within a channel, 0.35 across) and the targets' .arch figures.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runCli } from '../helpers/cli';
 import { describe, expect, it } from 'vitest';
 import { parseCascade } from '../../compiler/lang';
 import { loadTarget } from '../../targets/registry';
@@ -51,5 +54,20 @@ describe('the fpga engine family (FlightLLM overlay)', () => {
     // compute: ceil(1024 / 64) = 16 tiles x 272 = 4,352 cycles; HBM bound
     expect(r.einsums[0]!).toMatchObject({ overlayMode: 'mv', computeCycles: 4352 });
     expect(r.latencyCycles).toBe(Math.ceil((hbmBytes(r) / (32 * 25.6e9 * 0.7)) * 225e6));
+  });
+
+  it('an overlay attribute out of range is refused plainly (exit 1), never a silent default', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-fpga-'));
+    for (const [line, msg] of [
+      ['attr cores = 0', /attr cores = 0 must be a positive integer/],
+      ['attr always_on_chip = "yes"', /attr always_on_chip = yes must be true or false/],
+    ] as const) {
+      const f = join(dir, 'bad.arch');
+      writeFileSync(f, `target bad extends u280 "x" {\n  ${line}\n}\n`);
+      const r = await runCli(['run', 'examples/gemm/gemm.ein', '--target', f, '--fidelity', 'cycle'], { cwd: join(import.meta.dirname, '../..') });
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(msg);
+      expect(r.err).not.toMatch(/\n\s+at /);
+    }
   });
 });
