@@ -120,15 +120,21 @@ export class ArchWriter {
 
   /** `link A -> { B, C } -> D`: each hop after the first is one unit or a group. */
   link(from: string, ...hops: string[][]): this {
-    const start = this.text.length + 2;
-    this.text += '  link ';
+    this.text += '  ';
+    const start = this.text.length;
+    this.text += 'link ';
     const path: RawLink['hops'] = [[{ name: from, span: this.put(from) }]];
     for (const hop of hops) {
       this.text += ' -> ';
       if (hop.length === 1) path.push([{ name: hop[0]!, span: this.put(hop[0]!) }]);
       else {
         this.text += '{ ';
-        path.push(hop.map((h, i) => ({ name: h, span: (i > 0 && (this.text += ', '), this.put(h)) })));
+        const group: RawLink['hops'][number] = [];
+        for (const h of hop) {
+          if (group.length > 0) this.text += ', ';
+          group.push({ name: h, span: this.put(h) });
+        }
+        path.push(group);
         this.text += ' }';
       }
     }
