@@ -47,6 +47,10 @@ export function bindings(model: EinsumCostModel): [number, number][] {
       // a systolic array sums partial sums along one dimension only: a contraction never puts
       // reduced ranks on both (each PE would need its own streamed operand: no dataflow runs it)
       if (model.unit.kind === '2d' && model.w.contraction && reduced(r) && reduced(c)) continue;
+      // a systolic contraction holds one tensor in place (the stationary one, varying along both
+      // dimensions) and moves the others along a row or a column, each shared along the other
+      // dimension: two tensors that vary along both would each need a stream of their own per PE
+      if (model.unit.kind === '2d' && model.w.contraction && r >= 0 && c >= 0 && model.w.tensors.filter((t) => (t.mask & (1 << r)) !== 0 && (t.mask & (1 << c)) !== 0).length > 1) continue;
       if ((df === 'ws' || df === 'is') && model.w.reduced.length > 0 && (!reduced(r) || c < 0 || reduced(c) || !holds(r, c))) continue;
       out.push([r, c]);
     }
@@ -74,12 +78,70 @@ export function permutations(n: number): Int32Array[] {
 
 const MAX_PERM_VARS = 6;
 
+/**
+ * A contraction on a 2D array is a GEMM (compiler/map/gemm-view.ts): each variable plays one role,
+ * M (the first operand's alone), N (the second's alone) or K (reduced). The loop orders searched keep
+ * the variables of one role adjacent (the roles in the order their first variable comes): the nest
+ * of a plain GEMM over merged variables, which the tiled-GEMM cycle engine runs as mapped
+ * (compiler/map/gemm-nest.ts). An order that splits a role between another role's loops reuses no
+ * tensor better (the operands' tiles change with every role variable, and the output would be
+ * revisited across a split K). Null (any order) for other einsums and for a batched contraction.
+ */
+export function gemmRoles(model: EinsumCostModel): Int32Array | null {
+  const w = model.w;
+  if (model.unit.kind !== '2d' || !w.contraction) return null;
+  const reads = w.tensors.filter((t) => !t.write);
+  if (reads.length !== 2) return null;
+  const roles = new Int32Array(w.vars.length);
+  for (let v = 0; v < w.vars.length; v++) {
+    const a = (reads[0]!.mask >> v) & 1;
+    const b = (reads[1]!.mask >> v) & 1;
+    if (w.reduced.includes(w.vars[v]!)) roles[v] = 2;
+    else if (a && b) {
+      if (w.sizes[v]! > 1) return null;
+      roles[v] = 2; // one trip, bound to no role: grouped with K (it changes nothing)
+    } else roles[v] = a ? 0 : 1;
+  }
+  return roles;
+}
+
+/** `order` with each role's variables made adjacent (roles in first-appearance order, stable within), into `out`. */
+export function groupRoles(order: Int32Array, roles: Int32Array, out: Int32Array): Int32Array {
+  let k = 0;
+  let seen = 0;
+  for (let i = 0; i < order.length; i++) {
+    const r = roles[order[i]!]!;
+    if (seen & (1 << r)) continue;
+    seen |= 1 << r;
+    for (let j = i; j < order.length; j++) if (roles[order[j]!] === r) out[k++] = order[j]!;
+  }
+  return out;
+}
+
+const isGrouped = (order: Int32Array, roles: Int32Array) => {
+  let done = 0;
+  for (let i = 0; i < order.length; i++) {
+    const r = roles[order[i]!]!;
+    if (done & (1 << r)) return false;
+    if (i + 1 < order.length && roles[order[i + 1]!] !== r) done |= 1 << r;
+  }
+  return true;
+};
+
 export function spaceSize(model: EinsumCostModel): number {
   let s = bindings(model).length;
   for (const c of model.cands) s *= c.length;
-  let f = 1;
-  for (let i = 2; i <= model.V; i++) f *= i;
-  return s * f;
+  return s * orderCount(model);
+}
+
+/** How many loop orders the search covers: V!, or for a GEMM the orders with each role's variables adjacent. */
+function orderCount(model: EinsumCostModel): number {
+  const fact = (n: number): number => (n <= 1 ? 1 : n * fact(n - 1));
+  const roles = gemmRoles(model);
+  if (!roles) return fact(model.V);
+  const per = [0, 0, 0];
+  for (const r of roles) per[r]!++;
+  return fact(per.filter((n) => n > 0).length) * per.reduce((p, n) => p * fact(n), 1);
 }
 
 export interface SearchOptions {
@@ -121,8 +183,11 @@ export function searchEinsum(model: EinsumCostModel, objective: Objective, opts:
   let bestVal = Infinity;
   let evaluations = 0;
   const tiles = new Int32Array(V);
-  const consider = (row: number, col: number, order: Int32Array, bound = bestVal) => {
+  const roles = gemmRoles(model);
+  const grouped = new Int32Array(V);
+  const consider = (row: number, col: number, drawn: Int32Array, bound = bestVal) => {
     evaluations++;
+    const order = roles ? groupRoles(drawn, roles, grouped) : drawn;
     const v = model.evaluate(row, col, tiles, order, objective, bound);
     if (v < bestVal) {
       bestVal = v;
@@ -131,7 +196,7 @@ export function searchEinsum(model: EinsumCostModel, objective: Objective, opts:
     return v;
   };
   if (size <= limit && V <= MAX_PERM_VARS) {
-    const perms = permutations(V);
+    const perms = roles ? permutations(V).filter((p) => isGrouped(p, roles)) : permutations(V);
     for (const [row, col] of binds)
       for (const order of perms) {
         tiles.fill(0);
