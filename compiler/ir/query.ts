@@ -98,6 +98,7 @@ export function iterativeVars(c: Pick<Cascade, 'einsums' | 'ranks'>): string[] {
   const out: string[] = [];
   for (const e of c.einsums) {
     for (const idx of e.output.indices) {
+      if (idx.kind !== 'ibin') continue; // a variable, a constant or a gather is never a shifted write
       const a = toAffine(idx, sizeOf);
       if (a && a.coeffs.size === 1 && a.constant !== 0) {
         const [v] = [...a.coeffs.keys()];
