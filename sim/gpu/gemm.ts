@@ -6,8 +6,10 @@
 //   core computes whole tiles: a 1-row decode GEMM pays for tm rows);
 // - memory: every CTA loads its A rows and B columns through L2 ((rows + cols) k bytes, bounded by
 //   L2 bandwidth; on Hopper a 2-CTA cluster multicasts the shared B tile: cols / 2), and HBM sees each operand once plus C (split-K adds fp32 partials written and read);
-// - time = launch + max(compute, memory) + (1 - overlap) min(compute, memory) + one pass of the load
-//   latencies (the main loop overlaps loads with MMAs; its prologue and epilogue do not).
+// - time = launch + max(compute, L2, HBM) + (1 - overlap) min(compute, HBM) + one pass of the load
+//   latencies: the multi-stage main loop (TMA / cp.async into shared memory) issues a tile's L2 loads
+//   while its MMAs run, so L2 traffic only bounds the time; HBM misses stall it in part (the fitted
+//   overlap); the prologue and epilogue do not overlap.
 // - stream-K (Osama et al., "Stream-K: Work-centric Parallel Decomposition for Dense Matrix-Matrix
 //   Multiplication on the GPU", PPoPP 2023; CUTLASS's persistent schedulers): when the tiles leave a
 //   wave partly empty, the SMs share all tiles' K iterations evenly and the tiles cut between SMs
@@ -89,12 +91,12 @@ export function gemmBreakdown(hw: GpuHardware, p: GpuModelParams, s: GemmShape):
   const fixed = p.launchSeconds + pipelineLatencySeconds(hw);
   const baseBytes = gemmCompulsoryBytes(s);
   let best: GemmBreakdown | undefined;
-  /** One candidate kernel: its time (launch, the longer of compute and memory, the part not overlapped); kept if fastest. */
+  /** One candidate kernel: its time (launch, the longest of compute, L2 and HBM, the HBM part not overlapped); kept if fastest. */
   const consider = (k: Omit<GemmBreakdown, 'seconds' | 'memorySeconds' | 'bound'>): void => {
     const hbmT = k.hbmBytes / hbmBw;
     const l2T = l2Bw > 0 ? k.l2Bytes / l2Bw : 0;
     const mem = Math.max(hbmT, l2T);
-    const t = fixed + Math.max(k.computeSeconds, mem) + (1 - p.gemmOverlap) * Math.min(k.computeSeconds, mem);
+    const t = fixed + Math.max(k.computeSeconds, mem) + (1 - p.gemmOverlap) * Math.min(k.computeSeconds, hbmT);
     if (best && t >= best.seconds - 1e-15) return;
     const { computeSeconds, tileM, tileN, splitK, streamK, tiles, waves, hbmBytes, partialBytes, l2Bytes } = k;
     best = { seconds: t, computeSeconds, memorySeconds: mem, tileM, tileN, splitK, streamK, tiles, waves, hbmBytes, partialBytes, l2Bytes, bound: computeSeconds >= mem ? 'compute' : l2T > hbmT ? 'l2' : 'hbm' };

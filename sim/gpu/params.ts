@@ -28,7 +28,8 @@ export interface GpuModelParams {
   gemmEfficiency: Partial<Record<GpuDType, number>>;
   /** per-tile pipeline fill and epilogue, in K elements added to every tile's reduction */
   gemmTileOverheadK: number;
-  /** fraction of the shorter of (compute, memory) a GEMM hides behind the longer (1: a perfect max) */
+  /** fraction of the shorter of (compute, HBM time) a GEMM hides behind the longer (1: a perfect max);
+   *  L2-to-SMEM loads are always hidden behind the MMAs (they only bound the time, gemm.ts) */
   gemmOverlap: number;
   /** fraction of HBM bandwidth a kernel streams at */
   hbmEfficiency: number;

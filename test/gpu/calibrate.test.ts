@@ -4,6 +4,8 @@ import {
   DEFAULT_PARAMS,
   calibrate,
   cloneParams,
+  coordinateSearch,
+  GEMM_EFFICIENCY_STARTS,
   gpuHardwareFromSpec,
   heldOutIds,
   loadMeasurements,
@@ -70,6 +72,26 @@ describe('calibration', () => {
     const { calibration, heldOut } = splitRecords([...rs].reverse());
     expect(calibration.length + heldOut.length).toBe(rs.length);
     expect(heldOut.map((r) => r.id).sort()).toEqual([...heldOutIds(rs)].sort());
+  });
+});
+
+describe('calibration from several starts (published A100 GEMMs)', () => {
+  const a100 = gpuHardwareFromSpec(loadBuiltinTarget('a100-80gb'));
+  const recs = loadMeasurements('native/measurements/published/a100-vidur-llama2-7b-linear.json').records;
+  const { calibration } = splitRecords(recs);
+  it('keeps the lowest calibration loss of the searches, and leaves the 0.75 start where a lower loss lies along the efficiency/overhead valley', () => {
+    const fit = calibrate(a100, calibration);
+    const single = coordinateSearch(a100, calibration, DEFAULT_PARAMS);
+    // the single search from the default start stops on its start value of GEMM efficiency
+    expect(single.params.gemmEfficiency.fp16).toBe(DEFAULT_PARAMS.gemmEfficiency.fp16);
+    const losses = GEMM_EFFICIENCY_STARTS.map((e) => {
+      const s = cloneParams(DEFAULT_PARAMS);
+      s.gemmEfficiency.fp16 = s.gemmEfficiency.bf16 = e;
+      return coordinateSearch(a100, calibration, s).loss;
+    });
+    expect(fit.loss).toBe(Math.min(single.loss, ...losses));
+    expect(fit.loss).toBeLessThan(single.loss);
+    expect(fit.params.gemmEfficiency.fp16).not.toBe(DEFAULT_PARAMS.gemmEfficiency.fp16);
   });
 });
 
