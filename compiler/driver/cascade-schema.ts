@@ -33,7 +33,16 @@ export const CascadeJsonSchema = z.object({
   name: z.string().optional(),
   ranks: z.array(z.object({ name: z.string(), size: z.number().int().positive(), partOf: z.string().optional(), aliasOf: z.string().optional() })),
   partitions: z.array(z.object({ parent: z.string(), parts: z.array(z.string()) })),
-  tensors: z.array(z.object({ name: z.string(), role: z.enum(ROLES), dtype: z.enum(DTYPES), dims: z.array(z.object({ rank: z.string(), extent: z.number().int().positive() })) })),
+  tensors: z.array(
+    z.object({
+      name: z.string(),
+      role: z.enum(ROLES),
+      dtype: z.enum(DTYPES),
+      dims: z.array(z.object({ rank: z.string(), extent: z.number().int().positive() })),
+      /** a pruned weight: N of every M along the contracted rank (compiler/ir/sparsity.ts) */
+      sparsity: z.object({ n: z.number().int().positive(), m: z.number().int().positive(), rank: z.string() }).optional(),
+    }),
+  ),
   einsums: z.array(z.object({ output: AccessSchema, reduce: z.enum(REDUCE_OPS), expr: ExprSchema, init: z.boolean(), dtype: z.enum(DTYPES).optional() })),
   outputs: z.array(z.string()),
 });

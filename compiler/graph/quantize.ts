@@ -51,7 +51,7 @@ const acc = (tensor: string, indices: IndexExpr[]): Expr => ({ kind: 'access', a
 const bin = (op: '+' | '-' | '*', a: Expr, b: Expr): Expr => ({ kind: 'binary', op, a, b });
 
 /** The source a cascade was finalised from (base ranks, partitions with their inner sizes, declared tensors). */
-function sourceOf(c: Cascade): CascadeSource {
+export function sourceOf(c: Cascade): CascadeSource {
   const size = new Map(c.ranks.map((r) => [r.name, r.size]));
   return {
     ...(c.file !== undefined ? { file: c.file } : {}),
@@ -98,7 +98,7 @@ export function quantizeCascade(c: Cascade, o: QuantizeOptions): QuantizeReport 
 }
 
 /** The einsum indices that read tensor `name` (ir/query's accesses: gather indices included). */
-function readersOf(c: Cascade, name: string): number[] {
+export function readersOf(c: Cascade, name: string): number[] {
   const out: number[] = [];
   c.einsums.forEach((e, i) => {
     if (exprAccesses(e.expr).some((a) => a.tensor === name)) out.push(i);
@@ -107,7 +107,7 @@ function readersOf(c: Cascade, name: string): number[] {
 }
 
 /** Why a weight stays in the model dtype, or null when it is quantised. */
-function keepReason(c: Cascade, w: Tensor, readers: number[]): string | null {
+export function keepReason(c: Cascade, w: Tensor, readers: number[]): string | null {
   if (w.dims.length < 2) return 'a vector (norm gain or bias)';
   if (readers.length === 0) return 'not read';
   for (const i of readers) {
@@ -186,7 +186,8 @@ function dequantiseWeight(src: CascadeSource, w: Tensor, qtype: DType, axis: num
   }
   const q = `${w.name}_Q`, s = `${w.name}_S`;
   src.declared = src.declared.filter((t) => t.name !== w.name);
-  src.declared.push({ name: q, role: 'weight', dtype: qtype, dims: w.dims.map((d) => ({ ...d })) });
+  // a pruned weight stays pruned: W_Q holds the kept values, along the same rank (lower --sparsity)
+  src.declared.push({ name: q, role: 'weight', dtype: qtype, dims: w.dims.map((d) => ({ ...d })), ...(w.sparsity ? { sparsity: { ...w.sparsity } } : {}) });
   src.declared.push({ name: s, role: 'weight', dtype: 'fp16', dims: scaleDims });
   const e: Einsum = { output: { tensor: w.name, indices: full }, reduce: 'sum', init: false, dtype: w.dtype, expr: bin('*', acc(q, full), acc(s, scaleIdx)) };
   src.einsums.splice(src.einsums.indexOf(reader), 0, e);

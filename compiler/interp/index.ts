@@ -7,3 +7,4 @@ export { checksum, compareData, compareTensors, type Checksum, type Comparison }
 export { parseNpy, NpyError, type NpyArray } from './npy';
 export { loadInputs, loadNpyDir, parseInputsJson } from './input-files';
 export { executionPlan, type Unit } from './plan';
+export { pruneNM } from './prune';

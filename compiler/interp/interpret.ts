@@ -4,6 +4,7 @@ import { DiagnosticError, error, tensorElements, walkExpr, type Cascade, type DT
 import { buildKernel, type Kernel, type KernelContext } from './kernel';
 import { rounderFor } from './numerics';
 import { executionPlan } from './plan';
+import { pruneNM } from './prune';
 import type { TensorData } from './tensor';
 
 export interface InterpretOptions {
@@ -72,6 +73,7 @@ function loadInputs(c: Cascade, inputs: Map<string, TensorData>, opts?: Interpre
     const r = rounderFor(effectiveDType(t, opts));
     const data = new Float64Array(given.data.length);
     for (let i = 0; i < data.length; i++) data[i] = r(given.data[i]!);
+    if (t.sparsity) pruneNM(data, t); // a pruned weight holds its N:M pattern whatever values it was given
     res.set(t.name, data);
   }
   if (problems.length) throw new DiagnosticError(problems.map((p) => Object.assign(error('bad-input', p), c.file ? { file: c.file } : {})));

@@ -1,7 +1,7 @@
 // Structural equality of cascades: what a cascade computes and declares, ignoring source locations,
 // the file and the free-text name. A reduce operator over no reduced variables has no effect, so it is ignored.
 import { reducedVars } from './query';
-import type { Access, Cascade, Einsum, Expr, IndexExpr } from './types';
+import type { Access, Cascade, Einsum, Expr, IndexExpr, NMSparsity } from './types';
 
 export function cascadesEqual(a: Cascade, b: Cascade): boolean {
   return (
@@ -10,11 +10,15 @@ export function cascadesEqual(a: Cascade, b: Cascade): boolean {
     sameList(
       a.tensors,
       b.tensors,
-      (x, y) => x.name === y.name && x.role === y.role && x.dtype === y.dtype && sameList(x.dims, y.dims, (d, e) => d.rank === e.rank && d.extent === e.extent),
+      (x, y) => x.name === y.name && x.role === y.role && x.dtype === y.dtype && sameList(x.dims, y.dims, (d, e) => d.rank === e.rank && d.extent === e.extent) && sameSparsity(x.sparsity, y.sparsity),
     ) &&
     sameList(a.einsums, b.einsums, einsumsEqual) &&
     sameList(a.outputs, b.outputs, (x, y) => x === y)
   );
+}
+
+function sameSparsity(a: NMSparsity | undefined, b: NMSparsity | undefined): boolean {
+  return a === undefined || b === undefined ? a === b : a.n === b.n && a.m === b.m && a.rank === b.rank;
 }
 
 export function einsumsEqual(a: Einsum, b: Einsum): boolean {

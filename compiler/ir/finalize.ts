@@ -7,6 +7,7 @@ import { exprAccesses, exprValueAccesses, exprVars, gatherAccesses, isGatherAcce
 import { findExpr, walkExpr } from './walk';
 import type { Access, Cascade, CascadeSource, DType, Einsum, Expr, IndexExpr, Partition, Rank, SourceLoc, Tensor, TensorDim } from './types';
 import { printIndex } from './print';
+import { sparsityProblems } from './sparsity';
 
 export interface FinalizeResult {
   cascade: Cascade | null; // null when there is any error
@@ -43,6 +44,7 @@ export function finalize(src: CascadeSource): FinalizeResult {
   checkRecurrenceGroups(cx);
   inferDTypes(cx);
   const outputs = resolveOutputs(cx);
+  if (!hasErrors(ds)) checkSparsity(cx);
 
   for (const d of ds) if (src.file && !d.file) d.file = src.file;
   if (hasErrors(ds)) return { cascade: null, diagnostics: ds };
@@ -603,6 +605,12 @@ function resolveOutputs(cx: Ctx): string[] {
   }
   if (src.outputs.length === 0 && src.einsums.length > 0) cx.fail('bad-output', 'the cascade names no output', undefined, 'add a line: output <tensor>');
   return outputs;
+}
+
+/** A pruned weight's pattern is valid and its rank is contracted by every reader (ir/sparsity.ts). */
+function checkSparsity(cx: Ctx): void {
+  const graph = { tensors: [...cx.tensors.values()], einsums: cx.src.einsums };
+  for (const t of graph.tensors) for (const p of sparsityProblems(t, graph)) cx.fail('bad-sparsity', p.message, t.sparsity?.loc ?? t.loc, p.hint);
 }
 
 function assemble(cx: Ctx, outputs: string[]): Cascade {

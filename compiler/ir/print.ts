@@ -2,7 +2,7 @@
 // Parentheses are the minimum the grammar needs; `sum` stays implicit; dtype annotations appear only where
 // the einsum carries one.
 import { reducedVars } from './query';
-import type { Cascade, Einsum, Expr, IndexExpr } from './types';
+import type { Cascade, Einsum, Expr, IndexExpr, NMSparsity } from './types';
 
 export function printCascade(c: Cascade): string {
   const lines: string[] = [];
@@ -11,10 +11,15 @@ export function printCascade(c: Cascade): string {
   if (base.length) lines.push(`rank ${base.map((r) => `${r.name} = ${r.aliasOf ?? r.size}`).join(', ')}`);
   const size = new Map(c.ranks.map((r) => [r.name, r.size]));
   for (const p of c.partitions) lines.push(`rank ${p.parent} -> ${p.parts.map((q, i) => (i === 0 ? q : `${q} = ${size.get(q)}`)).join(', ')}`);
-  for (const t of c.tensors) if (t.role === 'input' || t.role === 'weight' || t.role === 'kvcache') lines.push(`${t.role} ${t.name}[${t.dims.map((d) => d.rank).join(', ')}]: ${t.dtype}`);
+  for (const t of c.tensors) if (t.role === 'input' || t.role === 'weight' || t.role === 'kvcache') lines.push(`${t.role} ${t.name}[${t.dims.map((d) => d.rank).join(', ')}]: ${t.dtype}${t.sparsity ? ` ${printSparsity(t.sparsity)}` : ''}`);
   for (const e of c.einsums) lines.push(printEinsum(e));
   if (c.outputs.length) lines.push(`output ${c.outputs.join(', ')}`);
   return lines.join('\n') + '\n';
+}
+
+/** `sparse(N:M, RANK)`: a pruned weight's pattern, written after its declaration's dtype. */
+export function printSparsity(s: NMSparsity): string {
+  return `sparse(${s.n}:${s.m}, ${s.rank})`;
 }
 
 export function printEinsum(e: Einsum): string {

@@ -109,11 +109,25 @@ export interface TensorDim {
   extent: number;
 }
 
+/**
+ * N:M structured sparsity of a weight (`weight W[K, N]: int4 sparse(8:16, K)`): along `rank`, of every M
+ * consecutive elements at most N are nonzero (a last partial group of r < M elements keeps min(N, r)).
+ * The rank must be contracted by the einsums that read the tensor (ir/sparsity.ts has the rules).
+ */
+export interface NMSparsity {
+  n: number;
+  m: number;
+  rank: string;
+  loc?: SourceLoc;
+}
+
 export interface Tensor {
   name: string;
   role: Role;
   dtype: DType;
   dims: TensorDim[];
+  /** a pruned weight: N of every M along a contracted rank (absent: dense) */
+  sparsity?: NMSparsity;
   loc?: SourceLoc;
 }
 

@@ -2,7 +2,7 @@
 // problems it can judge locally (unknown function or dtype, bad numbers) as diagnostics; whole-cascade
 // checks are finalize's job.
 import { EmbeddedActionsParser, EOF, tokenMatcher, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
-import { DTYPES, error, type Access, type DeclaredRole, type Diagnostic, type DType, type Einsum, type Expr, type IndexExpr, type ReduceOp, type SourceLoc, type Tensor } from '../ir';
+import { DTYPES, error, sparsityPatternProblem, type NMSparsity, type Access, type DeclaredRole, type Diagnostic, type DType, type Einsum, type Expr, type IndexExpr, type ReduceOp, type SourceLoc, type Tensor } from '../ir';
 import { MAX_RANK_SIZE } from '../ir/finalize';
 import { closest, FUNCTION_ARITY, INF_WORD, isDType, isReduceOp, isUnaryOp } from './names';
 import * as T from './tokens';
@@ -205,15 +205,50 @@ export class EinParser extends EmbeddedActionsParser {
     const rb = this.CONSUME(T.RBracket);
     this.CONSUME(T.Colon);
     const dt = this.CONSUME3(T.Identifier);
+    const sp = this.OPTION(() => this.SUBRULE(this.sparseSpec));
     return this.ACTION((): Stmt => {
       for (const d of dims)
         if (!/^[A-Z]/.test(d.image))
           this.problem('bad-declaration', `dimensions of a declared tensor are rank names, but ${d.image} is not one`, tokLoc(d), `write the rank (upper-case), e.g. ${name.image}[${dims.map((x) => x.image.toUpperCase()).join(', ')}]`);
       const dtype = this.dtype(dt) ?? 'fp32';
       const tensor: Tensor = { name: name.image, role: kw.image as DeclaredRole, dtype, dims: dims.map((d) => ({ rank: d.image, extent: 0 })), loc: spanLoc(name, rb) };
+      const sparsity = sp && this.sparsity(sp);
+      if (sparsity) tensor.sparsity = sparsity;
       return { kind: 'decl', tensor };
     });
   });
+
+  /** `sparse(N:M, RANK)` after a declaration's dtype: a weight pruned to N of every M along RANK (ir/sparsity.ts). */
+  private sparseSpec = this.RULE('sparseSpec', () => {
+    const word = this.CONSUME(T.Identifier);
+    this.CONSUME(T.LParen);
+    const n = this.CONSUME(T.NumberLit);
+    this.CONSUME(T.Colon);
+    const m = this.CONSUME2(T.NumberLit);
+    this.CONSUME(T.Comma);
+    const rank = this.CONSUME2(T.Identifier);
+    const rp = this.CONSUME(T.RParen);
+    return { word, n, m, rank, rp };
+  });
+
+  private sparsity(sp: { word: IToken; n: IToken; m: IToken; rank: IToken; rp: IToken }): NMSparsity | undefined {
+    const loc = spanLoc(sp.word, sp.rp);
+    if (sp.word.image !== 'sparse') {
+      this.problem('bad-declaration', `after the element type a declaration takes only sparse(N:M, RANK), not ${sp.word.image}`, tokLoc(sp.word), 'e.g. weight W[K, N]: int4 sparse(8:16, K)');
+      return undefined;
+    }
+    const [n, m] = [Number(sp.n.image), Number(sp.m.image)];
+    const bad = sparsityPatternProblem(n, m);
+    if (bad) {
+      this.problem('bad-sparsity', bad, loc, 'FlightLLM runs 2:16, 4:16 and 8:16; NVIDIA sparse tensor cores 2:4');
+      return undefined;
+    }
+    if (!/^[A-Z]/.test(sp.rank.image)) {
+      this.problem('bad-sparsity', `the pruned dimension is a rank name, but ${sp.rank.image} is not one`, tokLoc(sp.rank), `write the rank (upper-case), e.g. sparse(${n}:${m}, ${sp.rank.image.toUpperCase()})`);
+      return undefined;
+    }
+    return { n, m, rank: sp.rank.image, loc };
+  }
 
   private outputStmt = this.RULE('outputStmt', (): Stmt => {
     this.CONSUME(T.Output);

@@ -15,10 +15,14 @@ export interface Sparsity {
   m: number;
 }
 
-/** Supported N:M patterns: M = 16 and N in {2, 4, 8, 16} (N = 0 would prune everything). */
-export function checkSparsity(s: Sparsity): string | undefined {
-  if (s.m !== 16) return `N:M sparsity ${s.n}:${s.m}: the sparse DSP chain selects one of 16 inputs, so M must be 16`;
-  if (![2, 4, 8, 16].includes(s.n)) return `N:M sparsity ${s.n}:${s.m}: the chain splits into 2, 4, 8 or 16 groups, so N must be one of them`;
+/** The powers of two from 2 to M: the groups a chain of M DSPs splits into (FlightLLM: 2, 4, 8, 16). */
+const chainGroups = (M: number) => Array.from({ length: Math.max(0, Math.floor(Math.log2(M))) }, (_, i) => 2 ** (i + 1));
+
+/** Supported N:M patterns: M equal to the chain's (16, `attr sparse_nm_m`) and N in {2, 4, 8, 16} (N = 0 would prune everything). */
+export function checkSparsity(s: Sparsity, M = 16): string | undefined {
+  if (s.m !== M) return `N:M sparsity ${s.n}:${s.m}: the sparse DSP chain selects one of ${M} inputs, so M must be ${M}`;
+  const groups = chainGroups(M);
+  if (!groups.includes(s.n)) return `N:M sparsity ${s.n}:${s.m}: the chain splits into ${groups.slice(0, -1).join(', ')} or ${groups[groups.length - 1]} groups, so N must be one of them`;
   return undefined;
 }
 
@@ -30,7 +34,12 @@ export function nonzerosAlongK(K: number, s: Sparsity): number {
 
 /** Level-2 cycles of one GEMM (rows x K) . (K x cols) in the given mode. */
 export function gemmCycles(rows: number, K: number, cols: number, mode: EngineMode, s: Sparsity): number {
-  const steps = Math.ceil(nonzerosAlongK(K, s) / mode.k);
+  return gemmCyclesKept(rows, nonzerosAlongK(K, s), cols, mode);
+}
+
+/** Level-2 cycles when each output's reduction holds `kept` weights (the chain consumes mode.k of them a cycle). */
+export function gemmCyclesKept(rows: number, kept: number, cols: number, mode: EngineMode): number {
+  const steps = Math.ceil(kept / mode.k);
   const tiles = Math.ceil(rows / mode.m) * Math.ceil(cols / mode.n);
   return tiles * (steps + mode.k);
 }

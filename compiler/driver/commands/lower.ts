@@ -1,10 +1,11 @@
-// `tessera lower --model FILE.json --phase prefill|decode --batch B --seq S [--kv L] [--layers N] [-o out.ein]`:
+// `tessera lower --model FILE.json --phase prefill|decode --batch B --seq S [--kv L] [--layers N] [--wbits N --group G] [--sparsity N:M] [-o out.ein]`:
 // lowers a Hugging Face style config.json to a cascade (.ein text), for `tessera analyze` and the later stages.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { buildModel, ConfigError, parseModelConfig, type LowerOptions, type Phase } from '../../graph';
 import { quantizeCascade, QuantizeError } from '../../graph/quantize';
+import { pruneCascade } from '../../graph/sparsity';
 import { DTYPE_BITS, DTYPES, isLowBitDType, printCascade, type Cascade, type DType } from '../../ir';
 import { UserError } from '../user-error';
 
@@ -25,6 +26,7 @@ export interface LowerCliOptions {
   kvBits?: string;
   kvGroup?: string;
   kvResidual?: string;
+  sparsity?: string;
 }
 
 /** Deepest model `lower` builds without --max-layers (the largest published decoders have about 130). */
@@ -68,11 +70,21 @@ export function lowerFromCli(o: LowerCliOptions): Cascade {
   try {
     const spec = parseModelConfig(text, basename(o.model), basename(o.model).replace(/\.json$/, ''));
     checkLayers(spec.layers + (spec.decoderLayers ?? 0), opts.layers, o.maxLayers);
-    return quantizeFromCli(buildModel(spec, phase, opts), o);
+    return quantizeFromCli(pruneFromCli(buildModel(spec, phase, opts), o), o);
   } catch (e) {
     if (e instanceof ConfigError || e instanceof QuantizeError) throw new UserError(e.message);
     throw e;
   }
+}
+
+/** --sparsity N:M: the pruning transform (compiler/graph/sparsity.ts), before quantisation so W_Q inherits it. */
+function pruneFromCli(c: Cascade, o: LowerCliOptions): Cascade {
+  if (o.sparsity === undefined) return c;
+  const m = /^\s*(\d+)\s*:\s*(\d+)\s*$/.exec(o.sparsity);
+  if (!m) throw new UserError(`--sparsity must be N:M, two integers (keep N of every M weights along the contracted rank, e.g. 8:16), got "${o.sparsity}"`);
+  const q = pruneCascade(c, { n: Number(m[1]), m: Number(m[2]) });
+  for (const n of q.notes) process.stderr.write(`prune: ${n}\n`);
+  return q.cascade;
 }
 
 /** --wbits/--group/--kv-bits/--kv-group/--kv-residual: the quantisation transform (compiler/graph/quantize.ts). */
@@ -137,6 +149,7 @@ export function register(program: Command): void {
     .option('--kv-bits <n>', 'KIVI KV-cache quantisation (decode): uint<n> keys per channel, values per token')
     .option('--kv-group <g>', 'KV quantisation group (default 32)')
     .option('--kv-residual <r>', 'most recent tokens kept in fp16 (default 128)')
+    .option('--sparsity <N:M>', 'N:M weight pruning: of every M weights along the contracted rank keep the N largest (M a power of two, N < M); the weights --wbits would quantise')
     .option('-o, --output <file>', 'write the .ein here ("-" or absent: stdout)')
     .option('--json', 'print what was made as JSON (docs/schema/lower.schema.json); the .ein text in it when there is no -o file')
     .action((o: LowerCliOptions & { json?: boolean }) => {

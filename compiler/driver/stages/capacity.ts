@@ -1,11 +1,11 @@
 // Stage: capacity, before any mapping. The model's footprint (weights, KV cache and the peak of live
 // activations, every tensor at its packed width: int4 half a byte, fp6 three quarters, scales counted as
-// the tensors they are) against what the target's off-chip tiers (HBM, DRAM, DDR, flash: capacity ×
-// instances) hold together. A model that does not fit is refused with exit 1 and a plain message: what
+// the tensors they are, an N:M-pruned weight N/M of its values plus a log2(M)-bit index each) against
+// what the target's off-chip tiers (HBM, DRAM, DDR, flash: capacity × instances) hold together. A model that does not fit is refused with exit 1 and a plain message: what
 // it needs, what the target has, and what would make it fit, each remedy measured by applying it (the
 // quantisation transform, a smaller batch or KV length), not guessed. Nothing is spilled to a tier the
 // target does not have. On-chip SRAM is not counted: it stages tiles, it does not hold the model.
-import { exprAccesses, formatBytes, tensorElements, DTYPE_BITS, type Cascade, type Tensor } from '../../ir';
+import { exprAccesses, formatBytes, tensorBytesPacked, type Cascade, type Tensor } from '../../ir';
 import { quantizeCascade } from '../../graph/quantize';
 import { gemmView } from '../../map/gemm-view';
 import { isSubByte, nativePairs, unitFor } from '../../quant/native';
@@ -33,7 +33,8 @@ export interface CapacityReport {
 
 const OFF_CHIP = new Set(['hbm', 'dram', 'ddr', 'flash']);
 
-const bytesOf = (t: Tensor) => Math.ceil((tensorElements(t) * DTYPE_BITS[t.dtype]) / 8);
+/** Packed bytes; a pruned weight (sparse(N:M, K)) counts its kept values and their log2(M)-bit indices (ir/sparsity.ts). */
+const bytesOf = (t: Tensor) => tensorBytesPacked(t);
 
 /** Weights, KV cache and peak live activations of one instance of the cascade, packed. */
 export function footprint(c: Cascade, batch = 1): Footprint {
