@@ -205,6 +205,14 @@ export class EinsumCostModel {
     return this.finish(compute, fill, pipelinedFolds, lastColsUsed, steps, objective);
   }
 
+  /** A floor under every mapping's latency on this unit: each PE-cycle streams at most one point
+   *  (`cpp` cycles a point), and at most rows x cols PEs work at once. */
+  computeFloor(): number {
+    let points = 1;
+    for (let v = 0; v < this.V; v++) points *= this.sizes[v]!;
+    return (points * this.cpp) / (this.unit.rows * this.unit.cols);
+  }
+
   /** bit mask of the variables of the tensor held stationary in the PEs: indexed by both spatial variables (the output first); 0 for none */
   private stationaryMask(rowVar: number, colVar: number): number {
     const both = (1 << rowVar) | (1 << colVar);

@@ -141,6 +141,8 @@ export function mapEinsum(w: EinsumWorkload, hw: HwModel, opts: EinsumMapOptions
     const model = new EinsumCostModel(w, hw.units[ui]!, hw);
     if (!Number.isFinite(model.cpp)) continue;
     runnable = true;
+    // a unit whose compute floor is no lower than the best latency found cannot win (ties keep the earlier unit)
+    if (opts.objective === 'latency' && best && model.computeFloor() >= bestVal) continue;
     const r = searchEinsum(model, opts.objective, { seed, ...(opts.budget !== undefined ? { budget: opts.budget } : {}), ...(opts.exhaustiveLimit !== undefined ? { exhaustiveLimit: opts.exhaustiveLimit } : {}), ...(opts.climb === false ? { climb: false } : {}) });
     evaluations += r.evaluations;
     if (r.best && r.value < bestVal) {

@@ -4,7 +4,7 @@
 // each indexes), hand-counted order spaces, and the cycle engines, which simulate the mapping
 // independently of the analytic cost model.
 import { describe, expect, it } from 'vitest';
-import { EinsumCostModel, bindings, hwModel, spaceSize, einsumWorkload } from '../../compiler/map';
+import { EinsumCostModel, bindings, hwModel, searchEinsum, spaceSize, einsumWorkload } from '../../compiler/map';
 import { gemmRoles, groupRoles } from '../../compiler/map/search';
 import { gemmNest } from '../../compiler/map/gemm-nest';
 import { gemmView } from '../../compiler/map/gemm-view';
@@ -85,5 +85,23 @@ describe('contractions on a 2D array', () => {
     const r = ratio(outProj, 'O');
     expect(r).toBeGreaterThan(0.97);
     expect(r).toBeLessThan(1.03);
+  });
+});
+
+describe('the unit floor', () => {
+  it('is below every mapping the search finds on that unit, so skipping a unit whose floor is no better changes nothing', () => {
+    const hw = hwModel(loadTarget('fusemax').spec);
+    for (const c of [selfScore, outProj])
+      for (const u of hw.units) {
+        const model = new EinsumCostModel(einsumWorkload(c, 0), u, hw);
+        if (!Number.isFinite(model.cpp)) continue;
+        const found = searchEinsum(model, 'latency', { seed: 3 });
+        expect(found.value).toBeGreaterThanOrEqual(model.computeFloor());
+      }
+    // the projection's floor on the 256-lane 1D array (4096 x 16 x 4096 MACs / 256 lanes) is far above the 2D array's best
+    const u1 = new EinsumCostModel(einsumWorkload(outProj, 0), hw.units.find((u) => u.kind === '1d')!, hw);
+    expect(u1.computeFloor()).toBe((16 * 32 * 128 * 4096 * u1.cpp) / 256);
+    // the energy objective searches every unit (the floor bounds latency only): same unit either way here
+    expect(mapStage(outProj, loadTarget('fusemax'), { target: 'fusemax', objective: 'energy' }).einsums[0]!.unit).toBe('PE2D');
   });
 });
