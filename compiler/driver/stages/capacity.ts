@@ -82,13 +82,29 @@ function offChipTiers(spec: TargetSpec): { name: string; bytes: number }[] {
 
 const parts = (f: Footprint) => `weights ${formatBytes(f.weightsBytes)}, KV cache ${formatBytes(f.kvBytes)}, peak activations ${formatBytes(f.peakActivationBytes)}`;
 
+/**
+ * Pruned weights (`sparse(N:M, K)`, lower --sparsity) on a target none of whose compute units states a
+ * sparse datapath (`attr sparse_nm_m`: the M its chains select within, as the FPGA overlay's DSP unit
+ * does): its engines compute those GEMMs dense, the zeros' MACs included, and the Result says so rather
+ * than ignore the pattern. The footprint counts the weights packed on every target.
+ */
+export function sparsityNotes(c: Cascade, spec: TargetSpec): string[] {
+  const pruned = c.tensors.filter((t) => t.sparsity);
+  if (pruned.length === 0 || spec.computes.some((u) => u.attrs.sparse_nm_m !== undefined)) return [];
+  const names = pruned.map((t) => t.name);
+  const shown = names.length <= 3 ? names.join(', ') : `${names.slice(0, 2).join(', ')} and ${names.length - 2} more`;
+  const patterns = [...new Set(pruned.map((t) => `${t.sparsity!.n}:${t.sparsity!.m}`))].join(', ');
+  const one = names.length === 1;
+  return [`${shown} ${one ? 'is' : 'are'} pruned ${patterns}: no compute unit of ${spec.name} states a sparse datapath (attr sparse_nm_m), so ${one ? 'its' : 'their'} GEMMs run dense here, the zeros' MACs included; the capacity footprint counts ${one ? 'it' : 'them'} packed (kept values and a log2(M)-bit index each)`];
+}
+
 /** The footprint against the target; throws a UserError naming the remedies when it does not fit. */
 export function checkCapacity(c: Cascade, spec: TargetSpec, batch = 1): CapacityReport {
   checkNativeTypes(c, spec);
   const f = footprint(c, batch);
   const tiers = offChipTiers(spec);
   const capacityBytes = tiers.reduce((a, t) => a + t.bytes, 0);
-  const notes: string[] = [];
+  const notes: string[] = sparsityNotes(c, spec);
   // a target that states no off-chip capacity (an accelerator model with "DRAM" unbounded) is not checked:
   // the report's `checked` says so, and no warning is invented
   if (tiers.length === 0) return { footprint: f, tiers, capacityBytes, notes, checked: false };
