@@ -114,6 +114,8 @@ export interface CascadeIndex {
   producers: Map<string, Einsum>;
   /** einsumName(c, i) for every i */
   names: string[];
+  /** viewSource's answers, filled as they are asked */
+  viewSources: Map<string, string>;
 }
 
 export function cascadeIndex(c: Cascade): CascadeIndex {
@@ -143,7 +145,7 @@ export function cascadeIndex(c: Cascade): CascadeIndex {
     if (list) list.push(p);
     else partitions.set(k, [p]);
   }
-  return { tensors, rankSizes, partitions, producers, names };
+  return { tensors, rankSizes, partitions, producers, names, viewSources: new Map() };
 }
 
 export function einsumWorkload(c: Cascade, i: number, ix: CascadeIndex = cascadeIndex(c)): EinsumWorkload {
@@ -177,7 +179,8 @@ export function einsumWorkload(c: Cascade, i: number, ix: CascadeIndex = cascade
     const src = write ? t : (ix.tensors.get(viewSource(c, ix, name)) ?? t);
     tensors.push({ name, mask, bytesPerElement: dtypeBytesPacked(t.dtype), dtype: t.dtype, elements: Math.min(tensorElements(t), tensorElements(src)), role: src.role, write });
   };
-  for (const a of exprAccesses(e.expr)) addUse(a.tensor, maskOf(a.indices), false);
+  const reads = exprAccesses(e.expr);
+  for (const a of reads) addUse(a.tensor, maskOf(a.indices), false);
   addUse(e.output.tensor, maskOf(e.output.indices), true);
   const ops = OPS.map(() => 0);
   countOps(e.expr, ops);
@@ -196,18 +199,23 @@ export function einsumWorkload(c: Cascade, i: number, ix: CascadeIndex = cascade
   // a gather (WTE[TOK[b, s], d]) copies the rows it selects, and an indexed write (KC[b, POS[b], h, e] = KN[b, h, e])
   // stores rows of a kvcache tensor: ops of their own, not views (compiler/map/gather.ts)
   const view = e.expr.kind === 'access' && reduced.length === 0 && !isGatherAccess(e.expr.access) && !isGatherAccess(e.output);
-  const operandReads = exprAccesses(e.expr).length;
+  const operandReads = reads.length;
   return { index: i, name: ix.names[i]!, vars, sizes, points, tensors, ops, operandReads, view, contraction, reduced, init: e.init };
 }
 
 /** The tensor that `name` re-lays out, through chains of view einsums (itself when it is no view). */
 function viewSource(c: Cascade, ix: CascadeIndex, name: string): string {
+  const known = ix.viewSources.get(name);
+  if (known !== undefined) return known;
+  let src = name;
   for (let hops = 0; hops < c.einsums.length; hops++) {
-    const w = ix.producers.get(name);
-    if (!w || w.expr.kind !== 'access' || reducedVars(w).length > 0 || isGatherAccess(w.expr.access) || isGatherAccess(w.output)) return name;
-    name = w.expr.access.tensor;
+    const w = ix.producers.get(src);
+    // most producers compute (a binary or unary expression): not a view, without walking for reduced ranks
+    if (!w || w.expr.kind !== 'access' || isGatherAccess(w.expr.access) || isGatherAccess(w.output) || reducedVars(w).length > 0) break;
+    src = w.expr.access.tensor;
   }
-  return name;
+  ix.viewSources.set(name, src);
+  return src;
 }
 
 /** Every einsum's workload, in cascade order (linear in the cascade: one CascadeIndex for all). */

@@ -36,6 +36,8 @@ export function dependencies(c: Cascade, members: EinsumWorkload[], iterVar: str
   const sizeOf = rankSizeLookup(c.ranks);
   // the shift of an index that is the iterative variable plus a constant (m1 -> 0, m1+1 -> 1)
   const shiftOf = (idx: IndexExpr, v: string): number | undefined => {
+    if (idx.kind === 'ivar') return idx.name === v ? 0 : undefined; // the common case, without an affine form
+    if (idx.kind !== 'ibin') return undefined;
     const a = toAffine(idx, sizeOf);
     return a && a.coeffs.size === 1 && a.coeffs.get(v) === 1 ? a.constant : undefined;
   };
