@@ -3,7 +3,8 @@
 // weights (packed bits plus the N:M index, log2(M) bits per kept weight) and KV cache from HBM. With
 // always-on-chip decode, activations stay in URAM/BRAM and each op's transfer overlaps its compute (double
 // buffering: max(T_mem, T_cmp)); without it, each op writes its output to HBM and the next reads it back across
-// channels (0.35 efficiency) and the phases serialise (T_mem + T_cmp).
+// channels (0.35 efficiency) and the phases serialise (T_mem + T_cmp). Each weight has its own N:M pattern (or
+// none): `repro flightllm` reads them from the cascade `lower --sparsity` makes.
 import { gemmCycles, hbmSeconds, nonzerosAlongK, type EngineMode, type HbmConfig, type Sparsity } from './overlay';
 
 export interface LlamaShape {
@@ -14,13 +15,19 @@ export interface LlamaShape {
   vocab: number;
 }
 
+/** The weights of a LLaMA decode step: a block's seven projections and the LM head. */
+export const PROJECTIONS = ['q', 'k', 'v', 'o', 'gate', 'up', 'down', 'lmHead'] as const;
+export type Projection = (typeof PROJECTIONS)[number];
+/** The N:M pattern of each weight; absent: dense. */
+export type ProjectionSparsity = Partial<Record<Projection, Sparsity>>;
+
 export interface DecodeConfig {
   clockHz: number;
   cores: number;
   mv: EngineMode;
   hbm: HbmConfig;
   weightBits: number;
-  sparsity: Sparsity;
+  sparsity: ProjectionSparsity;
   kvBits: number;
   actBits: number;
   alwaysOnChip: boolean;
@@ -42,33 +49,37 @@ interface Op {
   K: number;
   N: number;
   weightBytes: number;
-  sparse: boolean;
+  /** the weight's N:M pattern; absent: dense (the KV cache, or an unpruned weight) */
+  sparsity?: Sparsity;
 }
 
 function ops(m: LlamaShape, kv: number, c: DecodeConfig): Op[] {
-  const keep = c.sparsity.n / c.sparsity.m;
-  const bitsPerKept = c.weightBits + (c.sparsity.n < c.sparsity.m ? Math.log2(c.sparsity.m) : 0);
-  const w = (K: number, N: number): Op => ({ rows: 1, K, N, weightBytes: (K * N * keep * bitsPerKept) / 8, sparse: true });
+  const w = (K: number, N: number, p: Projection): Op => {
+    const s = c.sparsity[p];
+    // kept weights at their width plus a log2(M)-bit index each (compiler/ir/sparsity.ts)
+    const bits = s ? (K * N * s.n * (c.weightBits + Math.log2(s.m))) / s.m : K * N * c.weightBits;
+    return { rows: 1, K, N, weightBytes: bits / 8, ...(s ? { sparsity: s } : {}) };
+  };
   const h = m.hidden;
-  const kvOp = (K: number, N: number): Op => ({ rows: 1, K, N, weightBytes: (K * N * c.kvBits) / 8, sparse: false });
-  const layer: Op[] = [w(h, h), w(h, h), w(h, h), kvOp(h, kv), kvOp(kv, h), w(h, h), w(h, m.intermediate), w(h, m.intermediate), w(m.intermediate, h)];
+  const kvOp = (K: number, N: number): Op => ({ rows: 1, K, N, weightBytes: (K * N * c.kvBits) / 8 });
+  const layer: Op[] = [w(h, h, 'q'), w(h, h, 'k'), w(h, h, 'v'), kvOp(h, kv), kvOp(kv, h), w(h, h, 'o'), w(h, m.intermediate, 'gate'), w(h, m.intermediate, 'up'), w(m.intermediate, h, 'down')];
   const all: Op[] = [];
   for (let l = 0; l < m.layers; l++) all.push(...layer);
-  all.push(w(h, m.vocab));
+  all.push(w(h, m.vocab, 'lmHead'));
   return all;
 }
 
 export function decodeStep(m: LlamaShape, kv: number, c: DecodeConfig): DecodeStep {
-  const dense: Sparsity = { n: c.sparsity.m, m: c.sparsity.m };
+  const dense: Sparsity = { n: 16, m: 16 };
   let seconds = 0;
   let computeSeconds = 0;
   let memorySeconds = 0;
   let hbmBytes = 0;
   let macs = 0;
   for (const op of ops(m, kv, c)) {
-    macs += op.rows * op.N * nonzerosAlongK(op.K, op.sparse ? c.sparsity : dense);
+    macs += op.rows * op.N * nonzerosAlongK(op.K, op.sparsity ?? dense);
     // the N columns are split across the cores
-    const cycles = gemmCycles(op.rows, op.K, Math.ceil(op.N / c.cores), c.mv, op.sparse ? c.sparsity : dense);
+    const cycles = gemmCycles(op.rows, op.K, Math.ceil(op.N / c.cores), c.mv, op.sparsity ?? dense);
     const tc = cycles / c.clockHz;
     let tm = hbmSeconds(op.weightBytes, c.hbm, false);
     let bytes = op.weightBytes;

@@ -3,7 +3,7 @@ import { decodeStep, type DecodeConfig } from '../../sim/fpga/decode';
 import { reproFlightllm } from '../../compiler/driver/commands/repro-flightllm';
 
 const hbm = { channels: 32, channelBytesPerSecond: 14.375e9, efficiencyInChannel: 0.7, efficiencyCrossChannel: 0.35 };
-const cfg = (alwaysOnChip: boolean): DecodeConfig => ({ clockHz: 225e6, cores: 1, mv: { n: 64, k: 16, m: 1 }, hbm, weightBits: 4, sparsity: { n: 16, m: 16 }, kvBits: 8, actBits: 8, alwaysOnChip });
+const cfg = (alwaysOnChip: boolean): DecodeConfig => ({ clockHz: 225e6, cores: 1, mv: { n: 64, k: 16, m: 1 }, hbm, weightBits: 4, sparsity: {}, kvBits: 8, actBits: 8, alwaysOnChip });
 
 describe('FPGA decode step, hand-derived', () => {
   // one layer, hidden 64, intermediate 64, vocab 64, kv 16: 8 GEMVs of 64x64 (7 weights + LM head ... ) by hand below
@@ -39,14 +39,16 @@ describe('FPGA decode step, hand-derived', () => {
     const rate = r.tokensPerSecond.find((x) => x.target === 'u280' && x.prefill === 128 && x.decode === 512)!.ours;
     expect(u.joules!).toBeCloseTo(45 / rate, 9);
     expect(u.paperJoules!).toBeCloseTo(45 / 55, 12);
-    // 8:16 keeps half the weights (each 3.5 bits plus a 4-bit index); INT8 KV read in QK and SV; kv = 128 ... 639
+    // lower --sparsity 8:16 prunes the seven projections of each block, half kept (each 3.5 bits plus a 4-bit
+    // index); the LM head stays dense at 3.5 bits; INT8 KV read in QK and SV; kv = 128 ... 639
     const h = 4096;
-    const weights = 32 * (4 * h * h + 3 * h * 11008) + h * 32000;
+    const pruned = 32 * (4 * h * h + 3 * h * 11008);
+    const head = h * 32000;
     let macs = 0;
     let bytes = 0;
     for (let kv = 128; kv < 640; kv++) {
-      macs += weights / 2 + 32 * 2 * h * kv;
-      bytes += (weights / 2) * (7.5 / 8) + 32 * 2 * h * kv;
+      macs += pruned / 2 + head + 32 * 2 * h * kv;
+      bytes += (pruned / 2) * (7.5 / 8) + head * (3.5 / 8) + 32 * 2 * h * kv;
     }
     const dynamic = (macs * (0.2 + 0.03) + bytes * 3.9 * 8) / 1e12 / 512;
     expect(u.dynamicJoules).toBeCloseTo(dynamic, 9);

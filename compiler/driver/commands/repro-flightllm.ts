@@ -1,11 +1,15 @@
 // `tessera repro flightllm`: LLaMA2-7B decode on the FlightLLM-style overlay (sim/fpga) for u280 and vhk158,
 // beside FlightLLM's figures (Zeng et al., FPGA 2024). Model shape, compression assumptions and the paper's
-// figures live in repro-flightllm.json with their sources.
+// figures live in repro-flightllm.json with their sources. The N:M pattern of every weight is not assumed here:
+// the model is lowered with `--sparsity` (compiler/graph/sparsity.ts) and each projection's pattern read from
+// its tensor (the LM head stays dense, as the lowering leaves it).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadBuiltinTarget } from '../../../targets/spec';
-import { decodeStep, type DecodeConfig, type LlamaShape } from '../../../sim/fpga/decode';
+import { decodeStep, PROJECTIONS, type DecodeConfig, type LlamaShape, type Projection, type ProjectionSparsity } from '../../../sim/fpga/decode';
+import { buildModel, parseModelConfig } from '../../graph';
+import { pruneCascade } from '../../graph/sparsity';
 import { gemmCycles } from '../../../sim/fpga/overlay';
 import { overlayHardware } from '../../../sim/fpga/hardware';
 import { dspSlices, fpgaDevice } from '../../../sim/fpga/resources';
@@ -22,7 +26,28 @@ export function loadFlightllmData(): Data {
   return JSON.parse(readFileSync(join(import.meta.dirname, 'repro-flightllm.json'), 'utf8')) as Data;
 }
 
-export function decodeConfig(target: string, d: Data, alwaysOnChip: boolean): DecodeConfig {
+/** The weight each projection of block 0 (and the LM head) is stored in, as the LLaMA lowering names them. */
+const WEIGHT: Record<Projection, string> = { q: 'L0_WQ', k: 'L0_WK', v: 'L0_WV', o: 'L0_WO', gate: 'L0_WG', up: 'L0_WU', down: 'L0_WD', lmHead: 'LM_HEAD' };
+
+/**
+ * Each weight's N:M pattern as `lower --sparsity N:M` declares it: the model (its shape from the data file, as a
+ * config.json) lowered for one block (every block is the same) and pruned; a weight the lowering leaves dense
+ * (the LM head) has none.
+ */
+export function loweredSparsity(d: Data): ProjectionSparsity {
+  const m = d.model;
+  const config = JSON.stringify({ model_type: 'llama', hidden_size: m.hidden, intermediate_size: m.intermediate, num_hidden_layers: m.layers, num_attention_heads: m.heads, vocab_size: m.vocab, torch_dtype: 'float16' });
+  const c = pruneCascade(buildModel(parseModelConfig(config, 'llama-2-7b.json'), { kind: 'decode', batch: 1, kvLen: 128 }, { layers: 1 }), d.assumptions.sparsity).cascade;
+  const out: ProjectionSparsity = {};
+  for (const p of PROJECTIONS) {
+    const t = c.tensors.find((x) => x.name === WEIGHT[p]);
+    if (!t) throw new Error(`internal: the LLaMA lowering has no weight ${WEIGHT[p]}`);
+    if (t.sparsity) out[p] = { n: t.sparsity.n, m: t.sparsity.m };
+  }
+  return out;
+}
+
+export function decodeConfig(target: string, d: Data, alwaysOnChip: boolean, sparsity: ProjectionSparsity = loweredSparsity(d)): DecodeConfig {
   const h = overlayHardware(loadBuiltinTarget(target));
   if (typeof h === 'string') throw new Error(`internal: built-in target ${target}: ${h}`);
   return {
@@ -31,7 +56,7 @@ export function decodeConfig(target: string, d: Data, alwaysOnChip: boolean): De
     mv: h.mv,
     hbm: h.hbm,
     weightBits: d.assumptions.weightBits,
-    sparsity: d.assumptions.sparsity,
+    sparsity,
     kvBits: d.assumptions.kvBits,
     actBits: d.assumptions.actBits,
     alwaysOnChip,
@@ -66,9 +91,9 @@ const rel = (ours: number, paper: number) => ours / paper - 1;
  * Energy of one decode token: the board's measured power (`attr measured_power_w`) over the token's time,
  * and beside it the activity's dynamic energy (MACs x the MAC energy, HBM bytes x HBM energy per byte).
  */
-function energyPerToken(target: string, d: Data): FlightllmRepro['energyPerToken'][number] {
+function energyPerToken(target: string, d: Data, sp: ProjectionSparsity): FlightllmRepro['energyPerToken'][number] {
   const spec = loadBuiltinTarget(target);
-  const c = decodeConfig(target, d, true);
+  const c = decodeConfig(target, d, true, sp);
   let seconds = 0;
   let dynamicPj = 0;
   const mac = spec.computes.find((u) => u.kind === 'dsp')?.macEnergyPj ?? 0;
@@ -93,9 +118,10 @@ function energyPerToken(target: string, d: Data): FlightllmRepro['energyPerToken
 
 export function reproFlightllm(): FlightllmRepro {
   const d = loadFlightllmData();
+  const sp = loweredSparsity(d);
   const rows: FlightllmRepro['tokensPerSecond'] = [];
   for (const target of ['u280', 'vhk158']) {
-    const c = decodeConfig(target, d, true);
+    const c = decodeConfig(target, d, true, sp);
     for (const p of d.points.prefill)
       for (const n of d.points.decode) {
         const ours = decodeRun(d, c, p, n).tokensPerSecond;
@@ -105,11 +131,11 @@ export function reproFlightllm(): FlightllmRepro {
         rows.push({ target, prefill: p, decode: n, ours, paper, relError: err });
       }
   }
-  const on = decodeRun(d, decodeConfig('u280', d, true), 128, 512).hbmUtilisation;
-  const off = decodeRun(d, decodeConfig('u280', d, false), 128, 512).hbmUtilisation;
-  // sparse chain: compute cycles of the 4096x11008 GEMV, dense against the assumed N:M pattern
-  const c = decodeConfig('u280', d, true);
-  const gain = gemmCycles(1, 4096, 11008, c.mv, { n: 16, m: 16 }) / gemmCycles(1, 4096, 11008, c.mv, c.sparsity);
+  const on = decodeRun(d, decodeConfig('u280', d, true, sp), 128, 512).hbmUtilisation;
+  const off = decodeRun(d, decodeConfig('u280', d, false, sp), 128, 512).hbmUtilisation;
+  // sparse chain: compute cycles of the 4096x11008 GEMV (gate, up), dense against the pattern the lowering gave it
+  const c = decodeConfig('u280', d, true, sp);
+  const gain = gemmCycles(1, 4096, 11008, c.mv, { n: 16, m: 16 }) / gemmCycles(1, 4096, 11008, c.mv, sp.up ?? { n: 16, m: 16 });
   const dev = fpgaDevice(loadBuiltinTarget('u280'));
   const dsp = c.cores * dspSlices(dev.dspKind, 4096, 8, 8);
   return {
@@ -117,7 +143,7 @@ export function reproFlightllm(): FlightllmRepro {
     hbmUtilisation: { off, on, paper: d.paper.hbmUtilisation },
     sparseChainGain: { ours: gain, paper: d.paper.sparseChainGain, relError: rel(gain, d.paper.sparseChainGain) },
     dsp: { ours: dsp, paper: d.paper.u280Resources.dsp, relError: rel(dsp, d.paper.u280Resources.dsp), note: 'matrix engines only (cores x 4096 INT8 MACs at 2 per DSP48E2); the vector unit and SFU DSPs are not modelled' },
-    energyPerToken: ['u280', 'vhk158'].map((t) => energyPerToken(t, d)),
+    energyPerToken: ['u280', 'vhk158'].map((t) => energyPerToken(t, d, sp)),
     assumptions: d.assumptions,
   };
 }
