@@ -12,7 +12,7 @@
 // the IR: a GEMM whose weight is declared sparse(N:M, K) (or dequantised from one) runs on the sparse DSP
 // chains over its kept weights only (overlayKept); a pattern the chain cannot run (M other than its 16, N not
 // 2, 4, 8 or 16) is refused with a plain message.
-import { einsumSparseOperands, keptAlong, type Cascade } from '../../compiler/ir';
+import { einsumSparseOperands, keptAlong, tensorBytesPerElement, type Cascade } from '../../compiler/ir';
 import { UserError } from '../../compiler/driver/user-error';
 import { checkSparsity, gemmCyclesKept, hbmSeconds } from '../../sim/fpga/overlay';
 import { overlayHardware, type OverlayHardware } from '../../sim/fpga/hardware';
@@ -38,7 +38,7 @@ export function overlayGemmCycles(rows: number, K: number, cols: number, hw: Pic
  * weight declared sparse(N:M, R) (itself, or the W_Q it was dequantised from), N of every M along R, so
  * (K / |R|) x kept(|R|). A pattern the sparse DSP chain cannot run is the user's error (exit 1).
  */
-export function overlayKept(op: LoweredOp, c: Cascade, hw: Pick<OverlayHardware, 'sparseM'>, target: string): { kept: number; pattern?: string } {
+export function overlayKept(op: LoweredOp, c: Cascade, hw: Pick<OverlayHardware, 'sparseM'>, target: string): { kept: number; pattern?: string; warning?: string } {
   const g = op.gemm!;
   const sparse = einsumSparseOperands(c, op.index);
   if (sparse.length === 0) return { kept: g.K };
@@ -46,8 +46,17 @@ export function overlayKept(op: LoweredOp, c: Cascade, hw: Pick<OverlayHardware,
   const { sparsity: s, weight } = sparse[0]!;
   const bad = checkSparsity(s, hw.sparseM);
   if (bad) throw new UserError(`${target}: einsum ${op.name} reads ${weight}, pruned to ${s.n}:${s.m}, and ${bad}`);
-  const len = c.tensors.find((t) => t.name === weight)!.dims.find((d) => d.rank === s.rank)!.extent;
-  return { kept: (g.K / len) * keptAlong(len, s), pattern: `${s.n}:${s.m}` };
+  const w = c.tensors.find((t) => t.name === weight)!;
+  const len = w.dims.find((d) => d.rank === s.rank)!.extent;
+  const warning = denseBytesWarning(op, weight, tensorBytesPerElement(w), `${s.n}:${s.m}`);
+  return { kept: (g.K / len) * keptAlong(len, s), pattern: `${s.n}:${s.m}`, ...(warning ? { warning } : {}) };
+}
+
+/** When the mapper's traffic counts a pruned weight the GEMM reads at more than its packed bytes, the Result says so. */
+function denseBytesWarning(op: LoweredOp, weight: string, packed: number, pattern: string): string | undefined {
+  const use = op.workload?.tensors.find((u) => u.name === weight && !u.write);
+  if (!use || use.bytesPerElement <= packed) return undefined;
+  return `${op.name}: the HBM traffic is the mapper's, which counts ${weight} at ${use.bytesPerElement} bytes a weight (its dense width); packed ${pattern} it is ${packed} (the capacity footprint counts that), so this op's HBM time is an upper bound`;
 }
 
 /** The cycle run of a GEMM op on the overlay; a string when the op is not a GEMM. */
@@ -55,7 +64,7 @@ export function overlayGemmRun(op: LoweredOp, hw: OverlayHardware, c: Cascade, t
   const g = op.gemm;
   if (!g) return 'the overlay\'s matrix engine runs GEMMs (a product summed over a rank) only';
   const repeats = g.batch * op.batch;
-  const { kept, pattern } = overlayKept(op, c, hw, target);
+  const { kept, pattern, warning } = overlayKept(op, c, hw, target);
   const one = overlayGemmCycles(g.M, g.K, Math.ceil(g.N / hw.cores), hw, kept);
   const compute = one.cycles * repeats;
   const t = op.cost.traffic[hw.hbmName];
@@ -75,6 +84,7 @@ export function overlayGemmRun(op: LoweredOp, hw: OverlayHardware, c: Cascade, t
     stallCycles: latency - compute,
     unit: hw.unit,
     extra: { overlayMode: one.mode, computeCycles: compute, hbmCycles: memory, ...(pattern ? { sparsity: pattern } : {}) },
+    ...(warning ? { warnings: [warning] } : {}),
   };
 }
 

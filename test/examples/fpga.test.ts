@@ -28,4 +28,23 @@ describe('examples/fpga', () => {
     // the README's figures: HBM-bound, the same at both fidelities
     expect(out.join('')).toMatch(/\(analytic\): 11738 cycles[\s\S]*\(cycle\): 11738 cycles/);
   });
+
+  it('gemv-sparse.ein and gemv-2of4.ein: the N:M chain, a dense-datapath warning, a pattern refused', async () => {
+    const a = await runCli(['run', 'examples/fpga/gemv-sparse.ein', '--target', 'u280', '--fidelity', 'cycle'], { cwd: root });
+    const b = await runCli(['run', 'examples/fpga/gemv-sparse.ein', '--target', 'h100'], { cwd: root });
+    const c = await runCli(['run', 'examples/fpga/gemv-2of4.ein', '--target', 'u280'], { cwd: root });
+    expect([a.code, b.code, c.code]).toEqual([0, 0, 1]);
+    expect(a.out + b.out + c.err).toBe(readFileSync(join(root, 'examples/fpga/expected-sparse.txt'), 'utf8'));
+    // the README's figures: compute 3,168 cycles against gemv.ein's 5,984, still HBM-bound at 11,738
+    const json = async (f: string) => JSON.parse((await runCli(['run', f, '--target', 'u280', '--fidelity', 'cycle', '--json'], { cwd: root })).out);
+    expect((await json('examples/fpga/gemv-sparse.ein')).einsums[0]).toMatchObject({ computeCycles: 3168, hbmCycles: 11738, sparsity: '8:16' });
+    expect((await json('examples/fpga/gemv.ein')).einsums[0]).toMatchObject({ computeCycles: 5984, hbmCycles: 11738 });
+  });
+
+  it('lower --sparsity 8:16 on LLaMA2-7B declares the pruned int4 codes', async () => {
+    const r = await runCli(['lower', '--model', 'data/models/llama-2-7b.json', '--phase', 'decode', '--kv', '512', '--wbits', '4', '--group', '128', '--sparsity', '8:16', '--layers', '1'], { cwd: root });
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^weight L0_WQ_Q\[D, H, E\]: int4 sparse\(8:16, D\)$/m);
+    expect(r.out).toMatch(/^weight LM_HEAD\[D, V\]: fp16$/m);
+  });
 });

@@ -45,6 +45,16 @@ describe('the fpga engine runs N:M-pruned weights on the sparse DSP chain', () =
     expect(sparse.latencyCycles).toBe(768 + hbm(sparse));
   });
 
+  it('the Result says when the mapper\'s HBM traffic counts the pruned weight wider than packed (an upper bound), and only then', () => {
+    const t = loadTarget('u280');
+    const m = t.map(gemm(1, 4096, 4096, 'int8', '4:16'), undefined, {});
+    const r = t.simulate(m, { fidelity: 'cycle' });
+    // int8 4:16: a quarter of the weights, each 8 bits + a 4-bit index: 0.375 bytes a weight
+    const counted = m.ops[0]!.workload!.tensors.find((u) => u.name === 'W')!.bytesPerElement;
+    const warned = r.warnings.some((w) => w === `Y: the HBM traffic is the mapper's, which counts W at ${counted} bytes a weight (its dense width); packed 4:16 it is 0.375 (the capacity footprint counts that), so this op's HBM time is an upper bound`);
+    expect(warned).toBe(counted > 0.375);
+  });
+
   it('a partial last group: K = 4100 at 8:16 keeps 256 x 8 + min(8, 4) = 2,052, so ceil(2052/16) = 129 steps a tile (vhk158: 4 cores, 16 tiles)', () => {
     const e = run('vhk158', gemm(1, 4100, 4096, 'int8', '8:16'), 'cycle').einsums[0]!;
     expect(e).toMatchObject({ overlayMode: 'mv', computeCycles: 16 * (129 + 16) });
