@@ -83,10 +83,15 @@ export function mapStage(c: Cascade, t: Target, o: PipelineOptions, schedule?: S
 
 /** Stage 4: the engine of the fidelity asked for; the Result is checked against the schema. */
 export function simulateStage(m: Mapping, t: Target, o: PipelineOptions): Result {
+  return checkResult(runEngines(m, t, o), t.name);
+}
+
+/** The engines' Result, unchecked: the pipelines check it once, after the stages that follow add to it. */
+function runEngines(m: Mapping, t: Target, o: PipelineOptions): Result {
   const bar = countProgress('simulating', 'ops', { enabled: o.progress === true && o.fidelity === 'cycle' });
   const r = t.simulate(m, { fidelity: o.fidelity ?? 'analytic', ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(o.trace ? { trace: o.trace } : {}), ...(bar.onProgress ? { onProgress: bar.onProgress } : {}) });
   bar.stop();
-  return checkResult(r, t.name);
+  return r;
 }
 
 function checkResult(r: Result, target: string): Result {
@@ -104,7 +109,7 @@ export function simulateCascade(c: Cascade, o: PipelineOptions): Result {
   const t = resolveTarget(o);
   const cap = checkCapacity(c, t.spec, o.batch ?? 1);
   const m = mapStage(c, t, o, o.schedule);
-  return withNotes(checkResult(energyStage(simulateStage(m, t, o), m, t.spec), t.name), cap.notes);
+  return withNotes(checkResult(energyStage(runEngines(m, t, o), m, t.spec), t.name), cap.notes);
 }
 
 /** The whole pipeline; with `placement`, the tier schedule decides every einsum's off-chip traffic. */
@@ -118,7 +123,7 @@ export async function runPipeline(c: Cascade, o: ScheduledPipelineOptions): Prom
   // an engine that puts the schedule's loads and spills on its own timeline (the dataflow engine) reads
   // them, and the tiers' real bandwidths, from the mapping's schedule
   const m = mapStage(c, resident, o, { order: placement.order, moves: placement.moves, tierBytesPerSecond: tierBandwidths(t.spec) });
-  const r = simulateStage(m, resident, o);
+  const r = runEngines(m, resident, o);
   // energy from the real target: the schedule's tier traffic at each tier's per-byte energies
   return checkResult(energyStage(applyPlacement(r, placement, t.spec, o.batch ?? 1), m, t.spec), t.name);
 }
