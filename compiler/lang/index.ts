@@ -173,6 +173,7 @@ const RULE_HINTS: Record<string, string> = {
   statement: 'a line is one of: rank M = 64 | rank M -> M1, M0 = 16 | input X[M, K]: bf16 | Y[m] = <expression> | init Y[0] = <expression> | output Y',
   rankStmt: 'declare ranks as rank M = 64, N = 32, or partition one as rank M -> M1, M0 = 16',
   declStmt: 'declare a tensor with its ranks and element type: input X[M, K]: bf16',
+  sparseSpec: 'a pruned weight names its N:M pattern and the rank it runs along: weight W[K, N]: int4 sparse(8:16, K)',
   outputStmt: 'name the computed tensors: output Y, Z',
   einsumStmt: 'an einsum is Y[m, n] = <expression>, optionally Y[m, n]: fp32 = ... or Y[p] = max(m) X[m, p]',
   reduceSpec: 'a reduction lists its index variables: Y[p] = max(m) X[m, p]',

@@ -74,6 +74,15 @@ describe('sparse(N:M, RANK) on a weight', () => {
     expect(diag(withDecl('weight W[K, N]: int4 sparse(8:16, k)'))).toMatchObject({ line: 3, col: 35, message: 'the pruned dimension is a rank name, but k is not one' });
   });
 
+  it('a malformed attribute is a syntax error whose hint shows the form', () => {
+    const text = withDecl('weight W[K, N]: int4 sparse(8, 16, K)');
+    expect('\n' + renderDiagnostics(parseCascade(text, 'x.ein').diagnostics, text)).toBe(`
+x.ein:3:30: error: expected ':' but found ','
+  weight W[K, N]: int4 sparse(8, 16, K)
+                               ^
+  hint: a pruned weight names its N:M pattern and the rank it runs along: weight W[K, N]: int4 sparse(8:16, K)`);
+  });
+
   it('renders like every other diagnostic: file:line:col, the line, a caret under the attribute, the hint', () => {
     const text = withDecl('weight W[K, N]: int4 sparse(8:16, N)');
     expect('\n' + renderDiagnostics(parseCascade(text, 'x.ein').diagnostics, text)).toBe(`
