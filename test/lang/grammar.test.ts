@@ -3,13 +3,22 @@
 // this is where a grammar change that breaks them fails; the validated parser then reads a statement
 // the same way as the one the tool uses.
 import { describe, expect, it } from 'vitest';
-import { einLexer } from '../../compiler/lang/tokens';
+import { Lexer } from 'chevrotain';
+import { allTokens, einLexer, LEXER_CONFIG } from '../../compiler/lang/tokens';
 import { EinParser } from '../../compiler/lang/parser';
 
 describe('the .ein grammar', () => {
   it("passes chevrotain's grammar validations", () => {
     // with validations on, chevrotain throws "Parser Definition Errors detected" on any of them
     expect(() => new EinParser(true)).not.toThrow();
+  });
+
+  it("the token set passes chevrotain's lexer validations (no unreachable or empty patterns)", () => {
+    // with validations on, the Lexer throws on any definition error
+    const lexer = new Lexer(allTokens, LEXER_CONFIG);
+    expect(lexer.lexerDefinitionErrors).toEqual([]);
+    const text = 'rank M = 4\nZ[m]: fp32 = A[m] * 2.5e-3 # note\n';
+    expect(JSON.stringify(lexer.tokenize(text).tokens.map((t) => [t.image, t.tokenType.name]))).toBe(JSON.stringify(einLexer.tokenize(text).tokens.map((t) => [t.image, t.tokenType.name])));
   });
 
   it('the validated and the unvalidated parser build the same statement', () => {
