@@ -7,7 +7,7 @@ import { exprAccesses, exprValueAccesses, exprVars, gatherAccesses, isGatherAcce
 import { findExpr, walkExpr } from './walk';
 import type { Access, Cascade, CascadeSource, DType, Einsum, Expr, IndexExpr, Partition, Rank, SourceLoc, Tensor, TensorDim } from './types';
 import { printIndex } from './print';
-import { sparsityProblems } from './sparsity';
+import { sparsityProblems, valueReaders } from './sparsity';
 
 export interface FinalizeResult {
   cascade: Cascade | null; // null when there is any error
@@ -610,7 +610,9 @@ function resolveOutputs(cx: Ctx): string[] {
 /** A pruned weight's pattern is valid and its rank is contracted by every reader (ir/sparsity.ts). */
 function checkSparsity(cx: Ctx): void {
   const graph = { tensors: [...cx.tensors.values()], einsums: cx.src.einsums };
-  for (const t of graph.tensors) for (const p of sparsityProblems(t, graph)) cx.fail('bad-sparsity', p.message, t.sparsity?.loc ?? t.loc, p.hint);
+  if (!graph.tensors.some((t) => t.sparsity)) return;
+  const readers = valueReaders(graph.einsums);
+  for (const t of graph.tensors) for (const p of sparsityProblems(t, graph, readers)) cx.fail('bad-sparsity', p.message, t.sparsity?.loc ?? t.loc, p.hint);
 }
 
 function assemble(cx: Ctx, outputs: string[]): Cascade {

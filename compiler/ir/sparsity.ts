@@ -20,7 +20,7 @@ import { DTYPE_BITS } from './dtype';
 import { indexEqual } from './equal';
 import { printIndex } from './print';
 import { exprValueAccesses, reducedVars, tensorElements } from './query';
-import type { Cascade, Einsum, NMSparsity, Tensor } from './types';
+import type { Access, Cascade, Einsum, NMSparsity, Tensor } from './types';
 
 export const MAX_SPARSE_M = 256;
 
@@ -77,30 +77,43 @@ export interface SparseReach {
   problems: { einsum: number; why: string }[];
 }
 
-/** Follows dimension `dim` of tensor `name` through elementwise maps to the einsums that reduce it. */
-export function sparseReach(c: Graph, name: string, dim: number, out: SparseReach = { contractions: [], problems: [] }, depth = 0): SparseReach {
-  c.einsums.forEach((e, i) => {
+/** The value reads of each tensor: einsum index and access. */
+export type ValueReaders = Map<string, { einsum: number; access: Access }[]>;
+
+export function valueReaders(es: readonly Einsum[]): ValueReaders {
+  const m: ValueReaders = new Map();
+  es.forEach((e, i) => {
     for (const a of exprValueAccesses(e.expr)) {
-      if (a.tensor !== name) continue;
-      const idx = a.indices[dim];
-      if (!idx) continue;
-      const vars = indexVars(idx);
-      const red = reducedVars(e);
-      if (vars.some((v) => red.includes(v))) {
-        if (e.reduce === 'sum') out.contractions.push({ einsum: i, operand: name });
-        else out.problems.push({ einsum: i, why: `${e.output.tensor} reduces it with ${e.reduce}, not a sum` });
-        continue;
-      }
-      const p = red.length === 0 && e.output.tensor !== name ? e.output.indices.findIndex((o) => indexEqual(o, idx)) : -1;
-      if (p >= 0 && depth < 8) sparseReach(c, e.output.tensor, p, out, depth + 1);
-      else out.problems.push({ einsum: i, why: `${e.output.tensor} reads it at ${printIndex(idx)} without summing over it` });
+      const list = m.get(a.tensor);
+      if (list) list.push({ einsum: i, access: a });
+      else m.set(a.tensor, [{ einsum: i, access: a }]);
     }
   });
+  return m;
+}
+
+/** Follows dimension `dim` of tensor `name` through elementwise maps to the einsums that reduce it. */
+export function sparseReach(c: Graph, name: string, dim: number, readers: ValueReaders = valueReaders(c.einsums), out: SparseReach = { contractions: [], problems: [] }, depth = 0): SparseReach {
+  for (const { einsum: i, access: a } of readers.get(name) ?? []) {
+    const e = c.einsums[i]!;
+    const idx = a.indices[dim];
+    if (!idx) continue;
+    const vars = indexVars(idx);
+    const red = reducedVars(e);
+    if (vars.some((v) => red.includes(v))) {
+      if (e.reduce === 'sum') out.contractions.push({ einsum: i, operand: name });
+      else out.problems.push({ einsum: i, why: `${e.output.tensor} reduces it with ${e.reduce}, not a sum` });
+      continue;
+    }
+    const p = red.length === 0 && e.output.tensor !== name ? e.output.indices.findIndex((o) => indexEqual(o, idx)) : -1;
+    if (p >= 0 && depth < 8) sparseReach(c, e.output.tensor, p, readers, out, depth + 1);
+    else out.problems.push({ einsum: i, why: `${e.output.tensor} reads it at ${printIndex(idx)} without summing over it` });
+  }
   return out;
 }
 
 /** What is wrong with a tensor's sparse attribute in a cascade (empty when nothing is). */
-export function sparsityProblems(t: Tensor, c: Graph): { message: string; hint: string }[] {
+export function sparsityProblems(t: Tensor, c: Graph, readers?: ValueReaders): { message: string; hint: string }[] {
   const s = t.sparsity;
   if (!s) return [];
   const attr = `sparse(${s.n}:${s.m}, ${s.rank})`;
@@ -109,7 +122,7 @@ export function sparsityProblems(t: Tensor, c: Graph): { message: string; hint: 
   if (t.role !== 'weight') return [{ message: `${t.name} is ${t.role === 'kvcache' ? 'a kvcache' : `an ${t.role}`} tensor: only a weight can be pruned to an N:M pattern`, hint: `declare it as weight, or drop ${attr}` }];
   const dim = t.dims.findIndex((d) => d.rank === s.rank);
   if (dim < 0) return [{ message: `${t.name} is pruned along ${s.rank}, which is not one of its dimensions [${t.dims.map((d) => d.rank).join(', ')}]`, hint: `name the contracted rank, e.g. sparse(${s.n}:${s.m}, ${t.dims[0]?.rank ?? 'K'})` }];
-  const reach = sparseReach(c, t.name, dim);
+  const reach = sparseReach(c, t.name, dim, readers);
   const hint = `N:M sparsity prunes the contracted rank of a GEMM (each output sums over the kept values); prune ${t.name} along the rank its readers sum over`;
   const out = reach.problems.map((p) => ({ message: `${t.name} is pruned along ${s.rank}, but ${p.why}`, hint }));
   if (out.length === 0 && reach.contractions.length === 0) out.push({ message: `${t.name} is pruned along ${s.rank}, but no einsum sums over it`, hint });
@@ -123,11 +136,12 @@ export function sparseOperands(c: Graph): Map<string, { sparsity: NMSparsity; we
   let m = operandCache.get(c);
   if (m) return m;
   m = new Map();
+  const readers = valueReaders(c.einsums);
   for (const t of c.tensors) {
     const s = t.sparsity;
     const dim = s ? t.dims.findIndex((d) => d.rank === s.rank) : -1;
     if (!s || dim < 0) continue;
-    for (const x of sparseReach(c, t.name, dim).contractions) m.set(`${x.einsum}/${x.operand}`, { sparsity: s, weight: t.name });
+    for (const x of sparseReach(c, t.name, dim, readers).contractions) m.set(`${x.einsum}/${x.operand}`, { sparsity: s, weight: t.name });
   }
   operandCache.set(c, m);
   return m;
