@@ -1,10 +1,14 @@
 // N:M weight sparsity in the .ein language: `weight W[K, N]: int4 sparse(8:16, K)` parses into the tensor's
 // attribute, prints back exactly (print ∘ parse is the identity on the text, and parse ∘ print on the IR), and
 // every malformed pattern is a file:line:col diagnostic whose column was counted by hand against the line.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cascadesEqual, finalize, printCascade, renderDiagnostics, sparsityProblems, type CascadeSource } from '../../compiler/ir';
 import { parseCascade } from '../../compiler/lang';
+import { runCli } from '../helpers/cli';
 import { genCascadeSource } from './gen-cascade';
 
 const head = 'rank M = 2, N = 3, K = 32\ninput X[M, K]: int8\n';
@@ -119,5 +123,15 @@ x.ein:3:22: error: W is pruned along N, but Y reads it at n without summing over
     );
     // the generator makes contractions, so some patterns are accepted (the property is not vacuous)
     expect(accepted).toBeGreaterThan(0);
+  });
+
+  it('check --json carries the pattern, and the document validates against docs/schema/cascade.schema.json (ajv)', async () => {
+    const root = join(import.meta.dirname, '../..');
+    const r = await runCli(['check', 'examples/fpga/gemv-sparse.ein', '--json'], { cwd: root });
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.out);
+    expect(doc.tensors.find((t: { name: string }) => t.name === 'W').sparsity).toEqual({ n: 8, m: 16, rank: 'K' });
+    const validate = new Ajv2020({ allErrors: true, strict: false }).compile(JSON.parse(readFileSync(join(root, 'docs/schema/cascade.schema.json'), 'utf8')));
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
   });
 });
