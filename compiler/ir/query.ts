@@ -47,6 +47,28 @@ function hasGather(i: IndexExpr): boolean {
   return i.kind === 'gather' || (i.kind === 'ibin' && (hasGather(i.a) || hasGather(i.b)));
 }
 
+/**
+ * Bit k set when vars[k] occurs in the index expression (a gather's own indices included): the mask
+ * `indexVars` would give, without building the list (the mapper asks it for every access).
+ */
+export function indexVarMask(i: IndexExpr, vars: readonly string[]): number {
+  switch (i.kind) {
+    case 'ivar': {
+      const k = vars.indexOf(i.name);
+      return k >= 0 ? 1 << k : 0;
+    }
+    case 'ibin':
+      return indexVarMask(i.a, vars) | indexVarMask(i.b, vars);
+    case 'gather': {
+      let m = 0;
+      for (const j of i.access.indices) m |= indexVarMask(j, vars);
+      return m;
+    }
+    default:
+      return 0;
+  }
+}
+
 /** Index variables used on the right: in accesses and as values (masks). */
 export function exprVars(e: Expr, out: string[] = []): string[] {
   walkExpr(e, (x) => {

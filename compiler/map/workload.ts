@@ -2,17 +2,20 @@
 // the tensors it touches (as bitmasks over its variables), and the ops one point costs.
 import {
   dtypeBytesPacked,
-  exprAccesses,
+  gatherAccesses,
+  indexVarMask,
   indexVars,
   isGatherAccess,
-  iterationVars,
   partitionInfos,
   reducedVars,
   tensorElements,
+  walkExpr,
+  type Access,
   type Cascade,
   type DType,
   type Einsum,
   type Expr,
+  type IndexExpr,
   type PartitionInfo,
   type Tensor,
 } from '../ir';
@@ -69,34 +72,49 @@ function isConst(e: Expr): boolean {
   }
 }
 
-function countOps(e: Expr, ops: number[]): void {
-  if (isConst(e)) return;
-  switch (e.kind) {
-    case 'unary':
-      if (e.op !== 'neg' && e.op !== 'abs') ops[OP_INDEX.exp]!++;
-      countOps(e.arg, ops);
-      break;
-    case 'binary':
-      if (e.op === '+' || e.op === '-') ops[OP_INDEX.add]!++;
-      else if (e.op === '*') ops[OP_INDEX.mul]!++;
-      else if (e.op === '/') ops[isConst(e.b) ? OP_INDEX.mul : OP_INDEX.div]!++; // x / c is x * (1/c)
-      else ops[OP_INDEX.max]!++;
-      countOps(e.a, ops);
-      countOps(e.b, ops);
-      break;
-    case 'cmp':
-      ops[OP_INDEX.max]!++;
-      countOps(e.a, ops);
-      countOps(e.b, ops);
-      break;
-    case 'select':
-      countOps(e.cond, ops);
-      countOps(e.a, ops);
-      countOps(e.b, ops);
-      break;
-    default:
-      break;
-  }
+/** What one walk of an einsum's expression finds: its accesses (exprAccesses' order), variables (exprVars' order) and ops per point. */
+interface ExprFacts {
+  reads: Access[];
+  vars: string[];
+  ops: number[];
+}
+
+/**
+ * One walk over the expression for everything the workload needs. A constant subtree (folded at
+ * compile time) costs no op and holds no access or variable, so it is skipped whole.
+ */
+function exprFacts(e: Expr): ExprFacts {
+  const f: ExprFacts = { reads: [], vars: [], ops: OPS.map(() => 0) };
+  const { reads, vars, ops } = f;
+  walkExpr(e, (x) => {
+    if (isConst(x)) return false;
+    switch (x.kind) {
+      case 'unary':
+        if (x.op !== 'neg' && x.op !== 'abs') ops[OP_INDEX.exp]!++;
+        break;
+      case 'binary':
+        if (x.op === '+' || x.op === '-') ops[OP_INDEX.add]!++;
+        else if (x.op === '*') ops[OP_INDEX.mul]!++;
+        else if (x.op === '/') ops[isConst(x.b) ? OP_INDEX.mul : OP_INDEX.div]!++; // x / c is x * (1/c)
+        else ops[OP_INDEX.max]!++;
+        break;
+      case 'cmp':
+        ops[OP_INDEX.max]!++;
+        break;
+      case 'ivar':
+        if (!vars.includes(x.name)) vars.push(x.name);
+        break;
+      case 'access':
+        reads.push(x.access);
+        gatherAccesses(x.access, reads);
+        for (const i of x.access.indices) indexVars(i, vars);
+        break;
+      default:
+        break;
+    }
+    return undefined;
+  });
+  return f;
 }
 
 /**
@@ -116,6 +134,8 @@ export interface CascadeIndex {
   names: string[];
   /** viewSource's answers, filled as they are asked */
   viewSources: Map<string, string>;
+  /** tensorElements of each tensor, filled as asked */
+  elements: Map<Tensor, number>;
 }
 
 export function cascadeIndex(c: Cascade): CascadeIndex {
@@ -145,46 +165,34 @@ export function cascadeIndex(c: Cascade): CascadeIndex {
     if (list) list.push(p);
     else partitions.set(k, [p]);
   }
-  return { tensors, rankSizes, partitions, producers, names, viewSources: new Map() };
+  return { tensors, rankSizes, partitions, producers, names, viewSources: new Map(), elements: new Map() };
 }
 
 export function einsumWorkload(c: Cascade, i: number, ix: CascadeIndex = cascadeIndex(c)): EinsumWorkload {
   const e: Einsum = c.einsums[i]!;
-  const vars = iterationVars(e);
-  const sizeOfVar = (v: string) => ix.rankSizes.get(v) ?? 1;
-  const sizes = vars.map(sizeOfVar);
-  let points = sizes.reduce((a, b) => a * b, 1);
-  for (const v0 of vars)
-    for (const p of ix.partitions.get(v0) ?? []) {
-      if (p.vars.every((v) => vars.includes(v))) {
-        const prod = p.vars.reduce((a, v) => a * sizeOfVar(v), 1);
+  const { reads, vars: exprVarList, ops } = exprFacts(e.expr);
+  // iterationVars and reducedVars (compiler/ir/query.ts) from the one walk: output variables, then the reduced ones
+  const vars: string[] = [];
+  for (const idx of e.output.indices) indexVars(idx, vars);
+  const nOut = vars.length;
+  for (const v of exprVarList) if (!vars.includes(v)) vars.push(v); // exprVarList holds each once
+  const reduced = vars.slice(nOut);
+  const sizes = vars.map((v) => ix.rankSizes.get(v) ?? 1);
+  let points = 1;
+  for (const s of sizes) points *= s;
+  for (const v0 of vars) {
+    const parts = ix.partitions.get(v0);
+    if (parts)
+      for (const p of parts) {
+        if (!p.vars.every((v) => vars.includes(v))) continue;
+        let prod = 1;
+        for (const v of p.vars) prod *= ix.rankSizes.get(v) ?? 1;
         points = (points / prod) * p.parentSize;
       }
-    }
-  const maskOf = (indices: Einsum['output']['indices']) => {
-    let m = 0;
-    for (const idx of indices) for (const v of indexVars(idx)) if (vars.includes(v)) m |= 1 << vars.indexOf(v);
-    return m;
-  };
+  }
   const tensors: TensorUse[] = [];
-  const addUse = (name: string, mask: number, write: boolean) => {
-    const t = ix.tensors.get(name);
-    if (!t) return;
-    const prev = tensors.find((u) => u.name === name && u.write === write);
-    if (prev) {
-      prev.mask |= mask;
-      return;
-    }
-    // A read through a view (BK = K re-laid out) is a read of the viewed tensor, where it lives.
-    const src = write ? t : (ix.tensors.get(viewSource(c, ix, name)) ?? t);
-    tensors.push({ name, mask, bytesPerElement: dtypeBytesPacked(t.dtype), dtype: t.dtype, elements: Math.min(tensorElements(t), tensorElements(src)), role: src.role, write });
-  };
-  const reads = exprAccesses(e.expr);
-  for (const a of reads) addUse(a.tensor, maskOf(a.indices), false);
-  addUse(e.output.tensor, maskOf(e.output.indices), true);
-  const ops = OPS.map(() => 0);
-  countOps(e.expr, ops);
-  const reduced = reducedVars(e);
+  for (const a of reads) addUse(c, ix, tensors, a.tensor, maskOf(vars, a.indices), false);
+  addUse(c, ix, tensors, e.output.tensor, maskOf(vars, e.output.indices), true);
   let contraction = false;
   if (reduced.length > 0) {
     if (e.reduce === 'sum') {
@@ -201,6 +209,33 @@ export function einsumWorkload(c: Cascade, i: number, ix: CascadeIndex = cascade
   const view = e.expr.kind === 'access' && reduced.length === 0 && !isGatherAccess(e.expr.access) && !isGatherAccess(e.output);
   const operandReads = reads.length;
   return { index: i, name: ix.names[i]!, vars, sizes, points, tensors, ops, operandReads, view, contraction, reduced, init: e.init };
+}
+
+/** Bit i set when vars[i] appears among the indices (gathers' own indices included). */
+function maskOf(vars: string[], indices: readonly IndexExpr[]): number {
+  let m = 0;
+  for (const idx of indices) m |= indexVarMask(idx, vars);
+  return m;
+}
+
+/** Adds one read (or the write) of `name` to `tensors`, or widens the mask of the use already there. */
+function addUse(c: Cascade, ix: CascadeIndex, tensors: TensorUse[], name: string, mask: number, write: boolean): void {
+  const t = ix.tensors.get(name);
+  if (!t) return;
+  for (const u of tensors)
+    if (u.name === name && u.write === write) {
+      u.mask |= mask;
+      return;
+    }
+  // A read through a view (BK = K re-laid out) is a read of the viewed tensor, where it lives.
+  const src = write ? t : (ix.tensors.get(viewSource(c, ix, name)) ?? t);
+  tensors.push({ name, mask, bytesPerElement: dtypeBytesPacked(t.dtype), dtype: t.dtype, elements: Math.min(elementsOf(ix, t), elementsOf(ix, src)), role: src.role, write });
+}
+
+function elementsOf(ix: CascadeIndex, t: Tensor): number {
+  let n = ix.elements.get(t);
+  if (n === undefined) ix.elements.set(t, (n = tensorElements(t)));
+  return n;
 }
 
 /** The tensor that `name` re-lays out, through chains of view einsums (itself when it is no view). */

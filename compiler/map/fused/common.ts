@@ -33,12 +33,12 @@ export function objectiveValue(o: Objective, latency: number, energy: number): n
 export function dependencies(c: Cascade, members: EinsumWorkload[], iterVar: string | undefined): { op: number; carried: boolean }[][] {
   const writerOf = new Map<string, number>();
   members.forEach((w, k) => writerOf.set(c.einsums[w.index]!.output.tensor, k));
-  const sizeOf = rankSizeLookup(c.ranks);
+  let sizeOf: ((r: string) => number | undefined) | undefined;
   // the shift of an index that is the iterative variable plus a constant (m1 -> 0, m1+1 -> 1)
   const shiftOf = (idx: IndexExpr, v: string): number | undefined => {
     if (idx.kind === 'ivar') return idx.name === v ? 0 : undefined; // the common case, without an affine form
     if (idx.kind !== 'ibin') return undefined;
-    const a = toAffine(idx, sizeOf);
+    const a = toAffine(idx, (sizeOf ??= rankSizeLookup(c.ranks)));
     return a && a.coeffs.size === 1 && a.coeffs.get(v) === 1 ? a.constant : undefined;
   };
   return members.map((w) => {
@@ -157,11 +157,31 @@ export function fusedOp(
   shape: Pick<FusedOp, 'spatialExtent' | 'queries' | 'timeExtent'>,
   io: { tensors: FusedTensor[]; resolve: (n: string) => string; tail?: boolean },
 ): FusedOp {
-  const names = new Set(io.tensors.map((t) => t.name));
-  const reads = [...new Set(w.tensors.filter((t) => !t.write).map((t) => io.resolve(t.name)))].filter((n) => names.has(n));
+  const reads: string[] = [];
+  for (const t of w.tensors) {
+    if (t.write) continue;
+    const n = io.resolve(t.name);
+    if (!reads.includes(n) && io.tensors.some((x) => x.name === n)) reads.push(n);
+  }
   const out = c.einsums[w.index]!.output.tensor;
   const writes = io.tensors.some((t) => t.name === out && t.operand === 'out') ? out : undefined;
-  return { einsum: w.name, index: w.index, unit, contraction: w.contraction, cyclesPerPoint: cyclesPerPoint(w, u), macCyclesPerPoint: macCyclesPerPoint(w, u), ...shape, deps: [], stage: 0, tail: io.tail ?? false, reads, ...(writes ? { writes } : {}) };
+  const op: FusedOp = {
+    einsum: w.name,
+    index: w.index,
+    unit,
+    contraction: w.contraction,
+    cyclesPerPoint: cyclesPerPoint(w, u),
+    macCyclesPerPoint: macCyclesPerPoint(w, u),
+    spatialExtent: shape.spatialExtent,
+    queries: shape.queries,
+    timeExtent: shape.timeExtent,
+    deps: [],
+    stage: 0,
+    tail: io.tail ?? false,
+    reads,
+  };
+  if (writes) op.writes = writes;
+  return op;
 }
 
 /** What every description holds besides its einsums and tiles. */

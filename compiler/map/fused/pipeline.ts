@@ -63,7 +63,7 @@ function rowVarOf(first2d: EinsumWorkload, m1: string, m0: string): string | und
  * 32 groups: scanning the cascade for each would cost the square of its size).
  */
 interface CascadeIndex {
-  /** the non-init, non-view einsums over each variable */
+  /** the non-init, non-view einsums over each iterative partition's outer variable (m1), program order */
   over: Map<string, EinsumWorkload[]>;
   /** the non-init, non-view einsums that read each tensor, program order */
   readers: Map<string, EinsumWorkload[]>;
@@ -77,15 +77,25 @@ function cascadeIndex(c: Cascade, ws: EinsumWorkload[]): CascadeIndex {
   let x = indexes.get(ws);
   if (x) return x;
   x = { over: new Map(), readers: new Map(), viewSource: new Map() };
-  const push = <K>(m: Map<K, EinsumWorkload[]>, k: K, w: EinsumWorkload) => (m.get(k) ?? m.set(k, []).get(k)!).push(w);
+  for (const p of iterativePartitions(c)) x.over.set(p.vars[0]!, []);
   for (const w of ws) {
     if (w.view) x.viewSource.set(c.einsums[w.index]!.output.tensor, w.tensors.find((t) => !t.write)!.name);
     if (w.view || w.init) continue;
-    for (const v of w.vars) push(x.over, v, w);
-    for (const t of new Set(w.tensors.filter((u) => !u.write).map((u) => u.name))) push(x.readers, t, w);
+    for (const v of w.vars) x.over.get(v)?.push(w);
+    for (const u of w.tensors) {
+      if (u.write) continue;
+      const list = x.readers.get(u.name);
+      if (!list) x.readers.set(u.name, [w]);
+      else if (list[list.length - 1] !== w) list.push(w); // a tensor read twice by one einsum counts once
+    }
   }
   indexes.set(ws, x);
   return x;
+}
+
+/** The members over m1: from the index when m1 is an iterative partition's, else by a scan (a caller's own partition). */
+function membersOver(ix: CascadeIndex, ws: EinsumWorkload[], m1: string): EinsumWorkload[] {
+  return ix.over.get(m1) ?? ws.filter((w) => !w.view && !w.init && w.vars.includes(m1));
 }
 
 function bindPipeline(c: Cascade, ws: EinsumWorkload[], hw: HwModel, part: Partition | undefined = iterativePartitions(c)[0]): PipelineBinding | { reason: string } {
@@ -95,7 +105,7 @@ function bindPipeline(c: Cascade, ws: EinsumWorkload[], hw: HwModel, part: Parti
   if (!part || part.vars.length !== 2) return { reason: 'the cascade has no iterative partitioned rank (M -> M1, M0 with m1 iterative) to traverse once' };
   const [m1, m0] = part.vars as [string, string];
   const ix = cascadeIndex(c, ws);
-  const members = ix.over.get(m1) ?? [];
+  const members = membersOver(ix, ws, m1);
   const lastMember = Math.max(...members.map((m) => m.index));
   const resolve = (n: string): string => (ix.viewSource.has(n) ? resolve(ix.viewSource.get(n)!) : n);
   const written = new Set(members.map((w) => c.einsums[w.index]!.output.tensor));
@@ -232,7 +242,7 @@ function pipelineCompute(d: PipelineAttention): { computeCycles: number; arrival
   const at = new Map(arrival);
   const ops = scheduleOps(d, P0);
   const ready = Float64Array.from(d.ops, (op) => (op.tail ? 0 : Math.max(0, ...op.reads.map((n) => at.get(n) ?? 0))));
-  const key = JSON.stringify([ops, [...ready], M1, P1, P2, d.batch]);
+  const key = scheduleKey(ops, ready, M1, P1, P2, d.batch);
   let computeCycles = computed.get(key);
   if (computeCycles === undefined) {
     computeCycles = scheduleCycles(ops, ready, d.tiles, d.batch);
@@ -240,6 +250,17 @@ function pipelineCompute(d: PipelineAttention): { computeCycles: number; arrival
     computed.set(key, computeCycles);
   }
   return { computeCycles, arrival };
+}
+
+/** The inputs of scheduleCycles as a string of numbers (every field of every op, the arrivals, the tiles). */
+function scheduleKey(ops: ReturnType<typeof scheduleOps>, ready: Float64Array, M1: number, P1: number, P2: number, batch: number): string {
+  let k = `${M1},${P1},${P2},${batch}`;
+  for (let i = 0; i < ops.length; i++) {
+    const o = ops[i]!;
+    k += `|${o.unit},${o.cycles},${o.stage},${o.lastOnly ? 1 : 0},${ready[i]}:`;
+    for (const d of o.deps) k += d.carried ? `${d.op}c ` : `${d.op} `;
+  }
+  return k;
 }
 
 /**
@@ -314,7 +335,7 @@ function pipelineEinsums(d: PipelineAttention, ws: EinsumWorkload[], hw: HwModel
       index: w.index,
       unit: u.name,
       spatial,
-      tiles: Object.fromEntries(w.vars.map((v, i) => [v, v === m0 ? M0 : v === rowVar ? pTile : v === m1 ? 1 : w.sizes[i]!])),
+      tiles: opTiles(w, m0, M0, rowVar, pTile, m1),
       loopOrder: op.tail ? [rowVar] : [rowVar, m1],
       group: groupName,
       cost: { latencyCycles: Math.round(cycles * reps), computeCycles: Math.round(cycles * reps), energyPj: e, busyPeCycles: { [u.name]: opBusy }, traffic: {}, boundBy: 'compute' },
@@ -325,6 +346,15 @@ function pipelineEinsums(d: PipelineAttention, ws: EinsumWorkload[], hw: HwModel
   return { einsums, busy, opEnergy };
 }
 
+/** The tile of each variable of a member: M0 of m0, the row group of the row rank, one m1 step, the rest whole. */
+function opTiles(w: EinsumWorkload, m0: string, M0: number, rowVar: string, pTile: number, m1: string): Record<string, number> {
+  const tiles: Record<string, number> = {};
+  for (let i = 0; i < w.vars.length; i++) {
+    const v = w.vars[i]!;
+    tiles[v] = v === m0 ? M0 : v === rowVar ? pTile : v === m1 ? 1 : w.sizes[i]!;
+  }
+  return tiles;
+}
 
 function pipelineExplanation(d: PipelineAttention, hw: HwModel, r: { arrival: [string, number][]; drainCycles: number; latency: number; boundBy: string; busy: Record<string, number> }): string[] {
   const { M0, M1, P0, P1, P2 } = d.tiles;
