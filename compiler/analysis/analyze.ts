@@ -1,5 +1,5 @@
 // Whole-cascade analysis: shapes, operation counts, bytes, operational intensity, footprint and passes.
-import { dtypeBytes, einsumName, exprAccesses, iterationVars, iterativeVars, tensorElements, type Cascade, type DType, type Role } from '../ir';
+import { dtypeBytes, einsumName, tensorBytesPacked, exprAccesses, iterationVars, iterativeVars, tensorElements, type Cascade, type DType, type Role } from '../ir';
 import { einsumOps, OP_KINDS, type OpCounts, type OpKind } from './flops';
 import { passAnalysis, type PassInfo } from './passes';
 import { gatheredBytes, gatheredElements, indexedWriteElements } from './gathered';
@@ -19,7 +19,7 @@ export interface TensorAnalysis {
   dtype: DType;
   shape: number[];
   elements: number;
-  /** dtype-aware; sub-byte types packed (int4: two per byte), rounded up to whole bytes */
+  /** dtype-aware; sub-byte types packed (int4: two per byte), rounded up to whole bytes; a pruned weight (sparse(N:M)) its kept values and their log2(M)-bit indices */
   bytes: number;
   /** a tensor read only through gathers (an embedding table): the bytes of the rows they touch */
   gatheredBytes?: number;
@@ -114,7 +114,7 @@ export function analyzeCascade(c: Cascade, opts?: { passRank?: string }): Cascad
     const elements = tensorElements(t);
     const g = gathered.get(t.name);
     const w = written.get(t.name);
-    return { name: t.name, role: t.role, dtype: t.dtype, shape: t.dims.map((d) => d.extent), elements, bytes: dtypeBytes(t.dtype, elements), ...(g !== undefined ? { gatheredBytes: g } : {}), ...(w !== undefined ? { writtenBytes: dtypeBytes(t.dtype, w) } : {}) };
+    return { name: t.name, role: t.role, dtype: t.dtype, shape: t.dims.map((d) => d.extent), elements, bytes: tensorBytesPacked(t), ...(g !== undefined ? { gatheredBytes: g } : {}), ...(w !== undefined ? { writtenBytes: dtypeBytes(t.dtype, w) } : {}) };
   });
   const ops: OpCounts = {};
   for (const k of OP_KINDS) {

@@ -1,7 +1,7 @@
 // What the mapper needs to know about one einsum, extracted once from the IR: its iteration space,
 // the tensors it touches (as bitmasks over its variables), and the ops one point costs.
 import {
-  dtypeBytesPacked,
+  tensorBytesPerElement,
   gatherAccesses,
   indexVarMask,
   indexVars,
@@ -229,7 +229,7 @@ function addUse(c: Cascade, ix: CascadeIndex, tensors: TensorUse[], name: string
     }
   // A read through a view (BK = K re-laid out) is a read of the viewed tensor, where it lives.
   const src = write ? t : (ix.tensors.get(viewSource(c, ix, name)) ?? t);
-  tensors.push({ name, mask, bytesPerElement: dtypeBytesPacked(t.dtype), dtype: t.dtype, elements: Math.min(elementsOf(ix, t), elementsOf(ix, src)), role: src.role, write });
+  tensors.push({ name, mask, bytesPerElement: tensorBytesPerElement(t), dtype: t.dtype, elements: Math.min(elementsOf(ix, t), elementsOf(ix, src)), role: src.role, write });
 }
 
 function elementsOf(ix: CascadeIndex, t: Tensor): number {

@@ -86,7 +86,7 @@ const parts = (f: Footprint) => `weights ${formatBytes(f.weightsBytes)}, KV cach
  * Pruned weights (`sparse(N:M, K)`, lower --sparsity) on a target none of whose compute units states a
  * sparse datapath (`attr sparse_nm_m`: the M its chains select within, as the FPGA overlay's DSP unit
  * does): its engines compute those GEMMs dense, the zeros' MACs included, and the Result says so rather
- * than ignore the pattern. The footprint counts the weights packed on every target.
+ * than ignore the pattern. The footprint and the mapper's traffic count the weights packed on every target.
  */
 export function sparsityNotes(c: Cascade, spec: TargetSpec): string[] {
   const pruned = c.tensors.filter((t) => t.sparsity);
@@ -95,7 +95,7 @@ export function sparsityNotes(c: Cascade, spec: TargetSpec): string[] {
   const shown = names.length <= 3 ? names.join(', ') : `${names.slice(0, 2).join(', ')} and ${names.length - 2} more`;
   const patterns = [...new Set(pruned.map((t) => `${t.sparsity!.n}:${t.sparsity!.m}`))].join(', ');
   const one = names.length === 1;
-  return [`${shown} ${one ? 'is' : 'are'} pruned ${patterns}: no compute unit of ${spec.name} states a sparse datapath (attr sparse_nm_m), so ${one ? 'its' : 'their'} GEMMs run dense here, the zeros' MACs included; the capacity footprint counts ${one ? 'it' : 'them'} packed (kept values and a log2(M)-bit index each)`];
+  return [`${shown} ${one ? 'is' : 'are'} pruned ${patterns}: no compute unit of ${spec.name} states a sparse datapath (attr sparse_nm_m), so ${one ? 'its' : 'their'} GEMMs run dense here, the zeros' MACs included; the footprint and the traffic count ${one ? 'it' : 'them'} packed (kept values and a log2(M)-bit index each)`];
 }
 
 /** The footprint against the target; throws a UserError naming the remedies when it does not fit. */
