@@ -103,7 +103,11 @@ export function einsumKey(w: EinsumWorkload, hwId: number, opts: EinsumMapOption
   let red = 0;
   for (const r of w.reduced) red |= 1 << w.vars.indexOf(r);
   // element types only where a unit has per-dtype rates (otherwise the key, and so the search's seed, is as before)
-  const t = w.tensors.map((u) => `${u.mask}:${u.bytesPerElement}:${dtypes ? `${u.dtype}:` : ''}${u.elements}:${u.role}:${u.write ? 1 : 0}`).join(',');
+  let t = '';
+  for (let i = 0; i < w.tensors.length; i++) {
+    const u = w.tensors[i]!;
+    t += `${i > 0 ? ',' : ''}${u.mask}:${u.bytesPerElement}:${dtypes ? `${u.dtype}:` : ''}${u.elements}:${u.role}:${u.write ? 1 : 0}`;
+  }
   return `${hwId}|${opts.objective}|${opts.seed ?? 1}|${opts.budget ?? ''}|${opts.exhaustiveLimit ?? ''}|${opts.batch ?? 1}|${w.sizes.join('x')}|${w.points}|${t}|${w.ops.join(',')}|${w.operandReads}|${w.view ? 1 : 0}${w.contraction ? 1 : 0}${w.init ? 1 : 0}|${red}${opts.climb === false ? '|sampled' : ''}`;
 }
 
@@ -173,7 +177,7 @@ function describeFigures(w: EinsumWorkload, f: Figures, row: number, col: number
   const unit = f.unit;
   const spatial: SpatialBinding[] = [];
   const tileRec: Record<string, number> = {};
-  w.vars.forEach((v, i) => (tileRec[v] = f.tileSizes[i]!));
+  for (let i = 0; i < w.vars.length; i++) tileRec[w.vars[i]!] = f.tileSizes[i]!;
   const explanation: string[] = [];
   const bind = (vi: number, dim: 'rows' | 'cols' | 'lanes', side: number) => {
     if (vi < 0) return;
@@ -202,13 +206,17 @@ function describeFigures(w: EinsumWorkload, f: Figures, row: number, col: number
   if (f.bound !== 'compute') explanation.push(`${w.name}: bound by ${f.boundName} bandwidth (${Math.round(f.boundCycles)} cycles of transfers against ${f.compute} of compute)`);
   const busy: Record<string, number> = {};
   busy[unit.name] = w.points * f.cpp;
+  const loopOrder: string[] = [];
+  for (let i = 0; i < order.length; i++) loopOrder.push(w.vars[order[i]!]!);
+  const occupancyBytes: Record<string, number> = {};
+  occupancyBytes[f.glb.level] = f.glb.bytes;
   return {
     name: w.name,
     index: w.index,
     unit: unit.name,
     spatial,
     tiles: tileRec,
-    loopOrder: Array.from(order, (i) => w.vars[i]!),
+    loopOrder,
     cost: {
       latencyCycles: f.latency,
       computeCycles: f.compute,
@@ -216,7 +224,7 @@ function describeFigures(w: EinsumWorkload, f: Figures, row: number, col: number
       busyPeCycles: busy,
       traffic: copyTraffic(f.traffic),
       boundBy: f.boundName,
-      occupancyBytes: { [f.glb.level]: f.glb.bytes },
+      occupancyBytes,
     },
     spatialUtilization: f.spatialUtil,
     explanation,
@@ -226,6 +234,6 @@ function describeFigures(w: EinsumWorkload, f: Figures, row: number, col: number
 /** each mapping owns its traffic records (batch scaling multiplies them in place) */
 function copyTraffic(t: Record<string, LevelTraffic>): Record<string, LevelTraffic> {
   const out: Record<string, LevelTraffic> = {};
-  for (const [k, v] of Object.entries(t)) out[k] = { ...v };
+  for (const k in t) out[k] = { ...t[k]! };
   return out;
 }

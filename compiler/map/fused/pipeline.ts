@@ -15,7 +15,7 @@
 import { iterativeVars, partitionInfos, type Cascade } from '../../ir';
 import { opTileCycles, pipelineFirstTransfers, tileBytes, transferCycles, type FusedAttention, type FusedOp, type FusedTensor, type PipelineAttention } from '../../../sim/spatial/attention-shape';
 import type { HwModel, LevelModel, UnitModel } from '../hardware';
-import type { EinsumMapping, Objective } from '../mapping';
+import type { EinsumMapping, Objective, SpatialBinding } from '../mapping';
 import { cyclesPerPoint, energyPerPoint, type EinsumWorkload } from '../workload';
 import { bytesOf, dependencies, describeCommon, elems, fusedOp, fusedTensor, groupEnergy, listSchedule, scheduleOps, sizeOfVar, unitOf, unitPair } from './common';
 import type { FusedOutcome } from './plugin';
@@ -106,7 +106,8 @@ function bindPipeline(c: Cascade, ws: EinsumWorkload[], hw: HwModel, part: Parti
   const [m1, m0] = part.vars as [string, string];
   const ix = cascadeIndex(c, ws);
   const members = membersOver(ix, ws, m1);
-  const lastMember = Math.max(...members.map((m) => m.index));
+  let lastMember = -Infinity;
+  for (const m of members) if (m.index > lastMember) lastMember = m.index;
   const resolve = (n: string): string => (ix.viewSource.has(n) ? resolve(ix.viewSource.get(n)!) : n);
   const written = new Set(members.map((w) => c.einsums[w.index]!.output.tensor));
   // after the loop: einsums that read the recurrence's final values (the divide AV = RNV / RD)
@@ -146,13 +147,15 @@ function pipelineTensors(c: Cascade, b: PipelineBinding, M0: number): { tensors:
   const tensors: FusedTensor[] = [];
   let stateBytesPerRow = 0;
   let streamBytesPerTile = 0;
+  const hasDim = (t: Cascade['tensors'][number], r: string) => t.dims.some((d) => d.rank === r);
   for (const t of tensorsNamed(c, [...external, ...iterTensors, ...finals])) {
-    const dims = t.dims.map((d) => d.rank);
     if (external.has(t.name)) {
-      if (dims.includes(rowRank) && !dims.includes(b.parent)) {
+      const overRows = hasDim(t, rowRank);
+      const overKeys = hasDim(t, b.parent);
+      if (overRows && !overKeys) {
         stateBytesPerRow += (elems(t) / P) * bytesOf(t.dtype);
         tensors.push(fusedTensor(t, 'Q', P, b.first2d, b.resolve));
-      } else if (dims.includes(b.parent) && !dims.includes(rowRank)) {
+      } else if (overKeys && !overRows) {
         streamBytesPerTile += (elems(t) / M) * M0 * bytesOf(t.dtype);
         tensors.push(fusedTensor(t, 'KV', M, b.first2d, b.resolve));
       }
@@ -173,7 +176,11 @@ function tensorsNamed(c: Cascade, names: string[]): Cascade['tensors'] {
     ix = new Map(c.tensors.map((t, i) => [t.name, i]));
     tensorIndexes.set(c, ix);
   }
-  const at = [...new Set(names)].map((n) => ix.get(n)).filter((i): i is number => i !== undefined);
+  const at: number[] = [];
+  for (const n of names) {
+    const i = ix.get(n);
+    if (i !== undefined && !at.includes(i)) at.push(i);
+  }
   return at.sort((a, b) => a - b).map((i) => c.tensors[i]!);
 }
 
@@ -317,11 +324,14 @@ function pipelineEinsums(d: PipelineAttention, ws: EinsumWorkload[], hw: HwModel
   const { M0, M1, P0, P1, P2 } = d.tiles;
   const { m0, m1, P: rowVar } = d.ranks as Required<FusedAttention['ranks']>;
   const pTile = P1 * P0;
-  const busy: Record<string, number> = { [d.units.array2d.name]: 0, [d.units.array1d.name]: 0 };
+  const busy: Record<string, number> = {};
+  busy[d.units.array2d.name] = 0;
+  busy[d.units.array1d.name] = 0;
+  const units = { '2d': unitOf(hw, d, '2d'), '1d': unitOf(hw, d, '1d') };
   let opEnergy = 0;
   const einsums = d.ops.map((op): EinsumMapping => {
     const w = ws[op.index]!;
-    const u = unitOf(hw, d, op.unit);
+    const u = units[op.unit];
     const cycles = opTileCycles(d, op, P0);
     const reps = (op.tail ? P2 * d.batch : M1 * P2 * d.batch) * P1;
     // busy PE-cycles from the points actually visited (a ragged or narrow tile pads cycles, not work)
@@ -329,7 +339,13 @@ function pipelineEinsums(d: PipelineAttention, ws: EinsumWorkload[], hw: HwModel
     busy[u.name] = (busy[u.name] ?? 0) + opBusy;
     const e = w.points * d.batch * energyPerPoint(w, u);
     opEnergy += e;
-    const spatial = op.unit === '2d' ? [{ var: m0, dim: 'rows' as const, factor: Math.min(M0, u.rows) }, { var: rowVar, dim: 'cols' as const, factor: Math.min(pTile, u.cols) }].filter((s) => w.vars.includes(s.var)) : w.vars.includes(rowVar) ? [{ var: rowVar, dim: 'lanes' as const, factor: Math.min(pTile, u.rows) }] : [];
+    const spatial: SpatialBinding[] = [];
+    if (op.unit === '2d') {
+      if (w.vars.includes(m0)) spatial.push({ var: m0, dim: 'rows', factor: Math.min(M0, u.rows) });
+      if (w.vars.includes(rowVar)) spatial.push({ var: rowVar, dim: 'cols', factor: Math.min(pTile, u.cols) });
+    } else if (w.vars.includes(rowVar)) spatial.push({ var: rowVar, dim: 'lanes', factor: Math.min(pTile, u.rows) });
+    const opBusyPe: Record<string, number> = {};
+    opBusyPe[u.name] = opBusy;
     return {
       name: w.name,
       index: w.index,
@@ -338,7 +354,7 @@ function pipelineEinsums(d: PipelineAttention, ws: EinsumWorkload[], hw: HwModel
       tiles: opTiles(w, m0, M0, rowVar, pTile, m1),
       loopOrder: op.tail ? [rowVar] : [rowVar, m1],
       group: groupName,
-      cost: { latencyCycles: Math.round(cycles * reps), computeCycles: Math.round(cycles * reps), energyPj: e, busyPeCycles: { [u.name]: opBusy }, traffic: {}, boundBy: 'compute' },
+      cost: { latencyCycles: Math.round(cycles * reps), computeCycles: Math.round(cycles * reps), energyPj: e, busyPeCycles: opBusyPe, traffic: {}, boundBy: 'compute' },
       spatialUtilization: Math.min(1, opBusy / (cycles * reps * u.pes)),
       explanation: [],
     };
