@@ -3,7 +3,8 @@
 // batch is all there or not at all after a kill -9; a resume skips stored points, and a merge is an
 // INSERT OR IGNORE, so a point is never stored twice. `meta` records what sweep the file belongs to.
 import { existsSync } from 'node:fs';
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { createRequire } from 'node:module';
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { UserError } from '../driver/user-error';
 import type { Row } from './types';
 
@@ -28,6 +29,12 @@ export const COLUMNS: [keyof Row, string][] = [
   ['traffic_json', 'VARCHAR'],
   ['eval_ms', 'DOUBLE'],
 ];
+// DuckDB's binding is a CommonJS package: require() loads it in about half the time an ESM import takes
+// (the import runs Node's export lexer over each of its files), and only when a database is opened,
+// so the sweep's workers start while it loads.
+let duckdb: typeof import('@duckdb/node-api') | undefined;
+const duckDb = () => (duckdb ??= createRequire(import.meta.url)('@duckdb/node-api') as typeof import('@duckdb/node-api'));
+
 const NAMES = COLUMNS.map(([n]) => n).join(', ');
 
 function literal(v: unknown): string {
@@ -54,7 +61,7 @@ export class SweepDb {
     let instance: DuckDBInstance;
     try {
       // one DuckDB thread: the cores belong to the workers; the database only appends small batches
-      instance = await DuckDBInstance.create(file, { threads: '1', ...(o.readOnly ? { access_mode: 'READ_ONLY' } : {}) });
+      instance = await duckDb().DuckDBInstance.create(file, { threads: '1', ...(o.readOnly ? { access_mode: 'READ_ONLY' } : {}) });
     } catch (e) {
       throw new UserError(`${file}: cannot open as a DuckDB database: ${(e as Error).message.split('\n')[0]}`);
     }

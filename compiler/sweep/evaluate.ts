@@ -10,7 +10,9 @@ import { lowerFromCli } from '../driver/commands/lower';
 import { UserError } from '../driver/user-error';
 import { loadTarget } from '../../targets/registry';
 import type { TargetSpec } from '../../targets/spec';
+import type { Target } from '../../targets/target';
 import type { Result } from '../../sim/core/result';
+import { designKey } from './space';
 import type { Point, Row, WorkloadRef } from './types';
 
 /** How each kind of workload becomes a cascade; the ONNX importer registers itself (import/onnx.ts). */
@@ -66,6 +68,15 @@ function metrics(r: Result, spec: TargetSpec): Partial<Row> {
   };
 }
 
+// The target of the design a worker is on: its points arrive together, so one entry is enough.
+let lastDesign: { key: string; target: Target } | undefined;
+
+function targetOf(p: Point): Target {
+  const key = designKey(p);
+  if (lastDesign?.key !== key) lastDesign = { key, target: loadTarget(p.target.ref, p.params) };
+  return lastDesign.target;
+}
+
 const EMPTY = { message: null, latency_cycles: null, latency_seconds: null, energy_pj: null, area_mm2: null, pe_count: null, onchip_bytes: null, utilization: null, offchip_bytes: null, utilization_json: null, traffic_json: null };
 
 export async function evaluatePoint(p: Point): Promise<Row> {
@@ -73,7 +84,7 @@ export async function evaluatePoint(p: Point): Promise<Row> {
   const row: Row = { key: p.key, idx: p.idx, target: p.target.id, workload: p.workload.id, fidelity: p.fidelity, params: JSON.stringify(p.params), status: 'ok', ...EMPTY, eval_ms: 0 };
   try {
     const c = await loadWorkload(p.workload);
-    const target = loadTarget(p.target.ref, p.params);
+    const target = targetOf(p);
     Object.assign(row, designFacts(target.spec));
     const placement = p.schedule === 'none' ? undefined : { kind: p.schedule };
     const r = await runPipeline(c, { target, fidelity: p.fidelity, objective: p.objective, seed: p.seed, ...(placement ? { placement } : {}) });

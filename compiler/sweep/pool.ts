@@ -1,6 +1,12 @@
-// A pool of worker threads (one per core by default) that evaluates points in chunks. Chunks are
-// small (a few points, sized so each takes well under the commit interval), so the main thread
-// receives rows steadily and commits them in small batches.
+// A pool of worker threads (one per core by default) that evaluates a sweep's points.
+//
+// The main thread stays out of the workers' way: each worker gets the whole list of points once, then
+// claims the next group of points itself from a shared counter (Atomics, no round trip through the
+// main thread, so a worker never waits while the main thread commits to the database), and posts its
+// finished rows in batches (every 32 rows or 100 ms, whichever comes first). A group is the points of
+// one design (same target and parameters; they differ in workload or fidelity), so a worker builds
+// each design's target once. The pool is started before the sweep is planned, so the workers load
+// their modules while the main thread reads the spec and opens the database.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { UserError } from '../driver/user-error';
@@ -18,42 +24,109 @@ function workerUrl(): URL {
   return new URL(fromSource ? './worker-boot.mjs' : './worker.js', import.meta.url);
 }
 
-function startWorker(): Promise<Worker> {
-  const w = new Worker(workerUrl());
-  return new Promise((resolve, reject) => {
-    w.once('message', () => resolve(w));
-    w.once('error', reject);
-  });
+/** What the pool sends a worker: the points, where each group starts, and the shared claim counter. */
+export interface WorkMessage {
+  points: readonly Point[];
+  /** group g is points[starts[g] .. starts[g + 1]) */
+  starts: Int32Array;
+  /** Int32Array over a SharedArrayBuffer: [0] is the next unclaimed group */
+  next: Int32Array;
 }
 
-/** Evaluates every point; `onRows` gets each chunk's rows as it finishes (and may be async). */
-export async function runPool(points: readonly Point[], workers: number, onRows: (rows: Row[]) => void, chunk = 4): Promise<void> {
-  if (!points.length) return;
-  const n = Math.min(workers, Math.ceil(points.length / chunk));
-  const pool = await Promise.all(Array.from({ length: n }, startWorker));
-  let next = 0;
-  try {
-    await Promise.all(
-      pool.map(
-        (w) =>
-          new Promise<void>((resolve, reject) => {
-            const send = () => {
-              if (next >= points.length) return resolve();
-              const part = points.slice(next, next + chunk);
-              next += part.length;
-              w.postMessage({ points: part });
-            };
-            w.on('message', (m: { rows: Row[] }) => {
-              onRows(m.rows);
-              send();
-            });
-            w.on('error', reject);
-            w.on('exit', (code) => (next < points.length || code !== 0 ? reject(new Error(`a sweep worker exited with code ${code}`)) : undefined));
-            send();
-          }),
-      ),
+/** What a worker posts back: a batch of finished rows, or (last) that it found no group left. */
+export type WorkerMessage = { rows: Row[] } | { done: true } | { ready: true };
+
+/** Batching of a worker's rows: it posts when it holds this many, or this long after its last post. */
+export const POST_ROWS = 32;
+export const POST_MS = 100;
+
+/**
+ * The points of one design side by side: a stable sort by target and parameters (the enumeration
+ * crosses workloads and fidelities outside the parameters). Returns the points in that order and the
+ * start of each group, plus a sentinel at the end.
+ */
+export function groupByDesign(points: readonly Point[], designKey: (p: Point) => string): { points: Point[]; starts: Int32Array } {
+  const groups = new Map<string, Point[]>();
+  for (const p of points) {
+    const k = designKey(p);
+    const g = groups.get(k);
+    if (g) g.push(p);
+    else groups.set(k, [p]);
+  }
+  const out: Point[] = [];
+  const starts = new Int32Array(groups.size + 1);
+  let g = 0;
+  for (const members of groups.values()) {
+    starts[g++] = out.length;
+    for (const p of members) out.push(p);
+  }
+  starts[g] = out.length;
+  return { points: out, starts };
+}
+
+export class SweepPool {
+  private readonly workers: Worker[];
+  private readonly ready: Promise<unknown>[];
+
+  /** Starts `n` worker threads now; they load their modules while the caller goes on. */
+  constructor(n: number) {
+    this.workers = Array.from({ length: n }, () => new Worker(workerUrl()));
+    this.ready = this.workers.map(
+      (w) =>
+        new Promise<void>((resolve, reject) => {
+          w.once('message', () => resolve());
+          w.once('error', reject);
+        }),
     );
-  } finally {
-    await Promise.all(pool.map((w) => w.terminate()));
+    // a worker that fails to start is reported by run(); until then its rejection is not unhandled
+    for (const r of this.ready) r.catch(() => {});
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  /** Evaluates every point (grouped as given); `onRows` gets each batch of rows as it arrives. */
+  async run(points: readonly Point[], starts: Int32Array, onRows: (rows: Row[]) => void): Promise<void> {
+    if (!points.length) return;
+    await Promise.all(this.ready);
+    const next = new Int32Array(new SharedArrayBuffer(4));
+    const work: WorkMessage = { points, starts, next };
+    await Promise.all(this.workers.map((w) => this.drive(w, work, onRows)));
+  }
+
+  private drive(w: Worker, work: WorkMessage, onRows: (rows: Row[]) => void): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let finished = false;
+      const onMessage = (m: WorkerMessage) => {
+        if ('rows' in m) onRows(m.rows);
+        else if ('done' in m) {
+          finished = true;
+          cleanup();
+          resolve();
+        }
+      };
+      const onError = (e: Error) => {
+        cleanup();
+        reject(e);
+      };
+      const onExit = (code: number) => {
+        cleanup();
+        if (!finished) reject(new Error(`a sweep worker exited with code ${code} before finishing its points`));
+      };
+      const cleanup = () => {
+        w.off('message', onMessage);
+        w.off('error', onError);
+        w.off('exit', onExit);
+      };
+      w.on('message', onMessage);
+      w.on('error', onError);
+      w.on('exit', onExit);
+      w.postMessage(work);
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }

@@ -1,13 +1,20 @@
 // `tessera sweep spec.yaml --db F`: enumerate the points, keep this shard's, skip those the database
 // already holds (--resume), evaluate the rest on the worker pool, and commit finished points every
-// quarter second (or every 256), so a kill -9 loses at most the last commit interval of work.
+// quarter second (or every 256), so a kill -9 loses at most the last commit interval of work (plus
+// the last batch a worker had not yet posted, at most 100 ms: pool.ts).
+//
+// The main thread only plans, commits and reports: the workers start first (they load their modules
+// while the spec is read and the database opened), claim their points themselves, and post rows in
+// batches, so with N workers the sweep keeps N cores busy evaluating and the main thread's share of
+// a core is small (docs/BENCHMARKS.md, stop 24).
 import { createHash } from 'node:crypto';
 import cliProgress from 'cli-progress';
 import { UserError } from '../driver/user-error';
 import { SweepDb } from './db';
-import { runPool } from './pool';
+import { loadWorkload } from './evaluate';
+import { groupByDesign, SweepPool } from './pool';
 import { estimateCosts, shardPoints, type Shard } from './shard';
-import { enumeratePoints } from './space';
+import { designKey, enumeratePoints } from './space';
 import { loadSweepSpec } from './spec';
 import type { Point, Row, Status } from './types';
 
@@ -32,14 +39,19 @@ export interface SweepSummary {
   byStatus: Record<Status, number>;
   wallMs: number;
   dbMs: number;
+  /** milliseconds the main thread spent busy (event-loop utilisation: planning, commits, progress) */
+  mainBusyMs: number;
 }
 
 /** The points of this run and the identity of the whole space (to refuse resuming another sweep). */
 export async function plan(specFile: string, shard?: Shard): Promise<{ all: Point[]; mine: Point[]; space: string; name: string }> {
   const spec = loadSweepSpec(specFile);
   const all = enumeratePoints(spec);
-  const costs = await estimateCosts(all);
-  const mine = shard ? shardPoints(all, costs, shard) : all;
+  // each workload is read once here, so a missing or malformed one stops the sweep with its own
+  // message (exit 1) rather than filling the database with error rows; the workers read their own copy
+  for (const w of new Map(spec.workloads.map((x) => [x.id, x])).values()) await loadWorkload(w);
+  // the cost estimate only balances shards
+  const mine = shard ? shardPoints(all, await estimateCosts(all), shard) : all;
   const space = createHash('sha256').update(all.map((p) => p.key).join('\n')).digest('hex').slice(0, 24);
   return { all, mine, space, name: spec.name };
 }
@@ -55,29 +67,36 @@ async function checkResume(db: SweepDb, o: SweepOptions, space: string): Promise
 
 export async function runSweep(o: SweepOptions): Promise<SweepSummary> {
   const t0 = performance.now();
-  const { all, mine, space, name } = await plan(o.spec, o.shard);
-  const db = await SweepDb.open(o.db);
+  const elu0 = performance.eventLoopUtilization();
+  const pool = new SweepPool(o.workers);
   try {
-    const done = await checkResume(db, o, space);
-    await db.setMeta({ schema: 'tessera-sweep/1', sweep: name, space, total: String(all.length), ...(o.shard ? { [`shard ${o.shard.index}/${o.shard.count}`]: String(mine.length) } : {}) });
-    const todo = mine.filter((p) => !done.has(p.key));
-    const summary: SweepSummary = { total: all.length, shardPoints: mine.length, resumed: mine.length - todo.length, evaluated: 0, byStatus: { ok: 0, 'does-not-fit': 0, error: 0 }, wallMs: 0, dbMs: 0 };
-    const progress = makeProgress(o, mine.length, summary.resumed);
-    await evaluateAndCommit(db, todo, o, (rows) => {
-      for (const r of rows) summary.byStatus[r.status]++;
-      summary.evaluated += rows.length;
-      progress.update(summary.resumed + summary.evaluated);
-    });
-    progress.stop();
-    summary.wallMs = performance.now() - t0;
-    summary.dbMs = db.busyMs;
-    return summary;
+    const { all, mine, space, name } = await plan(o.spec, o.shard);
+    const db = await SweepDb.open(o.db);
+    try {
+      const done = await checkResume(db, o, space);
+      await db.setMeta({ schema: 'tessera-sweep/1', sweep: name, space, total: String(all.length), ...(o.shard ? { [`shard ${o.shard.index}/${o.shard.count}`]: String(mine.length) } : {}) });
+      const todo = mine.filter((p) => !done.has(p.key));
+      const summary: SweepSummary = { total: all.length, shardPoints: mine.length, resumed: mine.length - todo.length, evaluated: 0, byStatus: { ok: 0, 'does-not-fit': 0, error: 0 }, wallMs: 0, dbMs: 0, mainBusyMs: 0 };
+      const progress = makeProgress(o, mine.length, summary.resumed);
+      await evaluateAndCommit(db, pool, todo, o, (rows) => {
+        for (const r of rows) summary.byStatus[r.status]++;
+        summary.evaluated += rows.length;
+        progress.update(summary.resumed + summary.evaluated);
+      });
+      progress.stop();
+      summary.wallMs = performance.now() - t0;
+      summary.dbMs = db.busyMs;
+      summary.mainBusyMs = performance.eventLoopUtilization(elu0).active;
+      return summary;
+    } finally {
+      await db.close();
+    }
   } finally {
-    await db.close();
+    await pool.close();
   }
 }
 
-async function evaluateAndCommit(db: SweepDb, todo: Point[], o: SweepOptions, onCommitted: (rows: Row[]) => void): Promise<void> {
+async function evaluateAndCommit(db: SweepDb, pool: SweepPool, todo: Point[], o: SweepOptions, onCommitted: (rows: Row[]) => void): Promise<void> {
   let pending: Row[] = [];
   let writing: Promise<void> = Promise.resolve();
   const flush = () => {
@@ -92,8 +111,9 @@ async function evaluateAndCommit(db: SweepDb, todo: Point[], o: SweepOptions, on
   };
   const timer = setInterval(() => void flush(), o.commitMs ?? 250);
   try {
-    await runPool(todo, o.workers, (rows) => {
-      pending.push(...rows);
+    const { points, starts } = groupByDesign(todo, designKey);
+    await pool.run(points, starts, (rows) => {
+      for (const r of rows) pending.push(r);
       if (pending.length >= 256) void flush();
     });
     await flush();

@@ -99,6 +99,15 @@ export function pointKey(p: Omit<Point, 'key' | 'idx'>): string {
   return createHash('sha256').update(canon).digest('hex').slice(0, 24);
 }
 
+/**
+ * What identifies a point's design: its target and every parameter value. Points of one design differ
+ * only in workload or fidelity; the pool hands them to one worker together (pool.ts groupByDesign).
+ */
+export function designKey(p: Pick<Point, 'target' | 'params'>): string {
+  const names = Object.keys(p.params).sort();
+  return JSON.stringify([p.target.ref, names, names.map((n) => p.params[n])]);
+}
+
 /** Every point of the spec, in enumeration order. */
 export function enumeratePoints(spec: SweepSpec): Point[] {
   const params = constrained(spec);
