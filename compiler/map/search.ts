@@ -176,161 +176,140 @@ const IMPROVE = 1e-9;
  */
 export function searchEinsum(model: EinsumCostModel, objective: Objective, opts: SearchOptions = {}): SearchOutcome {
   const size = spaceSize(model);
-  const limit = opts.exhaustiveLimit ?? 20000;
-  const V = model.V;
-  const binds = bindings(model);
-  let best: Choice | null = null;
-  let bestVal = Infinity;
-  let evaluations = 0;
-  const tiles = new Int32Array(V);
-  const roles = gemmRoles(model);
-  const grouped = new Int32Array(V);
-  const consider = (row: number, col: number, drawn: Int32Array, bound = bestVal) => {
-    evaluations++;
-    const order = roles ? groupRoles(drawn, roles, grouped) : drawn;
-    const v = model.evaluate(row, col, tiles, order, objective, bound);
-    if (v < bestVal) {
-      bestVal = v;
-      best = { row, col, tiles: Int32Array.from(tiles), order: Int32Array.from(order) };
+  const s = new Search(model, objective);
+  const exhaustive = size <= (opts.exhaustiveLimit ?? 20000) && model.V <= MAX_PERM_VARS;
+  if (exhaustive) s.enumerate();
+  else s.rounds(opts);
+  return { best: s.best, value: s.bestVal, evaluations: s.evaluations, spaceSize: size, exhaustive };
+}
+
+/** One search's state: the incumbent, the scratch point being evaluated, a round's best starts. */
+class Search {
+  best: Choice | null = null;
+  bestVal = Infinity;
+  evaluations = 0;
+  private readonly V: number;
+  private readonly binds: [number, number][];
+  private readonly roles: Int32Array | null;
+  /** candidates per rank */
+  private readonly nc: Int32Array;
+  /** the point being evaluated: tile candidate per rank, loop order */
+  private readonly tiles: Int32Array;
+  private readonly order: Int32Array;
+  private readonly grouped: Int32Array;
+  /** the best few distinct points of a round: (value, binding index, tiles, order) in flat arrays */
+  private readonly W: number;
+  private readonly topVal = new Float64Array(STARTS);
+  private readonly top: Int32Array;
+  private topN = 0;
+  private readonly starts: Int32Array;
+  private readonly startVal = new Float64Array(STARTS);
+  /** hill-climbing: the current point (binding, tiles, order) and its value */
+  private cb = 0;
+  private cur = Infinity;
+  private readonly cT: Int32Array;
+  private readonly cO: Int32Array;
+
+  constructor(
+    private readonly model: EinsumCostModel,
+    private readonly objective: Objective,
+  ) {
+    const V = (this.V = model.V);
+    this.binds = bindings(model);
+    this.roles = gemmRoles(model);
+    this.nc = Int32Array.from(model.cands, (c) => c.length);
+    this.tiles = new Int32Array(V);
+    this.order = new Int32Array(V);
+    this.grouped = new Int32Array(V);
+    this.W = 1 + 2 * V;
+    this.top = new Int32Array(STARTS * this.W);
+    this.starts = new Int32Array(STARTS * this.W);
+    this.cT = new Int32Array(V);
+    this.cO = new Int32Array(V);
+  }
+
+  /** Evaluates the scratch tiles with `drawn` (its GEMM roles grouped), keeping it if it is the best so far. */
+  private consider(row: number, col: number, drawn: Int32Array, bound = this.bestVal): number {
+    this.evaluations++;
+    const order = this.roles ? groupRoles(drawn, this.roles, this.grouped) : drawn;
+    const v = this.model.evaluate(row, col, this.tiles, order, this.objective, bound);
+    if (v < this.bestVal) {
+      this.bestVal = v;
+      this.best = { row, col, tiles: Int32Array.from(this.tiles), order: Int32Array.from(order) };
     }
     return v;
-  };
-  if (size <= limit && V <= MAX_PERM_VARS) {
+  }
+
+  /** Every binding x loop order x tile candidate. */
+  enumerate(): void {
+    const { V, roles, tiles, model } = this;
     const perms = roles ? permutations(V).filter((p) => isGrouped(p, roles)) : permutations(V);
-    for (const [row, col] of binds)
+    for (const [row, col] of this.binds)
       for (const order of perms) {
         tiles.fill(0);
         for (;;) {
-          consider(row, col, order);
+          this.consider(row, col, order);
           let k = 0;
           while (k < V && ++tiles[k]! >= model.cands[k]!.length) tiles[k++] = 0;
           if (k === V) break;
         }
       }
-    return { best, value: bestVal, evaluations, spaceSize: size, exhaustive: true };
   }
-  const rand = rng(opts.seed ?? 1);
-  const budget = Math.max(1, opts.budget ?? 4000);
-  const maxRounds = Math.max(1, opts.maxRounds ?? 12);
-  const patience = Math.max(1, opts.patience ?? 3);
-  const order = new Int32Array(V);
-  const nc = Int32Array.from(model.cands, (c) => c.length);
 
-  // the best few distinct points of a round: (value, binding index, tiles, order) in flat arrays
-  const W = 1 + 2 * V;
-  const topVal = new Float64Array(STARTS);
-  const top = new Int32Array(STARTS * W);
-  let topN = 0;
-  const keep = (v: number, b: number) => {
-    if (!(v < Infinity)) return;
-    if (topN === STARTS && v >= topVal[topN - 1]!) return;
-    for (let i = 0; i < topN; i++) if (topVal[i] === v) return; // one start per value: distinct basins
-    let i = topN < STARTS ? topN++ : topN - 1;
-    while (i > 0 && topVal[i - 1]! > v) {
-      topVal[i] = topVal[i - 1]!;
-      top.copyWithin(i * W, (i - 1) * W, i * W);
-      i--;
+  /** Rounds of seeded samples and hill-climbs until `patience` rounds bring no improvement. */
+  rounds(opts: SearchOptions): void {
+    const rand = rng(opts.seed ?? 1);
+    const budget = Math.max(1, opts.budget ?? 4000);
+    const maxRounds = Math.max(1, opts.maxRounds ?? 12);
+    const patience = Math.max(1, opts.patience ?? 3);
+    let stale = 0;
+    for (let round = 0; round < maxRounds && stale < patience; round++) {
+      const before = this.bestVal;
+      this.topN = 0;
+      if (round === 0) this.naturalPoints();
+      else if (this.best) this.kicks(rand, this.best);
+      const n = round === 0 ? budget : Math.ceil(budget / 4);
+      for (let it = 0; it < n; it++) {
+        const b = Math.floor(rand() * this.binds.length);
+        this.randomPoint(rand);
+        this.sample(b);
+      }
+      if (opts.climb !== false) this.climbTop();
+      stale = this.bestVal < before * (1 - IMPROVE) || (before === Infinity && this.bestVal < Infinity) ? 0 : stale + 1;
     }
-    topVal[i] = v;
-    top[i * W] = b;
-    top.set(tiles, i * W + 1);
-    top.set(order, i * W + 1 + V);
-  };
-  const sample = (b: number) => {
-    const [row, col] = binds[b]!;
-    // pruned by the worst kept start: a point the compute bound rules out could not be kept
-    keep(consider(row, col, order, topN === STARTS ? topVal[STARTS - 1]! : Infinity), b);
-  };
+  }
 
-  // hill-climbing from a point (first improvement, sweeps until a whole sweep finds none)
-  const cT = new Int32Array(V);
-  const cO = new Int32Array(V);
-  const climb = (b0: number, t0: Int32Array, o0: Int32Array, v0: number) => {
-    let b = b0;
-    let cur = v0;
-    cT.set(t0);
-    cO.set(o0);
-    const tryMove = (nb: number): boolean => {
-      const [row, col] = binds[nb]!;
-      const v = consider(row, col, order, cur);
-      if (v < cur) {
-        cur = v;
-        b = nb;
-        cT.set(tiles);
-        cO.set(order);
-        return true;
-      }
-      return false;
-    };
-    for (let sweep = 0; sweep < 256; sweep++) {
-      let moved = false;
-      // one rank's tile, any candidate
-      for (let v = 0; v < V; v++)
-        for (let t = 0; t < nc[v]!; t++) {
-          if (t === cT[v]) continue;
-          tiles.set(cT);
-          order.set(cO);
-          tiles[v] = t;
-          moved = tryMove(b) || moved;
-        }
-      // two ranks' tiles at once, near their current candidates
-      for (let u = 0; u < V; u++)
-        for (let v = u + 1; v < V; v++)
-          for (let du = -PAIR_WINDOW; du <= PAIR_WINDOW; du++)
-            for (let dv = -PAIR_WINDOW; dv <= PAIR_WINDOW; dv++) {
-              if (du === 0 || dv === 0) continue;
-              const tu = cT[u]! + du;
-              const tv = cT[v]! + dv;
-              if (tu < 0 || tv < 0 || tu >= nc[u]! || tv >= nc[v]!) continue;
-              tiles.set(cT);
-              order.set(cO);
-              tiles[u] = tu;
-              tiles[v] = tv;
-              moved = tryMove(b) || moved;
-            }
-      // the binding
-      for (let nb = 0; nb < binds.length; nb++) {
-        if (nb === b) continue;
-        tiles.set(cT);
-        order.set(cO);
-        moved = tryMove(nb) || moved;
-      }
-      // the loop order: swap two loops, or move one loop to another position
-      for (let i = 0; i < V; i++)
-        for (let j = 0; j < V; j++) {
-          if (i === j) continue;
-          tiles.set(cT);
-          if (i < j) {
-            order.set(cO);
-            const x = order[i]!;
-            order[i] = order[j]!;
-            order[j] = x;
-            moved = tryMove(b) || moved;
-          }
-          if (Math.abs(i - j) > 1) {
-            // move the loop at i to position j
-            order.set(cO);
-            const x = order[i]!;
-            if (i < j) order.copyWithin(i, i + 1, j + 1);
-            else order.copyWithin(j + 1, j, i);
-            order[j] = x;
-            tiles.set(cT);
-            moved = tryMove(b) || moved;
-          }
-        }
-      if (!moved) break;
+  /** The natural mapping of each binding: whole ranks as tiles, program order. */
+  private naturalPoints(): void {
+    for (let b = 0; b < this.binds.length; b++) {
+      for (let v = 0; v < this.V; v++) this.tiles[v] = this.nc[v]! - 1;
+      for (let v = 0; v < this.V; v++) this.order[v] = v;
+      this.sample(b);
     }
-  };
-  const starts = new Int32Array(STARTS * W);
-  const startVal = new Float64Array(STARTS);
-  const climbTop = () => {
-    // copy the round's starts first: climbing reuses the scratch arrays
-    const n = topN;
-    starts.set(top.subarray(0, n * W));
-    startVal.set(topVal.subarray(0, n));
-    for (let i = 0; i < n; i++) climb(starts[i * W]!, starts.subarray(i * W + 1, i * W + 1 + V), starts.subarray(i * W + 1 + V, i * W + 1 + 2 * V), startVal[i]!);
-  };
-  const randomPoint = () => {
+  }
+
+  /** Kicks: the incumbent with two tiles redrawn and two loops swapped. */
+  private kicks(rand: () => number, inc: Choice): void {
+    const { V, tiles, order, nc } = this;
+    const bi = this.binds.findIndex(([r, c]) => r === inc.row && c === inc.col);
+    for (let k = 0; k < STARTS; k++) {
+      tiles.set(inc.tiles);
+      order.set(inc.order);
+      for (let j = 0; j < 2; j++) {
+        const v = Math.floor(rand() * V);
+        tiles[v] = Math.floor(rand() * nc[v]!);
+      }
+      const i = Math.floor(rand() * V);
+      const j = Math.floor(rand() * V);
+      const x = order[i]!;
+      order[i] = order[j]!;
+      order[j] = x;
+      this.sample(bi);
+    }
+  }
+
+  private randomPoint(rand: () => number): void {
+    const { V, tiles, order, nc } = this;
     for (let v = 0; v < V; v++) tiles[v] = Math.floor(rand() * nc[v]!);
     for (let v = 0; v < V; v++) order[v] = v;
     for (let v = V - 1; v > 0; v--) {
@@ -339,46 +318,142 @@ export function searchEinsum(model: EinsumCostModel, objective: Objective, opts:
       order[v] = order[j]!;
       order[j] = t;
     }
-  };
-
-  let stale = 0;
-  for (let round = 0; round < maxRounds && stale < patience; round++) {
-    const before = bestVal;
-    topN = 0;
-    if (round === 0) {
-      // the natural mapping of each binding: whole ranks as tiles, program order
-      for (let b = 0; b < binds.length; b++) {
-        for (let v = 0; v < V; v++) tiles[v] = nc[v]! - 1;
-        for (let v = 0; v < V; v++) order[v] = v;
-        sample(b);
-      }
-    } else if (best) {
-      // kicks: the incumbent with two tiles redrawn and two loops swapped
-      const inc: Choice = best;
-      const bi = binds.findIndex(([r, c]) => r === inc.row && c === inc.col);
-      for (let k = 0; k < STARTS; k++) {
-        tiles.set(inc.tiles);
-        order.set(inc.order);
-        for (let j = 0; j < 2; j++) {
-          const v = Math.floor(rand() * V);
-          tiles[v] = Math.floor(rand() * nc[v]!);
-        }
-        const i = Math.floor(rand() * V);
-        const j = Math.floor(rand() * V);
-        const x = order[i]!;
-        order[i] = order[j]!;
-        order[j] = x;
-        sample(bi);
-      }
-    }
-    const n = round === 0 ? budget : Math.ceil(budget / 4);
-    for (let it = 0; it < n; it++) {
-      const b = Math.floor(rand() * binds.length);
-      randomPoint();
-      sample(b);
-    }
-    if (opts.climb !== false) climbTop();
-    stale = bestVal < before * (1 - IMPROVE) || (before === Infinity && bestVal < Infinity) ? 0 : stale + 1;
   }
-  return { best, value: bestVal, evaluations, spaceSize: size, exhaustive: false };
+
+  /** The scratch point under binding `b`, pruned by the worst kept start (a point the compute bound rules out could not be kept). */
+  private sample(b: number): void {
+    const [row, col] = this.binds[b]!;
+    this.keep(this.consider(row, col, this.order, this.topN === STARTS ? this.topVal[STARTS - 1]! : Infinity), b);
+  }
+
+  /** Keeps the scratch point among the round's best few, one per value (distinct basins). */
+  private keep(v: number, b: number): void {
+    const { topVal, top, W, V } = this;
+    if (!(v < Infinity)) return;
+    if (this.topN === STARTS && v >= topVal[this.topN - 1]!) return;
+    for (let i = 0; i < this.topN; i++) if (topVal[i] === v) return;
+    let i = this.topN < STARTS ? this.topN++ : this.topN - 1;
+    while (i > 0 && topVal[i - 1]! > v) {
+      topVal[i] = topVal[i - 1]!;
+      top.copyWithin(i * W, (i - 1) * W, i * W);
+      i--;
+    }
+    topVal[i] = v;
+    top[i * W] = b;
+    top.set(this.tiles, i * W + 1);
+    top.set(this.order, i * W + 1 + V);
+  }
+
+  /** Hill-climbs from each of the round's starts (copied first: climbing reuses the scratch arrays). */
+  private climbTop(): void {
+    const { starts, W, V } = this;
+    const n = this.topN;
+    starts.set(this.top.subarray(0, n * W));
+    this.startVal.set(this.topVal.subarray(0, n));
+    for (let i = 0; i < n; i++) this.climb(starts[i * W]!, starts.subarray(i * W + 1, i * W + 1 + V), starts.subarray(i * W + 1 + V, i * W + 1 + 2 * V), this.startVal[i]!);
+  }
+
+  /** First-improvement hill-climbing from a point, in sweeps until a whole sweep finds no better move. */
+  private climb(b0: number, t0: Int32Array, o0: Int32Array, v0: number): void {
+    this.cb = b0;
+    this.cur = v0;
+    this.cT.set(t0);
+    this.cO.set(o0);
+    for (let sweep = 0; sweep < 256; sweep++) {
+      let moved = this.tileMoves();
+      moved = this.pairMoves() || moved;
+      moved = this.bindingMoves() || moved;
+      moved = this.orderMoves() || moved;
+      if (!moved) break;
+    }
+  }
+
+  /** Evaluates the scratch point under binding `nb`; moves there if it beats the current point. */
+  private tryMove(nb: number): boolean {
+    const [row, col] = this.binds[nb]!;
+    const v = this.consider(row, col, this.order, this.cur);
+    if (!(v < this.cur)) return false;
+    this.cur = v;
+    this.cb = nb;
+    this.cT.set(this.tiles);
+    this.cO.set(this.order);
+    return true;
+  }
+
+  /** One rank's tile, any candidate. */
+  private tileMoves(): boolean {
+    const { V, nc, tiles, order, cT, cO } = this;
+    let moved = false;
+    for (let v = 0; v < V; v++)
+      for (let t = 0; t < nc[v]!; t++) {
+        if (t === cT[v]) continue;
+        tiles.set(cT);
+        order.set(cO);
+        tiles[v] = t;
+        moved = this.tryMove(this.cb) || moved;
+      }
+    return moved;
+  }
+
+  /** Two ranks' tiles at once, within PAIR_WINDOW candidates of their current ones (the buffer's capacity couples them). */
+  private pairMoves(): boolean {
+    const { V, nc, tiles, order, cT, cO } = this;
+    let moved = false;
+    for (let u = 0; u < V; u++)
+      for (let v = u + 1; v < V; v++)
+        for (let du = -PAIR_WINDOW; du <= PAIR_WINDOW; du++)
+          for (let dv = -PAIR_WINDOW; dv <= PAIR_WINDOW; dv++) {
+            if (du === 0 || dv === 0) continue;
+            const tu = cT[u]! + du;
+            const tv = cT[v]! + dv;
+            if (tu < 0 || tv < 0 || tu >= nc[u]! || tv >= nc[v]!) continue;
+            tiles.set(cT);
+            order.set(cO);
+            tiles[u] = tu;
+            tiles[v] = tv;
+            moved = this.tryMove(this.cb) || moved;
+          }
+    return moved;
+  }
+
+  /** Every other binding. */
+  private bindingMoves(): boolean {
+    let moved = false;
+    for (let nb = 0; nb < this.binds.length; nb++) {
+      if (nb === this.cb) continue;
+      this.tiles.set(this.cT);
+      this.order.set(this.cO);
+      moved = this.tryMove(nb) || moved;
+    }
+    return moved;
+  }
+
+  /** The loop order: swap two loops, or move one loop to another position. */
+  private orderMoves(): boolean {
+    const { V, tiles, order, cT, cO } = this;
+    let moved = false;
+    for (let i = 0; i < V; i++)
+      for (let j = 0; j < V; j++) {
+        if (i === j) continue;
+        tiles.set(cT);
+        if (i < j) {
+          order.set(cO);
+          const x = order[i]!;
+          order[i] = order[j]!;
+          order[j] = x;
+          moved = this.tryMove(this.cb) || moved;
+        }
+        if (Math.abs(i - j) > 1) {
+          // move the loop at i to position j
+          order.set(cO);
+          const x = order[i]!;
+          if (i < j) order.copyWithin(i, i + 1, j + 1);
+          else order.copyWithin(j + 1, j, i);
+          order[j] = x;
+          tiles.set(cT);
+          moved = this.tryMove(this.cb) || moved;
+        }
+      }
+    return moved;
+  }
 }
