@@ -150,6 +150,17 @@ function parseWith<T>(schema: z.ZodType<T>, raw: Record<string, unknown>, file: 
 
 const TORCH_DTYPE: Record<string, DType> = { float32: 'fp32', float16: 'fp16', bfloat16: 'bf16' };
 
+/** What every family's reader shares: the family, the model's name, the file (for messages), and two checks. */
+interface FamilyContext {
+  family: Family;
+  name: string;
+  file: string;
+  /** hidden / heads, refused when it does not divide */
+  divides: (field: string, heads: number, hidden: number, headsField: string) => number;
+  /** the element type a torch_dtype names (fp32 when absent) */
+  dt: (d: string | undefined) => DType;
+}
+
 /** Parses config.json text. `file` is used in messages (e.g. the path the user gave). */
 export function parseModelConfig(text: string, file = 'config.json', nameHint?: string): ModelSpec {
   let raw: unknown;
@@ -164,172 +175,198 @@ export function parseModelConfig(text: string, file = 'config.json', nameHint?: 
   if (typeof mt !== 'string') throw new ConfigError(`${file}: field "model_type": expected one of ${FAMILIES.join(', ')}, got ${describe(mt)}`);
   if (!(FAMILIES as readonly string[]).includes(mt)) throw new ConfigError(`${file}: field "model_type": unsupported model type ${JSON.stringify(mt)}; supported: ${FAMILIES.join(', ')}`);
   const family = mt as Family;
-  const name = nameHint ?? (typeof obj['_name_or_path'] === 'string' ? (obj['_name_or_path'] as string) : family);
-  const divides = (field: string, heads: number, hidden: number, headsField: string) => {
-    if (hidden % heads !== 0) throw new ConfigError(`${file}: field "${field}": ${hidden} is not divisible by ${headsField} = ${heads}`);
-    return hidden / heads;
+  const x: FamilyContext = {
+    family,
+    name: nameHint ?? (typeof obj['_name_or_path'] === 'string' ? (obj['_name_or_path'] as string) : family),
+    file,
+    divides: (field, heads, hidden, headsField) => {
+      if (hidden % heads !== 0) throw new ConfigError(`${file}: field "${field}": ${hidden} is not divisible by ${headsField} = ${heads}`);
+      return hidden / heads;
+    },
+    dt: (d) => (d ? TORCH_DTYPE[d]! : 'fp32'),
   };
-  const dt = (d: string | undefined): DType => (d ? TORCH_DTYPE[d]! : 'fp32');
+  return FAMILY_READERS[family](obj, x);
+}
 
-  switch (family) {
-    case 'llama':
-    case 'mistral':
-    case 'mixtral': {
-      const c = parseWith(llamaSchema, obj, file);
-      const experts = c.num_local_experts;
-      const topK = c.num_experts_per_tok;
-      if (family === 'mixtral' && (experts === undefined || topK === undefined)) throw new ConfigError(`${file}: field "${experts === undefined ? 'num_local_experts' : 'num_experts_per_tok'}": a mixtral model needs num_local_experts and num_experts_per_tok`);
-      if (experts !== undefined && topK !== undefined && topK > experts) throw new ConfigError(`${file}: field "num_experts_per_tok": ${topK} is more than num_local_experts = ${experts}`);
-      const kv = c.num_key_value_heads ?? c.num_attention_heads;
-      if (c.num_attention_heads % kv !== 0) throw new ConfigError(`${file}: field "num_key_value_heads": ${kv} does not divide num_attention_heads = ${c.num_attention_heads}`);
-      const headDim = c.head_dim ?? divides('hidden_size', c.num_attention_heads, c.hidden_size, 'num_attention_heads');
-      if (headDim % 2 !== 0) throw new ConfigError(`${file}: field "hidden_size": the head dim ${headDim} must be even for rotary embeddings`);
-      if (c.attention_bias) throw new ConfigError(`${file}: field "attention_bias": attention biases in ${family} models are not supported`);
-      return {
-        family,
-        name,
-        hidden: c.hidden_size,
-        heads: c.num_attention_heads,
-        kvHeads: kv,
-        headDim,
-        intermediate: c.intermediate_size,
-        layers: c.num_hidden_layers,
-        vocab: c.vocab_size,
-        norm: 'rms',
-        normEps: c.rms_norm_eps ?? 1e-6,
-        postNorm: false,
-        act: 'swiglu',
-        bias: false,
-        ropeTheta: c.rope_theta ?? 10000,
-        embedNorm: false,
-        finalNorm: true,
-        lmHead: c.tie_word_embeddings ? 'tied' : 'separate',
-        causal: true,
-        scale: true,
-        ...(c.sliding_window ? { slidingWindow: c.sliding_window } : {}),
-        ...(experts !== undefined && topK !== undefined ? { moe: { experts, topK } } : {}),
-        scoreBias: false,
-        dtype: dt(c.torch_dtype),
-        decode: true,
-      };
-    }
-    case 'opt': {
-      const c = parseWith(optSchema, obj, file);
-      const proj = c.word_embed_proj_dim ?? c.hidden_size;
-      return {
-        family,
-        name,
-        hidden: c.hidden_size,
-        heads: c.num_attention_heads,
-        kvHeads: c.num_attention_heads,
-        headDim: divides('hidden_size', c.num_attention_heads, c.hidden_size, 'num_attention_heads'),
-        intermediate: c.ffn_dim,
-        layers: c.num_hidden_layers,
-        vocab: c.vocab_size,
-        norm: 'layer',
-        normEps: 1e-5,
-        postNorm: false,
-        act: c.activation_function ?? 'relu',
-        bias: c.enable_bias ?? true,
-        // OPT's learned positions are offset by 2 rows (OPTLearnedPositionalEmbedding)
-        positions: { rows: c.max_position_embeddings + 2, offset: 2 },
-        embedNorm: false,
-        finalNorm: true,
-        lmHead: 'tied',
-        ...(proj !== c.hidden_size ? { embedDim: proj } : {}),
-        causal: true,
-        scale: true,
-        scoreBias: false,
-        dtype: dt(c.torch_dtype),
-        decode: true,
-      };
-    }
-    case 'gpt2': {
-      const c = parseWith(gpt2Schema, obj, file);
-      const act = c.activation_function ?? 'gelu_new';
-      return {
-        family,
-        name,
-        hidden: c.n_embd,
-        heads: c.n_head,
-        kvHeads: c.n_head,
-        headDim: divides('n_embd', c.n_head, c.n_embd, 'n_head'),
-        intermediate: c.n_inner ?? 4 * c.n_embd,
-        layers: c.n_layer,
-        vocab: c.vocab_size,
-        norm: 'layer',
-        normEps: c.layer_norm_epsilon ?? 1e-5,
-        postNorm: false,
-        act: act === 'gelu_new' || act === 'gelu_pytorch_tanh' ? 'gelu_tanh' : act,
-        bias: true,
-        positions: { rows: c.n_positions, offset: 0 },
-        embedNorm: false,
-        finalNorm: true,
-        lmHead: 'tied',
-        causal: true,
-        scale: true,
-        scoreBias: false,
-        dtype: dt(c.torch_dtype),
-        decode: true,
-      };
-    }
-    case 'bert': {
-      const c = parseWith(bertSchema, obj, file);
-      const act = c.hidden_act ?? 'gelu';
-      return {
-        family,
-        name,
-        hidden: c.hidden_size,
-        heads: c.num_attention_heads,
-        kvHeads: c.num_attention_heads,
-        headDim: divides('hidden_size', c.num_attention_heads, c.hidden_size, 'num_attention_heads'),
-        intermediate: c.intermediate_size,
-        layers: c.num_hidden_layers,
-        vocab: c.vocab_size,
-        norm: 'layer',
-        normEps: c.layer_norm_eps ?? 1e-12,
-        postNorm: true,
-        act: act === 'gelu_new' ? 'gelu_tanh' : act,
-        bias: true,
-        positions: { rows: c.max_position_embeddings, offset: 0 },
-        tokenTypes: c.type_vocab_size ?? 2,
-        embedNorm: true,
-        finalNorm: false,
-        lmHead: 'none',
-        causal: false,
-        scale: true,
-        scoreBias: false,
-        dtype: dt(c.torch_dtype),
-        decode: false,
-      };
-    }
-    case 't5': {
-      const c = parseWith(t5Schema, obj, file);
-      return {
-        family,
-        name,
-        hidden: c.d_model,
-        heads: c.num_heads,
-        kvHeads: c.num_heads,
-        headDim: c.d_kv,
-        intermediate: c.d_ff,
-        layers: c.num_layers,
-        vocab: c.vocab_size,
-        norm: 'rms',
-        normEps: c.layer_norm_epsilon ?? 1e-6,
-        postNorm: false,
-        act: c.feed_forward_proj === 'gated-gelu' ? 'geglu' : 'relu',
-        bias: false,
-        embedNorm: false,
-        finalNorm: true,
-        lmHead: 'none',
-        causal: false,
-        scale: false,
-        scoreBias: true,
-        dtype: dt(c.torch_dtype),
-        decode: true,
-        decoderLayers: c.num_decoder_layers ?? c.num_layers,
-      };
-    }
-  }
+/** The reader of each model_type. */
+const FAMILY_READERS: Record<Family, (obj: Record<string, unknown>, x: FamilyContext) => ModelSpec> = {
+  llama: llamaSpec,
+  mistral: llamaSpec,
+  mixtral: llamaSpec,
+  opt: optSpec,
+  gpt2: gpt2Spec,
+  bert: bertSpec,
+  t5: t5Spec,
+};
+
+/** LLaMA, Mistral and Mixtral (RMSNorm, RoPE, GQA, SwiGLU; Mixtral's experts). */
+function llamaSpec(obj: Record<string, unknown>, x: FamilyContext): ModelSpec {
+  const { family, name, file, divides, dt } = x;
+  const c = parseWith(llamaSchema, obj, file);
+  const experts = c.num_local_experts;
+  const topK = c.num_experts_per_tok;
+  if (family === 'mixtral' && (experts === undefined || topK === undefined)) throw new ConfigError(`${file}: field "${experts === undefined ? 'num_local_experts' : 'num_experts_per_tok'}": a mixtral model needs num_local_experts and num_experts_per_tok`);
+  if (experts !== undefined && topK !== undefined && topK > experts) throw new ConfigError(`${file}: field "num_experts_per_tok": ${topK} is more than num_local_experts = ${experts}`);
+  const kv = c.num_key_value_heads ?? c.num_attention_heads;
+  if (c.num_attention_heads % kv !== 0) throw new ConfigError(`${file}: field "num_key_value_heads": ${kv} does not divide num_attention_heads = ${c.num_attention_heads}`);
+  const headDim = c.head_dim ?? divides('hidden_size', c.num_attention_heads, c.hidden_size, 'num_attention_heads');
+  if (headDim % 2 !== 0) throw new ConfigError(`${file}: field "hidden_size": the head dim ${headDim} must be even for rotary embeddings`);
+  if (c.attention_bias) throw new ConfigError(`${file}: field "attention_bias": attention biases in ${family} models are not supported`);
+  return {
+    family,
+    name,
+    hidden: c.hidden_size,
+    heads: c.num_attention_heads,
+    kvHeads: kv,
+    headDim,
+    intermediate: c.intermediate_size,
+    layers: c.num_hidden_layers,
+    vocab: c.vocab_size,
+    norm: 'rms',
+    normEps: c.rms_norm_eps ?? 1e-6,
+    postNorm: false,
+    act: 'swiglu',
+    bias: false,
+    ropeTheta: c.rope_theta ?? 10000,
+    embedNorm: false,
+    finalNorm: true,
+    lmHead: c.tie_word_embeddings ? 'tied' : 'separate',
+    causal: true,
+    scale: true,
+    ...(c.sliding_window ? { slidingWindow: c.sliding_window } : {}),
+    ...(experts !== undefined && topK !== undefined ? { moe: { experts, topK } } : {}),
+    scoreBias: false,
+    dtype: dt(c.torch_dtype),
+    decode: true,
+  };
+}
+
+/** OPT (LayerNorm, learned positions offset by 2, ReLU, optional projection of the embeddings). */
+function optSpec(obj: Record<string, unknown>, x: FamilyContext): ModelSpec {
+  const { family, name, file, divides, dt } = x;
+  const c = parseWith(optSchema, obj, file);
+  const proj = c.word_embed_proj_dim ?? c.hidden_size;
+  return {
+    family,
+    name,
+    hidden: c.hidden_size,
+    heads: c.num_attention_heads,
+    kvHeads: c.num_attention_heads,
+    headDim: divides('hidden_size', c.num_attention_heads, c.hidden_size, 'num_attention_heads'),
+    intermediate: c.ffn_dim,
+    layers: c.num_hidden_layers,
+    vocab: c.vocab_size,
+    norm: 'layer',
+    normEps: 1e-5,
+    postNorm: false,
+    act: c.activation_function ?? 'relu',
+    bias: c.enable_bias ?? true,
+    // OPT's learned positions are offset by 2 rows (OPTLearnedPositionalEmbedding)
+    positions: { rows: c.max_position_embeddings + 2, offset: 2 },
+    embedNorm: false,
+    finalNorm: true,
+    lmHead: 'tied',
+    ...(proj !== c.hidden_size ? { embedDim: proj } : {}),
+    causal: true,
+    scale: true,
+    scoreBias: false,
+    dtype: dt(c.torch_dtype),
+    decode: true,
+  };
+}
+
+/** GPT-2 (LayerNorm, learned positions, GELU). */
+function gpt2Spec(obj: Record<string, unknown>, x: FamilyContext): ModelSpec {
+  const { family, name, file, divides, dt } = x;
+  const c = parseWith(gpt2Schema, obj, file);
+  const act = c.activation_function ?? 'gelu_new';
+  return {
+    family,
+    name,
+    hidden: c.n_embd,
+    heads: c.n_head,
+    kvHeads: c.n_head,
+    headDim: divides('n_embd', c.n_head, c.n_embd, 'n_head'),
+    intermediate: c.n_inner ?? 4 * c.n_embd,
+    layers: c.n_layer,
+    vocab: c.vocab_size,
+    norm: 'layer',
+    normEps: c.layer_norm_epsilon ?? 1e-5,
+    postNorm: false,
+    act: act === 'gelu_new' || act === 'gelu_pytorch_tanh' ? 'gelu_tanh' : act,
+    bias: true,
+    positions: { rows: c.n_positions, offset: 0 },
+    embedNorm: false,
+    finalNorm: true,
+    lmHead: 'tied',
+    causal: true,
+    scale: true,
+    scoreBias: false,
+    dtype: dt(c.torch_dtype),
+    decode: true,
+  };
+}
+
+/** BERT (post-norm encoder, token types, no LM head). */
+function bertSpec(obj: Record<string, unknown>, x: FamilyContext): ModelSpec {
+  const { family, name, file, divides, dt } = x;
+  const c = parseWith(bertSchema, obj, file);
+  const act = c.hidden_act ?? 'gelu';
+  return {
+    family,
+    name,
+    hidden: c.hidden_size,
+    heads: c.num_attention_heads,
+    kvHeads: c.num_attention_heads,
+    headDim: divides('hidden_size', c.num_attention_heads, c.hidden_size, 'num_attention_heads'),
+    intermediate: c.intermediate_size,
+    layers: c.num_hidden_layers,
+    vocab: c.vocab_size,
+    norm: 'layer',
+    normEps: c.layer_norm_eps ?? 1e-12,
+    postNorm: true,
+    act: act === 'gelu_new' ? 'gelu_tanh' : act,
+    bias: true,
+    positions: { rows: c.max_position_embeddings, offset: 0 },
+    tokenTypes: c.type_vocab_size ?? 2,
+    embedNorm: true,
+    finalNorm: false,
+    lmHead: 'none',
+    causal: false,
+    scale: true,
+    scoreBias: false,
+    dtype: dt(c.torch_dtype),
+    decode: false,
+  };
+}
+
+/** T5 (RMSNorm, relative position bias, encoder-decoder). */
+function t5Spec(obj: Record<string, unknown>, x: FamilyContext): ModelSpec {
+  const { family, name, file, dt } = x;
+  const c = parseWith(t5Schema, obj, file);
+  return {
+    family,
+    name,
+    hidden: c.d_model,
+    heads: c.num_heads,
+    kvHeads: c.num_heads,
+    headDim: c.d_kv,
+    intermediate: c.d_ff,
+    layers: c.num_layers,
+    vocab: c.vocab_size,
+    norm: 'rms',
+    normEps: c.layer_norm_epsilon ?? 1e-6,
+    postNorm: false,
+    act: c.feed_forward_proj === 'gated-gelu' ? 'geglu' : 'relu',
+    bias: false,
+    embedNorm: false,
+    finalNorm: true,
+    lmHead: 'none',
+    causal: false,
+    scale: false,
+    scoreBias: true,
+    dtype: dt(c.torch_dtype),
+    decode: true,
+    decoderLayers: c.num_decoder_layers ?? c.num_layers,
+  };
 }
