@@ -1,19 +1,28 @@
 // Sweep throughput: 2,000 analytic points of one small GEMM (64 x 64 x 64, int8) on the systolic target
 // (20 row counts x 20 column counts x 5 buffer sizes), with 1 worker and with every core. Reports
 // points/s over the whole run (worker start-up included) and over the evaluation alone (from the
-// first committed batch on), and the database's share of the wall time.
+// first committed batch on), the database's share of the wall time, and where the CPU went: the
+// process's CPU time over the wall time (the cores it kept busy) and the main thread's busy time
+// (event-loop utilisation: planning, commits, progress; the workers evaluate). On Linux it also
+// reports the CPU time other processes took during the run (from /proc/stat), to tell an idle
+// machine's figures from a shared one's.
+//
 // It runs the sweep as `tessera sweep` does: from the built package (dist/, `npm run build`), whose
 // workers load compiled JavaScript; without dist/ it runs from the sources, whose workers each start
 // tsx (about 2 s of start-up per worker, which the figures then include; the line says which).
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// SWEEP_BENCH_RUNS=3 runs each case three times (alternating) and prints the medians;
+// SWEEP_BENCH_DIST=dir takes the built package from another folder (a `bin/build.mjs --outdir=dir`).
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { runSweep as RunSweep } from '../compiler/sweep/run';
 
-const built = join(import.meta.dirname, '../dist/compiler/sweep/run.js');
+const distDir = resolve(import.meta.dirname, '..', process.env.SWEEP_BENCH_DIST ?? 'dist');
+const built = join(distDir, 'compiler/sweep/run.js');
 const fromDist = existsSync(built);
 const { runSweep } = (await import(fromDist ? pathToFileURL(built).href : '../compiler/sweep/run')) as { runSweep: typeof RunSweep };
+const runs = Math.max(1, Number(process.env.SWEEP_BENCH_RUNS ?? 1) || 1);
 
 const dir = mkdtempSync(join(tmpdir(), 'tessera-sweep-bench-'));
 writeFileSync(join(dir, 'g.ein'), 'rank M = 64, N = 64, K = 64\ninput A[M, K]: int8\nweight B[K, N]: int8\nC[m, n] = A[m, k] * B[k, n]\noutput C\n');
@@ -21,20 +30,79 @@ writeFileSync(
   join(dir, 'spec.yaml'),
   'name: bench\ntargets: [systolic]\nworkloads: [g.ein]\nparameters:\n  rows: {from: 4, to: 80, step: 4}\n  cols: {from: 4, to: 80, step: 4}\n  glb: {from: 16 KiB, to: 256 KiB, times: 2}\n',
 );
-const cores = availableParallelism();
-console.log(`sweep bench: 2,000 single-GEMM analytic points; ${cores} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}; ${fromDist ? 'built package (dist/)' : 'from the sources (tsx workers: npm run build for the figures users get)'}`);
-const rates: number[] = [];
-for (const workers of [...new Set([1, cores])]) {
+
+/** Busy CPU milliseconds of the whole machine so far (Linux), or undefined. */
+function machineBusyMs(): number | undefined {
+  if (!existsSync('/proc/stat')) return undefined;
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = f;
+  return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) * 10; // USER_HZ = 100
+}
+
+interface Run {
+  points: number;
+  wallS: number;
+  rate: number;
+  evalRate: number;
+  startS: number;
+  dbPct: number;
+  cores: number;
+  mainPct: number;
+  othersS: number | undefined;
+}
+
+let seq = 0;
+async function once(workers: number): Promise<Run> {
   let first = 0;
+  const busy0 = machineBusyMs();
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const s = await runSweep({ spec: join(dir, 'spec.yaml'), db: join(dir, `w${workers}.duckdb`), workers, progress: 'lines', log: () => (first ||= performance.now()) });
-  const evalS = (performance.now() - first) / 1000;
-  const rate = s.evaluated / (s.wallMs / 1000);
-  rates.push(rate);
-  console.log(
-    `  ${workers} worker${workers > 1 ? 's' : ''}: ${s.evaluated} points in ${(s.wallMs / 1000).toFixed(2)} s = ${rate.toFixed(0)} points/s ` +
-      `(after start-up ${(s.evaluated / evalS).toFixed(0)} points/s); database ${s.dbMs.toFixed(0)} ms = ${((100 * s.dbMs) / s.wallMs).toFixed(1)}% of the wall time; start-up ${((first - t0) / 1000).toFixed(2)} s`,
+  const s = await runSweep({ spec: join(dir, 'spec.yaml'), db: join(dir, `r${seq++}.duckdb`), workers, progress: 'lines', log: () => (first ||= performance.now()) });
+  const cpu = process.cpuUsage(cpu0);
+  const busy1 = machineBusyMs();
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  return {
+    points: s.evaluated,
+    wallS: s.wallMs / 1000,
+    rate: s.evaluated / (s.wallMs / 1000),
+    evalRate: s.evaluated / ((performance.now() - first) / 1000),
+    startS: (first - t0) / 1000,
+    dbPct: (100 * s.dbMs) / s.wallMs,
+    cores: cpuMs / s.wallMs,
+    mainPct: (100 * s.mainBusyMs) / s.wallMs,
+    othersS: busy0 !== undefined && busy1 !== undefined ? Math.max(0, busy1 - busy0 - cpuMs) / 1000 : undefined,
+  };
+}
+
+function line(workers: number, r: Run, label = ''): string {
+  return (
+    `  ${workers} worker${workers > 1 ? 's' : ''}${label}: ${r.points} points in ${r.wallS.toFixed(2)} s = ${r.rate.toFixed(0)} points/s ` +
+    `(after start-up ${r.evalRate.toFixed(0)} points/s); database ${r.dbPct.toFixed(1)}% of the wall time; start-up ${r.startS.toFixed(2)} s; ` +
+    `${r.cores.toFixed(2)} cores busy, main thread busy ${r.mainPct.toFixed(0)}% of the wall` +
+    (r.othersS !== undefined ? `; other processes ${r.othersS.toFixed(1)} s of CPU` : '')
   );
 }
-if (rates.length > 1) console.log(`  speed-up 1 -> ${cores} workers: ${(rates[1]! / rates[0]!).toFixed(2)}x`);
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+function medianRun(rs: Run[]): Run {
+  const m = (k: keyof Run) => median(rs.map((r) => r[k] ?? 0));
+  return { points: rs[0]!.points, wallS: m('wallS'), rate: m('rate'), evalRate: m('evalRate'), startS: m('startS'), dbPct: m('dbPct'), cores: m('cores'), mainPct: m('mainPct'), othersS: rs[0]!.othersS === undefined ? undefined : m('othersS') };
+}
+
+const cores = availableParallelism();
+console.log(
+  `sweep bench: 2,000 single-GEMM analytic points; ${cores} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}; ` +
+    `${fromDist ? `built package (${distDir})` : 'from the sources (tsx workers: npm run build for the figures users get)'}; ${runs} run${runs > 1 ? 's' : ''} per case`,
+);
+const cases = [...new Set([1, cores])];
+const results = new Map<number, Run[]>(cases.map((w) => [w, []]));
+for (let i = 0; i < runs; i++)
+  for (const workers of cases) {
+    const r = await once(workers);
+    results.get(workers)!.push(r);
+    console.log(line(workers, r, runs > 1 ? ` (run ${i + 1})` : ''));
+  }
+const med = cases.map((w) => medianRun(results.get(w)!));
+if (runs > 1) for (let k = 0; k < cases.length; k++) console.log(line(cases[k]!, med[k]!, ', median'));
+if (cases.length > 1) console.log(`  speed-up 1 -> ${cores} workers: ${(med[1]!.rate / med[0]!.rate).toFixed(2)}x (after start-up ${(med[1]!.evalRate / med[0]!.evalRate).toFixed(2)}x)`);
 rmSync(dir, { recursive: true, force: true });
