@@ -70,6 +70,8 @@ function figuresOf(model: EinsumCostModel, tiles: Int32Array): Figures {
 export class MappingMemo {
   readonly entries = new Map<string, MemoEntry>();
   private readonly hwIds = new Map<string, number>();
+  /** the keys of `entries` by a hash of their fields (keyFields), so a hit needs no key text */
+  private readonly probes = new Map<number, KeyProbe[]>();
   hits = 0;
   misses = 0;
   /** a short id per distinct hardware model (its levels and units, every number) */
@@ -79,6 +81,84 @@ export class MappingMemo {
     if (id === undefined) this.hwIds.set(sig, (id = this.hwIds.size));
     return id;
   }
+  /** the key whose fields are those keyFields last gathered, if one was remembered */
+  knownKey(hash: number): string | undefined {
+    const list = this.probes.get(hash);
+    if (list) for (const p of list) if (sameFields(p)) return p.key;
+    return undefined;
+  }
+  /** remembers that the fields keyFields last gathered make `key` */
+  addProbe(hash: number, key: string): void {
+    const probe: KeyProbe = { nums: scratchNums.slice(), strs: scratchStrs.slice(), key };
+    const list = this.probes.get(hash);
+    if (list) list.push(probe);
+    else this.probes.set(hash, [probe]);
+  }
+}
+
+/** einsumKey's fields as numbers and strings, in its order, and the key they make. */
+interface KeyProbe {
+  nums: number[];
+  strs: string[];
+  key: string;
+}
+
+const scratchNums: number[] = [];
+const scratchStrs: string[] = [];
+
+/**
+ * Gathers every field einsumKey writes (into the scratch lists, no allocation once they have grown)
+ * and returns a hash of the shape's. Equal fields make equal keys: an absent option is told apart from any
+ * value by a flag, and numbers compare as einsumKey prints them (NaN equals NaN, 0 equals -0).
+ */
+function keyFields(w: EinsumWorkload, hwId: number, opts: EinsumMapOptions, dtypes: boolean): number {
+  const n = scratchNums;
+  const s = scratchStrs;
+  n.length = 0;
+  s.length = 0;
+  s.push(opts.objective);
+  n.push(hwId, opts.seed ?? 1, opts.budget == null ? 0 : 1, opts.budget ?? 0, opts.exhaustiveLimit == null ? 0 : 1, opts.exhaustiveLimit ?? 0, opts.batch ?? 1, opts.climb === false ? 1 : 0, dtypes ? 1 : 0);
+  n.push(w.sizes.length);
+  for (let i = 0; i < w.sizes.length; i++) n.push(w.sizes[i]!);
+  n.push(w.points, w.tensors.length);
+  for (let i = 0; i < w.tensors.length; i++) {
+    const u = w.tensors[i]!;
+    n.push(u.mask, u.bytesPerElement, u.elements, u.write ? 1 : 0);
+    s.push(u.role);
+    if (dtypes) s.push(u.dtype);
+  }
+  n.push(w.ops.length);
+  for (let i = 0; i < w.ops.length; i++) n.push(w.ops[i]!);
+  n.push(w.operandReads, (w.view ? 1 : 0) | (w.contraction ? 2 : 0) | (w.init ? 4 : 0), reducedMask(w));
+  // the hash covers the shape only (from the extents on): einsums alike but for the options, roles or
+  // element types share a bucket, and sameFields tells them apart
+  let h = 0x811c9dc5;
+  for (let i = 9; i < n.length; i++) {
+    const x = n[i]!;
+    h = Math.imul(h ^ (x | 0), 0x01000193);
+    h = Math.imul(h ^ ((x / 4294967296) | 0), 0x01000193); // the high part of a count past 2^32
+  }
+  return h >>> 0;
+}
+
+function sameFields(p: KeyProbe): boolean {
+  const n = scratchNums;
+  const s = scratchStrs;
+  if (p.nums.length !== n.length || p.strs.length !== s.length) return false;
+  for (let i = 0; i < n.length; i++) {
+    const a = p.nums[i]!;
+    const b = n[i]!;
+    if (a !== b && !(a !== a && b !== b)) return false;
+  }
+  for (let i = 0; i < s.length; i++) if (p.strs[i] !== s[i]) return false;
+  return true;
+}
+
+/** Bit i set when the workload's variable i is reduced. */
+function reducedMask(w: EinsumWorkload): number {
+  let red = 0;
+  for (const r of w.reduced) red |= 1 << w.vars.indexOf(r);
+  return red;
 }
 
 const hwSigs = new WeakMap<HwModel, string>();
@@ -100,8 +180,7 @@ export type EinsumMapOptions = MapOptions & { objective: Objective; memo?: Mappi
  * inputs (hardware id, objective, seed, budget, exhaustive limit, batch). Names are not part of it.
  */
 export function einsumKey(w: EinsumWorkload, hwId: number, opts: EinsumMapOptions, dtypes = false): string {
-  let red = 0;
-  for (const r of w.reduced) red |= 1 << w.vars.indexOf(r);
+  const red = reducedMask(w);
   // element types only where a unit has per-dtype rates (otherwise the key, and so the search's seed, is as before)
   let t = '';
   for (let i = 0; i < w.tensors.length; i++) {
@@ -123,8 +202,17 @@ export function keySeed(key: string): number {
 
 export function mapEinsum(w: EinsumWorkload, hw: HwModel, opts: EinsumMapOptions): EinsumMapOutcome | null {
   const memo = opts.memo;
-  const key = einsumKey(w, memo ? (opts.hwId ?? memo.hwId(hw)) : 0, opts, hw.units.some((u) => u.rates.length > 0));
-  const hit = memo?.entries.get(key);
+  const hwId = memo ? (opts.hwId ?? memo.hwId(hw)) : 0;
+  const dtypes = hw.units.some((u) => u.rates.length > 0);
+  // a remembered einsum is found by its key's fields, without writing the key
+  const hash = memo ? keyFields(w, hwId, opts, dtypes) : 0;
+  const known = memo?.knownKey(hash);
+  let hit = known === undefined ? undefined : memo!.entries.get(known);
+  const key = hit ? known! : einsumKey(w, hwId, opts, dtypes);
+  if (!hit) {
+    hit = memo?.entries.get(key);
+    if (memo && known === undefined) memo.addProbe(hash, key);
+  }
   if (hit) {
     memo!.hits++;
     if (hit.unit < 0) return null;

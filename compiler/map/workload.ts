@@ -134,8 +134,9 @@ export interface CascadeIndex {
   names: string[];
   /** viewSource's answers, filled as they are asked */
   viewSources: Map<string, string>;
-  /** tensorElements of each tensor, filled as asked */
+  /** tensorElements and tensorBytesPerElement of each tensor, filled as asked */
   elements: Map<Tensor, number>;
+  bytesPerElement: Map<Tensor, number>;
 }
 
 export function cascadeIndex(c: Cascade): CascadeIndex {
@@ -165,7 +166,7 @@ export function cascadeIndex(c: Cascade): CascadeIndex {
     if (list) list.push(p);
     else partitions.set(k, [p]);
   }
-  return { tensors, rankSizes, partitions, producers, names, viewSources: new Map(), elements: new Map() };
+  return { tensors, rankSizes, partitions, producers, names, viewSources: new Map(), elements: new Map(), bytesPerElement: new Map() };
 }
 
 export function einsumWorkload(c: Cascade, i: number, ix: CascadeIndex = cascadeIndex(c)): EinsumWorkload {
@@ -229,7 +230,13 @@ function addUse(c: Cascade, ix: CascadeIndex, tensors: TensorUse[], name: string
     }
   // A read through a view (BK = K re-laid out) is a read of the viewed tensor, where it lives.
   const src = write ? t : (ix.tensors.get(viewSource(c, ix, name)) ?? t);
-  tensors.push({ name, mask, bytesPerElement: tensorBytesPerElement(t), dtype: t.dtype, elements: Math.min(elementsOf(ix, t), elementsOf(ix, src)), role: src.role, write });
+  tensors.push({ name, mask, bytesPerElement: bytesPerElementOf(ix, t), dtype: t.dtype, elements: Math.min(elementsOf(ix, t), elementsOf(ix, src)), role: src.role, write });
+}
+
+function bytesPerElementOf(ix: CascadeIndex, t: Tensor): number {
+  let n = ix.bytesPerElement.get(t);
+  if (n === undefined) ix.bytesPerElement.set(t, (n = tensorBytesPerElement(t)));
+  return n;
 }
 
 function elementsOf(ix: CascadeIndex, t: Tensor): number {

@@ -38,6 +38,7 @@ export function dependencies(c: Cascade, members: EinsumWorkload[], iterVar: str
   const shiftOf = (idx: IndexExpr, v: string): number | undefined => {
     if (idx.kind === 'ivar') return idx.name === v ? 0 : undefined; // the common case, without an affine form
     if (idx.kind !== 'ibin') return undefined;
+    if (idx.op === '+' && idx.a.kind === 'ivar' && idx.b.kind === 'int') return idx.a.name === v ? idx.b.value : undefined; // m1 + 1, without an affine form
     const a = toAffine(idx, (sizeOf ??= rankSizeLookup(c.ranks)));
     return a && a.coeffs.size === 1 && a.coeffs.get(v) === 1 ? a.constant : undefined;
   };

@@ -40,9 +40,17 @@ type Partition = ReturnType<typeof partitionInfos>[number];
 
 /** The partitions a pipeline traverses once: M -> M1, M0 with m1 iterative (one per attention layer of a model). */
 export function iterativePartitions(c: Cascade): Partition[] {
-  const iter = iterativeVars(c);
-  return partitionInfos(c).filter((p) => iter.includes(p.vars[0]!) && p.vars.length === 2);
+  let parts = partitionsOf.get(c);
+  if (!parts) {
+    const iter = iterativeVars(c);
+    parts = partitionInfos(c).filter((p) => iter.includes(p.vars[0]!) && p.vars.length === 2);
+    partitionsOf.set(c, parts);
+  }
+  return parts.slice();
 }
+
+/** iterativePartitions per cascade (the index and the groups both ask; each caller gets its own list) */
+const partitionsOf = new WeakMap<Cascade, Partition[]>();
 
 /**
  * The row rank: the largest output rank of the first contraction besides the tile that its key-side
