@@ -69,81 +69,121 @@ export interface AttentionCoreOptions {
   self?: { k: string; v: string; bias?: string };
 }
 
+/** What the three softmax forms share: names, index helpers, the exponent, and decode's self term. */
+interface Core {
+  g: GraphBuilder;
+  o: AttentionCoreOptions;
+  P: string;
+  kh: Idx[];
+  /** the key rank, its tile ranks and their variables */
+  KR: string;
+  KR1: string;
+  KR0: string;
+  m: string;
+  m1: string;
+  m0: string;
+  /** exponent of a softmax term: (x - max) / sqrt(E) */
+  expo: (x: Expr, m: Expr) => Expr;
+  Q: (s?: string) => Expr;
+  avIdx: Idx[];
+  hs: (...rest: Idx[]) => Idx[];
+  /** decode: the new token's score against itself, and its value */
+  selfScore: string | undefined;
+  selfV: () => Expr;
+}
+
 /** Defines the attention cascade; returns the name of AV[b, s, qh.., f] (normalised attention times V). */
 export function attentionCore(g: GraphBuilder, o: AttentionCoreOptions): string {
   const P = o.prefix;
   const { qh, kh } = o.heads;
   const KR = o.key ?? 'M';
-  const m = KR.toLowerCase();
   const [KR1, KR0] = tileRanks(KR);
-  const m1 = KR1.toLowerCase();
-  const m0 = KR0.toLowerCase();
   const scaled = o.scale ?? true;
-  // exponent of a softmax term: (x - max) / sqrt(E)
-  const expo = (x: Expr, m: Expr) => exp(scaled ? div(sub(x, m), sqrt(rsize('E'))) : sub(x, m));
   const Q = (s = 's') => acc(o.q, ['b', s, ...qh, 'e']);
-  const avIdx = ['b', 's', ...qh, 'f'];
   const hs = (...rest: Idx[]) => ['b', ...qh, ...rest];
-
   // decode: the new token's score against itself
   let selfScore: string | undefined;
   if (o.self) selfScore = g.def(`${P}QKN`, hs('s'), mul(Q(), acc(o.self.k, ['b', 's', ...kh, 'e'])));
   if (o.self?.bias) selfScore = g.def(`${P}QKNB`, hs('s'), add(acc(selfScore!, hs('s')), acc(o.self.bias, [...qh, 's'])));
-  const selfV = () => acc(o.self!.v, ['b', 's', ...kh, 'f']);
+  const x: Core = {
+    g, o, P, kh, KR, KR1, KR0,
+    m: KR.toLowerCase(),
+    m1: KR1.toLowerCase(),
+    m0: KR0.toLowerCase(),
+    expo: (v, m) => exp(scaled ? div(sub(v, m), sqrt(rsize('E'))) : sub(v, m)),
+    Q,
+    avIdx: ['b', 's', ...qh, 'f'],
+    hs,
+    selfScore,
+    selfV: () => acc(o.self!.v, ['b', 's', ...kh, 'f']),
+  };
+  return o.passes === 3 ? threePass(x) : tiledPasses(x);
+}
 
-  if (o.passes === 3) {
-    let X = g.def(`${P}QK`, hs(m, 's'), mul(Q(), acc(o.k, ['b', m, ...kh, 'e'])));
-    X = maskAndBias(g, o, X, hs(m, 's'), ivar(m), m);
-    const x = () => acc(X, hs(m, 's'));
-    let GM = g.def(`${P}GM`, hs('s'), x(), { reduce: 'max' });
-    if (selfScore) GM = g.def(`${P}GMS`, hs('s'), max2(acc(GM, hs('s')), acc(selfScore, hs('s'))));
-    const SN = g.def(`${P}SN`, hs(m, 's'), expo(x(), acc(GM, hs('s'))));
-    let SD = g.def(`${P}SD`, hs('s'), acc(SN, hs(m, 's')));
-    let SNN: string | undefined;
-    if (selfScore) {
-      SNN = g.def(`${P}SNN`, hs('s'), expo(acc(selfScore, hs('s')), acc(GM, hs('s'))));
-      SD = g.def(`${P}SDS`, hs('s'), add(acc(SD, hs('s')), acc(SNN, hs('s'))));
-    }
-    const A = g.def(`${P}A`, hs(m, 's'), div(acc(SN, hs(m, 's')), acc(SD, hs('s'))));
-    const AV = g.def(`${P}AV${selfScore ? 'C' : ''}`, avIdx, mul(acc(A, hs(m, 's')), acc(o.v, ['b', m, ...kh, 'f'])));
-    if (!SNN) return AV;
-    return g.def(`${P}AV`, avIdx, add(acc(AV, avIdx), mul(div(acc(SNN, hs('s')), acc(SD, hs('s'))), selfV())));
+/** 3-pass: scores, their max, exponentials and sum, then the normalised scores times V. */
+function threePass(x: Core): string {
+  const { g, o, P, kh, m, expo, Q, avIdx, hs, selfScore, selfV } = x;
+  let X = g.def(`${P}QK`, hs(m, 's'), mul(Q(), acc(o.k, ['b', m, ...kh, 'e'])));
+  X = maskAndBias(g, o, X, hs(m, 's'), ivar(m), m);
+  const xs = () => acc(X, hs(m, 's'));
+  let GM = g.def(`${P}GM`, hs('s'), xs(), { reduce: 'max' });
+  if (selfScore) GM = g.def(`${P}GMS`, hs('s'), max2(acc(GM, hs('s')), acc(selfScore, hs('s'))));
+  const SN = g.def(`${P}SN`, hs(m, 's'), expo(xs(), acc(GM, hs('s'))));
+  let SD = g.def(`${P}SD`, hs('s'), acc(SN, hs(m, 's')));
+  let SNN: string | undefined;
+  if (selfScore) {
+    SNN = g.def(`${P}SNN`, hs('s'), expo(acc(selfScore, hs('s')), acc(GM, hs('s'))));
+    SD = g.def(`${P}SDS`, hs('s'), add(acc(SD, hs('s')), acc(SNN, hs('s'))));
   }
+  const A = g.def(`${P}A`, hs(m, 's'), div(acc(SN, hs(m, 's')), acc(SD, hs('s'))));
+  const AV = g.def(`${P}AV${selfScore ? 'C' : ''}`, avIdx, mul(acc(A, hs(m, 's')), acc(o.v, ['b', m, ...kh, 'f'])));
+  if (!SNN) return AV;
+  return g.def(`${P}AV`, avIdx, add(acc(AV, avIdx), mul(div(acc(SNN, hs('s')), acc(SD, hs('s'))), selfV())));
+}
 
-  // 2- and 1-pass: keys in tiles of M0
-  const tile = o.tile ?? 64;
-  g.partition(KR, [KR1, KR0], [tile]);
+/** The 2- and 1-pass forms: keys in tiles of M0, each tile's scores (masked, biased) first. */
+function tiledPasses(x: Core): string {
+  const { g, o, P, kh, KR, KR1, KR0, m1, m0, Q, hs } = x;
+  g.partition(KR, [KR1, KR0], [o.tile ?? 64]);
   const mAt = recompose(KR1, KR0);
   const mVal = add(mul(ivar(m1), rsize(KR0)), ivar(m0));
   let X = g.def(`${P}BQK`, hs(m1, m0, 's'), mul(Q(), acc(o.k, ['b', mAt, ...kh, 'e'])));
   X = maskAndBias(g, o, X, hs(m1, m0, 's'), mVal, mAt);
-  const x = () => acc(X, hs(m1, m0, 's'));
+  const scores = () => acc(X, hs(m1, m0, 's'));
   const vTile = () => acc(o.v, ['b', mAt, ...kh, 'f']);
+  return o.passes === 2 ? twoPass(x, scores, vTile) : onePass(x, scores, vTile);
+}
 
-  if (o.passes === 2) {
-    const LM = g.def(`${P}LM`, hs(m1, 's'), x(), { reduce: 'max' });
-    const lm = () => acc(LM, hs(m1, 's'));
-    // A tile wholly masked by causality has LM = -inf; its exponentials are 0, not exp(-inf + inf).
-    const sln = expo(x(), lm());
-    const SLN = g.def(`${P}SLN`, hs(m1, m0, 's'), o.causal ? select(cmp('==', lm(), num(-Infinity)), num(0), sln) : sln);
-    const SLD = g.def(`${P}SLD`, hs(m1, 's'), acc(SLN, hs(m1, m0, 's')));
-    let GM = g.def(`${P}GM`, hs('s'), lm(), { reduce: 'max' });
-    if (selfScore) GM = g.def(`${P}GMS`, hs('s'), max2(acc(GM, hs('s')), acc(selfScore, hs('s'))));
-    const gm = () => acc(GM, hs('s'));
-    const SPD = g.def(`${P}SPD`, hs(m1, 's'), mul(acc(SLD, hs(m1, 's')), expo(lm(), gm())));
-    let SD = g.def(`${P}SD`, hs('s'), acc(SPD, hs(m1, 's')));
-    const SN = g.def(`${P}SN`, hs(m1, m0, 's'), expo(x(), gm()));
-    let SNV = g.def(`${P}SNV${selfScore ? 'C' : ''}`, avIdx, mul(acc(SN, hs(m1, m0, 's')), vTile()));
-    if (selfScore) {
-      const SNN = g.def(`${P}SNN`, hs('s'), expo(acc(selfScore, hs('s')), gm()));
-      SD = g.def(`${P}SDS`, hs('s'), add(acc(SD, hs('s')), acc(SNN, hs('s'))));
-      SNV = g.def(`${P}SNV`, avIdx, add(acc(SNV, avIdx), mul(acc(SNN, hs('s')), selfV())));
-    }
-    return g.def(`${P}AV`, avIdx, div(acc(SNV, avIdx), acc(SD, hs('s'))));
+/** 2-pass: each tile's max and sum, the global max, then the exponentials times V over the tiles. */
+function twoPass(x: Core, scores: () => Expr, vTile: () => Expr): string {
+  const { g, o, P, m1, m0, expo, avIdx, hs, selfScore, selfV } = x;
+  const LM = g.def(`${P}LM`, hs(m1, 's'), scores(), { reduce: 'max' });
+  const lm = () => acc(LM, hs(m1, 's'));
+  // A tile wholly masked by causality has LM = -inf; its exponentials are 0, not exp(-inf + inf).
+  const sln = expo(scores(), lm());
+  const SLN = g.def(`${P}SLN`, hs(m1, m0, 's'), o.causal ? select(cmp('==', lm(), num(-Infinity)), num(0), sln) : sln);
+  const SLD = g.def(`${P}SLD`, hs(m1, 's'), acc(SLN, hs(m1, m0, 's')));
+  let GM = g.def(`${P}GM`, hs('s'), lm(), { reduce: 'max' });
+  if (selfScore) GM = g.def(`${P}GMS`, hs('s'), max2(acc(GM, hs('s')), acc(selfScore, hs('s'))));
+  const gm = () => acc(GM, hs('s'));
+  const SPD = g.def(`${P}SPD`, hs(m1, 's'), mul(acc(SLD, hs(m1, 's')), expo(lm(), gm())));
+  let SD = g.def(`${P}SD`, hs('s'), acc(SPD, hs(m1, 's')));
+  const SN = g.def(`${P}SN`, hs(m1, m0, 's'), expo(scores(), gm()));
+  let SNV = g.def(`${P}SNV${selfScore ? 'C' : ''}`, avIdx, mul(acc(SN, hs(m1, m0, 's')), vTile()));
+  if (selfScore) {
+    const SNN = g.def(`${P}SNN`, hs('s'), expo(acc(selfScore, hs('s')), gm()));
+    SD = g.def(`${P}SDS`, hs('s'), add(acc(SD, hs('s')), acc(SNN, hs('s'))));
+    SNV = g.def(`${P}SNV`, avIdx, add(acc(SNV, avIdx), mul(acc(SNN, hs('s')), selfV())));
   }
+  return g.def(`${P}AV`, avIdx, div(acc(SNV, avIdx), acc(SD, hs('s'))));
+}
 
-  // 1-pass: running max RM, running denominator RD, running numerator·V RNV, correction PRM.
-  // In decode the recurrence starts from the new token's own term instead of (-inf, 0, 0).
+/**
+ * 1-pass: running max RM, running denominator RD, running numerator·V RNV, correction PRM. In decode
+ * the recurrence starts from the new token's own term instead of (-inf, 0, 0).
+ */
+function onePass(x: Core, scores: () => Expr, vTile: () => Expr): string {
+  const { g, o, P, KR1, m1, m0, expo, avIdx, hs, selfScore, selfV } = x;
   const nvIdx = (m1: Idx) => hs('f', m1, 's');
   const RM = `${P}RM`;
   const RD = `${P}RD`;
@@ -152,14 +192,14 @@ export function attentionCore(g: GraphBuilder, o: AttentionCoreOptions): string 
   g.def(RD, hs(0, 's'), num(selfScore ? 1 : 0), { init: true });
   g.def(RNV, nvIdx(0), selfScore ? selfV() : num(0), { init: true });
   const m1p = shift(m1, 1);
-  const LM = g.def(`${P}LM`, hs(m1, 's'), x(), { reduce: 'max' });
+  const LM = g.def(`${P}LM`, hs(m1, 's'), scores(), { reduce: 'max' });
   g.def(RM, hs(m1p, 's'), max2(acc(RM, hs(m1, 's')), acc(LM, hs(m1, 's'))));
   const rmNext = () => acc(RM, hs(m1p, 's'));
   // With a sliding window a whole tile can be masked before any key is seen (running max still -inf);
   // its terms and the correction of an empty history are 0, not exp(-inf + inf).
   const guard = o.causal === true && o.window !== undefined;
   const isEmpty = (e: Expr) => cmp('==', e, num(-Infinity));
-  const SLN = g.def(`${P}SLN`, hs(m1, m0, 's'), guard ? select(isEmpty(rmNext()), num(0), expo(x(), rmNext())) : expo(x(), rmNext()));
+  const SLN = g.def(`${P}SLN`, hs(m1, m0, 's'), guard ? select(isEmpty(rmNext()), num(0), expo(scores(), rmNext())) : expo(scores(), rmNext()));
   const SLD = g.def(`${P}SLD`, hs(m1, 's'), acc(SLN, hs(m1, m0, 's')));
   const SLNV = g.def(`${P}SLNV`, nvIdx(m1), mul(acc(SLN, hs(m1, m0, 's')), vTile()));
   const prm = expo(acc(RM, hs(m1, 's')), rmNext());
