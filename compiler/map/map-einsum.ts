@@ -89,7 +89,7 @@ export class MappingMemo {
   }
   /** remembers that the fields keyFields last gathered make `key` */
   addProbe(hash: number, key: string): void {
-    const probe: KeyProbe = { nums: scratchNums.slice(), strs: scratchStrs.slice(), key };
+    const probe: KeyProbe = { nums: scratch.nums.slice(0, scratch.count), strs: scratch.strs.slice(0, scratch.strCount), key };
     const list = this.probes.get(hash);
     if (list) list.push(probe);
     else this.probes.set(hash, [probe]);
@@ -98,43 +98,71 @@ export class MappingMemo {
 
 /** einsumKey's fields as numbers and strings, in its order, and the key they make. */
 interface KeyProbe {
-  nums: number[];
+  nums: Float64Array;
   strs: string[];
   key: string;
 }
 
-const scratchNums: number[] = [];
-const scratchStrs: string[] = [];
+/** The fields keyFields gathered last: `count` numbers and `strCount` strings (grown as needed, never shrunk). */
+const scratch = { nums: new Float64Array(64), count: 0, strs: [] as string[], strCount: 0 };
+
+function pushNum(x: number): void {
+  if (scratch.count === scratch.nums.length) {
+    const grown = new Float64Array(scratch.nums.length * 2);
+    grown.set(scratch.nums);
+    scratch.nums = grown;
+  }
+  scratch.nums[scratch.count++] = x;
+}
+
+function pushStr(x: string): void {
+  if (scratch.strCount < scratch.strs.length) scratch.strs[scratch.strCount] = x;
+  else scratch.strs.push(x);
+  scratch.strCount++;
+}
 
 /**
  * Gathers every field einsumKey writes (into the scratch lists, no allocation once they have grown)
- * and returns a hash of the shape's. Equal fields make equal keys: an absent option is told apart from any
- * value by a flag, and numbers compare as einsumKey prints them (NaN equals NaN, 0 equals -0).
+ * and returns a hash of the shape's. Equal fields make equal keys: an absent option is told apart
+ * from any value by a flag, and numbers compare as einsumKey prints them (NaN equals NaN, 0 equals -0).
  */
 function keyFields(w: EinsumWorkload, hwId: number, opts: EinsumMapOptions, dtypes: boolean): number {
-  const n = scratchNums;
-  const s = scratchStrs;
-  n.length = 0;
-  s.length = 0;
-  s.push(opts.objective);
-  n.push(hwId, opts.seed ?? 1, opts.budget == null ? 0 : 1, opts.budget ?? 0, opts.exhaustiveLimit == null ? 0 : 1, opts.exhaustiveLimit ?? 0, opts.batch ?? 1, opts.climb === false ? 1 : 0, dtypes ? 1 : 0);
-  n.push(w.sizes.length);
-  for (let i = 0; i < w.sizes.length; i++) n.push(w.sizes[i]!);
-  n.push(w.points, w.tensors.length);
+  scratch.count = 0;
+  scratch.strCount = 0;
+  pushStr(opts.objective);
+  pushNum(hwId);
+  pushNum(opts.seed ?? 1);
+  pushNum(opts.budget == null ? 0 : 1);
+  pushNum(opts.budget ?? 0);
+  pushNum(opts.exhaustiveLimit == null ? 0 : 1);
+  pushNum(opts.exhaustiveLimit ?? 0);
+  pushNum(opts.batch ?? 1);
+  pushNum(opts.climb === false ? 1 : 0);
+  pushNum(dtypes ? 1 : 0);
+  const shapeFrom = scratch.count;
+  pushNum(w.sizes.length);
+  for (let i = 0; i < w.sizes.length; i++) pushNum(w.sizes[i]!);
+  pushNum(w.points);
+  pushNum(w.tensors.length);
   for (let i = 0; i < w.tensors.length; i++) {
     const u = w.tensors[i]!;
-    n.push(u.mask, u.bytesPerElement, u.elements, u.write ? 1 : 0);
-    s.push(u.role);
-    if (dtypes) s.push(u.dtype);
+    pushNum(u.mask);
+    pushNum(u.bytesPerElement);
+    pushNum(u.elements);
+    pushNum(u.write ? 1 : 0);
+    pushStr(u.role);
+    if (dtypes) pushStr(u.dtype);
   }
-  n.push(w.ops.length);
-  for (let i = 0; i < w.ops.length; i++) n.push(w.ops[i]!);
-  n.push(w.operandReads, (w.view ? 1 : 0) | (w.contraction ? 2 : 0) | (w.init ? 4 : 0), reducedMask(w));
-  // the hash covers the shape only (from the extents on): einsums alike but for the options, roles or
-  // element types share a bucket, and sameFields tells them apart
+  pushNum(w.ops.length);
+  for (let i = 0; i < w.ops.length; i++) pushNum(w.ops[i]!);
+  pushNum(w.operandReads);
+  pushNum((w.view ? 1 : 0) | (w.contraction ? 2 : 0) | (w.init ? 4 : 0));
+  pushNum(reducedMask(w));
+  // the hash covers the shape only: einsums alike but for the options, roles or element types share
+  // a bucket, and sameFields tells them apart
   let h = 0x811c9dc5;
-  for (let i = 9; i < n.length; i++) {
-    const x = n[i]!;
+  for (let i = shapeFrom; i < scratch.count; i++) {
+    const x = scratch.nums[i]!;
     h = Math.imul(h ^ (x | 0), 0x01000193);
     h = Math.imul(h ^ ((x / 4294967296) | 0), 0x01000193); // the high part of a count past 2^32
   }
@@ -142,15 +170,14 @@ function keyFields(w: EinsumWorkload, hwId: number, opts: EinsumMapOptions, dtyp
 }
 
 function sameFields(p: KeyProbe): boolean {
-  const n = scratchNums;
-  const s = scratchStrs;
-  if (p.nums.length !== n.length || p.strs.length !== s.length) return false;
-  for (let i = 0; i < n.length; i++) {
+  const { nums, count, strs, strCount } = scratch;
+  if (p.nums.length !== count || p.strs.length !== strCount) return false;
+  for (let i = 0; i < count; i++) {
     const a = p.nums[i]!;
-    const b = n[i]!;
+    const b = nums[i]!;
     if (a !== b && !(a !== a && b !== b)) return false;
   }
-  for (let i = 0; i < s.length; i++) if (p.strs[i] !== s[i]) return false;
+  for (let i = 0; i < strCount; i++) if (p.strs[i] !== strs[i]) return false;
   return true;
 }
 
