@@ -6,6 +6,17 @@
 import { DiagnosticError, error } from '../../compiler/ir/diagnostic';
 import type { TargetSpec } from '../../targets/spec/types';
 import type { EngineMode, HbmConfig } from './overlay';
+import { SFU_OPS, type SfuOp } from './sfu';
+
+/** The special-function / vector unit: a compute unit with `attr sfu = true` (sim/fpga/sfu.ts). */
+export interface SfuHardware {
+  name: string;
+  /** lanes x count (every core's SFU) */
+  lanes: number;
+  /** the operator kinds it executes (its `ops`, sub as add, min as max) and their pipeline depths (attr depth_<op>) */
+  ops: SfuOp[];
+  depth: Record<SfuOp, number>;
+}
 
 export interface OverlayHardware {
   clockHz: number;
@@ -21,6 +32,28 @@ export interface OverlayHardware {
   hbm: HbmConfig;
   /** always-on-chip decode (`attr always_on_chip`, default true): activations stay on chip and each op's transfer overlaps its compute */
   alwaysOnChip: boolean;
+  /** the matrix engine dequantises low-bit weights in its datapath (`attr dequant_unit = true` on the dsp unit, FlightLLM) */
+  dequantUnit: boolean;
+  /** absent when no unit states `attr sfu = true`: the ops that are not GEMMs then keep the mapper's analytic cost */
+  sfu?: SfuHardware;
+}
+
+const SFU_ALIASES: Record<string, SfuOp> = { mul: 'mul', add: 'add', sub: 'add', max: 'max', min: 'max', div: 'div', divide: 'div', exp: 'exp' };
+
+/** The SFU a spec describes: lanes, operator kinds and each kind's depth (required, a nonnegative integer). */
+function sfuHardware(spec: TargetSpec): SfuHardware | undefined {
+  const u = spec.computes.find((c) => c.attrs.sfu === true);
+  if (!u) return undefined;
+  const lanes = count(u.name, 'lanes', u.lanes);
+  if (!lanes) throw new DiagnosticError([error('bad-attr', `${u.name}: the SFU (attr sfu = true) needs lanes`)]);
+  const ops = [...new Set(u.ops.map((o) => SFU_ALIASES[o]).filter((o): o is SfuOp => o !== undefined))];
+  const depth = Object.fromEntries(SFU_OPS.map((o) => [o, 0])) as Record<SfuOp, number>;
+  for (const o of ops) {
+    const v = u.attrs[`depth_${o}`];
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new DiagnosticError([error('bad-attr', `${u.name}: attr depth_${o} = ${String(v)} must be a nonnegative integer (the pipeline depth of its ${o} operator, cycles)`)]);
+    depth[o] = v;
+  }
+  return { name: u.name, lanes: lanes * (count(u.name, 'count', u.count) ?? 1), ops, depth };
 }
 
 
@@ -41,6 +74,7 @@ function count(owner: string, name: string, v: unknown): number | undefined {
 /** The overlay of a spec, or why the spec describes none (the attribute that is missing). */
 export function overlayHardware(spec: TargetSpec): OverlayHardware | string {
   const u = spec.computes.find((c) => c.kind === 'dsp');
+  const sfu = sfuHardware(spec);
   if (!u) return 'it needs a compute unit of kind dsp (the overlay\'s matrix engine)';
   const a = u.attrs;
   const mode = (p: string): EngineMode | string => {
@@ -70,5 +104,7 @@ export function overlayHardware(spec: TargetSpec): OverlayHardware | string {
     hbmName: h.name,
     hbm: { channels, channelBytesPerSecond: h.bandwidthBytesPerSecond / channels, efficiencyInChannel: inCh, efficiencyCrossChannel: cross },
     alwaysOnChip: always !== false,
+    dequantUnit: a.dequant_unit === true,
+    ...(sfu ? { sfu } : {}),
   };
 }

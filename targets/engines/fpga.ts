@@ -17,7 +17,12 @@ import { UserError } from '../../compiler/driver/user-error';
 import { checkSparsity, gemmCyclesKept, hbmSeconds } from '../../sim/fpga/overlay';
 import { overlayHardware, type OverlayHardware } from '../../sim/fpga/hardware';
 import type { TargetSpec } from '../spec/types';
-import { analyticRun, type LoweredOp, type OpRun } from './contract';
+import { OP_INDEX } from '../../compiler/map/hardware';
+import type { EinsumWorkload } from '../../compiler/map/workload';
+import type { Traffic } from '../../sim/core/result';
+import { SFU_OPS, sfuCycles, sfuInterval, type SfuShape } from '../../sim/fpga/sfu';
+import { fusedDequantise, opStream } from '../../sim/fpga/stream';
+import { analyticRun, type EngineContext, type LoweredOp, type OpEngine, type OpRun } from './contract';
 import { registerEngine } from './registry';
 
 const cache = new WeakMap<TargetSpec, OverlayHardware | string>();
@@ -59,18 +64,55 @@ function denseBytesWarning(op: LoweredOp, weight: string, packed: number, patter
   return `${op.name}: the HBM traffic is the mapper's, which counts ${weight} at ${use.bytesPerElement} bytes a weight (its dense width); packed ${pattern} it is ${packed} (the capacity footprint counts that), so this op's HBM time is an upper bound`;
 }
 
+/**
+ * Whether einsum i of the mapping's cascade runs as a GEMM on the matrix engine (the one recogniser) whose
+ * datapath dequantises its weight: never when the engine has no dequantisation unit (attr dequant_unit).
+ */
+const gemmSets = new WeakMap<readonly LoweredOp[], Set<number>>();
+function gemmTest(ops: readonly LoweredOp[], hw: OverlayHardware): (i: number) => boolean {
+  if (!hw.dequantUnit) return () => false;
+  let set = gemmSets.get(ops);
+  if (!set) gemmSets.set(ops, (set = new Set(ops.filter((o) => o.gemm && o.einsums.length === 1).map((o) => o.index))));
+  const byIndex = set;
+  return (i) => byIndex.has(i);
+}
+
+interface Memory {
+  cycles: number;
+  traffic: Traffic;
+  energyPj: number;
+}
+
+/**
+ * An op's HBM time and traffic from the IR (sim/fpga/stream.ts): weights, KV cache and inputs stream
+ * in-channel; activations move only without always-on-chip decode, across channels. The op's energy is
+ * the mapper's, with its HBM bytes replaced by these at the HBM's energy per byte.
+ */
+function opMemory(op: LoweredOp, hw: OverlayHardware, ctx: EngineContext): Memory {
+  const s = opStream(ctx.mapping.cascade, op.workload!, gemmTest(ctx.mapping.ops, hw));
+  const off = !hw.alwaysOnChip;
+  const read = (s.streamRead + (off ? s.activationRead : 0)) * op.batch;
+  const write = (s.streamWrite + (off ? s.activationWrite : 0)) * op.batch;
+  const seconds = (hbmSeconds(s.streamRead + s.streamWrite, hw.hbm, false) + (off ? hbmSeconds(s.activationRead + s.activationWrite, hw.hbm, true) : 0)) * op.batch;
+  const was = op.cost.traffic[hw.hbmName];
+  const mem = ctx.spec.memories.find((m) => m.name === hw.hbmName)!;
+  const pjRead = mem.readEnergyPjPerByte ?? 0;
+  const pjWrite = mem.writeEnergyPjPerByte ?? pjRead;
+  const energyPj = op.cost.energyPj + (read - (was?.readBytes ?? 0)) * pjRead + (write - (was?.writeBytes ?? 0)) * pjWrite;
+  return { cycles: Math.ceil(seconds * hw.clockHz), traffic: { ...op.cost.traffic, [hw.hbmName]: { readBytes: read, writeBytes: write } }, energyPj };
+}
+
 /** The cycle run of a GEMM op on the overlay; a string when the op is not a GEMM. */
-export function overlayGemmRun(op: LoweredOp, hw: OverlayHardware, c: Cascade, target: string): OpRun | string {
+export function overlayGemmRun(op: LoweredOp, hw: OverlayHardware, ctx: EngineContext): OpRun | string {
   const g = op.gemm;
-  if (!g) return 'the overlay\'s matrix engine runs GEMMs (a product summed over a rank) only';
+  if (!g || !op.workload) return 'the overlay\'s matrix engine runs GEMMs (a product summed over a rank) only';
+  const c = ctx.mapping.cascade;
   const repeats = g.batch * op.batch;
-  const { kept, pattern, warning } = overlayKept(op, c, hw, target);
+  const { kept, pattern, warning } = overlayKept(op, c, hw, ctx.spec.name);
   const one = overlayGemmCycles(g.M, g.K, Math.ceil(g.N / hw.cores), hw, kept);
   const compute = one.cycles * repeats;
-  const t = op.cost.traffic[hw.hbmName];
-  const bytes = t ? t.readBytes + t.writeBytes : 0;
-  const memory = Math.ceil(hbmSeconds(bytes, hw.hbm, !hw.alwaysOnChip) * hw.clockHz);
-  const latency = Math.max(1, hw.alwaysOnChip ? Math.max(compute, memory) : compute + memory);
+  const mem = opMemory(op, hw, ctx);
+  const latency = Math.max(1, hw.alwaysOnChip ? Math.max(compute, mem.cycles) : compute + mem.cycles);
   // the MACs the chains perform: kept weights only (a pruned weight is never selected)
   const macs = g.M * g.N * kept * repeats;
   const mode = hw[one.mode];
@@ -79,12 +121,71 @@ export function overlayGemmRun(op: LoweredOp, hw: OverlayHardware, c: Cascade, t
   const busy = (macs * hw.unitPes) / (hw.cores * modeMacs);
   return {
     latencyCycles: latency,
+    energyPj: mem.energyPj,
     busyPeCycles: { [hw.unit]: busy },
-    traffic: op.cost.traffic,
+    traffic: mem.traffic,
     stallCycles: latency - compute,
     unit: hw.unit,
-    extra: { overlayMode: one.mode, computeCycles: compute, hbmCycles: memory, ...(pattern ? { sparsity: pattern } : {}) },
+    extra: { overlayMode: one.mode, computeCycles: compute, hbmCycles: mem.cycles, ...(pattern ? { sparsity: pattern } : {}) },
     ...(warning ? { warnings: [warning] } : {}),
+  };
+}
+
+/** An einsum as the SFU sees it: outputs x reduced points, and the uses of each operator kind a point makes (a mac is a mul and an add). */
+export function sfuShape(w: EinsumWorkload): SfuShape {
+  let outputs = 1;
+  let reduced = 1;
+  w.vars.forEach((v, i) => (w.reduced.includes(v) ? (reduced *= w.sizes[i]!) : (outputs *= w.sizes[i]!)));
+  const o = w.ops;
+  return { outputs, reduced, uses: { mul: o[OP_INDEX.mul]! + o[OP_INDEX.mac]!, add: o[OP_INDEX.add]! + o[OP_INDEX.mac]!, max: o[OP_INDEX.max]!, div: o[OP_INDEX.div]!, exp: o[OP_INDEX.exp]! } };
+}
+
+/**
+ * The cycle run of an op that is not a GEMM: on the SFU (sim/fpga/sfu.ts, level 2), its HBM stream
+ * overlapped (always-on-chip decode) or serialised; a dequantise einsum only GEMMs read is the matrix
+ * engine's dequantisation unit and takes no time of its own (its GEMM streams the packed weight).
+ */
+export function overlaySfuRun(op: LoweredOp, hw: OverlayHardware, ctx: EngineContext): OpRun | string {
+  const w = op.workload;
+  if (!w || op.kind === 'fused') return 'the SFU runs single einsums';
+  const c = ctx.mapping.cascade;
+  const fused = fusedDequantise(c, op.index, gemmTest(ctx.mapping.ops, hw));
+  if (fused) {
+    const mem = opMemory(op, hw, ctx);
+    return { latencyCycles: 0, energyPj: mem.energyPj, busyPeCycles: {}, traffic: mem.traffic, unit: hw.unit, extra: { dequantisedInto: `the GEMMs reading ${fused} (FlightLLM's dequantisation unit: they stream its packed sources)` } };
+  }
+  const sfu = hw.sfu;
+  if (!sfu) return `no compute unit of ${ctx.spec.name} states attr sfu = true (the overlay's special-function unit)`;
+  const shape = sfuShape(w);
+  const lacks = SFU_OPS.filter((o) => shape.uses[o] > 0 && !sfu.ops.includes(o));
+  if (lacks.length) throw new UserError(`${ctx.spec.name}: einsum ${op.name} needs ${lacks.join(', ')}, which the special-function unit ${sfu.name} (ops ${sfu.ops.join(', ')}) does not execute`);
+  const one = sfuCycles(shape, sfu);
+  const compute = one.cycles * op.batch;
+  const mem = opMemory(op, hw, ctx);
+  const latency = Math.max(1, hw.alwaysOnChip ? Math.max(compute, mem.cycles) : compute + mem.cycles);
+  return {
+    latencyCycles: latency,
+    energyPj: mem.energyPj,
+    busyPeCycles: { [sfu.name]: shape.outputs * shape.reduced * sfuInterval(shape) * op.batch },
+    traffic: mem.traffic,
+    stallCycles: latency - compute,
+    unit: sfu.name,
+    extra: { sfuCycles: compute, hbmCycles: mem.cycles, lanesPerOutput: one.share, sfuDepth: one.depth + one.tree },
+  };
+}
+
+/** One answer at both fidelities: the closed forms are the level-2 engines; analytic falls back to the mapper's cost where they do not apply. */
+function both(run: (op: LoweredOp, hw: OverlayHardware, ctx: EngineContext) => OpRun | string): Pick<OpEngine, 'analytic' | 'cycle'> {
+  return {
+    analytic(op, ctx) {
+      const h = hardware(ctx.spec);
+      const r = typeof h === 'string' ? h : run(op, h, ctx);
+      return typeof r === 'string' ? analyticRun(op) : r;
+    },
+    cycle(op, ctx) {
+      const h = hardware(ctx.spec);
+      return typeof h === 'string' ? h : run(op, h, ctx);
+    },
   };
 }
 
@@ -96,19 +197,7 @@ export const fpgaFamily = registerEngine({
     return typeof h === 'string' ? h : null;
   },
   ops: [
-    {
-      name: 'overlay-gemm',
-      kinds: ['contraction'],
-      // one model at both fidelities (as the GPU family's kernels): the closed form is the level-2 engine
-      analytic(op, ctx) {
-        const h = hardware(ctx.spec);
-        const r = typeof h === 'string' ? h : overlayGemmRun(op, h, ctx.mapping.cascade, ctx.spec.name);
-        return typeof r === 'string' ? analyticRun(op) : r;
-      },
-      cycle(op, ctx) {
-        const h = hardware(ctx.spec);
-        return typeof h === 'string' ? h : overlayGemmRun(op, h, ctx.mapping.cascade, ctx.spec.name);
-      },
-    },
+    // a GEMM on the matrix engine, anything else on the SFU (one engine: analytic asks only the first for a kind)
+    { name: 'overlay', kinds: ['contraction', 'reduction', 'elementwise'], ...both((op, hw, ctx) => (op.gemm ? overlayGemmRun(op, hw, ctx) : overlaySfuRun(op, hw, ctx))) },
   ],
 });

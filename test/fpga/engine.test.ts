@@ -43,9 +43,11 @@ describe('the fpga engine family (FlightLLM overlay)', () => {
     expect(r.einsums[0]!).toMatchObject({ overlayMode: 'mv', computeCycles: 5984, hbmCycles: memory });
   });
 
-  it('without always-on-chip decode the phases serialise and HBM moves at the cross-channel efficiency', () => {
+  it('without always-on-chip decode the phases serialise; a GEMM of an input, a weight and an output moves no activation, so HBM stays in-channel', () => {
     const r = run(join(import.meta.dirname, '../fixtures/arch/u280-offchip-decode.arch'), gemm(1, 4096, 4096), 'cycle');
-    const memory = Math.ceil((hbmBytes(r) / (32 * 14.375e9 * 0.35)) * 225e6);
+    // X (4 KiB), W (16 MiB) read and Y (4 KiB) written: weights and the model's inputs/outputs stream at 0.7
+    expect(hbmBytes(r)).toBe(4096 * 4096 + 2 * 4096);
+    const memory = Math.ceil((hbmBytes(r) / (32 * 14.375e9 * 0.7)) * 225e6);
     expect(r.latencyCycles).toBe(5984 + memory);
   });
 
