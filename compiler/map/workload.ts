@@ -134,9 +134,8 @@ export interface CascadeIndex {
   names: string[];
   /** viewSource's answers, filled as they are asked */
   viewSources: Map<string, string>;
-  /** tensorElements and tensorBytesPerElement of each tensor, filled as asked */
-  elements: Map<Tensor, number>;
-  bytesPerElement: Map<Tensor, number>;
+  /** tensorElements and tensorBytesPerElement of each tensor by name, filled as asked */
+  sizes: Map<string, { elements: number; bytesPerElement: number }>;
 }
 
 export function cascadeIndex(c: Cascade): CascadeIndex {
@@ -166,7 +165,7 @@ export function cascadeIndex(c: Cascade): CascadeIndex {
     if (list) list.push(p);
     else partitions.set(k, [p]);
   }
-  return { tensors, rankSizes, partitions, producers, names, viewSources: new Map(), elements: new Map(), bytesPerElement: new Map() };
+  return { tensors, rankSizes, partitions, producers, names, viewSources: new Map(), sizes: new Map() };
 }
 
 export function einsumWorkload(c: Cascade, i: number, ix: CascadeIndex = cascadeIndex(c)): EinsumWorkload {
@@ -230,18 +229,13 @@ function addUse(c: Cascade, ix: CascadeIndex, tensors: TensorUse[], name: string
     }
   // A read through a view (BK = K re-laid out) is a read of the viewed tensor, where it lives.
   const src = write ? t : (ix.tensors.get(viewSource(c, ix, name)) ?? t);
-  tensors.push({ name, mask, bytesPerElement: bytesPerElementOf(ix, t), dtype: t.dtype, elements: Math.min(elementsOf(ix, t), elementsOf(ix, src)), role: src.role, write });
+  const own = sizesOf(ix, t);
+  tensors.push({ name, mask, bytesPerElement: own.bytesPerElement, dtype: t.dtype, elements: src === t ? own.elements : Math.min(own.elements, sizesOf(ix, src).elements), role: src.role, write });
 }
 
-function bytesPerElementOf(ix: CascadeIndex, t: Tensor): number {
-  let n = ix.bytesPerElement.get(t);
-  if (n === undefined) ix.bytesPerElement.set(t, (n = tensorBytesPerElement(t)));
-  return n;
-}
-
-function elementsOf(ix: CascadeIndex, t: Tensor): number {
-  let n = ix.elements.get(t);
-  if (n === undefined) ix.elements.set(t, (n = tensorElements(t)));
+function sizesOf(ix: CascadeIndex, t: Tensor): { elements: number; bytesPerElement: number } {
+  let n = ix.sizes.get(t.name);
+  if (n === undefined) ix.sizes.set(t.name, (n = { elements: tensorElements(t), bytesPerElement: tensorBytesPerElement(t) }));
   return n;
 }
 

@@ -257,6 +257,9 @@ function pipelineCompute(d: PipelineAttention): { computeCycles: number; arrival
   const at = new Map(arrival);
   const ops = scheduleOps(d, P0);
   const ready = Float64Array.from(d.ops, (op) => (op.tail ? 0 : Math.max(0, ...op.reads.map((n) => at.get(n) ?? 0))));
+  // the next layer of a model asks for the same schedule: compared number by number, without the key text
+  const n = scheduleInputs(ops, ready, M1, P1, P2, d.batch);
+  if (n === lastSchedule.inputs.length && sameInputs(n)) return { computeCycles: lastSchedule.cycles, arrival };
   const key = scheduleKey(ops, ready, M1, P1, P2, d.batch);
   let computeCycles = computed.get(key);
   if (computeCycles === undefined) {
@@ -264,7 +267,48 @@ function pipelineCompute(d: PipelineAttention): { computeCycles: number; arrival
     if (computed.size >= 256) computed.delete(computed.keys().next().value!);
     computed.set(key, computeCycles);
   }
+  lastSchedule.inputs = inputScratch.slice(0, n);
+  lastSchedule.cycles = computeCycles;
   return { computeCycles, arrival };
+}
+
+/** The inputs of the schedule computed last, as scheduleInputs writes them, and its cycles. */
+const lastSchedule = { inputs: new Float64Array(0), cycles: 0 };
+let inputScratch = new Float64Array(256);
+
+/** Writes every input of scheduleCycles (scheduleKey's fields, with the deps' counts) into the scratch; returns how many. */
+function scheduleInputs(ops: ReturnType<typeof scheduleOps>, ready: Float64Array, M1: number, P1: number, P2: number, batch: number): number {
+  let n = 0;
+  const put = (x: number) => {
+    if (n === inputScratch.length) {
+      const grown = new Float64Array(n * 2);
+      grown.set(inputScratch);
+      inputScratch = grown;
+    }
+    inputScratch[n++] = x;
+  };
+  put(M1);
+  put(P1);
+  put(P2);
+  put(batch);
+  put(ops.length);
+  for (let i = 0; i < ops.length; i++) {
+    const o = ops[i]!;
+    put(o.unit);
+    put(o.cycles);
+    put(o.stage);
+    put(o.lastOnly ? 1 : 0);
+    put(ready[i]!);
+    put(o.deps.length);
+    for (const d of o.deps) put(d.carried ? -1 - d.op : d.op);
+  }
+  return n;
+}
+
+function sameInputs(n: number): boolean {
+  const last = lastSchedule.inputs;
+  for (let i = 0; i < n; i++) if (last[i] !== inputScratch[i] && !(last[i] !== last[i] && inputScratch[i] !== inputScratch[i])) return false;
+  return true;
 }
 
 /** The inputs of scheduleCycles as a string of numbers (every field of every op, the arrivals, the tiles). */
