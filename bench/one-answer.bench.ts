@@ -3,10 +3,14 @@
 // fidelity its engine offers. Prints, per target and case, the analytic and cycle latencies, their
 // ratio, the einsums over 1% of the analytic time whose cycle/analytic ratio is furthest from 1, and the
 // in-process wall time of each run (the CLI's start-up is not counted: this is one process).
+// An FPGA target (`attr engine = fpga`: u280, vhk158) also runs the three cases with int4 weights (lower
+// --wbits 4 --group 128), as FlightLLM deploys a compressed model and the fp16 weights do not fit the
+// U280's 8 GB; the other targets' rows are unchanged.
 // Run: npx tsx bench/one-answer.bench.ts [target ...]   (also part of `npm run bench`)
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { buildModel, parseModelConfig, type Phase } from '../compiler/graph';
+import { quantizeCascade } from '../compiler/graph/quantize';
 import { simulateCascade } from '../compiler/driver/pipeline';
 import { listTargets, loadTarget } from '../targets/registry';
 import type { Result } from '../sim/core/result';
@@ -20,6 +24,10 @@ const cases: { name: string; phase: Phase }[] = [
   { name: 'decode kv2048 b16', phase: { kind: 'decode', batch: 16, kvLen: 2048 } },
 ];
 const cascades = cases.map((k) => ({ ...k, cascade: buildModel(spec, k.phase) }));
+let int4: typeof cascades | undefined;
+/** The cases a target runs: an FPGA overlay adds them with int4 weights (fp16 scales per 128 along the contracted rank). */
+const casesOf = (t: { spec: { attrs: Record<string, unknown> } }) =>
+  t.spec.attrs.engine !== 'fpga' ? cascades : [...cascades, ...(int4 ??= cascades.map((c) => ({ ...c, name: `${c.name} w4 g128`, cascade: quantizeCascade(c.cascade, { wbits: 4, group: 128 }).cascade })))];
 
 const wanted = process.argv.slice(2);
 const targets = (wanted.length ? wanted : listTargets()).map((n) => loadTarget(n));
@@ -67,7 +75,7 @@ console.log('|---|---|---|---|---|---|---|---|');
 for (const t of targets) {
   let wallA = 0;
   let wallC = 0;
-  for (const c of cascades) {
+  for (const c of casesOf(t)) {
     const a = run(t.name, c, 'analytic');
     wallA += a.ms;
     if (!t.fidelities.includes('cycle')) {
