@@ -1,5 +1,6 @@
 // The examples/fpga walkthrough: `repro flightllm` prints exactly the expected file.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli';
@@ -47,4 +48,22 @@ describe('examples/fpga', () => {
     expect(r.out).toMatch(/^weight L0_WQ_Q\[D, H, E\]: int4 sparse\(8:16, D\)$/m);
     expect(r.out).toMatch(/^weight LM_HEAD\[D, V\]: fp16$/m);
   });
+
+  it('a whole lowered LLaMA2-7B decode step on u280 and vhk158, dense int4 and 8:16, at both fidelities', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-fpga-llama-'));
+    const model = join(root, 'data/models/llama-2-7b.json');
+    const lower = ['lower', '--model', model, '--phase', 'decode', '--kv', '512', '--wbits', '4', '--group', '128'];
+    expect((await runCli([...lower, '-o', 'l.ein'], { cwd: dir })).code).toBe(0);
+    expect((await runCli([...lower, '--sparsity', '8:16', '-o', 'ls.ein'], { cwd: dir })).code).toBe(0);
+    const out: string[] = [];
+    for (const [f, t, fid] of [['l.ein', 'u280', 'analytic'], ['l.ein', 'u280', 'cycle'], ['l.ein', 'vhk158', 'cycle'], ['ls.ein', 'u280', 'cycle'], ['ls.ein', 'vhk158', 'cycle']]) {
+      const r = await runCli(['run', f!, '--target', t!, '--fidelity', fid!], { cwd: dir });
+      expect(r.code).toBe(0);
+      out.push(r.out.split('\n').slice(0, 3).join('\n') + '\n');
+    }
+    expect(out.join('')).toBe(readFileSync(join(root, 'examples/fpga/expected-llama.txt'), 'utf8'));
+    // the README's figures: one answer at both fidelities; 8:16 no faster on the HBM-bound u280, faster on the vhk158
+    expect(out[0]!.split(' (')[1]!.split(':')[1]).toBe(out[1]!.split(' (')[1]!.split(':')[1]);
+    expect(out.join('')).toMatch(/u280 \(cycle\): 2777926 cycles[\s\S]*81\.00 tokens\/s[\s\S]*115\.9 tokens\/s[\s\S]*ls\.ein on u280 \(cycle\): 2777926 cycles[\s\S]*141\.9 tokens\/s/);
+  }, 120_000);
 });
