@@ -4,7 +4,7 @@
 // the rest (indexed by both operands, or by neither) repeat the GEMM (batch). The mapper's
 // contraction flag, the cycle engines' GEMM dispatch and the SCALE-Sim report read this; it needs
 // only the IR, so the compiler, the simulators and the targets can all import it.
-import { indexVars, rankOfVar, reducedVars, iterationVars, type Access, type Cascade, type Einsum } from '../ir';
+import { indexVars, outputVars, rankOfVar, reducedVars, type Access, type Cascade, type Einsum } from '../ir';
 
 export interface GemmView {
   M: number;
@@ -39,12 +39,15 @@ function accessVars(a: Access): Set<string> {
  */
 export function gemmView(c: Cascade, einsum: Einsum | number): GemmView | null {
   const e = typeof einsum === 'number' ? c.einsums[einsum] : einsum;
-  if (!e || !isGemm(e) || e.expr.kind !== 'binary' || e.expr.a.kind !== 'access' || e.expr.b.kind !== 'access') return null;
+  if (!e || e.reduce !== 'sum' || e.expr.kind !== 'binary' || e.expr.op !== '*' || e.expr.a.kind !== 'access' || e.expr.b.kind !== 'access') return null;
+  // isGemm's test with the reduced variables found once (the mapper lowers every contraction of a model through here)
+  const reducedList = reducedVars(e);
+  if (reducedList.length === 0) return null;
   const a = accessVars(e.expr.a.access);
   const b = accessVars(e.expr.b.access);
-  const reduced = new Set(reducedVars(e));
+  const reduced = new Set(reducedList);
   const g: GemmView = { M: 1, N: 1, K: 1, batch: 1, mVars: [], nVars: [], kVars: [], batchVars: [], a: e.expr.a.access.tensor, b: e.expr.b.access.tensor };
-  for (const v of iterationVars(e)) {
+  for (const v of [...outputVars(e), ...reducedList]) {
     const n = rankOfVar(c, v)?.size ?? 1;
     if (reduced.has(v)) {
       g.K *= n;
