@@ -1,17 +1,22 @@
-// The `fpga` family: FlightLLM's overlay (sim/fpga) as the cycle engine of an FPGA target (u280,
-// vhk158). A contraction that is a GEMM (the one recogniser, op.gemm) runs on the matrix engine: its output
-// columns are split over `attr cores` engines, each in whichever mode (matrix-matrix N2·K16·M128 or
-// matrix-vector N64·K16·M1) takes fewer cycles for its shape (gemmCycles, level 2, equal to the per-chain
-// level 3 of sim/fpga/overlay-chain.ts), repeated over the GEMM's batch; its HBM bytes (the mapper's traffic
-// at the hbm level) stream through every pseudo-channel at the in-channel efficiency. With always-on-chip
-// decode (the default; `attr always_on_chip = false` turns it off) activations stay in URAM/BRAM and the
-// transfer overlaps the compute: latency = max(compute, HBM); without it the phases serialise and the
-// activations cross channels (the sum, at the cross-channel efficiency). The same closed form prices a GEMM
-// at analytic fidelity, so both fidelities give one answer. Other op kinds (the vector unit's
-// softmax, norms, activations) keep their analytic cost, and the Result says so. N:M sparsity is read from
-// the IR: a GEMM whose weight is declared sparse(N:M, K) (or dequantised from one) runs on the sparse DSP
-// chains over its kept weights only (overlayKept); a pattern the chain cannot run (M other than its 16, N not
-// 2, 4, 8 or 16) is refused with a plain message.
+// The `fpga` family: FlightLLM's overlay (sim/fpga) as the engine of an FPGA target (u280, vhk158), one model
+// at both fidelities for every op kind of a lowered LLaMA.
+//  - A contraction that is a GEMM (the one recogniser, op.gemm) runs on the matrix engine: its output columns
+//    split over `attr cores` engines, each in whichever mode (matrix-matrix N2·K16·M128 or matrix-vector
+//    N64·K16·M1) takes fewer cycles for its shape (gemmCycles, level 2, equal to the per-chain level 3 of
+//    sim/fpga/overlay-chain.ts), repeated over the GEMM's batch. N:M sparsity is read from the IR: a GEMM whose
+//    weight is declared sparse(N:M, K) (or dequantised from one) runs on the sparse DSP chains over its kept
+//    weights only (overlayKept); a pattern the chain cannot run is refused with a plain message.
+//  - Any other einsum (norms, softmax, activations, RoPE, residual adds, gathers, KV appends) runs on the
+//    special-function unit (`attr sfu = true`; sim/fpga/sfu.ts, level 2, equal to the per-lane level 3 of
+//    sim/fpga/sfu-lanes.ts); one needing an operator the SFU lacks is refused plainly. A target without an
+//    SFU keeps the mapper's analytic cost for them, and the Result says so.
+//  - A dequantise einsum only GEMMs read is the matrix engine's dequantisation unit (`attr dequant_unit`):
+//    no time of its own; its GEMMs stream the packed sources.
+//  - HBM bytes come from the IR (sim/fpga/stream.ts): weights, KV cache, inputs and outputs stream through
+//    every pseudo-channel at the in-channel efficiency. With always-on-chip decode (the default; `attr
+//    always_on_chip = false` turns it off) activations stay in URAM/BRAM and the transfer overlaps the
+//    compute: latency = max(compute, HBM); without it activations also cross channels and the phases
+//    serialise (the sum), as sim/fpga/decode.ts.
 import { einsumSparseOperands, keptAlong, tensorBytesPerElement, type Cascade } from '../../compiler/ir';
 import { UserError } from '../../compiler/driver/user-error';
 import { checkSparsity, gemmCyclesKept, hbmSeconds } from '../../sim/fpga/overlay';
@@ -80,13 +85,12 @@ function gemmTest(ops: readonly LoweredOp[], hw: OverlayHardware): (i: number) =
 interface Memory {
   cycles: number;
   traffic: Traffic;
-  energyPj: number;
 }
 
 /**
  * An op's HBM time and traffic from the IR (sim/fpga/stream.ts): weights, KV cache and inputs stream
- * in-channel; activations move only without always-on-chip decode, across channels. The op's energy is
- * the mapper's, with its HBM bytes replaced by these at the HBM's energy per byte.
+ * in-channel; activations move only without always-on-chip decode, across channels. (The energy stage
+ * charges these bytes at the HBM's energy per byte.)
  */
 function opMemory(op: LoweredOp, hw: OverlayHardware, ctx: EngineContext): Memory {
   const s = opStream(ctx.mapping.cascade, op.workload!, gemmTest(ctx.mapping.ops, hw));
@@ -94,12 +98,7 @@ function opMemory(op: LoweredOp, hw: OverlayHardware, ctx: EngineContext): Memor
   const read = (s.streamRead + (off ? s.activationRead : 0)) * op.batch;
   const write = (s.streamWrite + (off ? s.activationWrite : 0)) * op.batch;
   const seconds = (hbmSeconds(s.streamRead + s.streamWrite, hw.hbm, false) + (off ? hbmSeconds(s.activationRead + s.activationWrite, hw.hbm, true) : 0)) * op.batch;
-  const was = op.cost.traffic[hw.hbmName];
-  const mem = ctx.spec.memories.find((m) => m.name === hw.hbmName)!;
-  const pjRead = mem.readEnergyPjPerByte ?? 0;
-  const pjWrite = mem.writeEnergyPjPerByte ?? pjRead;
-  const energyPj = op.cost.energyPj + (read - (was?.readBytes ?? 0)) * pjRead + (write - (was?.writeBytes ?? 0)) * pjWrite;
-  return { cycles: Math.ceil(seconds * hw.clockHz), traffic: { ...op.cost.traffic, [hw.hbmName]: { readBytes: read, writeBytes: write } }, energyPj };
+  return { cycles: Math.ceil(seconds * hw.clockHz), traffic: { ...op.cost.traffic, [hw.hbmName]: { readBytes: read, writeBytes: write } } };
 }
 
 /** The cycle run of a GEMM op on the overlay; a string when the op is not a GEMM. */
@@ -121,7 +120,6 @@ export function overlayGemmRun(op: LoweredOp, hw: OverlayHardware, ctx: EngineCo
   const busy = (macs * hw.unitPes) / (hw.cores * modeMacs);
   return {
     latencyCycles: latency,
-    energyPj: mem.energyPj,
     busyPeCycles: { [hw.unit]: busy },
     traffic: mem.traffic,
     stallCycles: latency - compute,
@@ -152,7 +150,7 @@ export function overlaySfuRun(op: LoweredOp, hw: OverlayHardware, ctx: EngineCon
   const fused = fusedDequantise(c, op.index, gemmTest(ctx.mapping.ops, hw));
   if (fused) {
     const mem = opMemory(op, hw, ctx);
-    return { latencyCycles: 0, energyPj: mem.energyPj, busyPeCycles: {}, traffic: mem.traffic, unit: hw.unit, extra: { dequantisedInto: `the GEMMs reading ${fused} (FlightLLM's dequantisation unit: they stream its packed sources)` } };
+    return { latencyCycles: 0, busyPeCycles: {}, traffic: mem.traffic, unit: hw.unit, extra: { dequantisedInto: `the GEMMs reading ${fused} (FlightLLM's dequantisation unit: they stream its packed sources)` } };
   }
   const sfu = hw.sfu;
   if (!sfu) return `no compute unit of ${ctx.spec.name} states attr sfu = true (the overlay's special-function unit)`;
@@ -165,7 +163,6 @@ export function overlaySfuRun(op: LoweredOp, hw: OverlayHardware, ctx: EngineCon
   const latency = Math.max(1, hw.alwaysOnChip ? Math.max(compute, mem.cycles) : compute + mem.cycles);
   return {
     latencyCycles: latency,
-    energyPj: mem.energyPj,
     busyPeCycles: { [sfu.name]: shape.outputs * shape.reduced * sfuInterval(shape) * op.batch },
     traffic: mem.traffic,
     stallCycles: latency - compute,
