@@ -22,10 +22,14 @@ describe('examples/quantization', () => {
     expect((2 * (2 * 32000 * 4096 + 32 * (4 * 4096 ** 2 + 3 * 4096 * 11008 + 2 * 4096) + 4096)) / 2 ** 30).toBeCloseTo(12.55, 2);
   }, 30_000);
 
-  it('with --wbits 4 --group 128 it fits, and runs on a U280 whose MPE emulates exp and div (u280-sfu.arch)', async () => {
+  it('with --wbits 4 --group 128 it fits and runs on u280; without the dequantisation unit (u280-no-dequant.arch) the dequantised weights are written back', async () => {
     const q = join(dir, 'w4.ein');
     expect((await runCli(['lower', '--model', model, '--phase', 'decode', '--kv', '2048', '--wbits', '4', '--group', '128', '-o', q])).code).toBe(0);
-    const r = await runCli(['run', q, '--target', 'examples/quantization/u280-sfu.arch', '--json']);
+    const direct = await runCli(['run', q, '--target', 'u280', '--json']);
+    expect(direct.code).toBe(0);
+    // with the dequantisation unit only the KV appends and the logits are written (no fp16 weights)
+    expect((JSON.parse(direct.out) as { traffic: Record<string, { writeBytes: number }> }).traffic.HBM!.writeBytes).toBeLessThan(1e6);
+    const r = await runCli(['run', q, '--target', 'examples/quantization/u280-no-dequant.arch', '--json']);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.out) as { latencySeconds: number; traffic: Record<string, { writeBytes: number }> };
     expect(doc.latencySeconds).toBeGreaterThan(0);
