@@ -10,8 +10,13 @@
 // It runs the sweep as `tessera sweep` does: from the built package (dist/, `npm run build`), whose
 // workers load compiled JavaScript; without dist/ it runs from the sources, whose workers each start
 // tsx (about 2 s of start-up per worker, which the figures then include; the line says which).
+// With one worker the process still uses more than one core (the main thread's commits, V8's
+// compiler threads), so on Linux with `taskset` it also runs the 1-worker case pinned to one core (a
+// child process under `taskset -c 0`): the speed-up from one core to every core, beside the speed-up
+// from one worker to one per core.
 // SWEEP_BENCH_RUNS=3 runs each case three times (alternating) and prints the medians;
 // SWEEP_BENCH_DIST=dir takes the built package from another folder (a `bin/build.mjs --outdir=dir`).
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -89,6 +94,19 @@ function medianRun(rs: Run[]): Run {
   return { points: rs[0]!.points, wallS: m('wallS'), rate: m('rate'), evalRate: m('evalRate'), startS: m('startS'), dbPct: m('dbPct'), cores: m('cores'), mainPct: m('mainPct'), othersS: rs[0]!.othersS === undefined ? undefined : m('othersS') };
 }
 
+/** The 1-worker case in a child process pinned to core 0, or undefined where taskset is missing. */
+function pinned(): Run | undefined {
+  const r = spawnSync('taskset', ['-c', '0', process.execPath, ...process.execArgv, import.meta.filename], { env: { ...process.env, SWEEP_BENCH_PINNED_CHILD: '1' }, encoding: 'utf8' });
+  if (r.error || r.status !== 0) return undefined;
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as Run;
+}
+
+if (process.env.SWEEP_BENCH_PINNED_CHILD) {
+  console.log(JSON.stringify(await once(1)));
+  rmSync(dir, { recursive: true, force: true });
+  process.exit(0);
+}
+
 const cores = availableParallelism();
 console.log(
   `sweep bench: 2,000 single-GEMM analytic points; ${cores} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}; ` +
@@ -96,13 +114,31 @@ console.log(
 );
 const cases = [...new Set([1, cores])];
 const results = new Map<number, Run[]>(cases.map((w) => [w, []]));
-for (let i = 0; i < runs; i++)
+const onOneCore: Run[] = [];
+const canPin = cores > 1 && process.platform === 'linux' && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+for (let i = 0; i < runs; i++) {
+  const tag = runs > 1 ? ` (run ${i + 1})` : '';
   for (const workers of cases) {
     const r = await once(workers);
     results.get(workers)!.push(r);
-    console.log(line(workers, r, runs > 1 ? ` (run ${i + 1})` : ''));
+    console.log(line(workers, r, tag));
   }
+  const p = canPin ? pinned() : undefined;
+  if (p) {
+    onOneCore.push(p);
+    console.log(line(1, p, `, pinned to one core${tag}`));
+  }
+}
 const med = cases.map((w) => medianRun(results.get(w)!));
-if (runs > 1) for (let k = 0; k < cases.length; k++) console.log(line(cases[k]!, med[k]!, ', median'));
-if (cases.length > 1) console.log(`  speed-up 1 -> ${cores} workers: ${(med[1]!.rate / med[0]!.rate).toFixed(2)}x (after start-up ${(med[1]!.evalRate / med[0]!.evalRate).toFixed(2)}x)`);
+if (runs > 1) {
+  for (let k = 0; k < cases.length; k++) console.log(line(cases[k]!, med[k]!, ', median'));
+  if (onOneCore.length) console.log(line(1, medianRun(onOneCore), ', pinned to one core, median'));
+}
+if (cases.length > 1) {
+  console.log(`  speed-up 1 -> ${cores} workers: ${(med[1]!.rate / med[0]!.rate).toFixed(2)}x (after start-up ${(med[1]!.evalRate / med[0]!.evalRate).toFixed(2)}x)`);
+  if (onOneCore.length) {
+    const one = medianRun(onOneCore);
+    console.log(`  speed-up 1 worker on one core -> ${cores} workers on ${cores} cores: ${(med[1]!.rate / one.rate).toFixed(2)}x (after start-up ${(med[1]!.evalRate / one.evalRate).toFixed(2)}x)`);
+  }
+}
 rmSync(dir, { recursive: true, force: true });
