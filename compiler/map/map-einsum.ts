@@ -207,14 +207,36 @@ export type EinsumMapOptions = MapOptions & { objective: Objective; memo?: Mappi
  * inputs (hardware id, objective, seed, budget, exhaustive limit, batch). Names are not part of it.
  */
 export function einsumKey(w: EinsumWorkload, hwId: number, opts: EinsumMapOptions, dtypes = false): string {
-  const red = reducedMask(w);
-  // element types only where a unit has per-dtype rates (otherwise the key, and so the search's seed, is as before)
+  keyFields(w, hwId, opts, dtypes);
+  return keyText();
+}
+
+/**
+ * The key text of the fields keyFields gathered last (one list of fields for the text and for the
+ * memo's lookup, so the two cannot drift apart). Element types appear only where a unit has
+ * per-dtype rates (otherwise the key, and so the search's seed, is as it was before rates).
+ */
+function keyText(): string {
+  const n = scratch.nums;
+  const s = scratch.strs;
+  let i = 0;
+  const next = () => n[i++]!;
+  const [hwId, seed, hasBudget, budget, hasLimit, limit, batch, sampled, dtypes] = [next(), next(), next(), next(), next(), next(), next(), next(), next()];
+  const sizes: number[] = [];
+  for (let k = next(); k > 0; k--) sizes.push(next());
+  const points = next();
   let t = '';
-  for (let i = 0; i < w.tensors.length; i++) {
-    const u = w.tensors[i]!;
-    t += `${i > 0 ? ',' : ''}${u.mask}:${u.bytesPerElement}:${dtypes ? `${u.dtype}:` : ''}${u.elements}:${u.role}:${u.write ? 1 : 0}`;
+  let si = 1;
+  for (let k = 0, nt = next(); k < nt; k++) {
+    const [mask, bytes, elements, write] = [next(), next(), next(), next()];
+    const role = s[si++]!;
+    const dtype = dtypes ? `${s[si++]!}:` : '';
+    t += `${k > 0 ? ',' : ''}${mask}:${bytes}:${dtype}${elements}:${role}:${write}`;
   }
-  return `${hwId}|${opts.objective}|${opts.seed ?? 1}|${opts.budget ?? ''}|${opts.exhaustiveLimit ?? ''}|${opts.batch ?? 1}|${w.sizes.join('x')}|${w.points}|${t}|${w.ops.join(',')}|${w.operandReads}|${w.view ? 1 : 0}${w.contraction ? 1 : 0}${w.init ? 1 : 0}|${red}${opts.climb === false ? '|sampled' : ''}`;
+  const ops: number[] = [];
+  for (let k = next(); k > 0; k--) ops.push(next());
+  const [operandReads, kind, red] = [next(), next(), next()];
+  return `${hwId}|${s[0]!}|${seed}|${hasBudget ? budget : ''}|${hasLimit ? limit : ''}|${batch}|${sizes.join('x')}|${points}|${t}|${ops.join(',')}|${operandReads}|${kind & 1 ? 1 : 0}${kind & 2 ? 1 : 0}${kind & 4 ? 1 : 0}|${red}${sampled ? '|sampled' : ''}`;
 }
 
 /** FNV-1a of the key: the search's seed, so the same einsum is searched the same way wherever it sits. */
@@ -235,7 +257,7 @@ export function mapEinsum(w: EinsumWorkload, hw: HwModel, opts: EinsumMapOptions
   const hash = memo ? keyFields(w, hwId, opts, dtypes) : 0;
   const known = memo?.knownKey(hash);
   let hit = known === undefined ? undefined : memo!.entries.get(known);
-  const key = hit ? known! : einsumKey(w, hwId, opts, dtypes);
+  const key = hit ? known! : memo ? keyText() : einsumKey(w, hwId, opts, dtypes); // keyText: the fields just gathered
   if (!hit) {
     hit = memo?.entries.get(key);
     if (memo && known === undefined) memo.addProbe(hash, key);
