@@ -260,7 +260,7 @@ function pipelineCompute(d: PipelineAttention): { computeCycles: number; arrival
   // the next layer of a model asks for the same schedule: compared number by number, without the key text
   const n = scheduleInputs(ops, ready, M1, P1, P2, d.batch);
   if (n === lastSchedule.inputs.length && sameInputs(n)) return { computeCycles: lastSchedule.cycles, arrival };
-  const key = scheduleKey(ops, ready, M1, P1, P2, d.batch);
+  const key = inputScratch.subarray(0, n).join(','); // the counts among the inputs make the text unambiguous
   let computeCycles = computed.get(key);
   if (computeCycles === undefined) {
     computeCycles = scheduleCycles(ops, ready, d.tiles, d.batch);
@@ -276,7 +276,7 @@ function pipelineCompute(d: PipelineAttention): { computeCycles: number; arrival
 const lastSchedule = { inputs: new Float64Array(0), cycles: 0 };
 let inputScratch = new Float64Array(256);
 
-/** Writes every input of scheduleCycles (scheduleKey's fields, with the deps' counts) into the scratch; returns how many. */
+/** Writes every input of scheduleCycles (the ops' units, cycles, stages, tails, arrivals and producers, with their counts; the tiles) into the scratch; returns how many. */
 function scheduleInputs(ops: ReturnType<typeof scheduleOps>, ready: Float64Array, M1: number, P1: number, P2: number, batch: number): number {
   let n = 0;
   const put = (x: number) => {
@@ -309,17 +309,6 @@ function sameInputs(n: number): boolean {
   const last = lastSchedule.inputs;
   for (let i = 0; i < n; i++) if (last[i] !== inputScratch[i] && !(last[i] !== last[i] && inputScratch[i] !== inputScratch[i])) return false;
   return true;
-}
-
-/** The inputs of scheduleCycles as a string of numbers (every field of every op, the arrivals, the tiles). */
-function scheduleKey(ops: ReturnType<typeof scheduleOps>, ready: Float64Array, M1: number, P1: number, P2: number, batch: number): string {
-  let k = `${M1},${P1},${P2},${batch}`;
-  for (let i = 0; i < ops.length; i++) {
-    const o = ops[i]!;
-    k += `|${o.unit},${o.cycles},${o.stage},${o.lastOnly ? 1 : 0},${ready[i]}:`;
-    for (const d of o.deps) k += d.carried ? `${d.op}c ` : `${d.op} `;
-  }
-  return k;
 }
 
 /**
