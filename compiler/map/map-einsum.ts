@@ -351,9 +351,9 @@ function describeFigures(w: EinsumWorkload, f: Figures, row: number, col: number
     name: w.name,
     index: w.index,
     unit: unit.name,
-    spatial,
+    spatial: spatial.slice(), // grown by push: kept at its length
     tiles: tileRec,
-    loopOrder,
+    loopOrder: loopOrder.slice(),
     cost: {
       latencyCycles: f.latency,
       computeCycles: f.compute,

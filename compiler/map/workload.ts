@@ -208,7 +208,8 @@ export function einsumWorkload(c: Cascade, i: number, ix: CascadeIndex = cascade
   // stores rows of a kvcache tensor: ops of their own, not views (compiler/map/gather.ts)
   const view = e.expr.kind === 'access' && reduced.length === 0 && !isGatherAccess(e.expr.access) && !isGatherAccess(e.output);
   const operandReads = reads.length;
-  return { index: i, name: ix.names[i]!, vars, sizes, points, tensors, ops, operandReads, view, contraction, reduced, init: e.init };
+  // vars and tensors were grown by push: copied at their length, so the workload (alive as long as its mapping) holds no spare slots
+  return { index: i, name: ix.names[i]!, vars: vars.slice(), sizes, points, tensors: tensors.slice(), ops, operandReads, view, contraction, reduced, init: e.init };
 }
 
 /** Bit i set when vars[i] appears among the indices (gathers' own indices included). */
