@@ -17,7 +17,7 @@
 // SWEEP_BENCH_RUNS=3 runs each case three times (alternating) and prints the medians;
 // SWEEP_BENCH_DIST=dir takes the built package from another folder (a `bin/build.mjs --outdir=dir`).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -44,6 +44,51 @@ function machineBusyMs(): number | undefined {
   return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) * 10; // USER_HZ = 100
 }
 
+/** CPU milliseconds of each thread of this process so far, by thread id (Linux), or undefined. */
+function threadCpuMs(): Map<number, number> | undefined {
+  if (!existsSync('/proc/self/task')) return undefined;
+  const out = new Map<number, number>();
+  for (const t of readdirSync('/proc/self/task')) {
+    try {
+      const st = readFileSync(`/proc/self/task/${t}/stat`, 'utf8');
+      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(t), (Number(f[11]) + Number(f[12])) * 10); // utime + stime, USER_HZ = 100
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return out;
+}
+
+/**
+ * Where the CPU went during a run (Linux): the main thread, the threads the run started (the sweep's
+ * workers), and the threads that were there before (V8's compiler and GC helpers, libuv). Sampled
+ * every 100 ms, so a worker's last tenth of a second before it is terminated may be missed.
+ */
+function threadSampler(): { stop: () => { mainS: number; workersS: number; helpersS: number } | undefined } {
+  const before = threadCpuMs();
+  if (!before) return { stop: () => undefined };
+  const last = new Map(before);
+  const sample = () => {
+    for (const [t, ms] of threadCpuMs() ?? []) last.set(t, Math.max(ms, last.get(t) ?? 0));
+  };
+  const timer = setInterval(sample, 100);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      sample();
+      const sums = { mainS: 0, workersS: 0, helpersS: 0 };
+      for (const [t, ms] of last) {
+        const d = (ms - (before.get(t) ?? 0)) / 1000;
+        if (t === process.pid) sums.mainS += d;
+        else if (before.has(t)) sums.helpersS += d;
+        else sums.workersS += d;
+      }
+      return sums;
+    },
+  };
+}
+
 interface Run {
   points: number;
   wallS: number;
@@ -54,6 +99,7 @@ interface Run {
   cores: number;
   mainPct: number;
   othersS: number | undefined;
+  threads: { mainS: number; workersS: number; helpersS: number } | undefined;
 }
 
 let seq = 0;
@@ -61,8 +107,10 @@ async function once(workers: number): Promise<Run> {
   let first = 0;
   const busy0 = machineBusyMs();
   const cpu0 = process.cpuUsage();
+  const sampler = threadSampler();
   const t0 = performance.now();
   const s = await runSweep({ spec: join(dir, 'spec.yaml'), db: join(dir, `r${seq++}.duckdb`), workers, progress: 'lines', log: () => (first ||= performance.now()) });
+  const threads = sampler.stop();
   const cpu = process.cpuUsage(cpu0);
   const busy1 = machineBusyMs();
   const cpuMs = (cpu.user + cpu.system) / 1000;
@@ -76,6 +124,7 @@ async function once(workers: number): Promise<Run> {
     cores: cpuMs / s.wallMs,
     mainPct: (100 * s.mainBusyMs) / s.wallMs,
     othersS: busy0 !== undefined && busy1 !== undefined ? Math.max(0, busy1 - busy0 - cpuMs) / 1000 : undefined,
+    threads,
   };
 }
 
@@ -84,14 +133,27 @@ function line(workers: number, r: Run, label = ''): string {
     `  ${workers} worker${workers > 1 ? 's' : ''}${label}: ${r.points} points in ${r.wallS.toFixed(2)} s = ${r.rate.toFixed(0)} points/s ` +
     `(after start-up ${r.evalRate.toFixed(0)} points/s); database ${r.dbPct.toFixed(1)}% of the wall time; start-up ${r.startS.toFixed(2)} s; ` +
     `${r.cores.toFixed(2)} cores busy, main thread busy ${r.mainPct.toFixed(0)}% of the wall` +
+    (r.threads ? ` (CPU: main thread ${r.threads.mainS.toFixed(2)} s, workers ${r.threads.workersS.toFixed(2)} s, V8/libuv helpers ${r.threads.helpersS.toFixed(2)} s)` : '') +
     (r.othersS !== undefined ? `; other processes ${r.othersS.toFixed(1)} s of CPU` : '')
   );
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 function medianRun(rs: Run[]): Run {
-  const m = (k: keyof Run) => median(rs.map((r) => r[k] ?? 0));
-  return { points: rs[0]!.points, wallS: m('wallS'), rate: m('rate'), evalRate: m('evalRate'), startS: m('startS'), dbPct: m('dbPct'), cores: m('cores'), mainPct: m('mainPct'), othersS: rs[0]!.othersS === undefined ? undefined : m('othersS') };
+  const m = (k: Exclude<keyof Run, 'threads'>) => median(rs.map((r) => r[k] ?? 0));
+  const t = (k: 'mainS' | 'workersS' | 'helpersS') => median(rs.map((r) => r.threads?.[k] ?? 0));
+  return {
+    points: rs[0]!.points,
+    wallS: m('wallS'),
+    rate: m('rate'),
+    evalRate: m('evalRate'),
+    startS: m('startS'),
+    dbPct: m('dbPct'),
+    cores: m('cores'),
+    mainPct: m('mainPct'),
+    othersS: rs[0]!.othersS === undefined ? undefined : m('othersS'),
+    threads: rs[0]!.threads ? { mainS: t('mainS'), workersS: t('workersS'), helpersS: t('helpersS') } : undefined,
+  };
 }
 
 /** The 1-worker case in a child process pinned to core 0, or undefined where taskset is missing. */
@@ -100,6 +162,11 @@ function pinned(): Run | undefined {
   if (r.error || r.status !== 0) return undefined;
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as Run;
 }
+
+// The main thread's one-off costs (loading DuckDB, compiling the planner) are paid once here, in a
+// sweep of 4 points that is not reported, so the first case measured does not carry them alone.
+writeFileSync(join(dir, 'warm.yaml'), 'name: warm\ntargets: [systolic]\nworkloads: [g.ein]\nparameters:\n  rows: [4, 8]\n  cols: [4, 8]\n');
+await runSweep({ spec: join(dir, 'warm.yaml'), db: join(dir, 'warm.duckdb'), workers: 1, progress: 'none' });
 
 if (process.env.SWEEP_BENCH_PINNED_CHILD) {
   console.log(JSON.stringify(await once(1)));

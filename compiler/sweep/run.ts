@@ -69,31 +69,36 @@ export async function runSweep(o: SweepOptions): Promise<SweepSummary> {
   const t0 = performance.now();
   const elu0 = performance.eventLoopUtilization();
   const pool = new SweepPool(o.workers);
+  let db: SweepDb | undefined;
+  let summary: SweepSummary;
   try {
-    const { all, mine, space, name } = await plan(o.spec, o.shard);
-    const db = await SweepDb.open(o.db);
-    try {
-      const done = await checkResume(db, o, space);
-      await db.setMeta({ schema: 'tessera-sweep/1', sweep: name, space, total: String(all.length), ...(o.shard ? { [`shard ${o.shard.index}/${o.shard.count}`]: String(mine.length) } : {}) });
-      const todo = mine.filter((p) => !done.has(p.key));
-      const summary: SweepSummary = { total: all.length, shardPoints: mine.length, resumed: mine.length - todo.length, evaluated: 0, byStatus: { ok: 0, 'does-not-fit': 0, error: 0 }, wallMs: 0, dbMs: 0, mainBusyMs: 0 };
-      const progress = makeProgress(o, mine.length, summary.resumed);
-      await evaluateAndCommit(db, pool, todo, o, (rows) => {
-        for (const r of rows) summary.byStatus[r.status]++;
-        summary.evaluated += rows.length;
-        progress.update(summary.resumed + summary.evaluated);
-      });
-      progress.stop();
-      summary.wallMs = performance.now() - t0;
-      summary.dbMs = db.busyMs;
-      summary.mainBusyMs = performance.eventLoopUtilization(elu0).active;
-      return summary;
-    } finally {
-      await db.close();
-    }
+    const planned = await plan(o.spec, o.shard);
+    db = await SweepDb.open(o.db);
+    summary = await sweepInto(db, pool, planned, o);
   } finally {
     await pool.close();
+    await db?.close();
   }
+  // the wall time and the database's time include opening the file and the checkpoint at its close
+  summary.wallMs = performance.now() - t0;
+  summary.dbMs = db.busyMs;
+  summary.mainBusyMs = performance.eventLoopUtilization(elu0).active;
+  return summary;
+}
+
+async function sweepInto(db: SweepDb, pool: SweepPool, { all, mine, space, name }: Awaited<ReturnType<typeof plan>>, o: SweepOptions): Promise<SweepSummary> {
+  const done = await checkResume(db, o, space);
+  await db.setMeta({ schema: 'tessera-sweep/1', sweep: name, space, total: String(all.length), ...(o.shard ? { [`shard ${o.shard.index}/${o.shard.count}`]: String(mine.length) } : {}) });
+  const todo = mine.filter((p) => !done.has(p.key));
+  const summary: SweepSummary = { total: all.length, shardPoints: mine.length, resumed: mine.length - todo.length, evaluated: 0, byStatus: { ok: 0, 'does-not-fit': 0, error: 0 }, wallMs: 0, dbMs: 0, mainBusyMs: 0 };
+  const progress = makeProgress(o, mine.length, summary.resumed);
+  await evaluateAndCommit(db, pool, todo, o, (rows) => {
+    for (const r of rows) summary.byStatus[r.status]++;
+    summary.evaluated += rows.length;
+    progress.update(summary.resumed + summary.evaluated);
+  });
+  progress.stop();
+  return summary;
 }
 
 async function evaluateAndCommit(db: SweepDb, pool: SweepPool, todo: Point[], o: SweepOptions, onCommitted: (rows: Row[]) => void): Promise<void> {
