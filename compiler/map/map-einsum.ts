@@ -106,63 +106,54 @@ interface KeyProbe {
 /** The fields keyFields gathered last: `count` numbers and `strCount` strings (grown as needed, never shrunk). */
 const scratch = { nums: new Float64Array(64), count: 0, strs: [] as string[], strCount: 0 };
 
-function pushNum(x: number): void {
-  if (scratch.count === scratch.nums.length) {
-    const grown = new Float64Array(scratch.nums.length * 2);
-    grown.set(scratch.nums);
-    scratch.nums = grown;
-  }
-  scratch.nums[scratch.count++] = x;
-}
-
-function pushStr(x: string): void {
-  if (scratch.strCount < scratch.strs.length) scratch.strs[scratch.strCount] = x;
-  else scratch.strs.push(x);
-  scratch.strCount++;
-}
-
 /**
  * Gathers every field einsumKey writes (into the scratch lists, no allocation once they have grown)
  * and returns a hash of the shape's. Equal fields make equal keys: an absent option is told apart
  * from any value by a flag, and numbers compare as einsumKey prints them (NaN equals NaN, 0 equals -0).
  */
 function keyFields(w: EinsumWorkload, hwId: number, opts: EinsumMapOptions, dtypes: boolean): number {
-  scratch.count = 0;
-  scratch.strCount = 0;
-  pushStr(opts.objective);
-  pushNum(hwId);
-  pushNum(opts.seed ?? 1);
-  pushNum(opts.budget == null ? 0 : 1);
-  pushNum(opts.budget ?? 0);
-  pushNum(opts.exhaustiveLimit == null ? 0 : 1);
-  pushNum(opts.exhaustiveLimit ?? 0);
-  pushNum(opts.batch ?? 1);
-  pushNum(opts.climb === false ? 1 : 0);
-  pushNum(dtypes ? 1 : 0);
-  const shapeFrom = scratch.count;
-  pushNum(w.sizes.length);
-  for (let i = 0; i < w.sizes.length; i++) pushNum(w.sizes[i]!);
-  pushNum(w.points);
-  pushNum(w.tensors.length);
+  const need = 16 + w.sizes.length + 4 * w.tensors.length + w.ops.length;
+  if (scratch.nums.length < need) scratch.nums = new Float64Array(2 * need);
+  const n = scratch.nums;
+  let k = 0;
+  n[k++] = hwId;
+  n[k++] = opts.seed ?? 1;
+  n[k++] = opts.budget == null ? 0 : 1;
+  n[k++] = opts.budget ?? 0;
+  n[k++] = opts.exhaustiveLimit == null ? 0 : 1;
+  n[k++] = opts.exhaustiveLimit ?? 0;
+  n[k++] = opts.batch ?? 1;
+  n[k++] = opts.climb === false ? 1 : 0;
+  n[k++] = dtypes ? 1 : 0;
+  const shapeFrom = k;
+  n[k++] = w.sizes.length;
+  for (let i = 0; i < w.sizes.length; i++) n[k++] = w.sizes[i]!;
+  n[k++] = w.points;
+  n[k++] = w.tensors.length;
+  const s = scratch.strs;
+  let j = 0;
+  s[j++] = opts.objective;
   for (let i = 0; i < w.tensors.length; i++) {
     const u = w.tensors[i]!;
-    pushNum(u.mask);
-    pushNum(u.bytesPerElement);
-    pushNum(u.elements);
-    pushNum(u.write ? 1 : 0);
-    pushStr(u.role);
-    if (dtypes) pushStr(u.dtype);
+    n[k++] = u.mask;
+    n[k++] = u.bytesPerElement;
+    n[k++] = u.elements;
+    n[k++] = u.write ? 1 : 0;
+    s[j++] = u.role;
+    if (dtypes) s[j++] = u.dtype;
   }
-  pushNum(w.ops.length);
-  for (let i = 0; i < w.ops.length; i++) pushNum(w.ops[i]!);
-  pushNum(w.operandReads);
-  pushNum((w.view ? 1 : 0) | (w.contraction ? 2 : 0) | (w.init ? 4 : 0));
-  pushNum(reducedMask(w));
+  n[k++] = w.ops.length;
+  for (let i = 0; i < w.ops.length; i++) n[k++] = w.ops[i]!;
+  n[k++] = w.operandReads;
+  n[k++] = (w.view ? 1 : 0) | (w.contraction ? 2 : 0) | (w.init ? 4 : 0);
+  n[k++] = reducedMask(w);
+  scratch.count = k;
+  scratch.strCount = j;
   // the hash covers the shape only: einsums alike but for the options, roles or element types share
   // a bucket, and sameFields tells them apart
   let h = 0x811c9dc5;
-  for (let i = shapeFrom; i < scratch.count; i++) {
-    const x = scratch.nums[i]!;
+  for (let i = shapeFrom; i < k; i++) {
+    const x = n[i]!;
     h = Math.imul(h ^ (x | 0), 0x01000193);
     h = Math.imul(h ^ ((x / 4294967296) | 0), 0x01000193); // the high part of a count past 2^32
   }
