@@ -61,7 +61,7 @@ export function indexVarMask(i: IndexExpr, vars: readonly string[]): number {
       return indexVarMask(i.a, vars) | indexVarMask(i.b, vars);
     case 'gather': {
       let m = 0;
-      for (const j of i.access.indices) m |= indexVarMask(j, vars);
+      for (let k = 0; k < i.access.indices.length; k++) m |= indexVarMask(i.access.indices[k]!, vars);
       return m;
     }
     default:

@@ -107,7 +107,7 @@ function exprFacts(e: Expr): ExprFacts {
       case 'access':
         reads.push(x.access);
         gatherAccesses(x.access, reads);
-        for (const i of x.access.indices) indexVars(i, vars);
+        for (let k = 0; k < x.access.indices.length; k++) indexVars(x.access.indices[k]!, vars);
         break;
       default:
         break;
@@ -173,15 +173,17 @@ export function einsumWorkload(c: Cascade, i: number, ix: CascadeIndex = cascade
   const { reads, vars: exprVarList, ops } = exprFacts(e.expr);
   // iterationVars and reducedVars (compiler/ir/query.ts) from the one walk: output variables, then the reduced ones
   const vars: string[] = [];
-  for (const idx of e.output.indices) indexVars(idx, vars);
+  const outIdx = e.output.indices;
+  for (let k = 0; k < outIdx.length; k++) indexVars(outIdx[k]!, vars);
   const nOut = vars.length;
-  for (const v of exprVarList) if (!vars.includes(v)) vars.push(v); // exprVarList holds each once
+  // indexed loops here and below: this runs for every einsum of a model, often before the JIT has optimised it
+  for (let k = 0; k < exprVarList.length; k++) if (!vars.includes(exprVarList[k]!)) vars.push(exprVarList[k]!); // exprVarList holds each once
   const reduced = vars.slice(nOut);
   const sizes = vars.map((v) => ix.rankSizes.get(v) ?? 1);
   let points = 1;
-  for (const s of sizes) points *= s;
-  for (const v0 of vars) {
-    const parts = ix.partitions.get(v0);
+  for (let k = 0; k < sizes.length; k++) points *= sizes[k]!;
+  for (let k = 0; k < vars.length; k++) {
+    const parts = ix.partitions.get(vars[k]!);
     if (parts)
       for (const p of parts) {
         if (!p.vars.every((v) => vars.includes(v))) continue;
@@ -191,7 +193,7 @@ export function einsumWorkload(c: Cascade, i: number, ix: CascadeIndex = cascade
       }
   }
   const tensors: TensorUse[] = [];
-  for (const a of reads) addUse(c, ix, tensors, a.tensor, maskOf(vars, a.indices), false);
+  for (let k = 0; k < reads.length; k++) addUse(c, ix, tensors, reads[k]!.tensor, maskOf(vars, reads[k]!.indices), false);
   addUse(c, ix, tensors, e.output.tensor, maskOf(vars, e.output.indices), true);
   let contraction = false;
   if (reduced.length > 0) {
@@ -215,7 +217,7 @@ export function einsumWorkload(c: Cascade, i: number, ix: CascadeIndex = cascade
 /** Bit i set when vars[i] appears among the indices (gathers' own indices included). */
 function maskOf(vars: string[], indices: readonly IndexExpr[]): number {
   let m = 0;
-  for (const idx of indices) m |= indexVarMask(idx, vars);
+  for (let k = 0; k < indices.length; k++) m |= indexVarMask(indices[k]!, vars);
   return m;
 }
 
@@ -223,11 +225,13 @@ function maskOf(vars: string[], indices: readonly IndexExpr[]): number {
 function addUse(c: Cascade, ix: CascadeIndex, tensors: TensorUse[], name: string, mask: number, write: boolean): void {
   const t = ix.tensors.get(name);
   if (!t) return;
-  for (const u of tensors)
+  for (let k = 0; k < tensors.length; k++) {
+    const u = tensors[k]!;
     if (u.name === name && u.write === write) {
       u.mask |= mask;
       return;
     }
+  }
   // A read through a view (BK = K re-laid out) is a read of the viewed tensor, where it lives.
   const src = write ? t : (ix.tensors.get(viewSource(c, ix, name)) ?? t);
   const own = sizesOf(ix, t);
