@@ -151,12 +151,9 @@ function keyFields(w: EinsumWorkload, hwId: number, opts: EinsumMapOptions, dtyp
   scratch.strCount = j;
   // the hash covers the shape only: einsums alike but for the options, roles or element types share
   // a bucket, and sameFields tells them apart
+  // (a count past 2^32 enters modulo 2^32: a rare shared bucket, told apart the same way)
   let h = 0x811c9dc5;
-  for (let i = shapeFrom; i < k; i++) {
-    const x = n[i]!;
-    h = Math.imul(h ^ (x | 0), 0x01000193);
-    h = Math.imul(h ^ ((x / 4294967296) | 0), 0x01000193); // the high part of a count past 2^32
-  }
+  for (let i = shapeFrom; i < k; i++) h = Math.imul(h ^ (n[i]! | 0), 0x01000193);
   return h >>> 0;
 }
 
