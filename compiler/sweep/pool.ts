@@ -67,6 +67,8 @@ export function groupByDesign(points: readonly Point[], designKey: (p: Point) =>
 export class SweepPool {
   private readonly workers: Worker[];
   private readonly ready: Promise<unknown>[];
+  /** the first error a worker raised while no run was listening (reported by the next run) */
+  private failed: Error | undefined;
 
   /** Starts `n` worker threads now; they load their modules while the caller goes on. */
   constructor(n: number) {
@@ -78,8 +80,9 @@ export class SweepPool {
           w.once('error', reject);
         }),
     );
-    // a worker that fails to start is reported by run(); until then its rejection is not unhandled
+    // a worker that fails to start, or fails while the caller is still planning, is reported by run()
     for (const r of this.ready) r.catch(() => {});
+    for (const w of this.workers) w.on('error', (e: Error) => (this.failed ??= e));
   }
 
   get size(): number {
@@ -90,6 +93,7 @@ export class SweepPool {
   async run(points: readonly Point[], starts: Int32Array, onRows: (rows: Row[]) => void): Promise<void> {
     if (!points.length) return;
     await Promise.all(this.ready);
+    if (this.failed) throw this.failed;
     const next = new Int32Array(new SharedArrayBuffer(4));
     const work: WorkMessage = { points, starts, next };
     await Promise.all(this.workers.map((w) => this.drive(w, work, onRows)));
