@@ -9,7 +9,7 @@
 //     its demand (the larger of its compute cycles on the PCUs its mapping uses and its transfer
 //     cycles): the einsums add up to the total;
 //   - energy is left to the energy stage (compiler/driver/stages/energy.ts).
-import { analyticResult, cascadeWorkloads, hwModel, type EinsumWorkload } from '../compiler/map';
+import { analyticResult, hwModel, type EinsumWorkload } from '../compiler/map';
 import type { EinsumResult, Result } from '../sim/core/result';
 import { fraction } from '../sim/core/stats';
 import { occupancy, planSections, runSection, sectionClosedForm, type DataflowTier, type PlannedOp, type SectionSpan } from '../sim/dataflow';
@@ -67,7 +67,7 @@ function producerNames(ws: EinsumWorkload[], w: EinsumWorkload, mapped: Set<stri
 }
 
 function plannedOps(m: Mapping, tiers: DataflowTier[], sched: ScheduledMoves | undefined): PlannedOp[] {
-  const ws = cascadeWorkloads(m.cascade);
+  const ws = m.workloads;
   const mapped = new Set(m.einsums.map((e) => e.name));
   const batch = m.batch ?? 1;
   const ops: PlannedOp[] = [];

@@ -14,7 +14,7 @@ import type { Cascade } from '../ir';
 import type { FusedAttention } from '../../sim/spatial/attention-shape';
 import { gemmView, type GemmView } from './gemm-view';
 import type { Cost, EinsumMapping, GroupMapping, Mapping, SpatialBinding } from './mapping';
-import { cascadeWorkloads, type EinsumWorkload } from './workload';
+import type { EinsumWorkload } from './workload';
 
 /**
  * What engines are registered by. 'contraction': a product summed over a rank (GEMMs, batched or
@@ -125,5 +125,5 @@ export function lowerOps(c: Cascade, ws: EinsumWorkload[], einsums: EinsumMappin
 
 /** The ops of a mapping whose einsums or groups were edited after mapping (a test pinning a choice): lower it again. */
 export function lowerMapping(m: Mapping): LoweredOp[] {
-  return lowerOps(m.cascade, cascadeWorkloads(m.cascade), m.einsums, m.groups, m.batch ?? 1);
+  return lowerOps(m.cascade, m.workloads, m.einsums, m.groups, m.batch ?? 1);
 }

@@ -92,6 +92,7 @@ export function mapCascade(c: Cascade, spec: TargetSpec, opts: CascadeMapOptions
     einsums,
     groups,
     ops: lowerOps(c, ws, einsums, groups, batch),
+    workloads: ws,
     evaluations,
     warnings,
   };

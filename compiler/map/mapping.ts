@@ -4,6 +4,7 @@
 import type { Cascade } from '../ir';
 import type { FusedAttention } from '../../sim/spatial/attention-shape';
 import type { LoweredOp } from './lowered';
+import type { EinsumWorkload } from './workload';
 
 export const OBJECTIVES = ['latency', 'energy', 'edp'] as const;
 export type Objective = (typeof OBJECTIVES)[number];
@@ -97,6 +98,8 @@ export interface Mapping {
   groups: GroupMapping[];
   /** the lowered mapping: one op per einsum or fused group, in execution order; what every engine reads */
   ops: LoweredOp[];
+  /** every einsum's workload, in cascade order (what the ops were lowered from; later stages reuse it) */
+  workloads: EinsumWorkload[];
   /** mappings evaluated by the search, over all einsums */
   evaluations: number;
   warnings: string[];

@@ -9,8 +9,8 @@
 // energy itself gives its einsums an `energy` breakdown, which is kept. A target whose .arch gives no
 // energy at all reports energyPj null ("energy not modelled"), never 0; what is partly missing (a level
 // without energies, a unit without a MAC energy) is named in `energyNotModelled`.
-import { dtypeBytes, type Cascade, type DType } from '../../ir';
-import { cascadeWorkloads, hwModel, type EinsumWorkload, type UnitModel } from '../../map';
+import { dtypeBytes, type DType } from '../../ir';
+import { hwModel, type EinsumWorkload, type UnitModel } from '../../map';
 import { energyPerPoint } from '../../map/workload';
 import type { Mapping } from '../../map/mapping';
 import type { EinsumResult, EnergyBreakdown, Result, Traffic } from '../../../sim/core/result';
@@ -63,12 +63,11 @@ function energyTable(spec: TargetSpec): EnergyTable {
 }
 
 /** The widest dtype an einsum reads (its MAC runs at that precision). */
-function operandDtype(c: Cascade, w: EinsumWorkload): DType | undefined {
+function operandDtype(w: EinsumWorkload): DType | undefined {
   let best: DType | undefined;
   for (const t of w.tensors) {
     if (t.write) continue;
-    const d = c.tensors.find((x) => x.name === t.name)?.dtype;
-    if (d !== undefined && (best === undefined || dtypeBytes(d) > dtypeBytes(best))) best = d;
+    if (best === undefined || dtypeBytes(t.dtype) > dtypeBytes(best)) best = t.dtype;
   }
   return best;
 }
@@ -93,13 +92,13 @@ function unitsByDtype(spec: TargetSpec): (dtype: string | undefined) => UnitMode
 
 /** Compute energy of each einsum (name -> pJ), for all the mapping's instances. */
 function computeEnergies(m: Mapping, spec: TargetSpec, missing: Set<string>): Map<string, number> {
-  const ws = cascadeWorkloads(m.cascade);
+  const ws = m.workloads;
   const units = unitsByDtype(spec);
   const batch = m.batch ?? 1;
   const out = new Map<string, number>();
   for (const e of m.einsums) {
     const w = ws[e.index]!;
-    const dtype = operandDtype(m.cascade, w);
+    const dtype = operandDtype(w);
     const u = units(dtype).find((x) => x.name === e.unit);
     const base = units(undefined).find((x) => x.name === e.unit);
     if (!u || !base) continue;

@@ -391,9 +391,8 @@ function bestBlocks(base: RowblockAttention, passes: Passes, ws: EinsumWorkload[
     base.tensors.map((t) => [t.operand, t.elemsPerIndex, t.bytesPerElement]),
     [base.P, base.M, base.E, base.F, base.batch, base.units, base.dram],
     [passes.pass, passes.interRead, passes.interWrite, passes.crossRead, passes.crossWrite, passes.peak],
-    [hw.levels[hw.glb], hw.levels[hw.dram], hw.units.map((u) => [u.name, u.pes, u.leakPjPerPeCycle])],
     objective,
-  ]);
+  ]) + hwKey(hw);
   const at = (R: number) => evalBlocks({ ...base, tiles: { R, blocks: Math.ceil(base.P / R) * base.batch } }, R, passes, ws, hw, objective);
   const known = searchedR.get(key);
   if (known !== undefined) return at(known);
@@ -411,6 +410,14 @@ function bestBlocks(base: RowblockAttention, passes: Passes, ws: EinsumWorkload[
 
 /** Block sizes already chosen, by everything the choice depends on (names excluded). */
 const searchedR = new Map<string, number>();
+
+/** The hardware's part of bestBlocks' key (its GLB, DRAM and units), written once per hardware model. */
+const hwKeys = new WeakMap<HwModel, string>();
+function hwKey(hw: HwModel): string {
+  let k = hwKeys.get(hw);
+  if (k === undefined) hwKeys.set(hw, (k = JSON.stringify([hw.levels[hw.glb], hw.levels[hw.dram], hw.units.map((u) => [u.name, u.pes, u.leakPjPerPeCycle])])));
+  return k;
+}
 
 /** FLAT's analytic model: the description's blocks, R chosen by the objective on the steady state. */
 export function rowblockModel(c: Cascade, ws: EinsumWorkload[], hw: HwModel, objective: Objective, batch: number, binding?: RowblockBinding): FusedOutcome | null {
