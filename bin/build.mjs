@@ -126,6 +126,21 @@ function copyData() {
   cpSync(chevrotainBundle(), join(OUT, CHEVROTAIN_BUNDLE));
 }
 
+/**
+ * zod's classic API re-exports every locale (`export * as locales`), ~40 message tables that the bundle
+ * would otherwise compile on every start; Tessera's messages are English (zod's default, `config(en())`),
+ * so its bundles get a locales module with `en` alone.
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      args.importer.includes(`${sep}zod${sep}`) ? { path: join(dirname(args.importer), '../locales/en.js'), namespace: 'zod-locales' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({ contents: `export { default as en } from ${JSON.stringify(args.path)};`, resolveDir: dirname(args.path), loader: 'js' }));
+  },
+};
+
 /** dist/vendor/<pkg>.mjs: each of VENDOR_BUNDLES bundled into one module (names kept: error messages use them). */
 async function bundleVendors(build) {
   for (const [pkg, file] of Object.entries(VENDOR_BUNDLES)) {
@@ -139,6 +154,7 @@ async function bundleVendors(build) {
       minify: true,
       keepNames: true,
       logLevel: 'warning',
+      plugins: [zodEnglishOnly],
     });
   }
 }
@@ -188,7 +204,7 @@ async function buildCli(build, define) {
     minify: true,
     keepNames: true,
     logLevel: 'warning',
-    plugins: [meta],
+    plugins: [meta, zodEnglishOnly],
   });
 }
 
