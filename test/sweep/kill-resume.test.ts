@@ -17,6 +17,8 @@ const tmp = mkdtempSync(join(tmpdir(), 'tessera-kill-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const content = (r: Row) => ({ ...r, eval_ms: 0 });
+/** the points of kill.yaml: 15 array shapes x 6 buffers x 3 dataflows x 6 bandwidths */
+const TOTAL = 15 * 6 * 3 * 6;
 
 async function rowsOf(file: string): Promise<Row[]> {
   const db = await SweepDb.open(file, { readOnly: true });
@@ -54,16 +56,16 @@ it('a sweep killed with SIGKILL halfway and resumed equals an uninterrupted run,
   const atKill = await rowsOf(db);
   // every point the process reported committed is there; it was stopped well before the end
   expect(atKill.length).toBeGreaterThanOrEqual(killed.lastCommitted);
-  expect(atKill.length).toBeLessThan(360);
+  expect(atKill.length).toBeLessThan(TOTAL);
   expect(atKill.length).toBeGreaterThan(0);
 
   const resumed = await sweepProcess(db, ['--resume']);
   expect(resumed.code, resumed.out).toBe(0);
   // the resumed run evaluated exactly the points the killed one had not committed
-  expect(resumed.out).toContain(`360 points; ${atKill.length} already done, ${360 - atKill.length} evaluated`);
+  expect(resumed.out).toContain(`${TOTAL} points; ${atKill.length} already done, ${TOTAL - atKill.length} evaluated`);
   const final = await rowsOf(db);
-  expect(final).toHaveLength(360);
-  expect(new Set(final.map((r) => r.key)).size).toBe(360);
+  expect(final).toHaveLength(TOTAL);
+  expect(new Set(final.map((r) => r.key)).size).toBe(TOTAL);
   // what was committed before the kill is unchanged (not recomputed: same eval_ms too)
   const byKey = new Map(final.map((r) => [r.key, r]));
   for (const r of atKill) expect(byKey.get(r.key)).toEqual(r);
