@@ -106,7 +106,13 @@ export function attentionCore(g: GraphBuilder, o: AttentionCoreOptions): string 
   if (o.self) selfScore = g.def(`${P}QKN`, hs('s'), mul(Q(), acc(o.self.k, ['b', 's', ...kh, 'e'])));
   if (o.self?.bias) selfScore = g.def(`${P}QKNB`, hs('s'), add(acc(selfScore!, hs('s')), acc(o.self.bias, [...qh, 's'])));
   const x: Core = {
-    g, o, P, kh, KR, KR1, KR0,
+    g,
+    o,
+    P,
+    kh,
+    KR,
+    KR1,
+    KR0,
     m: KR.toLowerCase(),
     m1: KR1.toLowerCase(),
     m0: KR0.toLowerCase(),
