@@ -97,7 +97,21 @@ export function iterationVars(e: Einsum): string[] {
 }
 
 export function rankOfVar(c: { ranks: Rank[] }, v: string): Rank | undefined {
-  return c.ranks.find((r) => r.name.toLowerCase() === v);
+  return ranksByVar(c.ranks).get(v);
+}
+
+/** Each index variable's rank (the first rank whose lower-cased name it is), per ranks array; rebuilt when the array grows. */
+const byVarCache = new WeakMap<Rank[], { length: number; map: Map<string, Rank> }>();
+function ranksByVar(ranks: Rank[]): Map<string, Rank> {
+  const hit = byVarCache.get(ranks);
+  if (hit && hit.length === ranks.length) return hit.map;
+  const map = new Map<string, Rank>();
+  for (const r of ranks) {
+    const v = r.name.toLowerCase();
+    if (!map.has(v)) map.set(v, r);
+  }
+  byVarCache.set(ranks, { length: ranks.length, map });
+  return map;
 }
 
 export function rankSizeLookup(ranks: readonly Rank[]): (rank: string) => number | undefined {
@@ -105,10 +119,17 @@ export function rankSizeLookup(ranks: readonly Rank[]): (rank: string) => number
   return (r) => m.get(r);
 }
 
+/** Every partition's parts and strides; remembered per partitions array (rebuilt when it or the ranks change). Read only. */
 export function partitionInfos(c: { ranks: Rank[]; partitions: Partition[] }): PartitionInfo[] {
+  const hit = infoCache.get(c.partitions);
+  if (hit && hit.ranks === c.ranks && hit.ranksLength === c.ranks.length && hit.length === c.partitions.length) return hit.infos;
   const sizeOf = rankSizeLookup(c.ranks);
-  return c.partitions.map((p) => partitionInfo(p, sizeOf));
+  const infos = c.partitions.map((p) => partitionInfo(p, sizeOf));
+  infoCache.set(c.partitions, { ranks: c.ranks, ranksLength: c.ranks.length, length: c.partitions.length, infos });
+  return infos;
 }
+
+const infoCache = new WeakMap<Partition[], { ranks: Rank[]; ranksLength: number; length: number; infos: PartitionInfo[] }>();
 
 /**
  * Iterative variables: those an einsum writes at a shifted index (RM[m1+1, p]).
