@@ -8,8 +8,10 @@
 //    ceil(a/27)*ceil(b/24) per MAC.
 //  - Fabric MACs: accumulator widths of Aggarwal et al. (FPL 2024): integer ra + rb + ceil(log2 n) + 1,
 //    minifloat 2^ea + ma + 2^eb + mb + ceil(log2 n) - 1 (a fixed-point accumulator with no rounding).
-//  - Block RAM: BRAM36 = min(ceil(w/36)*ceil(d/1024), ceil(w/72)*ceil(d/512)); a buffer that fits one BRAM18
-//    (18x1024 or 36x512) counts 0.5. URAM288: ceil(w/72)*ceil(d/4096).
+//  - Block RAM: BRAM36 = the fewest ceil(w/aw)*ceil(d/ad) over its port aspect ratios (UG573: 32Kx1, 16Kx2,
+//    8Kx4, 4Kx9, 2Kx18, 1Kx36, 512x72); a buffer that fits one BRAM18 (16Kx1 ... 1Kx18, 512x36) counts 0.5.
+//    URAM288 (4096 x 72, deeper cascaded): ceil(w/72)*ceil(d/4096). A buffer of `banks` identical banks
+//    takes banks times one bank's count (banks are addressed independently, so never share a RAM).
 //  - HBM: each tensor takes ceil(bytes / pseudo-channel capacity) pseudo-channels of its own.
 import { UserError } from '../../compiler/driver/user-error';
 import { parseFormat, QuantError, type ElementFormat } from '../../compiler/quant/format';
@@ -48,9 +50,12 @@ export interface EngineDesc {
 
 export interface BufferDesc {
   name: string;
+  /** one bank's width and depth */
   widthBits: number;
   depth: number;
   kind: 'bram' | 'uram';
+  /** identical, independently addressed banks (absent: one) */
+  banks?: number;
 }
 
 export interface TensorDesc {
@@ -156,20 +161,28 @@ export function engineResources(dev: FpgaDevice, e: EngineDesc): { dsp: number; 
   return { dsp: 0, lut: one.lut * e.macs, ff: one.ff * e.macs, accBits };
 }
 
+/** Port aspect ratios (width x depth) of a RAMB36E2 and a RAMB18E2 (UG573; the widest in simple dual-port mode). */
+const BRAM36_ASPECTS: [number, number][] = [[1, 32768], [2, 16384], [4, 8192], [9, 4096], [18, 2048], [36, 1024], [72, 512]];
+const BRAM18_ASPECTS: [number, number][] = [[1, 16384], [2, 8192], [4, 4096], [9, 2048], [18, 1024], [36, 512]];
+
+const fewest = (aspects: [number, number][], w: number, d: number) => Math.min(...aspects.map(([aw, ad]) => Math.ceil(w / aw) * Math.ceil(d / ad)));
+
 /** Block RAM36 (in halves: one BRAM18 counts 0.5) for a width x depth buffer. */
 export function bram36(widthBits: number, depth: number): number {
-  const b18 = Math.min(Math.ceil(widthBits / 18) * Math.ceil(depth / 1024), Math.ceil(widthBits / 36) * Math.ceil(depth / 512));
-  if (b18 === 1) return 0.5;
-  return Math.min(Math.ceil(widthBits / 36) * Math.ceil(depth / 1024), Math.ceil(widthBits / 72) * Math.ceil(depth / 512));
+  if (fewest(BRAM18_ASPECTS, widthBits, depth) === 1) return 0.5;
+  return fewest(BRAM36_ASPECTS, widthBits, depth);
 }
 
 export function uram(widthBits: number, depth: number): number {
   return Math.ceil(widthBits / 72) * Math.ceil(depth / 4096);
 }
 
-function bufferResources(b: BufferDesc): { bram36: number; uram: number } {
-  if (!(b.widthBits >= 1 && b.depth >= 1 && Number.isInteger(b.widthBits) && Number.isInteger(b.depth))) throw new UserError(`buffer ${b.name}: width ${b.widthBits} bit x depth ${b.depth}: expected positive integers`);
-  return b.kind === 'uram' ? { bram36: 0, uram: uram(b.widthBits, b.depth) } : { bram36: bram36(b.widthBits, b.depth), uram: 0 };
+/** BRAM36 and URAM288 blocks of a buffer: its banks times one bank's count in the RAM it is assigned to. */
+export function bufferBlocks(b: BufferDesc): { bram36: number; uram: number } {
+  const banks = b.banks ?? 1;
+  const ok = (x: number) => Number.isInteger(x) && x >= 1;
+  if (!(ok(b.widthBits) && ok(b.depth) && ok(banks))) throw new UserError(`buffer ${b.name}: ${banks} banks of width ${b.widthBits} bit x depth ${b.depth}: expected positive integers`);
+  return b.kind === 'uram' ? { bram36: 0, uram: banks * uram(b.widthBits, b.depth) } : { bram36: banks * bram36(b.widthBits, b.depth), uram: 0 };
 }
 
 const LABEL: Record<keyof ResourceCounts, (d: FpgaDevice) => string> = {
@@ -183,7 +196,7 @@ const LABEL: Record<keyof ResourceCounts, (d: FpgaDevice) => string> = {
 /** Counts every resource of a design; throws a UserError naming the first resource over budget. */
 export function checkFit(dev: FpgaDevice, design: DesignDesc): ResourceReport {
   const engines = design.engines.map((e) => ({ name: e.name, ...engineResources(dev, e) }));
-  const buffers = design.buffers.map((b) => ({ name: b.name, ...bufferResources(b) }));
+  const buffers = design.buffers.map((b) => ({ name: b.name, ...bufferBlocks(b) }));
   const hbm = design.tensors.map((t) => ({ name: t.name, channels: Math.max(1, Math.ceil(t.bytes / dev.hbmChannelBytes)) }));
   const used: ResourceCounts = { lut: 0, ff: 0, bram36: 0, uram: 0, dsp: 0 };
   for (const e of engines) (used.dsp += e.dsp), (used.lut += e.lut), (used.ff += e.ff);

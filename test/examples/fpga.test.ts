@@ -16,6 +16,11 @@ describe('examples/fpga', () => {
     expect(r.out).toMatch(/44\.4% without always-on-chip decode, 69\.8% with/);
     expect(r.out).toMatch(/compute gain: 1\.89x/);
     expect(r.out).toMatch(/U280 DSP48E2: 6144 \(paper 6345, -3\.2%\)/);
+    // the README's buffer figures: the A buffer 128 banks x 2 URAM x 3 cores; 813 URAM against 792; BRAM 768 + 195.5
+    expect(r.out).toMatch(/^a +128 +128 x 4096 +URAM +2 +768$/m);
+    expect(r.out).toMatch(/^URAM +813 +0 +813 +84\.7% +792 \(82\.5%\) +\+2\.7%$/m);
+    expect(r.out).toMatch(/^BRAM36 +768 +195\.5 +963\.5 +47\.8% +1,252 \(62\.1%\) +-23\.0%$/m);
+    expect(r.out).toMatch(/^LUT +not derived/m);
   });
 
   it('gemv.ein on u280 at both fidelities', async () => {

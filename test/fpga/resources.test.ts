@@ -27,8 +27,13 @@ describe('FPGA resources: hand-derived counts', () => {
     expect(bram36(128, 2048)).toBe(8);
     // 512 x 512 (wide, shallow): 72x512 -> 8 x 1 = 8 (36x1024 would take 15)
     expect(bram36(512, 512)).toBe(8);
-    // 8 x 4096 (narrow, deep): 36x1024 -> 1 x 4 = 4
-    expect(bram36(8, 4096)).toBe(4);
+    // 8 x 4096 (narrow, deep): the 4K x 9 aspect (UG573) holds it in one BRAM36 (36x1024 would take 4)
+    expect(bram36(8, 4096)).toBe(1);
+    // 1 x 32768: the 32K x 1 aspect, one BRAM36; 1 x 16384 fits one BRAM18 (16K x 1)
+    expect(bram36(1, 32768)).toBe(1);
+    expect(bram36(1, 16384)).toBe(0.5);
+    // 20 x 4096: 4K x 9 -> 3; 2K x 18 -> 2 x 2 = 4; 1K x 36 -> 4: 3
+    expect(bram36(20, 4096)).toBe(3);
     // URAM288 is 72 x 4096
     expect(uram(72, 4096)).toBe(1);
     expect(uram(128, 4096)).toBe(2);

@@ -13,6 +13,7 @@ import { pruneCascade } from '../../graph/sparsity';
 import { gemmCycles } from '../../../sim/fpga/overlay';
 import { overlayHardware } from '../../../sim/fpga/hardware';
 import { dspSlices, fpgaDevice } from '../../../sim/fpga/resources';
+import { flightllmResources, formatFlightllmResources, type FlightllmResources } from './repro-flightllm-resources';
 
 interface Data {
   source: string;
@@ -80,6 +81,8 @@ export interface FlightllmRepro {
   hbmUtilisation: { off: number; on: number; paper: { off: number; on: number } };
   sparseChainGain: { ours: number; paper: number; relError: number };
   dsp: { ours: number; paper: number; relError: number; note: string };
+  /** URAM, BRAM36, LUT and FF beside the paper's Table 3 (repro-flightllm-resources.ts) */
+  resources: FlightllmResources;
   /** per decode token at [prefill, decode] = [128, 512]: the device's power x the time (null where the .arch gives no power), and the activity's own share */
   energyPerToken: { target: string; joules: number | null; powerW: number | null; dynamicJoules: number; paperJoules: number | null; note: string }[];
   assumptions: Record<string, unknown>;
@@ -143,6 +146,7 @@ export function reproFlightllm(): FlightllmRepro {
     hbmUtilisation: { off, on, paper: d.paper.hbmUtilisation },
     sparseChainGain: { ours: gain, paper: d.paper.sparseChainGain, relError: rel(gain, d.paper.sparseChainGain) },
     dsp: { ours: dsp, paper: d.paper.u280Resources.dsp, relError: rel(dsp, d.paper.u280Resources.dsp), note: 'matrix engines only (cores x 4096 INT8 MACs at 2 per DSP48E2); the vector unit and SFU DSPs are not modelled' },
+    resources: flightllmResources(d.paper.u280Resources, d.model.intermediate),
     energyPerToken: ['u280', 'vhk158'].map((t) => energyPerToken(t, d, sp)),
     assumptions: d.assumptions,
   };
@@ -156,6 +160,7 @@ export function formatFlightllm(r: FlightllmRepro): string {
   out.push('', `HBM utilisation (u280, 128+512): ${pct(r.hbmUtilisation.off)} without always-on-chip decode, ${pct(r.hbmUtilisation.on)} with (paper ${pct(r.hbmUtilisation.paper.off)} -> ${pct(r.hbmUtilisation.paper.on)})`);
   out.push(`Sparse DSP chain compute gain: ${r.sparseChainGain.ours.toFixed(2)}x (paper ${r.sparseChainGain.paper}x, ${pct(r.sparseChainGain.relError)})`);
   out.push(`U280 DSP48E2: ${r.dsp.ours} (paper ${r.dsp.paper}, ${pct(r.dsp.relError)}): ${r.dsp.note}`);
+  out.push(...formatFlightllmResources(r.resources));
   for (const e of r.energyPerToken)
     out.push(
       `Energy per token (${e.target}, 128+512): ${e.joules === null ? 'not modelled' : `${e.joules.toFixed(3)} J`}${e.paperJoules !== null ? ` (paper's rate at the same power: ${e.paperJoules.toFixed(3)} J)` : ''}; dynamic (MACs + HBM) ${(e.dynamicJoules * 1e3).toFixed(1)} mJ; ${e.note}`,
@@ -167,7 +172,7 @@ export function formatFlightllm(r: FlightllmRepro): string {
 export function registerFlightllm(repro: Command): void {
   repro
     .command('flightllm')
-    .description('FlightLLM (FPGA 2024): LLaMA2-7B decode tokens/s on u280 and vhk158, HBM utilisation, sparse DSP chain gain, DSPs')
+    .description('FlightLLM (FPGA 2024): LLaMA2-7B decode tokens/s on u280 and vhk158, HBM utilisation, sparse DSP chain gain, DSP, URAM, BRAM')
     .option('--json', 'print a deterministic JSON document instead of the table')
     .action((opts: { json?: boolean }) => {
       const r = reproFlightllm();

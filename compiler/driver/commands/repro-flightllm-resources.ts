@@ -1,0 +1,112 @@
+// `tessera repro flightllm`'s resource table: the URAM and block RAM that FlightLLM's on-chip buffers need
+// (the buffers of FlightLLM's artifact config, as targets/u280/u280.arch and vhk158.arch copy them; one set a
+// core, `attr cores` cores), counted by sim/fpga/resources.ts and set beside the paper's Table 3 (U280). The
+// paper's figures are whole-device utilisation (percentages of the device totals), so ours add the platform
+// shell's fixed share. LUT and FF are not derived: no source gives a per-unit cost for the parts that use them.
+import { loadBuiltinTarget } from '../../../targets/spec';
+import { overlayHardware } from '../../../sim/fpga/hardware';
+import { overlayBuffers } from '../../../sim/fpga/buffers';
+import { bram36, bufferBlocks, checkFit, fpgaDevice, uram } from '../../../sim/fpga/resources';
+
+export interface BufferRow {
+  name: string;
+  banksPerCore: number;
+  widthBits: number;
+  depth: number;
+  ram: 'URAM' | 'BRAM36';
+  blocksPerBank: number;
+  total: number;
+}
+
+export interface ResourceRow {
+  resource: 'uram' | 'bram36' | 'lut' | 'ff';
+  /** the overlay's own share; null where not derived */
+  overlay: number | null;
+  shell: number;
+  /** overlay + shell; null where not derived */
+  total: number | null;
+  device: number;
+  paper: number;
+  relError: number | null;
+}
+
+export interface FlightllmResources {
+  u280: { cores: number; buffers: BufferRow[]; rows: ResourceRow[]; notes: string[] };
+  vhk158: { cores: number; buffers: BufferRow[]; uram: number; bram36: number; note: string };
+}
+
+function cores(target: string): number {
+  const h = overlayHardware(loadBuiltinTarget(target));
+  if (typeof h === 'string') throw new Error(`internal: built-in target ${target}: ${h}`);
+  return h.cores;
+}
+
+/** Each buffer of one core, in the RAM the .arch's rule assigns it, times `n` cores. */
+function bufferRows(target: string, n: number): BufferRow[] {
+  return overlayBuffers(loadBuiltinTarget(target)).map((b) => {
+    const blocksPerBank = b.kind === 'uram' ? uram(b.widthBits, b.depth) : bram36(b.widthBits, b.depth);
+    const all = bufferBlocks({ ...b, banks: b.banks * n });
+    return { name: b.name, banksPerCore: b.banks, widthBits: b.widthBits, depth: b.depth, ram: b.kind === 'uram' ? 'URAM' : 'BRAM36', blocksPerBank, total: all.uram + all.bram36 };
+  });
+}
+
+const sum = (rows: BufferRow[], ram: BufferRow['ram']) => rows.filter((r) => r.ram === ram).reduce((s, r) => s + r.total, 0);
+
+export function flightllmResources(paper: Record<string, number>, longestReduction: number): FlightllmResources {
+  const spec = loadBuiltinTarget('u280');
+  const dev = fpgaDevice(spec);
+  const n = cores('u280');
+  // the whole overlay through the fit check: n matrix engines of 4096 INT8 MACs and n sets of buffers
+  const fit = checkFit(dev, {
+    engines: Array.from({ length: n }, (_, i) => ({ name: `MPE${i}`, macs: 4096, weight: 'int8', activation: 'int8', dotLength: longestReduction, impl: 'dsp' as const })),
+    buffers: overlayBuffers(spec).map((b) => ({ ...b, banks: b.banks * n })),
+    tensors: [],
+  });
+  const row = (resource: ResourceRow['resource'], overlay: number | null): ResourceRow => {
+    const total = overlay === null ? null : overlay + dev.shell[resource];
+    return { resource, overlay, shell: dev.shell[resource], total, device: dev.totals[resource], paper: paper[resource]!, relError: total === null ? null : total / paper[resource]! - 1 };
+  };
+  const buffers = bufferRows('u280', n);
+  const bram = row('bram36', fit.used.bram36);
+  const nv = cores('vhk158');
+  const vb = bufferRows('vhk158', nv);
+  return {
+    u280: {
+      cores: n,
+      buffers,
+      rows: [row('uram', fit.used.uram), bram, row('lut', null), row('ff', null)],
+      notes: [
+        'which buffers are in URAM is an ASSUMPTION (the artifact does not say): a bank at least 4096 deep (a URAM288\'s depth) in URAM, a shallower one in BRAM',
+        `BRAM36 ${num(paper.bram36! - bram.total!)} below the paper: block RAM in parts the artifact does not describe (instruction and HBM FIFOs, the AXI interconnect of the HBM ports, the SFU and dequantisation unit)`,
+        'the shell\'s share is the xdma_201920_3 platform\'s (UG1120); the artifact\'s bitstream was built on xilinx_u280_gen3x16_xdma_1_202211_1, whose share is not among the sources',
+        'LUT, FF not derived: no source gives a per-unit cost for the SFU\'s fp16 exp and divide, the dequantisation unit, the sparse chain\'s input selection, instruction decoding or the HBM interconnect; only the shell\'s share is sourced',
+      ],
+    },
+    vhk158: {
+      cores: nv,
+      buffers: vb,
+      uram: sum(vb, 'URAM'),
+      bram36: sum(vb, 'BRAM36'),
+      note: 'the XCVH1582\'s totals are not among the sources and the paper gives no VHK158 resource table',
+    },
+  };
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const num = (x: number) => x.toLocaleString('en-US', { maximumFractionDigits: 1 });
+
+export function formatFlightllmResources(r: FlightllmResources): string[] {
+  const u = r.u280;
+  const out = [`U280 on-chip RAM (paper's Table 3): the overlay's buffers (FlightLLM artifact config), ${u.cores} cores`, 'buffer  banks/core  bank bit x depth  RAM     blocks/bank  all cores'];
+  for (const b of u.buffers) out.push(`${b.name.padEnd(7)} ${String(b.banksPerCore).padStart(10)}  ${`${b.widthBits} x ${b.depth}`.padStart(16)}  ${b.ram.padEnd(6)}  ${num(b.blocksPerBank).padStart(11)}  ${num(b.total).padStart(9)}`);
+  const line = (c: string[]) => `${c[0]!.padEnd(8)} ${c[1]!.padStart(11)}  ${c[2]!.padStart(9)}  ${c[3]!.padStart(9)}  ${c[4]!.padStart(9)}  ${c[5]!.padEnd(16)}  ${c[6]!.padStart(10)}`;
+  out.push(line(['resource', 'overlay', 'shell', 'total', 'of device', 'paper', 'rel. error']));
+  for (const x of u.rows) {
+    const ours = x.total === null ? ['not derived', num(x.shell), '-', '-'] : [num(x.overlay!), num(x.shell), num(x.total), pct(x.total / x.device)];
+    const err = x.relError === null ? '-' : `${x.relError > 0 ? '+' : ''}${pct(x.relError)}`;
+    out.push(line([x.resource.toUpperCase(), ...ours, `${num(x.paper)} (${pct(x.paper / x.device)})`, err]));
+  }
+  for (const note of u.notes) out.push(`  ${note}`);
+  out.push(`VHK158 on-chip RAM, ${r.vhk158.cores} cores: ${num(r.vhk158.uram)} URAM, ${num(r.vhk158.bram36)} BRAM36 (${r.vhk158.note})`);
+  return out;
+}
