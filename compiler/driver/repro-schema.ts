@@ -30,6 +30,7 @@ export const ReproFusemaxSchema = z.object({
 });
 
 const OursPaper = z.object({ ours: num, paper: num, relError: num });
+const FlightllmBuffer = z.object({ name: z.string(), banksPerCore: z.number().int(), widthBits: z.number().int(), depth: z.number().int(), ram: z.enum(['URAM', 'BRAM36']), blocksPerBank: num, total: num });
 export const ReproFlightllmSchema = z.object({
   /** paper: one figure, or [low, high] where the paper gives a range */
   tokensPerSecond: z.array(z.object({ target: z.string(), prefill: z.number().int(), decode: z.number().int(), ours: num, paper: z.union([num, z.tuple([num, num])]), relError: num })),
@@ -37,6 +38,16 @@ export const ReproFlightllmSchema = z.object({
   sparseChainGain: OursPaper,
   dsp: OursPaper.extend({ note: z.string() }),
   energyPerToken: z.array(z.object({ target: z.string(), joules: num.nullable(), powerW: num.nullable(), dynamicJoules: num, paperJoules: num.nullable(), note: z.string() })),
+  /** the on-chip RAM FlightLLM's buffers need beside the paper's Table 3 (compiler/driver/commands/repro-flightllm-resources.ts) */
+  resources: z.object({
+    u280: z.object({
+      cores: z.number().int(),
+      buffers: z.array(FlightllmBuffer),
+      rows: z.array(z.object({ resource: z.enum(['uram', 'bram36', 'lut', 'ff']), overlay: num.nullable(), shell: num, total: num.nullable(), device: num, paper: num, relError: num.nullable() })),
+      notes: z.array(z.string()),
+    }),
+    vhk158: z.object({ cores: z.number().int(), buffers: z.array(FlightllmBuffer), uram: num, bram36: num, note: z.string() }),
+  }),
   assumptions: z.object({
     weightBits: num,
     weightBitsSource: z.string(),
