@@ -43,7 +43,10 @@ function cores(target: string): number {
 
 /** Each buffer of one core, in the RAM the .arch's rule assigns it, times `n` cores. */
 function bufferRows(target: string, n: number): BufferRow[] {
-  return overlayBuffers(loadBuiltinTarget(target)).map((b) => {
+  const buffers = overlayBuffers(loadBuiltinTarget(target));
+  // no buffers would print 0 URAM, a number meaning "unknown": never silently
+  if (buffers.length === 0) throw new Error(`internal: built-in target ${target} states no overlay buffers (attr <name>_buffer_depth on its dsp unit)`);
+  return buffers.map((b) => {
     const blocksPerBank = b.kind === 'uram' ? uram(b.widthBits, b.depth) : bram36(b.widthBits, b.depth);
     const all = bufferBlocks({ ...b, banks: b.banks * n });
     return { name: b.name, banksPerCore: b.banks, widthBits: b.widthBits, depth: b.depth, ram: b.kind === 'uram' ? 'URAM' : 'BRAM36', blocksPerBank, total: all.uram + all.bram36 };
