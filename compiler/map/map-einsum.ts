@@ -27,6 +27,24 @@ interface MemoEntry {
   order: Int32Array;
   /** what the winning point costs, kept so a hit describes it without rebuilding the cost model */
   figures?: Figures;
+  /** the last description's parts that depend on the variables' names only, for the next hit with the same names */
+  shape?: DescribedShape;
+}
+
+/**
+ * The parts of an einsum's mapping that its key and its variables' names fix: shared, never
+ * mutated, by every mapping of that key whose einsum iterates the same names (the 32 layers of a
+ * model), so a memo hit builds only what names the einsum (its name, index, explanation) and its
+ * own cost record.
+ */
+interface DescribedShape {
+  vars: readonly string[];
+  spatial: SpatialBinding[];
+  tiles: Record<string, number>;
+  loopOrder: string[];
+  /** the explanation lines without the einsum's name and its colon */
+  notes: string[];
+  occupancyBytes: Record<string, number>;
 }
 
 /**
@@ -258,7 +276,7 @@ export function mapEinsum(w: EinsumWorkload, hw: HwModel, opts: EinsumMapOptions
       model.evaluate(hit.row, hit.col, hit.tiles, hit.order, opts.objective);
       hit.figures = figuresOf(model, hit.tiles);
     }
-    return { mapping: describeFigures(w, hit.figures, hit.row, hit.col, hit.order), evaluations: 0, memoHit: true };
+    return { mapping: describeHit(w, hit), evaluations: 0, memoHit: true };
   }
   if (memo) memo.misses++;
   const seed = keySeed(key);
@@ -289,59 +307,81 @@ export function mapEinsum(w: EinsumWorkload, hw: HwModel, opts: EinsumMapOptions
   const { model, row, col, tiles, order } = best;
   model.evaluate(row, col, tiles, order, opts.objective);
   const figures = figuresOf(model, tiles);
-  memo?.entries.set(key, { unit: best.unit, row, col, tiles, order, figures });
-  return { mapping: describeFigures(w, figures, row, col, order), evaluations };
+  const entry: MemoEntry = { unit: best.unit, row, col, tiles, order, figures };
+  memo?.entries.set(key, entry);
+  return { mapping: describeHit(w, entry), evaluations };
 }
 
 /** The mapping of `w` at the point the model last evaluated. */
 export function describe(w: EinsumWorkload, _hw: HwModel, model: EinsumCostModel, row: number, col: number, tiles: Int32Array, order: Int32Array): EinsumMapping {
-  return describeFigures(w, figuresOf(model, tiles), row, col, order);
+  return assemble(w, figuresOf(model, tiles), describeShape(w, figuresOf(model, tiles), row, col, order));
 }
 
-function describeFigures(w: EinsumWorkload, f: Figures, row: number, col: number, order: Int32Array): EinsumMapping {
+/** A remembered entry's mapping for `w`: its shape reused when `w` iterates the same variable names as the last one described. */
+function describeHit(w: EinsumWorkload, hit: MemoEntry): EinsumMapping {
+  const f = hit.figures!;
+  if (!hit.shape || !sameNames(hit.shape.vars, w.vars)) hit.shape = describeShape(w, f, hit.row, hit.col, hit.order);
+  return assemble(w, f, hit.shape);
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** What the figures and the variables' names fix: the binding, tiles, loop order and the notes on folds and bounds. */
+function describeShape(w: EinsumWorkload, f: Figures, row: number, col: number, order: Int32Array): DescribedShape {
   const unit = f.unit;
   const spatial: SpatialBinding[] = [];
-  const tileRec: Record<string, number> = {};
-  for (let i = 0; i < w.vars.length; i++) tileRec[w.vars[i]!] = f.tileSizes[i]!;
-  const explanation: string[] = [];
+  const tiles: Record<string, number> = {};
+  for (let i = 0; i < w.vars.length; i++) tiles[w.vars[i]!] = f.tileSizes[i]!;
+  const notes: string[] = [];
   const bind = (vi: number, dim: 'rows' | 'cols' | 'lanes', side: number) => {
     if (vi < 0) return;
     const v = w.vars[vi]!;
-    const factor = Math.min(side, tileRec[v]!);
+    const factor = Math.min(side, tiles[v]!);
     spatial.push({ var: v, dim, factor });
     const n = w.sizes[vi]!;
     const folds = Math.ceil(n / side);
     if (n % side !== 0 && n > 0) {
       const lastUse = n - (folds - 1) * side;
-      explanation.push(
+      notes.push(
         folds === 1
-          ? `${w.name}: ${v} = ${n} fills ${n} of the ${side} ${dim} of ${unit.name} (${((100 * n) / side).toFixed(1)}% of the ${dim} busy)`
-          : `${w.name}: ${v} = ${n} on the ${side} ${dim} of ${unit.name} takes ${folds} folds; the last uses ${lastUse} of ${side} (${((100 * n) / (folds * side)).toFixed(1)}% of the ${dim} busy over the einsum)`,
+          ? `${v} = ${n} fills ${n} of the ${side} ${dim} of ${unit.name} (${((100 * n) / side).toFixed(1)}% of the ${dim} busy)`
+          : `${v} = ${n} on the ${side} ${dim} of ${unit.name} takes ${folds} folds; the last uses ${lastUse} of ${side} (${((100 * n) / (folds * side)).toFixed(1)}% of the ${dim} busy over the einsum)`,
       );
-    } else if (factor < side) explanation.push(`${w.name}: tiles of ${factor} along ${v} use ${factor} of the ${side} ${dim} of ${unit.name}`);
+    } else if (factor < side) notes.push(`tiles of ${factor} along ${v} use ${factor} of the ${side} ${dim} of ${unit.name}`);
   };
   if (unit.kind === '2d') {
     bind(row, 'rows', unit.rows);
     bind(col, 'cols', unit.cols);
-    if (row < 0 || col < 0) explanation.push(`${w.name}: only ${spatial.length} of the 2 array dimensions of ${unit.name} are bound to a rank; the rest of the array idles`);
+    if (row < 0 || col < 0) notes.push(`only ${spatial.length} of the 2 array dimensions of ${unit.name} are bound to a rank; the rest of the array idles`);
   } else {
     bind(row, 'lanes', unit.rows);
     bind(col, 'cols', unit.cols);
   }
-  if (f.bound !== 'compute') explanation.push(`${w.name}: bound by ${f.boundName} bandwidth (${Math.round(f.boundCycles)} cycles of transfers against ${f.compute} of compute)`);
-  const busy: Record<string, number> = {};
-  busy[unit.name] = w.points * f.cpp;
+  if (f.bound !== 'compute') notes.push(`bound by ${f.boundName} bandwidth (${Math.round(f.boundCycles)} cycles of transfers against ${f.compute} of compute)`);
   const loopOrder: string[] = [];
   for (let i = 0; i < order.length; i++) loopOrder.push(w.vars[order[i]!]!);
   const occupancyBytes: Record<string, number> = {};
   occupancyBytes[f.glb.level] = f.glb.bytes;
+  return { vars: w.vars.slice(), spatial: spatial.slice(), tiles, loopOrder: loopOrder.slice(), notes, occupancyBytes }; // grown by push: kept at their length
+}
+
+/** One einsum's mapping: the shared shape, its own name and explanation, and a cost record it owns. */
+function assemble(w: EinsumWorkload, f: Figures, shape: DescribedShape): EinsumMapping {
+  const busy: Record<string, number> = {};
+  busy[f.unit.name] = w.points * f.cpp;
+  const explanation: string[] = [];
+  for (let i = 0; i < shape.notes.length; i++) explanation.push(`${w.name}: ${shape.notes[i]}`);
   return {
     name: w.name,
     index: w.index,
-    unit: unit.name,
-    spatial: spatial.slice(), // grown by push: kept at its length
-    tiles: tileRec,
-    loopOrder: loopOrder.slice(),
+    unit: f.unit.name,
+    spatial: shape.spatial,
+    tiles: shape.tiles,
+    loopOrder: shape.loopOrder,
     cost: {
       latencyCycles: f.latency,
       computeCycles: f.compute,
@@ -349,7 +389,7 @@ function describeFigures(w: EinsumWorkload, f: Figures, row: number, col: number
       busyPeCycles: busy,
       traffic: copyTraffic(f.traffic),
       boundBy: f.boundName,
-      occupancyBytes,
+      occupancyBytes: shape.occupancyBytes,
     },
     spatialUtilization: f.spatialUtil,
     explanation,

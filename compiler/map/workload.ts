@@ -17,7 +17,6 @@ import {
   type Expr,
   type IndexExpr,
   type PartitionInfo,
-  type Tensor,
 } from '../ir';
 import { OPS, OP_INDEX, type UnitModel } from './hardware';
 
@@ -123,7 +122,8 @@ function exprFacts(e: Expr): ExprFacts {
  * quadratic).
  */
 export interface CascadeIndex {
-  tensors: Map<string, Tensor>;
+  /** each tensor's position in c.tensors (the first of that name) */
+  slots: Map<string, number>;
   /** rank size by lower-case name (the first rank of that name) */
   rankSizes: Map<string, number>;
   /** the partitions, each under its first variable (an einsum is inside one only if it iterates that) */
@@ -132,15 +132,16 @@ export interface CascadeIndex {
   producers: Map<string, Einsum>;
   /** einsumName(c, i) for every i */
   names: string[];
-  /** viewSource's answers, filled as they are asked */
+  /** viewSource's answers for the tensors that are views, filled as they are asked */
   viewSources: Map<string, string>;
-  /** tensorElements and tensorBytesPerElement of each tensor by name, filled as asked */
-  sizes: Map<string, { elements: number; bytesPerElement: number }>;
+  /** tensorElements and tensorBytesPerElement of each tensor by slot, filled as asked (NaN: not yet) */
+  elements: Float64Array;
+  bytesPerElement: Float64Array;
 }
 
 export function cascadeIndex(c: Cascade): CascadeIndex {
-  const tensors = new Map<string, Tensor>();
-  for (const t of c.tensors) if (!tensors.has(t.name)) tensors.set(t.name, t);
+  const slots = new Map<string, number>();
+  c.tensors.forEach((t, i) => slots.has(t.name) || slots.set(t.name, i));
   const rankSizes = new Map<string, number>();
   for (const r of c.ranks) {
     const k = r.name.toLowerCase();
@@ -165,7 +166,8 @@ export function cascadeIndex(c: Cascade): CascadeIndex {
     if (list) list.push(p);
     else partitions.set(k, [p]);
   }
-  return { tensors, rankSizes, partitions, producers, names, viewSources: new Map(), sizes: new Map() };
+  const unknown = () => new Float64Array(c.tensors.length).fill(NaN);
+  return { slots, rankSizes, partitions, producers, names, viewSources: new Map(), elements: unknown(), bytesPerElement: unknown() };
 }
 
 export function einsumWorkload(c: Cascade, i: number, ix: CascadeIndex = cascadeIndex(c)): EinsumWorkload {
@@ -223,8 +225,8 @@ function maskOf(vars: string[], indices: readonly IndexExpr[]): number {
 
 /** Adds one read (or the write) of `name` to `tensors`, or widens the mask of the use already there. */
 function addUse(c: Cascade, ix: CascadeIndex, tensors: TensorUse[], name: string, mask: number, write: boolean): void {
-  const t = ix.tensors.get(name);
-  if (!t) return;
+  const slot = ix.slots.get(name);
+  if (slot === undefined) return;
   for (let k = 0; k < tensors.length; k++) {
     const u = tensors[k]!;
     if (u.name === name && u.write === write) {
@@ -233,15 +235,18 @@ function addUse(c: Cascade, ix: CascadeIndex, tensors: TensorUse[], name: string
     }
   }
   // A read through a view (BK = K re-laid out) is a read of the viewed tensor, where it lives.
-  const src = write ? t : (ix.tensors.get(viewSource(c, ix, name)) ?? t);
-  const own = sizesOf(ix, t);
-  tensors.push({ name, mask, bytesPerElement: own.bytesPerElement, dtype: t.dtype, elements: src === t ? own.elements : Math.min(own.elements, sizesOf(ix, src).elements), role: src.role, write });
+  const t = c.tensors[slot]!;
+  const srcSlot = write ? slot : (ix.slots.get(viewSource(c, ix, name)) ?? slot);
+  const src = c.tensors[srcSlot]!;
+  const elements = srcSlot === slot ? elementsOf(c, ix, slot) : Math.min(elementsOf(c, ix, slot), elementsOf(c, ix, srcSlot));
+  let bpe = ix.bytesPerElement[slot]!;
+  if (bpe !== bpe) bpe = ix.bytesPerElement[slot] = tensorBytesPerElement(t); // NaN: not yet asked
+  tensors.push({ name, mask, bytesPerElement: bpe, dtype: t.dtype, elements, role: src.role, write });
 }
 
-function sizesOf(ix: CascadeIndex, t: Tensor): { elements: number; bytesPerElement: number } {
-  let n = ix.sizes.get(t.name);
-  if (n === undefined) ix.sizes.set(t.name, (n = { elements: tensorElements(t), bytesPerElement: tensorBytesPerElement(t) }));
-  return n;
+function elementsOf(c: Cascade, ix: CascadeIndex, slot: number): number {
+  const n = ix.elements[slot]!;
+  return n === n ? n : (ix.elements[slot] = tensorElements(c.tensors[slot]!));
 }
 
 /** The tensor that `name` re-lays out, through chains of view einsums (itself when it is no view). */
@@ -249,13 +254,16 @@ function viewSource(c: Cascade, ix: CascadeIndex, name: string): string {
   const known = ix.viewSources.get(name);
   if (known !== undefined) return known;
   let src = name;
+  let walked = false;
   for (let hops = 0; hops < c.einsums.length; hops++) {
     const w = ix.producers.get(src);
-    // most producers compute (a binary or unary expression): not a view, without walking for reduced ranks
-    if (!w || w.expr.kind !== 'access' || isGatherAccess(w.expr.access) || isGatherAccess(w.output) || reducedVars(w).length > 0) break;
+    // most producers compute (a binary or unary expression): not a view, found again at once, so not remembered
+    if (!w || w.expr.kind !== 'access') break;
+    walked = true;
+    if (isGatherAccess(w.expr.access) || isGatherAccess(w.output) || reducedVars(w).length > 0) break;
     src = w.expr.access.tensor;
   }
-  ix.viewSources.set(name, src);
+  if (walked) ix.viewSources.set(name, src);
   return src;
 }
 
