@@ -5,7 +5,9 @@
 // - one CTA tile costs 2 tm tn (ceil(k/s) + overheadK) FLOPs at efficiency x peak / SMs (the tensor
 //   core computes whole tiles: a 1-row decode GEMM pays for tm rows);
 // - memory: every CTA loads its A rows and B columns through L2 ((rows + cols) k bytes, bounded by
-//   L2 bandwidth; on Hopper a 2-CTA cluster multicasts the shared B tile: cols / 2), and HBM sees each operand once plus C (split-K adds fp32 partials written and read);
+//   L2 bandwidth; on Hopper a 2-CTA cluster multicasts the shared B tile: cols / 2), and HBM sees each
+//   operand once plus C (split-K adds fp32 partials written and read), plus the L2 misses of the
+//   operand the raster order sweeps again every wave (`l2RereadBytes`);
 // - time = launch + max(compute, L2, HBM) + (1 - overlap) min(compute, HBM) + one pass of the load
 //   latencies: the multi-stage main loop (TMA / cp.async into shared memory) issues a tile's L2 loads
 //   while its MMAs run, so L2 traffic only bounds the time; HBM misses stall it in part (the fitted
@@ -69,6 +71,8 @@ export interface GemmBreakdown {
   hbmBytes: number;
   /** fp32 partial tiles of split-K or stream-K, written once and read once (inside hbmBytes, twice) */
   partialBytes: number;
+  /** operand bytes read again from HBM because they did not stay in L2 between waves (inside hbmBytes) */
+  rereadBytes: number;
   l2Bytes: number;
   /** what sets the time */
   bound: 'compute' | 'l2' | 'hbm';
@@ -98,14 +102,15 @@ export function gemmBreakdown(hw: GpuHardware, p: GpuModelParams, s: GemmShape):
     const mem = Math.max(hbmT, l2T);
     const t = fixed + Math.max(k.computeSeconds, mem) + (1 - p.gemmOverlap) * Math.min(k.computeSeconds, hbmT);
     if (best && t >= best.seconds - 1e-15) return;
-    const { computeSeconds, tileM, tileN, splitK, streamK, tiles, waves, hbmBytes, partialBytes, l2Bytes } = k;
-    best = { seconds: t, computeSeconds, memorySeconds: mem, tileM, tileN, splitK, streamK, tiles, waves, hbmBytes, partialBytes, l2Bytes, bound: computeSeconds >= mem ? 'compute' : l2T > hbmT ? 'l2' : 'hbm' };
+    const { computeSeconds, tileM, tileN, splitK, streamK, tiles, waves, hbmBytes, partialBytes, rereadBytes, l2Bytes } = k;
+    best = { seconds: t, computeSeconds, memorySeconds: mem, tileM, tileN, splitK, streamK, tiles, waves, hbmBytes, partialBytes, rereadBytes, l2Bytes, bound: computeSeconds >= mem ? 'compute' : l2T > hbmT ? 'l2' : 'hbm' };
   };
   for (const [tm, tn] of GEMM_TILES) {
     const tiles = Math.ceil(s.m / tm) * Math.ceil(s.n / tn) * batch;
     const maxSplit = tiles >= sms ? 1 : Math.max(1, Math.min(MAX_SPLIT, Math.floor(s.k / SPLIT_K_MIN_SLICE), Math.ceil(sms / tiles)));
     // a cluster's CTAs share their B columns: one L2 load multicast to all of them (Hopper TMA)
     const tileLoadBytes = (Math.min(tm, s.m) + Math.min(tn, s.n) / hw.clusterMulticast) * B;
+    const rereadBytes = batch * l2RereadBytes(hw, s, Math.ceil(s.m / tm), Math.ceil(s.n / tn));
     for (let split = 1; split <= maxSplit; split++) {
       // a split reduction is one more pass over the output (in-kernel serial reduction)
       const kSlice = Math.ceil(s.k / split);
@@ -114,7 +119,7 @@ export function gemmBreakdown(hw: GpuHardware, p: GpuModelParams, s: GemmShape):
       consider({
         computeSeconds: (waves * 2 * tm * tn * (kSlice + p.gemmTileOverheadK)) / perSmFlops,
         tileM: tm, tileN: tn, splitK: split, streamK: false, tiles, waves,
-        hbmBytes: baseBytes + 2 * partialBytes, partialBytes, l2Bytes: tiles * split * tileLoadBytes * kSlice,
+        hbmBytes: baseBytes + rereadBytes + 2 * partialBytes, partialBytes, rereadBytes, l2Bytes: tiles * split * tileLoadBytes * kSlice,
       });
     }
     if (tiles > sms && tiles % sms !== 0) {
@@ -124,11 +129,32 @@ export function gemmBreakdown(hw: GpuHardware, p: GpuModelParams, s: GemmShape):
       consider({
         computeSeconds: (tiles * 2 * tm * tn * (s.k + p.gemmTileOverheadK)) / (sms * perSmFlops) + (2 * tm * tn * p.gemmTileOverheadK) / perSmFlops,
         tileM: tm, tileN: tn, splitK: 1, streamK: true, tiles, waves: tiles / sms,
-        hbmBytes: baseBytes + 2 * partialBytes, partialBytes, l2Bytes: tiles * tileLoadBytes * s.k,
+        hbmBytes: baseBytes + rereadBytes + 2 * partialBytes, partialBytes, rereadBytes, l2Bytes: tiles * tileLoadBytes * s.k,
       });
     }
   }
   return best!;
+}
+
+/**
+ * HBM bytes read beyond the compulsory ones (one batch) because an operand does not stay in L2 from
+ * one wave to the next. The CTA tiles of a gm x gn grid run in raster order; CUTLASS's heuristic
+ * rasters along M when the grid has more N blocks than M blocks, else along N (`RasterOrderOptions::
+ * Heuristic`, cutlass/gemm/kernel/sm90_tile_scheduler.hpp). Along M every column of tiles needs all
+ * of A, so each wave sweeps A again (at most once per column) while a B panel serves one column; along
+ * N the same holds for B. The L2 is split into partitions that each cache what their own SMs read
+ * (`partitions` on the .arch's L2, from the NVIDIA whitepapers), so an operand that every SM reads
+ * has one partition's share of the capacity; of a larger operand, a cyclic sweep finds about
+ * share / size of it still there, and the rest comes from HBM again.
+ */
+export function l2RereadBytes(hw: GpuHardware, s: GemmShape, gm: number, gn: number): number {
+  if (hw.l2Bytes === undefined) return 0;
+  const share = hw.l2Bytes / hw.l2Partitions;
+  const alongM = gn > gm;
+  const operand = (alongM ? s.m : s.n) * s.k * DTYPE_BYTES[s.dtype];
+  if (operand <= share) return 0;
+  const sweeps = Math.min(alongM ? gn : gm, Math.max(1, Math.ceil((gm * gn) / hw.smCount)));
+  return operand * (sweeps - 1) * (1 - share / operand);
 }
 
 export function predictGemmSeconds(hw: GpuHardware, p: GpuModelParams, s: GemmShape): number {

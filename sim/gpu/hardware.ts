@@ -18,6 +18,9 @@ export interface GpuHardware {
   peakFlopsPerSecond: Partial<Record<GpuDType, number>>;
   hbmBytesPerSecond: number;
   l2Bytes?: number;
+  /** L2 partitions, each caching what its own SMs read (`attr partitions` on the L2; 1 without): an
+   *  operand every SM reads has one partition's share of the capacity */
+  l2Partitions: number;
   /** L2 to SM bandwidth, when the .arch gives one: bounds tile re-reads of GEMM operands and of K/V in attention */
   l2BytesPerSecond?: number;
   smemBytesPerSm?: number;
@@ -103,6 +106,7 @@ export function gpuHardwareFromSpec(spec: TargetSpec): GpuHardware {
     energyPjPerByte: {},
     clusterMulticast: typeof sm.attrs.cluster_multicast === 'number' && sm.attrs.cluster_multicast >= 1 ? sm.attrs.cluster_multicast : 1,
     syncMmaFraction: syncMmaFraction(sm.attrs.sync_mma_fraction, where),
+    l2Partitions: l2Partitions(l2?.attrs.partitions, where),
     source: where,
   };
   const lat = hw.latencyCycles;
@@ -127,6 +131,12 @@ export function gpuHardwareFromSpec(spec: TargetSpec): GpuHardware {
 function syncMmaFraction(v: unknown, where: string): number {
   if (v === undefined) return 1;
   if (typeof v !== 'number' || !(v > 0 && v <= 1)) throw new GpuHardwareError(`${where}: attr sync_mma_fraction must be a number in (0, 1], got ${String(v)}`);
+  return v;
+}
+
+function l2Partitions(v: unknown, where: string): number {
+  if (v === undefined) return 1;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new GpuHardwareError(`${where}: attr partitions on the L2 must be a whole number of at least 1, got ${String(v)}`);
   return v;
 }
 

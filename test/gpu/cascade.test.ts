@@ -28,9 +28,12 @@ describe('whole cascades on the GPU model', () => {
   it('reports traffic at every level of the .arch hierarchy', () => {
     expect(Object.keys(r.traffic)).toEqual(['HBM', 'L2', 'SMEM', 'RF']);
     // the GEMM's HBM traffic: A and B read once, Z written once, and stream-K's fp32 partial tiles
-    // (one 128x256 tile per SM: 132 x 128 x 256 x 4 bytes) written and read once
+    // (one 128x256 tile per SM: 132 x 128 x 256 x 4 bytes) written and read once; and the L2 misses
+    // of B: the 32 x 16 grid rasters along N, so each of the 4 waves sweeps B (32 MiB) again, and
+    // one L2 partition (50 MiB / 2) keeps 25 MiB of it: 3 more sweeps of the other 7 MiB
     const partial = 132 * 128 * 256 * 4;
-    expect(r.einsums[0]!.traffic.HBM).toEqual({ readBytes: 2 * 4096 * 4096 * 2 + partial, writeBytes: 4096 * 4096 * 2 + partial });
+    const misses = 3 * (4096 * 4096 * 2 - (50 * 2 ** 20) / 2);
+    expect(r.einsums[0]!.traffic.HBM).toEqual({ readBytes: 2 * 4096 * 4096 * 2 + partial + misses, writeBytes: 4096 * 4096 * 2 + partial });
   });
   it('energy: MACs at 0.59 pJ (bf16) plus bytes x each level\'s energy; einsums sum to the total', () => {
     const z = r.einsums[0]!;

@@ -7,6 +7,7 @@ import {
   gemmBreakdown,
   gpuHardwareFromSpec,
   GpuHardwareError,
+  l2RereadBytes,
   predictAttentionSeconds,
   predictGemmSeconds,
   rooflineAttentionSeconds,
@@ -131,6 +132,32 @@ describe('GEMM model', () => {
     expect(b.memorySeconds).toBeCloseTo(b.l2Bytes / 2e11, 12);
     // the real H100 L2 (10 TB/s) does not bind this GEMM
     expect(gemmBreakdown(h100, bare, { m: 4096, n: 4096, k: 4096, dtype: 'bf16' }).bound).toBe('compute');
+  });
+  it('L2 misses: the raster order sweeps one operand every wave; one L2 partition keeps part of it', () => {
+    // the .arch files state two L2 partitions; an operand every SM reads has one half of the L2
+    expect(h100.l2Partitions).toBe(2);
+    expect(gpuHardwareFromSpec(loadBuiltinTarget('a100-80gb')).l2Partitions).toBe(2);
+    const half = (50 * 2 ** 20) / 2;
+    // a 16 x 86 grid (M = 2048 in 128 rows, N = 22016 in 256 columns): more N blocks, so rasters along
+    // M and sweeps A (2048 x 8192 x 2 = 32 MiB) once per wave: ceil(1376 / 132) = 11 waves, 10 more sweeps
+    const s = { m: 2048, n: 22016, k: 8192, dtype: 'fp16' as const };
+    const a = 2048 * 8192 * 2;
+    expect(l2RereadBytes(h100, s, 16, 86)).toBeCloseTo(10 * (a - half), 3);
+    // an operand that fits in one partition is read once
+    expect(l2RereadBytes(h100, { ...s, k: 4096 }, 16, 86)).toBe(0);
+    // more M blocks than N blocks: rasters along N and sweeps B (22016 x 8192 x 2), at most once per row of tiles
+    expect(l2RereadBytes(h100, s, 200, 2)).toBeCloseTo((Math.ceil(400 / 132) - 1) * (22016 * 8192 * 2 - half), 3);
+    expect(l2RereadBytes(h100, s, 2, 1)).toBe(0);
+    // without partitions the whole L2 holds the operand
+    const spec = loadBuiltinTarget('h100');
+    const one = gpuHardwareFromSpec({ ...spec, memories: spec.memories.map((m) => (m.name === 'L2' ? { ...m, attrs: {} } : m)) });
+    expect(one.l2Partitions).toBe(1);
+    expect(l2RereadBytes(one, s, 16, 86)).toBe(0);
+  });
+  it('an L2 partitions attribute that is not a whole number is a clear error', () => {
+    const spec = loadBuiltinTarget('h100');
+    const bad = { ...spec, memories: spec.memories.map((m) => (m.name === 'L2' ? { ...m, attrs: { partitions: 1.5 } } : m)) };
+    expect(() => gpuHardwareFromSpec(bad)).toThrow(/partitions/);
   });
   it('fp8 is faster than bf16 on a large GEMM', () => {
     const s = { m: 8192, n: 8192, k: 8192 };
