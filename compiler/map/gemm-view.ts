@@ -5,6 +5,7 @@
 // contraction flag, the cycle engines' GEMM dispatch and the SCALE-Sim report read this; it needs
 // only the IR, so the compiler, the simulators and the targets can all import it.
 import { indexVars, outputVars, rankOfVar, reducedVars, type Access, type Cascade, type Einsum } from '../ir';
+import type { EinsumWorkload, TensorUse } from './workload';
 
 export interface GemmView {
   M: number;
@@ -46,16 +47,44 @@ export function gemmView(c: Cascade, einsum: Einsum | number): GemmView | null {
   const a = accessVars(e.expr.a.access);
   const b = accessVars(e.expr.b.access);
   const reduced = new Set(reducedList);
-  const g: GemmView = { M: 1, N: 1, K: 1, batch: 1, mVars: [], nVars: [], kVars: [], batchVars: [], a: e.expr.a.access.tensor, b: e.expr.b.access.tensor };
-  for (const v of [...outputVars(e), ...reducedList]) {
-    const n = rankOfVar(c, v)?.size ?? 1;
-    if (reduced.has(v)) {
+  const vars = [...outputVars(e), ...reducedList];
+  return classify(vars, vars.map((v) => rankOfVar(c, v)?.size ?? 1), (k) => reduced.has(vars[k]!), (k) => a.has(vars[k]!), (k) => b.has(vars[k]!), e.expr.a.access.tensor, e.expr.b.access.tensor);
+}
+
+/**
+ * gemmView from a contraction's workload, which already holds its variables (output ones, then the
+ * reduced ones), their extents and each operand's variables as a mask: no walk of the IR. An
+ * operand read twice (A·A) or a gather in an operand's indices leaves other than two reads: then from the IR.
+ */
+export function gemmViewOfWorkload(c: Cascade, w: EinsumWorkload): GemmView | null {
+  if (!w.contraction) return null;
+  if (w.operandReads !== 2) return gemmView(c, w.index); // a gather among the operands' indices
+  let a: TensorUse | undefined;
+  let b: TensorUse | undefined;
+  for (const t of w.tensors) {
+    if (t.write) continue;
+    if (!a) a = t;
+    else if (!b) b = t;
+    else return gemmView(c, w.index);
+  }
+  if (!a || !b) return gemmView(c, w.index);
+  const nOut = w.vars.length - w.reduced.length;
+  return classify(w.vars, w.sizes, (k) => k >= nOut, (k) => (a.mask & (1 << k)) !== 0, (k) => (b.mask & (1 << k)) !== 0, a.name, b.name);
+}
+
+/** Reduced variables form K, those A alone indexes M, those B alone N, the rest the batch. */
+function classify(vars: readonly string[], sizes: readonly number[], reduced: (k: number) => boolean, inA: (k: number) => boolean, inB: (k: number) => boolean, a: string, b: string): GemmView {
+  const g: GemmView = { M: 1, N: 1, K: 1, batch: 1, mVars: [], nVars: [], kVars: [], batchVars: [], a, b };
+  for (let k = 0; k < vars.length; k++) {
+    const v = vars[k]!;
+    const n = sizes[k]!;
+    if (reduced(k)) {
       g.K *= n;
       g.kVars.push(v);
-    } else if (a.has(v) && !b.has(v)) {
+    } else if (inA(k) && !inB(k)) {
       g.M *= n;
       g.mVars.push(v);
-    } else if (b.has(v) && !a.has(v)) {
+    } else if (inB(k) && !inA(k)) {
       g.N *= n;
       g.nVars.push(v);
     } else {

@@ -12,7 +12,7 @@
 // dataflow's name and the one description both of the dataflow's models run.
 import type { Cascade } from '../ir';
 import type { FusedAttention } from '../../sim/spatial/attention-shape';
-import { gemmView, type GemmView } from './gemm-view';
+import { gemmViewOfWorkload, type GemmView } from './gemm-view';
 import type { Cost, EinsumMapping, GroupMapping, Mapping, SpatialBinding } from './mapping';
 import type { EinsumWorkload } from './workload';
 
@@ -67,7 +67,7 @@ export function opKindOf(w: EinsumWorkload): OpKind {
 }
 
 function einsumOp(c: Cascade, w: EinsumWorkload, e: EinsumMapping, batch: number): LoweredOp {
-  const gemm = w.contraction ? gemmView(c, w.index) : null;
+  const gemm = gemmViewOfWorkload(c, w);
   const kind = opKindOf(w);
   const shape = { vars: w.vars, sizes: w.sizes, reduced: w.reduced };
   const levels = Object.keys(e.cost.traffic);

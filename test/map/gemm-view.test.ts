@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildModel, parseModelConfig } from '../../compiler/graph';
 import { cascadeWorkloads } from '../../compiler/map';
-import { gemmView, isGemm, isPlainGemm } from '../../compiler/map/gemm-view';
+import { gemmView, gemmViewOfWorkload, isGemm, isPlainGemm } from '../../compiler/map/gemm-view';
 import { loadCascadeFile } from '../../compiler/lang';
 import { gemmOf } from '../../targets/spatial-cycle';
 import { cascade } from './helpers';
@@ -53,6 +53,13 @@ describe('gemmView', () => {
     expect(tested).toBeGreaterThanOrEqual(4);
   });
 
+  it('from a workload: an operand read twice and a gathered operand take the IR path and agree', () => {
+    const c = cascade('rank M = 6, K = 7, V = 9, E = 4, D = 4\ninput A[M, K]: bf16\ninput TOK[M]: int32\ninput W[V, E]: bf16\ninput B[E, D]: bf16\nS[m]: fp32 = A[m, k] * A[m, k]\nG[m, d]: fp32 = W[TOK[m], e] * B[e, d]\noutput S, G\n');
+    const ws = cascadeWorkloads(c);
+    expect(ws.map((w) => gemmViewOfWorkload(c, w))).toEqual([gemmView(c, 0), gemmView(c, 1)]);
+    expect(gemmView(c, 0)).toMatchObject({ M: 1, N: 1, K: 7, batch: 6, a: 'A', b: 'A' });
+  });
+
   it('agrees with the mapper\'s contraction flag and the cycle engine\'s gemmOf on every einsum of the examples and a LLaMA layer', () => {
     const files = ['examples/gemm/gemm.ein', 'examples/attention/attention-1pass.ein', 'examples/attention/attention-3pass.ein'];
     const config = parseModelConfig(readFileSync(join(root, 'data/models/llama-2-7b.json'), 'utf8'), 'llama-2-7b.json');
@@ -63,6 +70,8 @@ describe('gemmView', () => {
         const g = gemmView(c, w.index);
         expect(g !== null, w.name).toBe(w.contraction);
         expect(gemmOf(c, w)).toEqual(g);
+        // the lowering's front door reads the same view off the workload's masks
+        expect(gemmViewOfWorkload(c, w)).toEqual(g);
         if (!g) continue;
         gemms++;
         // M, N, K and batch cover the iteration space exactly once
