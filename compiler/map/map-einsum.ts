@@ -27,8 +27,8 @@ interface MemoEntry {
   order: Int32Array;
   /** what the winning point costs, kept so a hit describes it without rebuilding the cost model */
   figures?: Figures;
-  /** the last description's parts that depend on the variables' names only, for the next hit with the same names */
-  shape?: DescribedShape;
+  /** the descriptions' parts that depend on the variables' names only, for the next hit with the same names (a few: Q over s, K over m share a key) */
+  shapes?: DescribedShape[];
 }
 
 /**
@@ -320,8 +320,19 @@ export function describe(w: EinsumWorkload, _hw: HwModel, model: EinsumCostModel
 /** A remembered entry's mapping for `w`: its shape reused when `w` iterates the same variable names as the last one described. */
 function describeHit(w: EinsumWorkload, hit: MemoEntry): EinsumMapping {
   const f = hit.figures!;
-  if (!hit.shape || !sameNames(hit.shape.vars, w.vars)) hit.shape = describeShape(w, f, hit.row, hit.col, hit.order);
-  return assemble(w, f, hit.shape);
+  const shapes = (hit.shapes ??= []);
+  const k = shapes.findIndex((x) => sameNames(x.vars, w.vars));
+  // least recently used first: a layer's own variable names (m_l7) are not asked for again and go first
+  if (k >= 0) {
+    const shape = shapes[k]!;
+    for (let i = k; i < shapes.length - 1; i++) shapes[i] = shapes[i + 1]!;
+    shapes[shapes.length - 1] = shape;
+    return assemble(w, f, shape);
+  }
+  const shape = describeShape(w, f, hit.row, hit.col, hit.order);
+  if (shapes.length >= 4) shapes.shift();
+  shapes.push(shape);
+  return assemble(w, f, shape);
 }
 
 function sameNames(a: readonly string[], b: readonly string[]): boolean {
