@@ -3,7 +3,10 @@
 // points/s over the whole run (worker start-up included) and over the evaluation alone (from the
 // first committed batch on), the database's share of the wall time, and where the CPU went: the
 // process's CPU time over the wall time (the cores it kept busy) and the main thread's busy time
-// (event-loop utilisation: planning, commits, progress; the workers evaluate). On Linux it also
+// (event-loop utilisation: planning, commits, progress; the workers evaluate). The database's share is
+// the main thread's time in (or awaiting) database calls over the wall, less what of the preparation's
+// (opening the file, the resume check) passed while the workers were still loading (SweepSummary.dbMs);
+// the share with that part counted too is printed beside it. On Linux it also
 // reports the CPU time other processes took during the run (from /proc/stat), to tell an idle
 // machine's figures from a shared one's.
 //
@@ -96,6 +99,7 @@ interface Run {
   evalRate: number;
   startS: number;
   dbPct: number;
+  dbAllPct: number;
   cores: number;
   mainPct: number;
   othersS: number | undefined;
@@ -121,6 +125,7 @@ async function once(workers: number): Promise<Run> {
     evalRate: s.evaluated / ((performance.now() - first) / 1000),
     startS: (first - t0) / 1000,
     dbPct: (100 * s.dbMs) / s.wallMs,
+    dbAllPct: (100 * s.dbTotalMs) / s.wallMs,
     cores: cpuMs / s.wallMs,
     mainPct: (100 * s.mainBusyMs) / s.wallMs,
     othersS: busy0 !== undefined && busy1 !== undefined ? Math.max(0, busy1 - busy0 - cpuMs) / 1000 : undefined,
@@ -131,7 +136,7 @@ async function once(workers: number): Promise<Run> {
 function line(workers: number, r: Run, label = ''): string {
   return (
     `  ${workers} worker${workers > 1 ? 's' : ''}${label}: ${r.points} points in ${r.wallS.toFixed(2)} s = ${r.rate.toFixed(0)} points/s ` +
-    `(after start-up ${r.evalRate.toFixed(0)} points/s); database ${r.dbPct.toFixed(1)}% of the wall time; start-up ${r.startS.toFixed(2)} s; ` +
+    `(after start-up ${r.evalRate.toFixed(0)} points/s); database ${r.dbPct.toFixed(1)}% of the wall time (${r.dbAllPct.toFixed(1)}% with its part hidden behind the workers' start-up); start-up ${r.startS.toFixed(2)} s; ` +
     `${r.cores.toFixed(2)} cores busy, main thread busy ${r.mainPct.toFixed(0)}% of the wall` +
     (r.threads ? ` (CPU: main thread ${r.threads.mainS.toFixed(2)} s, workers ${r.threads.workersS.toFixed(2)} s, V8/libuv helpers ${r.threads.helpersS.toFixed(2)} s)` : '') +
     (r.othersS !== undefined ? `; other processes ${r.othersS.toFixed(1)} s of CPU` : '')
@@ -149,6 +154,7 @@ function medianRun(rs: Run[]): Run {
     evalRate: m('evalRate'),
     startS: m('startS'),
     dbPct: m('dbPct'),
+    dbAllPct: m('dbAllPct'),
     cores: m('cores'),
     mainPct: m('mainPct'),
     othersS: rs[0]!.othersS === undefined ? undefined : m('othersS'),

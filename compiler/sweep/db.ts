@@ -1,15 +1,21 @@
 // The sweep's results in an embedded DuckDB file (@duckdb/node-api): one row per point, keyed by the
 // point's hash. Rows are written in small batches, each appended and flushed as one transaction: a
-// batch is all there or not at all after a kill -9; a resume skips stored points, and a merge is an
-// INSERT OR IGNORE, so a point is never stored twice. `meta` records what sweep the file belongs to.
+// batch is all there or not at all after a kill -9. A point is never stored twice, by construction:
+// the enumeration gives every point its own key, a run stores each of its points once (the workers
+// claim them from one counter), a resume skips the keys the file holds, and a merge inserts only the
+// keys the file lacks. `key` is therefore not declared a PRIMARY KEY: DuckDB would keep an ART index
+// for it, and each transaction's local index allocates and zeroes fresh buffers, about 2 ms of the
+// main thread per commit, more than the rows themselves (docs/BENCHMARKS.md, stop 25); files written
+// with the key declared (before stop 25) read, resume and merge the same. `meta` records what sweep the
+// file belongs to.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBAppender, DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { UserError } from '../driver/user-error';
 import type { Row } from './types';
 
 export const COLUMNS: [keyof Row, string][] = [
-  ['key', 'VARCHAR PRIMARY KEY'],
+  ['key', 'VARCHAR'],
   ['idx', 'INTEGER'],
   ['target', 'VARCHAR'],
   ['workload', 'VARCHAR'],
@@ -78,9 +84,12 @@ export class SweepDb {
     return Number(r.getRowObjects()[0]!.n) > 0;
   }
 
+  /** Both tables in one transaction (one commit instead of two). */
   private async ensureSchema(): Promise<void> {
-    await this.conn.run(`CREATE TABLE IF NOT EXISTS points (${COLUMNS.map(([n, t]) => `${n} ${t}`).join(', ')})`);
-    await this.conn.run('CREATE TABLE IF NOT EXISTS meta (k VARCHAR PRIMARY KEY, v VARCHAR)');
+    await this.conn.run(
+      `BEGIN TRANSACTION; CREATE TABLE IF NOT EXISTS points (${COLUMNS.map(([n, t]) => `${n} ${t}`).join(', ')}); ` +
+        'CREATE TABLE IF NOT EXISTS meta (k VARCHAR PRIMARY KEY, v VARCHAR); COMMIT',
+    );
   }
 
   /** Runs `f` and adds its time to busyMs. */
@@ -102,7 +111,9 @@ export class SweepDb {
 
   setMeta(m: Record<string, string>): Promise<void> {
     return this.timed(async () => {
-      for (const [k, v] of Object.entries(m)) await this.conn.run(`INSERT OR REPLACE INTO meta VALUES (${literal(k)}, ${literal(v)})`);
+      const rows = Object.entries(m).map(([k, v]) => `(${literal(k)}, ${literal(v)})`);
+      // one statement, one commit (each commit costs the main thread a few milliseconds)
+      if (rows.length) await this.conn.run(`INSERT OR REPLACE INTO meta VALUES ${rows.join(', ')}`);
     });
   }
 
@@ -118,6 +129,9 @@ export class SweepDb {
     return Number(r.getRowObjects()[0]!.n);
   }
 
+  /** One appender for the life of the file: creating one per batch cost a query of the catalog each time. */
+  private appender: DuckDBAppender | undefined;
+
   /**
    * Appends a batch and flushes it: the flush commits the batch as one transaction, whole or not at
    * all. The caller never passes a point the file already holds (a resume skips them first).
@@ -125,13 +139,13 @@ export class SweepDb {
   async insert(rows: readonly Row[]): Promise<void> {
     if (!rows.length) return;
     const t0 = performance.now();
-    const a = await this.conn.createAppender('points');
+    const a = (this.appender ??= await this.conn.createAppender('points'));
     try {
       for (const r of rows) {
         for (const [n, t] of COLUMNS) {
           const v = r[n];
           if (v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v))) a.appendNull();
-          else if (t.startsWith('VARCHAR')) a.appendVarchar(String(v));
+          else if (t === 'VARCHAR') a.appendVarchar(String(v));
           else if (t === 'INTEGER') a.appendInteger(v as number);
           else if (t === 'BIGINT') a.appendBigInt(BigInt(Math.round(v as number)));
           else a.appendDouble(v as number);
@@ -139,10 +153,18 @@ export class SweepDb {
         a.endRow();
       }
       a.flushSync();
+    } catch (e) {
+      // a failed flush invalidates the appender (and drops its rows): the next batch gets a new one
+      this.appender = undefined;
+      try {
+        a.closeSync();
+      } catch {
+        // already invalid
+      }
+      throw e;
     } finally {
-      a.closeSync();
+      this.busyMs += performance.now() - t0;
     }
-    this.busyMs += performance.now() - t0;
   }
 
   /** Every row, in enumeration order. */
@@ -174,7 +196,11 @@ export class SweepDb {
       const mine = (await this.getMeta()).space;
       const space = theirs.getRowObjects()[0]?.v;
       if (mine !== undefined && space !== undefined && String(space) !== mine) throw new UserError(`${file} holds points of another sweep (its space differs from ${this.file}'s); merge only shards of one spec`);
-      await this.conn.run(`INSERT OR IGNORE INTO points (${NAMES}) SELECT ${NAMES} FROM src.points`);
+      // the keys this file lacks, each once (a file holds each key once; the window only guards that)
+      await this.conn.run(
+        `INSERT INTO points (${NAMES}) SELECT ${NAMES} FROM src.points s WHERE NOT EXISTS (SELECT 1 FROM points p WHERE p.key = s.key) ` +
+          'QUALIFY row_number() OVER (PARTITION BY s.key ORDER BY s.idx) = 1',
+      );
       await this.conn.run('INSERT OR IGNORE INTO meta SELECT k, v FROM src.meta');
     } finally {
       await this.conn.run('DETACH src');
@@ -185,6 +211,8 @@ export class SweepDb {
   /** Closes the file; DuckDB checkpoints it (folds the write-ahead log in) here, so the file stands alone. */
   async close(): Promise<void> {
     const t0 = performance.now();
+    this.appender?.closeSync();
+    this.appender = undefined;
     this.conn.closeSync();
     this.instance.closeSync();
     this.busyMs += performance.now() - t0;

@@ -34,7 +34,7 @@ export interface WorkMessage {
 }
 
 /** What a worker posts back: a batch of finished rows, or (last) that it found no group left. */
-export type WorkerMessage = { rows: Row[] } | { done: true } | { ready: true };
+export type WorkerMessage = { rows: Row[] } | { done: true } | { ready: true; at: number };
 
 /** Batching of a worker's rows: it posts when it holds this many, or this long after its last post. */
 export const POST_ROWS = 32;
@@ -66,7 +66,12 @@ export function groupByDesign(points: readonly Point[], designKey: (p: Point) =>
 
 export class SweepPool {
   private readonly workers: Worker[];
-  private readonly ready: Promise<unknown>[];
+  private readonly ready: Promise<number>[];
+  /**
+   * When the last worker had loaded (performance.now() of this thread; each worker stamps its own
+   * ready message, so a busy main thread does not delay the stamp); NaN if a worker failed to start.
+   */
+  readonly readyAt: Promise<number>;
   /** the first error a worker raised while no run was listening (reported by the next run) */
   private failed: Error | undefined;
 
@@ -75,10 +80,14 @@ export class SweepPool {
     this.workers = Array.from({ length: n }, () => new Worker(workerUrl()));
     this.ready = this.workers.map(
       (w) =>
-        new Promise<void>((resolve, reject) => {
-          w.once('message', () => resolve());
+        new Promise<number>((resolve, reject) => {
+          w.once('message', (m: WorkerMessage) => resolve('at' in m ? m.at - performance.timeOrigin : performance.now()));
           w.once('error', reject);
         }),
+    );
+    this.readyAt = Promise.all(this.ready).then(
+      (at) => Math.max(...at),
+      () => NaN,
     );
     // a worker that fails to start, or fails while the caller is still planning, is reported by run()
     for (const r of this.ready) r.catch(() => {});

@@ -1,7 +1,7 @@
 // `tessera sweep spec.yaml --db F`: enumerate the points, keep this shard's, skip those the database
 // already holds (--resume), evaluate the rest on the worker pool, and commit finished points every
-// quarter second (or every 256), so a kill -9 loses at most the last commit interval of work (plus
-// the last batch a worker had not yet posted, at most 100 ms: pool.ts).
+// 400 ms (COMMIT_MS, or every COMMIT_ROWS), so a kill -9 loses at most the last commit interval of
+// work plus the last batch a worker had not yet posted (at most 100 ms: pool.ts), half a second.
 //
 // The main thread only plans, commits and reports: the workers start first (they load their modules
 // while the spec is read and the database opened), claim their points themselves, and post rows in
@@ -27,7 +27,7 @@ export interface SweepOptions {
   /** 'bar' on a TTY, 'lines' otherwise, 'none' for tests and benchmarks */
   progress: 'bar' | 'lines' | 'none';
   log?: (line: string) => void;
-  /** milliseconds between commits (default 250) */
+  /** milliseconds between commits (default COMMIT_MS) */
   commitMs?: number;
 }
 
@@ -38,12 +38,25 @@ export interface SweepSummary {
   evaluated: number;
   byStatus: Record<Status, number>;
   wallMs: number;
+  /**
+   * milliseconds the main thread spent in (or awaiting) database calls, less the part of the
+   * preparation's (opening the file, the resume check, the meta rows) that passed while the workers
+   * were still loading: that part delayed nothing, since no point could start before the workers
+   * were ready. Commits and the close (its checkpoint) count in full.
+   */
   dbMs: number;
+  /** every millisecond spent in (or awaiting) database calls, overlapped or not */
+  dbTotalMs: number;
   /** milliseconds the main thread spent busy (event-loop utilisation: planning, commits, progress) */
   mainBusyMs: number;
 }
 
 /** The points of this run and the identity of the whole space (to refuse resuming another sweep). */
+/** Commit interval: with a worker's unposted batch (POST_MS, 100 ms) a kill -9 loses at most 0.5 s of work. */
+export const COMMIT_MS = 400;
+/** Commit early when this many rows wait (a fast sweep on many cores), to keep transactions small. */
+export const COMMIT_ROWS = 1024;
+
 export async function plan(specFile: string, shard?: Shard): Promise<{ all: Point[]; mine: Point[]; space: string; name: string }> {
   const spec = loadSweepSpec(specFile);
   const all = enumeratePoints(spec);
@@ -71,26 +84,37 @@ export async function runSweep(o: SweepOptions): Promise<SweepSummary> {
   const pool = new SweepPool(o.workers);
   let db: SweepDb | undefined;
   let summary: SweepSummary;
+  let hiddenDbMs = 0;
   try {
     const planned = await plan(o.spec, o.shard);
     db = await SweepDb.open(o.db);
-    summary = await sweepInto(db, pool, planned, o);
+    ({ summary, hiddenDbMs } = await sweepInto(db, pool, planned, o));
   } finally {
     await pool.close();
     await db?.close();
   }
   // the wall time and the database's time include opening the file and the checkpoint at its close
   summary.wallMs = performance.now() - t0;
-  summary.dbMs = db.busyMs;
+  summary.dbTotalMs = db.busyMs;
+  summary.dbMs = db.busyMs - hiddenDbMs;
   summary.mainBusyMs = performance.eventLoopUtilization(elu0).active;
   return summary;
 }
 
-async function sweepInto(db: SweepDb, pool: SweepPool, { all, mine, space, name }: Awaited<ReturnType<typeof plan>>, o: SweepOptions): Promise<SweepSummary> {
+async function sweepInto(db: SweepDb, pool: SweepPool, { all, mine, space, name }: Awaited<ReturnType<typeof plan>>, o: SweepOptions): Promise<{ summary: SweepSummary; hiddenDbMs: number }> {
   const done = await checkResume(db, o, space);
   await db.setMeta({ schema: 'tessera-sweep/1', sweep: name, space, total: String(all.length), ...(o.shard ? { [`shard ${o.shard.index}/${o.shard.count}`]: String(mine.length) } : {}) });
   const todo = mine.filter((p) => !done.has(p.key));
-  const summary: SweepSummary = { total: all.length, shardPoints: mine.length, resumed: mine.length - todo.length, evaluated: 0, byStatus: { ok: 0, 'does-not-fit': 0, error: 0 }, wallMs: 0, dbMs: 0, mainBusyMs: 0 };
+  const summary: SweepSummary = { total: all.length, shardPoints: mine.length, resumed: mine.length - todo.length, evaluated: 0, byStatus: { ok: 0, 'does-not-fit': 0, error: 0 }, wallMs: 0, dbMs: 0, dbTotalMs: 0, mainBusyMs: 0 };
+  // The preparation's database calls (open, resume check, meta) ran last, just before this point:
+  // what of them passed before the workers were ready held nothing up (no point could start earlier).
+  let hiddenDbMs = 0;
+  if (todo.length) {
+    const prepDb = db.busyMs;
+    const prepEnd = performance.now();
+    const readyAt = await pool.readyAt;
+    hiddenDbMs = Number.isFinite(readyAt) ? Math.min(prepDb, Math.max(0, readyAt - (prepEnd - prepDb))) : 0;
+  }
   const progress = makeProgress(o, mine.length, summary.resumed);
   await evaluateAndCommit(db, pool, todo, o, (rows) => {
     for (const r of rows) summary.byStatus[r.status]++;
@@ -98,7 +122,7 @@ async function sweepInto(db: SweepDb, pool: SweepPool, { all, mine, space, name 
     progress.update(summary.resumed + summary.evaluated);
   });
   progress.stop();
-  return summary;
+  return { summary, hiddenDbMs };
 }
 
 async function evaluateAndCommit(db: SweepDb, pool: SweepPool, todo: Point[], o: SweepOptions, onCommitted: (rows: Row[]) => void): Promise<void> {
@@ -114,12 +138,12 @@ async function evaluateAndCommit(db: SweepDb, pool: SweepPool, todo: Point[], o:
     });
     return writing;
   };
-  const timer = setInterval(() => void flush(), o.commitMs ?? 250);
+  const timer = setInterval(() => void flush(), o.commitMs ?? COMMIT_MS);
   try {
     const { points, starts } = groupByDesign(todo, designKey);
     await pool.run(points, starts, (rows) => {
       for (const r of rows) pending.push(r);
-      if (pending.length >= 256) void flush();
+      if (pending.length >= COMMIT_ROWS) void flush();
     });
     await flush();
   } finally {

@@ -28,4 +28,4 @@ async function work(m: WorkMessage): Promise<void> {
 }
 
 parentPort!.on('message', (m: WorkMessage) => void work(m));
-post({ ready: true });
+post({ ready: true, at: performance.timeOrigin + performance.now() });
