@@ -53,7 +53,20 @@ function sfuHardware(spec: TargetSpec): SfuHardware | undefined {
     if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new DiagnosticError([error('bad-attr', `${u.name}: attr depth_${o} = ${String(v)} must be a nonnegative integer (the pipeline depth of its ${o} operator, cycles)`)]);
     depth[o] = v;
   }
+  parallelKAgrees(u.name, lanes, u.attrs);
   return { name: u.name, lanes: lanes * (count(u.name, 'count', u.count) ?? 1), ops, depth };
+}
+
+/**
+ * FlightLLM's artifact gives each misc unit a rate of its own (SOFTMAX/LAYERNORM/ELTWISE/SILU_PARALLEL_K elements a
+ * cycle); the SFU model has one rate, its lanes, for every op. A stated `attr <kind>_parallel_k` that differs from
+ * the lanes would be silently ignored, so it is refused.
+ */
+function parallelKAgrees(owner: string, lanes: number, attrs: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(attrs)) {
+    if (!k.endsWith('_parallel_k')) continue;
+    if (count(owner, k, v) !== lanes) throw new DiagnosticError([error('bad-attr', `${owner}: attr ${k} = ${String(v)} differs from its lanes = ${lanes}: the SFU model runs every op at one rate, lanes elements a cycle a core`)]);
+  }
 }
 
 
