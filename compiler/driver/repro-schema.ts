@@ -46,7 +46,7 @@ export const ReproFlightllmSchema = z.object({
       rows: z.array(z.object({ resource: z.enum(['uram', 'bram36', 'lut', 'ff']), overlay: num.nullable(), shell: num, total: num.nullable(), device: num, paper: num, relError: num.nullable() })),
       notes: z.array(z.string()),
     }),
-    vhk158: z.object({ cores: z.number().int(), buffers: z.array(FlightllmBuffer), uram: num, bram36: num, note: z.string() }),
+    vhk158: z.object({ cores: z.number().int(), buffers: z.array(FlightllmBuffer), uram: num, bram36: num, dsp58: z.number().int(), note: z.string() }),
   }),
   assumptions: z.object({
     weightBits: num,

@@ -72,7 +72,9 @@ describe('FlightLLM buffers from the .arch', () => {
     expect(row('lut')).toMatchObject({ overlay: null, total: null, relError: null, shell: 107629, paper: 574000 });
     expect(row('ff')).toMatchObject({ overlay: null, total: null, relError: null, shell: 136086, paper: 943000 });
     expect(r.u280.buffers.find((b) => b.name === 'a')).toEqual({ name: 'a', banksPerCore: 128, widthBits: 128, depth: 4096, ram: 'URAM', blocksPerBank: 2, total: 768 });
-    expect(r.vhk158).toMatchObject({ cores: 4, uram: 1084, bram36: 1024 });
+    // DSP58: 4 matrix engines of 4096 INT8 MACs, 3 a DSP58 (INT8 dot-product mode): 4 x ceil(4096 / 3) = 4 x 1,366
+    expect(r.vhk158).toMatchObject({ cores: 4, uram: 1084, bram36: 1024, dsp58: 5464 });
+    expect(r.vhk158.note).toMatch(/^use only: the XCVH1582's device totals were found in no source/);
   });
 
   it('a buffer attribute that is missing or has no unit is refused plainly', () => {

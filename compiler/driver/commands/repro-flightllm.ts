@@ -115,7 +115,7 @@ function energyPerToken(target: string, d: Data, sp: ProjectionSparsity): Flight
     powerW,
     dynamicJoules: dynamicPj / 1e12 / 512,
     paperJoules: powerW !== null && paperRate !== null ? powerW / paperRate : null,
-    note: powerW === null ? `${target}: no measured board power in its .arch (energy not modelled)` : `${powerW} W measured on the board (FlightLLM) x the time per token; the paper's own rate at that power in paperJoules`,
+    note: powerW === null ? `${target}: no measured board power in its .arch (energy not modelled)` : `${powerW} W measured on the board (FlightLLM) x the time per token`,
   };
 }
 
