@@ -65,7 +65,7 @@ function sfuHardware(spec: TargetSpec): SfuHardware | undefined {
 function parallelKAgrees(owner: string, lanes: number, attrs: Record<string, unknown>): void {
   for (const [k, v] of Object.entries(attrs)) {
     if (!k.endsWith('_parallel_k')) continue;
-    if (count(owner, k, v) !== lanes) throw new DiagnosticError([error('bad-attr', `${owner}: attr ${k} = ${String(v)} differs from its lanes = ${lanes}: the SFU model runs every op at one rate, lanes elements a cycle a core`)]);
+    if (count(owner, k, v) !== lanes) throw new DiagnosticError([error('bad-attr', `${owner}: attr ${k} = ${String(v)} differs from its lanes = ${lanes}: the SFU model runs every op at one rate, lanes elements a cycle a core, so an SFU of other lanes states each *_parallel_k equal to them`)]);
   }
 }
 
