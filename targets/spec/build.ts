@@ -342,7 +342,7 @@ export class SpecBuilder {
           this.error('bad-value', `'${a.name}' must be a list, e.g. [mul, add] (got '${text}')`, span);
           return null;
         }
-        return { value: r.items };
+        return { value: [...r.items] }; // the spec's own array: the syntax tree's is shared and frozen
       case 'enum':
         if (r.kind !== 'string' || !ft.values.includes(r.value)) {
           this.error('bad-value', `'${a.name}' must be one of ${ft.values.join(', ')} (got '${text}')`, span, r.kind === 'string' ? didYouMean(r.value, ft.values) : undefined);

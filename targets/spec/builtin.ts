@@ -29,12 +29,23 @@ export function builtinTargetFiles(): { name: string; path: string }[] {
   return [...byName].map(([name, path]) => ({ name, path })).sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/** Names found, by working directory, TESSERA_TARGET_PATH and name: a sweep loads a target per design
+ * point, and the file check was a system call each time. Only finds are kept, so a name not found is
+ * looked up again (a folder created later is found); a found file is not checked again in this process. */
+const found = new Map<string, string>();
+
 /** The first folder's <name>/<name>.arch: a direct look-up (a sweep loads a target per point; listing every folder each time cost more than the parse). */
 export function builtinTargetPath(name: string): string | undefined {
   if (name === '' || name === '.' || name === '..' || /[\\/\0]/.test(name)) return undefined;
+  const key = `${process.cwd()}\0${process.env.TESSERA_TARGET_PATH ?? ''}\0${name}`;
+  const known = found.get(key);
+  if (known !== undefined) return known;
   for (const dir of targetDirs()) {
     const p = join(dir, name, `${name}.arch`);
-    if (existsSync(p)) return p;
+    if (existsSync(p)) {
+      found.set(key, p);
+      return p;
+    }
   }
   return undefined;
 }
