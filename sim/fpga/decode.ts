@@ -5,6 +5,11 @@
 // buffering: max(T_mem, T_cmp)); without it, each op writes its output to HBM and the next reads it back across
 // channels (0.35 efficiency) and the phases serialise (T_mem + T_cmp). Each weight has its own N:M pattern (or
 // none): `repro flightllm` reads them from the cascade `lower --sparsity` makes.
+// The special-function unit, as FlightLLM's artifact runs it in decode (profile/inst_gen): softmax, SiLU and the
+// elementwise ops are fused into the attention and linear MV instructions they follow and overlap them, while
+// each RMSNorm (two a block and the final one) is a MISC instruction of its own over the hidden row, 2 x hidden /
+// LAYERNORM_PARALLEL_K cycles (inst_profiler.py time_MISC: the row is read twice), between the GEMVs: added in
+// series.
 import { gemmCycles, hbmSeconds, nonzerosAlongK, type EngineMode, type HbmConfig, type Sparsity } from './overlay';
 
 export interface LlamaShape {
@@ -31,12 +36,16 @@ export interface DecodeConfig {
   kvBits: number;
   actBits: number;
   alwaysOnChip: boolean;
+  /** elements a cycle of the unit that runs an RMSNorm (FlightLLM artifact: LAYERNORM_PARALLEL_K) */
+  normElementsPerCycle: number;
 }
 
 export interface DecodeStep {
   seconds: number;
   computeSeconds: number;
   memorySeconds: number;
+  /** the RMSNorms' share of `seconds` (and of `computeSeconds`): 2 x layers + 1 norms in series */
+  normSeconds: number;
   hbmBytes: number;
   /** MACs the DSP chains perform (kept weights only) */
   macs: number;
@@ -93,6 +102,9 @@ export function decodeStep(m: LlamaShape, kv: number, c: DecodeConfig): DecodeSt
     memorySeconds += tm;
     hbmBytes += bytes;
   }
+  const normSeconds = ((2 * m.layers + 1) * Math.ceil((2 * m.hidden) / c.normElementsPerCycle)) / c.clockHz;
+  seconds += normSeconds;
+  computeSeconds += normSeconds;
   const peak = c.hbm.channels * c.hbm.channelBytesPerSecond;
-  return { seconds, computeSeconds, memorySeconds, hbmBytes, macs, hbmUtilisation: hbmBytes / (seconds * peak) };
+  return { seconds, computeSeconds, memorySeconds, normSeconds, hbmBytes, macs, hbmUtilisation: hbmBytes / (seconds * peak) };
 }

@@ -3,7 +3,9 @@ import { decodeStep, type DecodeConfig } from '../../sim/fpga/decode';
 import { reproFlightllm } from '../../compiler/driver/commands/repro-flightllm';
 
 const hbm = { channels: 32, channelBytesPerSecond: 14.375e9, efficiencyInChannel: 0.7, efficiencyCrossChannel: 0.35 };
-const cfg = (alwaysOnChip: boolean): DecodeConfig => ({ clockHz: 225e6, cores: 1, mv: { n: 64, k: 16, m: 1 }, hbm, weightBits: 4, sparsity: {}, kvBits: 8, actBits: 8, alwaysOnChip });
+const cfg = (alwaysOnChip: boolean): DecodeConfig => ({ clockHz: 225e6, cores: 1, mv: { n: 64, k: 16, m: 1 }, hbm, weightBits: 4, sparsity: {}, kvBits: 8, actBits: 8, alwaysOnChip, normElementsPerCycle: 16 });
+// the RMSNorms: 2 a block and the final one, each 2 x 64 / 16 = 8 cycles (the row read twice), in series
+const norms = (3 * 8) / 225e6;
 
 describe('FPGA decode step, hand-derived', () => {
   // one layer, hidden 64, intermediate 64, vocab 64, kv 16: 8 GEMVs of 64x64 (7 weights + LM head ... ) by hand below
@@ -15,14 +17,15 @@ describe('FPGA decode step, hand-derived', () => {
     const tmW = 2048 / (460e9 * 0.7);
     // QK: K=64, N=16: 1 tile x (4 + 16) = 20 cycles, 64*16 B; SV: K=16, N=64: 1 tile x (1 + 16) = 17 cycles, 1024 B
     const tmKV = 1024 / (460e9 * 0.7);
-    const expected = 8 * Math.max(tcW, tmW) + Math.max(20 / 225e6, tmKV) + Math.max(17 / 225e6, tmKV);
+    const expected = 8 * Math.max(tcW, tmW) + Math.max(20 / 225e6, tmKV) + Math.max(17 / 225e6, tmKV) + norms;
     expect(s.seconds).toBeCloseTo(expected, 15);
+    expect(s.normSeconds).toBeCloseTo(norms, 18);
     expect(s.hbmBytes).toBe(8 * 2048 + 2 * 1024);
   });
   it('without it: compute and transfers serialise and activations cross channels', () => {
     const s = decodeStep(m, 16, cfg(false));
     const act = (k: number, n: number) => ((k + n) * 8) / 8 / (460e9 * 0.35);
-    const expected = 8 * (20 / 225e6 + 2048 / (460e9 * 0.7) + act(64, 64)) + (20 / 225e6 + 1024 / (460e9 * 0.7) + act(64, 16)) + (17 / 225e6 + 1024 / (460e9 * 0.7) + act(16, 64));
+    const expected = 8 * (20 / 225e6 + 2048 / (460e9 * 0.7) + act(64, 64)) + (20 / 225e6 + 1024 / (460e9 * 0.7) + act(64, 16)) + (17 / 225e6 + 1024 / (460e9 * 0.7) + act(16, 64)) + norms;
     expect(s.seconds).toBeCloseTo(expected, 15);
   });
   it('repro flightllm: every point, both devices; always-on-chip raises HBM utilisation', () => {

@@ -49,8 +49,12 @@ export function loweredSparsity(d: Data): ProjectionSparsity {
 }
 
 export function decodeConfig(target: string, d: Data, alwaysOnChip: boolean, sparsity: ProjectionSparsity = loweredSparsity(d)): DecodeConfig {
-  const h = overlayHardware(loadBuiltinTarget(target));
+  const spec = loadBuiltinTarget(target);
+  const h = overlayHardware(spec);
   if (typeof h === 'string') throw new Error(`internal: built-in target ${target}: ${h}`);
+  // the RMSNorm's rate: FlightLLM's artifact's LAYERNORM_PARALLEL_K, on the SFU (hardware.ts checks it equals its lanes)
+  const norm = spec.computes.find((u) => u.attrs.sfu === true)?.attrs.layernorm_parallel_k;
+  if (typeof norm !== 'number') throw new Error(`internal: built-in target ${target} states no attr layernorm_parallel_k on its SFU`);
   return {
     clockHz: h.clockHz,
     cores: h.cores,
@@ -61,6 +65,7 @@ export function decodeConfig(target: string, d: Data, alwaysOnChip: boolean, spa
     kvBits: d.assumptions.kvBits,
     actBits: d.assumptions.actBits,
     alwaysOnChip,
+    normElementsPerCycle: norm,
   };
 }
 
