@@ -4,7 +4,7 @@
 // exactly the rows the sources' pool stores for the same spec (eval_ms aside): the bundle resolves the
 // built-in targets and data relative to its per-file twins, as the per-file build does.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SweepDb } from '../../compiler/sweep/db';
 import { runSweep } from '../../compiler/sweep/run';
 import type { Row } from '../../compiler/sweep/types';
+import type { SweepSummary } from '../../compiler/sweep/run';
 
 const ROOT = join(import.meta.dirname, '../..');
 const SPEC = join(ROOT, 'test/fixtures/sweep/small.yaml');
@@ -31,6 +32,18 @@ afterAll(() => {
 
 /** The rows, eval_ms aside; a message naming a built-in target's file names it under the package's root
  * (the built package reads its own copy: OUTDIR/targets/..., which shows the bundle found it there). */
+/** Runs an ES module snippet against the built package in a plain Node process; returns its JSON output. */
+let scripts = 0;
+function builtNode(code: string): unknown {
+  // a file, not --input-type with -e: the sweep's worker threads inherit the process's flags
+  const file = join(tmp, `script-${scripts++}.mjs`);
+  writeFileSync(file, code);
+  const r = spawnSync(process.execPath, [file], { cwd: ROOT, encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  return JSON.parse(r.stdout);
+}
+
 async function rowsOf(file: string, root: string): Promise<Row[]> {
   const db = await SweepDb.open(file, { readOnly: true });
   try {
@@ -41,18 +54,18 @@ async function rowsOf(file: string, root: string): Promise<Row[]> {
 }
 
 describe('the bundled sweep worker', () => {
-  it('is what the built pool starts', async () => {
+  it('is what the built pool starts', () => {
     const bundle = join(OUTDIR, 'cli/sweep-worker.js');
     expect(existsSync(bundle)).toBe(true);
-    const pool = (await import(pathToFileURL(join(OUTDIR, 'compiler/sweep/pool.js')).href)) as typeof import('../../compiler/sweep/pool');
-    expect(fileURLToPath(pool.sweepWorkerUrl())).toBe(bundle);
+    const url = builtNode(`const { sweepWorkerUrl } = await import(${JSON.stringify(pathToFileURL(join(OUTDIR, 'compiler/sweep/pool.js')).href)}); process.stdout.write(JSON.stringify(sweepWorkerUrl().href));`);
+    expect(fileURLToPath(url as string)).toBe(bundle);
   });
 
   it('stores the same rows as the sources’ workers, point for point', async () => {
-    const built = (await import(pathToFileURL(join(OUTDIR, 'compiler/sweep/run.js')).href)) as typeof import('../../compiler/sweep/run');
     const a = join(tmp, 'bundle.duckdb');
     const b = join(tmp, 'sources.duckdb');
-    const sa = await built.runSweep({ spec: SPEC, db: a, workers: 2, progress: 'none' });
+    const opts = JSON.stringify({ spec: SPEC, db: a, workers: 2, progress: 'none' });
+    const sa = builtNode(`const { runSweep } = await import(${JSON.stringify(pathToFileURL(join(OUTDIR, 'compiler/sweep/run.js')).href)}); process.stdout.write(JSON.stringify(await runSweep(${opts})));`) as SweepSummary;
     const sb = await runSweep({ spec: SPEC, db: b, workers: 2, progress: 'none' });
     expect(sa.evaluated).toBe(sb.evaluated);
     expect(sa.byStatus).toEqual(sb.byStatus);
