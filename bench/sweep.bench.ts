@@ -125,7 +125,7 @@ async function once(workers: number): Promise<Run> {
     evalRate: s.evaluated / ((performance.now() - first) / 1000),
     startS: (first - t0) / 1000,
     dbPct: (100 * s.dbMs) / s.wallMs,
-    dbAllPct: (100 * s.dbTotalMs) / s.wallMs,
+    dbAllPct: (100 * (s.dbTotalMs ?? s.dbMs)) / s.wallMs, // a build before stop 25 counted everything in dbMs
     cores: cpuMs / s.wallMs,
     mainPct: (100 * s.mainBusyMs) / s.wallMs,
     othersS: busy0 !== undefined && busy1 !== undefined ? Math.max(0, busy1 - busy0 - cpuMs) / 1000 : undefined,
