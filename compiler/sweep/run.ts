@@ -51,12 +51,12 @@ export interface SweepSummary {
   mainBusyMs: number;
 }
 
-/** The points of this run and the identity of the whole space (to refuse resuming another sweep). */
 /** Commit interval: with a worker's unposted batch (POST_MS, 100 ms) a kill -9 loses at most 0.5 s of work. */
 export const COMMIT_MS = 400;
 /** Commit early when this many rows wait (a fast sweep on many cores), to keep transactions small. */
 export const COMMIT_ROWS = 1024;
 
+/** The points of this run and the identity of the whole space (to refuse resuming another sweep). */
 export async function plan(specFile: string, shard?: Shard): Promise<{ all: Point[]; mine: Point[]; space: string; name: string }> {
   const spec = loadSweepSpec(specFile);
   const all = enumeratePoints(spec);
