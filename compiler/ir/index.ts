@@ -7,6 +7,6 @@ export * from './walk';
 export { finalize, type FinalizeResult } from './finalize';
 export { printCascade, printEinsum, printExpr, printIndex, printSparsity } from './print';
 export * from './sparsity';
-export { Bijection, cascadesEqual, einsumsEqual, exprsEqual, indexEqual, Renaming } from './equal';
+export { cascadesEqual, einsumsEqual, exprsEqual, indexEqual } from './equal';
 export * from './prng';
 export * from './units-format';

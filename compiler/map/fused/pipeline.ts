@@ -12,14 +12,13 @@
 // the analytic model below times it (a list schedule of its per-tile operations against the DRAM and
 // GLB bandwidth bounds) and the mapper stores it as GroupMapping.fused, which the cycle engine
 // (sim/spatial/attention-pipeline.ts simulateFusemax) runs.
-import { iterativeVars, partitionInfos, Renaming, type Cascade } from '../../ir';
+import { iterativeVars, partitionInfos, type Cascade } from '../../ir';
 import { opTileCycles, pipelineFirstTransfers, tileBytes, transferCycles, type FusedAttention, type FusedOp, type FusedTensor, type PipelineAttention } from '../../../sim/spatial/attention-shape';
 import type { HwModel, LevelModel, UnitModel } from '../hardware';
 import type { EinsumMapping, Objective, SpatialBinding } from '../mapping';
 import { cyclesPerPoint, energyPerPoint, type EinsumWorkload } from '../workload';
 import { bytesOf, dependencies, describeCommon, elems, fusedOp, fusedTensor, groupEnergy, listSchedule, scheduleOps, sizeOfVar, unitOf, unitPair } from './common';
 import type { FusedOutcome } from './plugin';
-import { copyCost, renameDescription, renameEinsum, sameUnderRenaming, type GroupRename } from './repeat';
 
 
 interface PipelineBinding {
@@ -219,10 +218,7 @@ function pipelineOps(c: Cascade, b: PipelineBinding, M0: number, tensors: FusedT
 /** FuseMax's description of the cascade on `hw`: the binding, tiles (P1 fits the GLB), operands and einsums. */
 export function describePipeline(c: Cascade, ws: EinsumWorkload[], hw: HwModel, batch: number, part?: Partition): PipelineAttention | { reason: string } {
   const b = bindPipeline(c, ws, hw, part);
-  return 'reason' in b ? b : describeBinding(c, hw, batch, b);
-}
-
-function describeBinding(c: Cascade, hw: HwModel, batch: number, b: PipelineBinding): PipelineAttention | { reason: string } {
+  if ('reason' in b) return b;
   const M0 = sizeOfVar(c, b.m0);
   const M1 = sizeOfVar(c, b.m1);
   const P = sizeOfVar(c, b.rowVar);
@@ -237,17 +233,13 @@ function describeBinding(c: Cascade, hw: HwModel, batch: number, b: PipelineBind
   return {
     dataflow: 'pipeline',
     ...describeCommon(c, hw, b.u2, b.u1, batch, tensors, b.first2d),
-    ranks: pipelineRanks(b),
+    ranks: { P: b.rowVar, M: b.parent.toLowerCase(), m1: b.m1, m0: b.m0 },
     P,
     M: sizeOfVar(c, b.parent.toLowerCase()),
     onChip: { stateBytesPerRow, streamBytesPerTile },
     ops,
     tiles: { M0, M1, P0, P1, P2: Math.ceil(P / (P1 * P0)) },
   };
-}
-
-function pipelineRanks(b: PipelineBinding): PipelineAttention['ranks'] {
-  return { P: b.rowVar, M: b.parent.toLowerCase(), m1: b.m1, m0: b.m0 };
 }
 
 /**
@@ -443,25 +435,7 @@ function pipelineExplanation(d: PipelineAttention, hw: HwModel, r: { arrival: [s
 
 /** FuseMax's analytic model: the description's list schedule against the DRAM and GLB bandwidth bounds. */
 export function pipelineModel(c: Cascade, ws: EinsumWorkload[], hw: HwModel, _objective: Objective, batch: number, part?: Partition): FusedOutcome | { reason: string } {
-  const b = bindPipeline(c, ws, hw, part);
-  if ('reason' in b) return b;
-  const f = formPipeline(c, ws, hw, batch, b);
-  return 'reason' in f ? f : f.outcome;
-}
-
-/** A group formed in full: its outcome, and what renaming it for a repeated part needs. */
-interface Formed {
-  b: PipelineBinding;
-  /** cascade indices of its members, its tail and the inits it covers, in that order */
-  indices: number[];
-  outcome: FusedOutcome;
-  explain: PipelineFigures;
-}
-
-type PipelineFigures = { arrival: [string, number][]; drainCycles: number; latency: number; boundBy: string; busy: Record<string, number> };
-
-function formPipeline(c: Cascade, ws: EinsumWorkload[], hw: HwModel, batch: number, b: PipelineBinding): Formed | { reason: string } {
-  const d = describeBinding(c, hw, batch, b);
+  const d = describePipeline(c, ws, hw, batch, part);
   if ('reason' in d) return d;
   const glb = hw.levels[hw.glb]!;
   const dram = hw.levels[hw.dram]!;
@@ -476,9 +450,7 @@ function formPipeline(c: Cascade, ws: EinsumWorkload[], hw: HwModel, batch: numb
   const { einsums, busy, opEnergy } = pipelineEinsums(d, ws, hw, groupName);
   const energy = groupEnergy(hw, d, opEnergy, t, latency);
   const { M0, M1, P0, P1, P2 } = d.tiles;
-  const explain: PipelineFigures = { arrival, drainCycles: t.drainCycles, latency, boundBy, busy };
-  const covers = initsOf(c, new Set(d.ops.map((o) => c.einsums[o.index]!.output.tensor)));
-  const outcome: FusedOutcome = {
+  return {
     group: {
       name: groupName,
       kind: 'pipeline',
@@ -492,58 +464,11 @@ function formPipeline(c: Cascade, ws: EinsumWorkload[], hw: HwModel, batch: numb
         traffic: { [dram.name]: { readBytes: t.dramRead, writeBytes: t.dramWrite }, [glb.name]: { readBytes: t.glbRead, writeBytes: t.glbWrite, fillBytes: t.dramRead } },
         boundBy,
       },
-      explanation: pipelineExplanation(d, hw, explain),
+      explanation: pipelineExplanation(d, hw, { arrival, drainCycles: t.drainCycles, latency, boundBy, busy }),
       fused: d,
     },
     einsums,
-    covers,
-  };
-  return { b, indices: [...d.ops.map((o) => o.index), ...covers], outcome, explain };
-}
-
-/**
- * The group of binding `b` as a renamed copy of one formed before, when its members, tail, covered
- * inits and every tensor and rank they name equal that group's under one renaming (repeat.ts); null
- * when none does. The binding's own choices (tile ranks, row rank, the views read through) pair too.
- */
-function repeatOf(c: Cascade, ws: EinsumWorkload[], hw: HwModel, b: PipelineBinding, formed: Formed[]): FusedOutcome | null {
-  const group = [...b.members, ...b.tailWs];
-  const covers = initsOf(c, new Set(group.map((w) => c.einsums[w.index]!.output.tensor)));
-  const indices = [...group.map((w) => w.index), ...covers];
-  for (const f of formed) {
-    if (f.b.members.length !== b.members.length || f.b.tailWs.length !== b.tailWs.length || f.indices.length !== indices.length) continue;
-    const r = new Renaming();
-    if (!(r.vars.pair(f.b.m1, b.m1) && r.vars.pair(f.b.m0, b.m0) && r.vars.pair(f.b.rowVar, b.rowVar) && r.ranks.pair(f.b.parent, b.parent))) continue;
-    if (f.b.first2d.index - f.indices[0]! !== b.first2d.index - indices[0]! || !viewsPair(f.b, b, r)) continue;
-    if (!sameUnderRenaming(c, ws, f.indices, indices, r)) continue;
-    const d = f.outcome.group.fused!;
-    if (!d.tensors.every((t) => r.tensors.to.has(t.name))) continue;
-    return renamedGroup(hw, f, b, { r, index: new Map(f.indices.map((x, i) => [x, indices[i]!])), group: `pipeline(${b.m1})` }, covers);
-  }
-  return null;
-}
-
-/** Pairs what the members' reads resolve to (a view BK = K re-laid out is read where K lives); false when the partners disagree. */
-function viewsPair(a: PipelineBinding, b: PipelineBinding, r: Renaming): boolean {
-  const xs = [...a.members, ...a.tailWs];
-  const ys = [...b.members, ...b.tailWs];
-  for (let k = 0; k < xs.length; k++) {
-    const x = xs[k]!.tensors;
-    const y = ys[k]!.tensors;
-    if (x.length !== y.length) return false;
-    for (let i = 0; i < x.length; i++) if (!x[i]!.write && !r.tensors.pair(a.resolve(x[i]!.name), b.resolve(y[i]!.name))) return false;
-  }
-  return true;
-}
-
-function renamedGroup(hw: HwModel, f: Formed, b: PipelineBinding, n: GroupRename, covers: number[]): FusedOutcome {
-  const g = f.outcome.group;
-  const d = renameDescription(g.fused!, n, pipelineRanks(b)) as PipelineAttention;
-  const explain: PipelineFigures = { ...f.explain, arrival: f.explain.arrival.map(([x, at]) => [n.r.tensors.map(x), at]), busy: { ...f.explain.busy } };
-  return {
-    group: { name: n.group, kind: g.kind, einsums: d.ops.map((o) => o.einsum), params: { ...g.params }, cost: copyCost(g.cost), explanation: pipelineExplanation(d, hw, explain), fused: d },
-    einsums: f.outcome.einsums.map((e) => renameEinsum(e, n)),
-    covers,
+    covers: initsOf(c, new Set(d.ops.map((o) => c.einsums[o.index]!.output.tensor))),
   };
 }
 
@@ -567,21 +492,15 @@ function initsOf(c: Cascade, written: Set<string>): number[] {
  * A partition the binding refuses is mapped einsum by einsum; when every one is refused, the first
  * reason is the answer.
  */
-export function pipelineGroups(c: Cascade, ws: EinsumWorkload[], hw: HwModel, _objective: Objective, batch: number): FusedOutcome[] | { reason: string } {
+export function pipelineGroups(c: Cascade, ws: EinsumWorkload[], hw: HwModel, objective: Objective, batch: number): FusedOutcome[] | { reason: string } {
   const parts = iterativePartitions(c);
   if (parts.length === 0) return { reason: 'the cascade has no iterative partitioned rank (M -> M1, M0 with m1 iterative) to traverse once' };
   const out: FusedOutcome[] = [];
   const refused: string[] = [];
-  const formed: Formed[] = []; // groups formed in full, which the parts repeating them (a model's later layers) copy renamed
   for (const part of parts) {
-    const b = bindPipeline(c, ws, hw, part);
-    const repeated = 'reason' in b ? null : repeatOf(c, ws, hw, b, formed);
-    const f = repeated ?? ('reason' in b ? b : formPipeline(c, ws, hw, batch, b));
-    if ('reason' in f) refused.push(`${part.vars[0]}: ${f.reason}`);
-    else if ('outcome' in f) {
-      formed.push(f);
-      out.push(f.outcome);
-    } else out.push(f);
+    const r = pipelineModel(c, ws, hw, objective, batch, part);
+    if ('reason' in r) refused.push(`${part.vars[0]}: ${r.reason}`);
+    else out.push(r);
   }
   if (out.length === 0) return { reason: parts.length === 1 ? refused[0]!.slice(refused[0]!.indexOf(': ') + 2) : refused.join('; ') };
   if (refused.length > 0) out[0]!.unfused = refused.map((x) => `pipeline(${x.slice(0, x.indexOf(':'))}) not formed: ${x.slice(x.indexOf(': ') + 2)}`);
