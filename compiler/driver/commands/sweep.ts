@@ -50,6 +50,59 @@ function thisTessera(): string {
   return `${process.execPath} ${bin}`;
 }
 
+/** `sweep export`: one row per point as CSV or Parquet. */
+async function exportAction(o: { db: string; csv?: string; parquet?: string; json?: boolean }): Promise<void> {
+  const { exportSweep } = await import('../../sweep/export');
+  const n = await exportSweep(o.db, { ...(o.csv ? { csv: o.csv } : {}), ...(o.parquet ? { parquet: o.parquet } : {}) });
+  if (o.json) process.stdout.write(JSON.stringify({ db: o.db, format: o.csv ? 'csv' : 'parquet', output: o.csv ?? o.parquet, points: n }, null, 2) + '\n');
+  else process.stdout.write(`${o.csv ?? o.parquet}: ${n} points\n`);
+}
+
+/** `sweep pareto`: the front over two or three metrics. */
+async function paretoAction(o: { db: string; x?: string; y?: string; z?: string; json?: boolean }): Promise<void> {
+  const { checkMetric, formatFront, paretoFront } = await import('../../sweep/pareto');
+  const { SweepDb } = await import('../../sweep/db');
+  const metrics = [checkMetric('--x', o.x), checkMetric('--y', o.y), ...(o.z !== undefined ? [checkMetric('--z', o.z)] : [])];
+  const db = await SweepDb.open(o.db, { mustExist: true, readOnly: true });
+  const rows = await db.rows().finally(() => db.close());
+  const front = paretoFront(rows, metrics);
+  process.stdout.write(o.json ? JSON.stringify(front, null, 2) + '\n' : formatFront(front, metrics, rows.length));
+}
+
+/** `sweep merge`: fold shard databases into one. */
+async function mergeAction(inputs: string[], o: { db: string; json?: boolean }): Promise<void> {
+  const { SweepDb } = await import('../../sweep/db');
+  if (inputs.some((f) => resolve(f) === resolve(o.db))) throw new UserError(`sweep merge: ${o.db} is both the output and an input`);
+  const db = await SweepDb.open(o.db);
+  try {
+    let added = 0;
+    for (const f of inputs) added += await db.mergeFrom(f);
+    const total = await db.count();
+    if (o.json) process.stdout.write(JSON.stringify({ db: o.db, inputs, added, total }, null, 2) + '\n');
+    else process.stdout.write(`${o.db}: ${added} points added from ${inputs.length} databases, ${total} in all\n`);
+  } finally {
+    await db.close();
+  }
+}
+
+/** `sweep slurm`: an sbatch job array, or with --k8s a Kubernetes Indexed Job, one shard per task. */
+async function slurmAction(spec: string, o: { shards: string; out?: string; cpus: string; tessera?: string; k8s?: boolean; image: string; claim: string; output?: string; json?: boolean }): Promise<void> {
+  const { parseShards, slurmScript, k8sManifest } = await import('../../sweep/cluster');
+  const { loadSweepSpec } = await import('../../sweep/spec');
+  const s = loadSweepSpec(spec); // a bad spec fails here, not on the cluster
+  const shards = parseShards(o.shards);
+  const cpus = parseShards(o.cpus);
+  const base = { shards, cpus, name: s.name, out: o.out ?? `sweep-${s.name}` };
+  // Slurm opens each task's --output file before the script runs: the folder must exist
+  if (!o.k8s) mkdirSync(base.out, { recursive: true });
+  const text = o.k8s
+    ? k8sManifest({ ...base, spec: relative(process.cwd(), resolve(spec)), tessera: o.tessera ?? 'npx tessera', image: o.image, claim: o.claim })
+    : slurmScript({ ...base, spec, tessera: o.tessera ?? thisTessera() });
+  if (o.output) writeFileSync(o.output, text, { mode: 0o755 });
+  if (o.json) process.stdout.write(JSON.stringify({ kind: o.k8s ? 'k8s' : 'slurm', shards, output: o.output ?? null, script: text }, null, 2) + '\n');
+  else if (!o.output) process.stdout.write(text);
+}
+
 export function register(program: Command): void {
   const sweep = program.command('sweep').description('sweep a design space (spec.yaml) into a DuckDB file; export, rank, merge, and shard it over Slurm or Kubernetes');
   sweep
@@ -71,12 +124,7 @@ export function register(program: Command): void {
     .option('--csv <file>', 'CSV output')
     .option('--parquet <file>', 'Parquet output')
     .option('--json', 'print what was written as JSON (docs/schema/sweep-export.schema.json)')
-    .action(async (o: { db: string; csv?: string; parquet?: string; json?: boolean }) => {
-      const { exportSweep } = await import('../../sweep/export');
-      const n = await exportSweep(o.db, { ...(o.csv ? { csv: o.csv } : {}), ...(o.parquet ? { parquet: o.parquet } : {}) });
-      if (o.json) process.stdout.write(JSON.stringify({ db: o.db, format: o.csv ? 'csv' : 'parquet', output: o.csv ?? o.parquet, points: n }, null, 2) + '\n');
-      else process.stdout.write(`${o.csv ?? o.parquet}: ${n} points\n`);
-    });
+    .action(exportAction);
   sweep
     .command('pareto')
     .description('the Pareto front over two or three metrics (latency, energy, area, utilization, offchip, pes, onchip_bytes, ...)')
@@ -85,35 +133,14 @@ export function register(program: Command): void {
     .option('--y <metric>', 'second metric')
     .option('--z <metric>', 'third metric (optional)')
     .option('--json', 'print the front as JSON rows')
-    .action(async (o: { db: string; x?: string; y?: string; z?: string; json?: boolean }) => {
-      const { checkMetric, formatFront, paretoFront } = await import('../../sweep/pareto');
-      const { SweepDb } = await import('../../sweep/db');
-      const metrics = [checkMetric('--x', o.x), checkMetric('--y', o.y), ...(o.z !== undefined ? [checkMetric('--z', o.z)] : [])];
-      const db = await SweepDb.open(o.db, { mustExist: true, readOnly: true });
-      const rows = await db.rows().finally(() => db.close());
-      const front = paretoFront(rows, metrics);
-      process.stdout.write(o.json ? JSON.stringify(front, null, 2) + '\n' : formatFront(front, metrics, rows.length));
-    });
+    .action(paretoAction);
   sweep
     .command('merge')
     .description('fold shard databases into one (points already there are kept; merging twice changes nothing)')
     .requiredOption('--db <file>', 'the database to merge into (created if absent)')
     .argument('<shards...>', 'shard databases')
     .option('--json', 'print the counts as JSON (docs/schema/sweep-merge.schema.json)')
-    .action(async (inputs: string[], o: { db: string; json?: boolean }) => {
-      const { SweepDb } = await import('../../sweep/db');
-      if (inputs.some((f) => resolve(f) === resolve(o.db))) throw new UserError(`sweep merge: ${o.db} is both the output and an input`);
-      const db = await SweepDb.open(o.db);
-      try {
-        let added = 0;
-        for (const f of inputs) added += await db.mergeFrom(f);
-        const total = await db.count();
-        if (o.json) process.stdout.write(JSON.stringify({ db: o.db, inputs, added, total }, null, 2) + '\n');
-        else process.stdout.write(`${o.db}: ${added} points added from ${inputs.length} databases, ${total} in all\n`);
-      } finally {
-        await db.close();
-      }
-    });
+    .action(mergeAction);
   sweep
     .command('slurm')
     .description('write an sbatch job-array script (or with --k8s a Kubernetes Indexed Job) running one shard per task')
@@ -127,21 +154,6 @@ export function register(program: Command): void {
     .option('--claim <pvc>', 'with --k8s: PersistentVolumeClaim holding the spec folder, mounted at /work', 'tessera-work')
     .option('-o, --output <file>', 'write the script here (default stdout)')
     .option('--json', 'print the script in a JSON document (docs/schema/sweep-slurm.schema.json)')
-    .action(async (spec: string, o: { shards: string; out?: string; cpus: string; tessera?: string; k8s?: boolean; image: string; claim: string; output?: string; json?: boolean }) => {
-      const { parseShards, slurmScript, k8sManifest } = await import('../../sweep/cluster');
-      const { loadSweepSpec } = await import('../../sweep/spec');
-      const s = loadSweepSpec(spec); // a bad spec fails here, not on the cluster
-      const shards = parseShards(o.shards);
-      const cpus = parseShards(o.cpus);
-      const base = { shards, cpus, name: s.name, out: o.out ?? `sweep-${s.name}` };
-      // Slurm opens each task's --output file before the script runs: the folder must exist
-      if (!o.k8s) mkdirSync(base.out, { recursive: true });
-      const text = o.k8s
-        ? k8sManifest({ ...base, spec: relative(process.cwd(), resolve(spec)), tessera: o.tessera ?? 'npx tessera', image: o.image, claim: o.claim })
-        : slurmScript({ ...base, spec, tessera: o.tessera ?? thisTessera() });
-      if (o.output) writeFileSync(o.output, text, { mode: 0o755 });
-      if (o.json) process.stdout.write(JSON.stringify({ kind: o.k8s ? 'k8s' : 'slurm', shards, output: o.output ?? null, script: text }, null, 2) + '\n');
-      else if (!o.output) process.stdout.write(text);
-    });
+    .action(slurmAction);
 }
 
