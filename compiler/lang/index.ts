@@ -73,16 +73,32 @@ export function parseCascade(text: string, file?: string): ParseResult {
   }
 
   const src = toSource(stmts, ds, poison, file);
-  let result: { cascade: Cascade | null; diagnostics: Diagnostic[] };
+  const result = finalizeGuarded(src);
+  const kept = withoutFollowOns(result.diagnostics, src, poison, outputLineFailed);
+  for (const d of kept) {
+    if (!d.loc) d.loc = endOfText(text);
+    ds.push(d);
+  }
+  for (const d of ds) d.file = fileName;
+  ds.sort((a, b) => a.loc!.line - b.loc!.line || a.loc!.col - b.loc!.col);
+  const cascade = hasErrors(ds) ? null : result.cascade;
+  return { cascade, diagnostics: ds };
+}
+
+/** finalize, with a cascade nested too deeply for the checker's recursion reported as a diagnostic. */
+function finalizeGuarded(src: CascadeSource): { cascade: Cascade | null; diagnostics: Diagnostic[] } {
   try {
-    result = finalize(src);
+    return finalize(src);
   } catch (e) {
     if (!(e instanceof RangeError)) throw e;
-    result = { cascade: null, diagnostics: [error('too-complex', 'the cascade is nested too deeply to check', { line: 1, col: 1 }, 'split deep expressions over several einsums')] };
+    return { cascade: null, diagnostics: [error('too-complex', 'the cascade is nested too deeply to check', { line: 1, col: 1 }, 'split deep expressions over several einsums')] };
   }
-  // Follow-on errors: a suppressed error drops its einsum too, so errors about that einsum's tensor go as well.
+}
+
+/** Follow-on errors: a suppressed error drops its einsum too, so errors about that einsum's tensor go as well. */
+function withoutFollowOns(diagnostics: Diagnostic[], src: CascadeSource, poison: Set<string>, outputLineFailed: boolean): Set<Diagnostic> {
   const outputOnLine = new Map(src.einsums.map((e) => [e.loc?.line, e.output.tensor]));
-  const kept = new Set(result.diagnostics);
+  const kept = new Set(diagnostics);
   for (let changed = true; changed; ) {
     changed = false;
     for (const d of kept) {
@@ -95,14 +111,7 @@ export function parseCascade(text: string, file?: string): ParseResult {
       }
     }
   }
-  for (const d of kept) {
-    if (!d.loc) d.loc = endOfText(text);
-    ds.push(d);
-  }
-  for (const d of ds) d.file = fileName;
-  ds.sort((a, b) => a.loc!.line - b.loc!.line || a.loc!.col - b.loc!.col);
-  const cascade = hasErrors(ds) ? null : result.cascade;
-  return { cascade, diagnostics: ds };
+  return kept;
 }
 
 /** Reads and parses a .ein file; throws DiagnosticError (with the source text) when it has errors. */
