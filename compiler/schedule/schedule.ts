@@ -126,12 +126,7 @@ export async function ilpSchedule(g: OpGraph, chain: TierChain, opts: IlpOptions
     const bound = Number.isFinite(bound0) ? Math.min(bound0, objective) : 0;
     return { ...common, schedule: base.schedule, check: base.check, status, objective, bound, gap: relativeGap(objective, bound), solveSeconds: (performance.now() - t0) / 1000, addressMethod: 'first-fit (baseline arena)', solvedSramBytes: budget, source: 'baseline', baseline: base.name, fallbackReason: reason, warmStart: warm };
   };
-  // Attempt 0: residency only, then addresses for the chosen stays. If those cannot be placed: a uniformly
-  // tighter SRAM (operators that need more keep their footprint), then the joint model with addresses.
-  const attempts: { cap: number; joint: false | 'tensor' | 'step' }[] = [0, 1, 2, 3].map((i) => ({ cap: Math.floor(budget * (1 - 0.03 * i)), joint: false }));
-  attempts.push({ cap: budget, joint: 'step' });
-  if (opts.addresses === 'joint') attempts.splice(0, attempts.length, { cap: budget, joint: 'tensor' });
-  if (opts.addresses === 'joint-step') attempts.splice(0, attempts.length, { cap: budget, joint: 'step' });
+  const attempts = addressAttempts(budget, opts.addresses);
   for (let attempt = 0; attempt < attempts.length; attempt++) {
     const { cap, joint } = attempts[attempt]!;
     if (attempt > 0 && timedOut && limit - (performance.now() - t0) / 1000 <= 1) break;
@@ -164,16 +159,9 @@ export async function ilpSchedule(g: OpGraph, chain: TierChain, opts: IlpOptions
     const steps = x.steps;
     trimStays(g, steps);
     addDrops(g, homes, steps);
-    let placements: Placement[] | null;
-    let method: string;
-    if (joint) {
-      placements = jointPlacements(g, steps, x, joint, budget);
-      method = joint === 'tensor' ? 'joint ILP' : 'joint ILP, per-step addresses';
-    } else {
-      const addr = await assignAddresses(sramStays(g, steps), budget, solver, Math.max(1, Math.min(30, limit / 4)));
-      placements = addr.placements;
-      method = addr.method;
-    }
+    const { placements, method } = joint
+      ? { placements: jointPlacements(g, steps, x, joint, budget), method: joint === 'tensor' ? 'joint ILP' : 'joint ILP, per-step addresses' }
+      : await assignAddresses(sramStays(g, steps), budget, solver, Math.max(1, Math.min(30, limit / 4)));
     if (!placements) continue;
     const schedule: Schedule = { graph: g.name, steps, placements };
     const check = checkSchedule(g, chain, schedule);
@@ -185,6 +173,17 @@ export async function ilpSchedule(g: OpGraph, chain: TierChain, opts: IlpOptions
     return { ...common, schedule, check, status: gap === 0 ? 'optimal' : timedOut ? 'time-limit' : 'feasible', objective, bound, gap, solveSeconds: (performance.now() - t0) / 1000, addressMethod: method, solvedSramBytes: cap, source: 'ilp', ...(warm && base ? { baseline: base.name } : {}), warmStart: warm };
   }
   return fromBaseline(`could not place the SRAM stays of the solver's schedules at ${budget} bytes`, timedOut ? 'time-limit' : 'feasible');
+}
+
+/**
+ * The solves to try, in order. Attempt 0: residency only, then addresses for the chosen stays. If those
+ * cannot be placed: a uniformly tighter SRAM (operators that need more keep their footprint), then the
+ * joint model with addresses. An explicit --addresses asks for the joint model alone.
+ */
+function addressAttempts(budget: number, addresses: IlpOptions['addresses']): { cap: number; joint: false | 'tensor' | 'step' }[] {
+  if (addresses === 'joint') return [{ cap: budget, joint: 'tensor' }];
+  if (addresses === 'joint-step') return [{ cap: budget, joint: 'step' }];
+  return [...[0, 1, 2, 3].map((i) => ({ cap: Math.floor(budget * (1 - 0.03 * i)), joint: false as const })), { cap: budget, joint: 'step' as const }];
 }
 
 function jointPlacements(g: OpGraph, steps: Schedule['steps'], x: ReturnType<ReturnType<typeof buildIlp>['extract']>, joint: 'tensor' | 'step', budget: number): Placement[] | null {
