@@ -314,10 +314,11 @@ export function mapEinsum(w: EinsumWorkload, hw: HwModel, opts: EinsumMapOptions
 
 /** The mapping of `w` at the point the model last evaluated. */
 export function describe(w: EinsumWorkload, _hw: HwModel, model: EinsumCostModel, row: number, col: number, tiles: Int32Array, order: Int32Array): EinsumMapping {
-  return assemble(w, figuresOf(model, tiles), describeShape(w, figuresOf(model, tiles), row, col, order));
+  const f = figuresOf(model, tiles);
+  return assemble(w, f, describeShape(w, f, row, col, order));
 }
 
-/** A remembered entry's mapping for `w`: its shape reused when `w` iterates the same variable names as the last one described. */
+/** A remembered entry's mapping for `w`: a shape it described for the same variable names reused (it keeps its last four). */
 function describeHit(w: EinsumWorkload, hit: MemoEntry): EinsumMapping {
   const f = hit.figures!;
   const shapes = (hit.shapes ??= []);

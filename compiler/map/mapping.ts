@@ -53,6 +53,10 @@ export interface SpatialBinding {
   factor: number;
 }
 
+/**
+ * One einsum's mapping. `spatial`, `tiles`, `loopOrder` and `cost.occupancyBytes` may be shared with
+ * the mappings of identical einsums (a memo hit reuses them): read them, or replace the mapping whole.
+ */
 export interface EinsumMapping {
   name: string;
   index: number;
