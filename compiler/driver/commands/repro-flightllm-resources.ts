@@ -2,11 +2,13 @@
 // (the buffers of FlightLLM's artifact config, as targets/u280/u280.arch and vhk158.arch copy them; one set a
 // core, `attr cores` cores), counted by sim/fpga/resources.ts and set beside the paper's Table 3 (U280). The
 // paper's figures are whole-device utilisation (percentages of the device totals), so ours add the platform
-// shell's fixed share. LUT and FF are not derived: no source gives a per-unit cost for the parts that use them.
+// shell's fixed share. LUT and FF are derived component by component (sim/fpga/logic.ts: UG574/UG579 unit
+// costs and the ASSUMPTIONS u280.arch states), then set beside the paper, never fitted to it.
 import { loadBuiltinTarget } from '../../../targets/spec';
 import { overlayHardware } from '../../../sim/fpga/hardware';
 import { overlayBuffers } from '../../../sim/fpga/buffers';
 import { bram36, bufferBlocks, checkFit, dspSlices, fpgaDevice, uram } from '../../../sim/fpga/resources';
+import { overlayLogic, type LogicPart } from '../../../sim/fpga/logic';
 
 export interface BufferRow {
   name: string;
@@ -30,8 +32,11 @@ export interface ResourceRow {
   relError: number | null;
 }
 
+/** Parts of the overlay whose LUTs and FFs are not counted: no sourced per-unit cost. */
+export const LOGIC_NOT_COUNTED = ['the HBM AXI ports and their interconnect', 'the instruction scheduler and decoder', 'the output quantisation unit', 'routing-driven pipeline registers (e.g. SLR crossings)'];
+
 export interface FlightllmResources {
-  u280: { cores: number; buffers: BufferRow[]; rows: ResourceRow[]; notes: string[] };
+  u280: { cores: number; buffers: BufferRow[]; rows: ResourceRow[]; logic: LogicPart[]; logicNotCounted: string[]; notes: string[] };
   /** the VHK158's use only: the XCVH1582's totals are in no source found (targets/vhk158/vhk158.arch), so nothing is set against it */
   vhk158: { cores: number; buffers: BufferRow[]; uram: number; bram36: number; dsp58: number; note: string };
 }
@@ -56,7 +61,24 @@ function bufferRows(target: string, n: number): BufferRow[] {
 
 const sum = (rows: BufferRow[], ram: BufferRow['ram']) => rows.filter((r) => r.ram === ram).reduce((s, r) => s + r.total, 0);
 
-export function flightllmResources(paper: Record<string, number>, longestReduction: number): FlightllmResources {
+/** LUT and FF of the parts named `which` (by name prefix), summed. */
+const logicOf = (parts: LogicPart[], which: (name: string) => boolean) => parts.filter((p) => which(p.name)).reduce((s, p) => ({ lut: s.lut + p.lut, ff: s.ff + p.ff }), { lut: 0, ff: 0 });
+
+/** Where the derived LUT and FF stand against the paper's, component by component (numbers from the parts). */
+function logicNotes(parts: LogicPart[], lut: ResourceRow, ff: ResourceRow, device: { lut: number }, spareDsp: number): string[] {
+  const sfu = parts.find((p) => p.name === 'SFU lane')!;
+  const chain = parts.find((p) => p.name === 'chain input register')!;
+  const mpe = logicOf(parts, (n) => n === 'sparse selection' || n === 'dequantisation');
+  const mpeTotal = mpe.lut + lut.shell;
+  const sign = (x: number) => `${x > 0 ? '+' : ''}${pct(x)}`;
+  return [
+    `LUT ${sign(lut.relError!)}: the SFU's ${sfu.instances} fp16 lanes are ${num(sfu.lut)} (${num(sfu.each.lut)} a lane: ${sfu.basis}; fabric multiply-adds at the exact-accumulator formula, an upper bound for an fp16 unit that rounds, and DSP multipliers would take most of it: the paper's ${num(spareDsp)} DSP48E2 beyond our matrix engines are ${(spareDsp / sfu.instances).toFixed(1)} a lane); the matrix engine's sparse selection and dequantisation plus the shell alone are ${num(mpeTotal)} (${pct(mpeTotal / device.lut)}, ${sign(mpeTotal / lut.paper - 1)} from the paper's)`,
+    `FF ${sign(ff.relError!)}: ${num(chain.ff)} are the chains' candidate registers (ASSUMPTION: one stage of ${num(chain.each.ff)} bits a chain, sized for the smallest N = 2), ${num(sfu.ff)} the SFU's`,
+    `LUT, FF not counted (no sourced per-unit cost): ${LOGIC_NOT_COUNTED.join(', ')}`,
+  ];
+}
+
+export function flightllmResources(paper: Record<string, number>, longestReduction: number, sfuReduction: number): FlightllmResources {
   const spec = loadBuiltinTarget('u280');
   const dev = fpgaDevice(spec);
   const n = cores('u280');
@@ -72,18 +94,24 @@ export function flightllmResources(paper: Record<string, number>, longestReducti
   };
   const buffers = bufferRows('u280', n);
   const bram = row('bram36', fit.used.bram36);
+  const logic = overlayLogic(spec, sfuReduction);
+  const all = logicOf(logic, () => true);
+  const lut = row('lut', all.lut);
+  const ff = row('ff', all.ff);
   const nv = cores('vhk158');
   const vb = bufferRows('vhk158', nv);
   return {
     u280: {
       cores: n,
       buffers,
-      rows: [row('uram', fit.used.uram), bram, row('lut', null), row('ff', null)],
+      rows: [row('uram', fit.used.uram), bram, lut, ff],
+      logic,
+      logicNotCounted: LOGIC_NOT_COUNTED,
       notes: [
         'which buffers are in URAM is an ASSUMPTION (the artifact does not say): a bank at least 4096 deep (a URAM288\'s depth) in URAM, a shallower one in BRAM',
         `BRAM36 ${num(paper.bram36! - bram.total!)} below the paper: block RAM in parts the artifact does not describe (instruction and HBM FIFOs, the AXI interconnect of the HBM ports, the SFU and dequantisation unit)`,
         'the shell\'s share is the xdma_201920_3 platform\'s (UG1120); the artifact\'s bitstream was built on xilinx_u280_gen3x16_xdma_1_202211_1, whose share is not among the sources',
-        'LUT, FF not derived: no source gives a per-unit cost for the SFU\'s fp16 exp and divide, the dequantisation unit, the sparse chain\'s input selection, instruction decoding or the HBM interconnect; only the shell\'s share is sourced',
+        ...logicNotes(logic, lut, ff, dev.totals, paper.dsp! - n * dspSlices(dev.dspKind, 4096, 8, 8)),
       ],
     },
     vhk158: {
@@ -101,6 +129,16 @@ export function flightllmResources(paper: Record<string, number>, longestReducti
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const num = (x: number) => x.toLocaleString('en-US', { maximumFractionDigits: 1 });
 
+/** The fabric logic table: each component's instances, its LUT and FF each and in all. */
+function formatLogic(parts: LogicPart[]): string[] {
+  const line = (c: string[]) => `${c[0]!.padEnd(24)} ${c[1]!.padStart(9)}  ${c[2]!.padStart(8)}  ${c[3]!.padStart(7)}  ${c[4]!.padStart(9)}  ${c[5]!.padStart(9)}`;
+  const out = ['U280 fabric logic (sim/fpga/logic.ts: UG574/UG579 unit costs, the ASSUMPTIONS in u280.arch)', line(['component', 'instances', 'LUT each', 'FF each', 'LUT', 'FF'])];
+  for (const p of parts) out.push(line([p.name, num(p.instances), num(p.each.lut), num(p.each.ff), num(p.lut), num(p.ff)]));
+  const all = logicOf(parts, () => true);
+  out.push(line(['overlay', '', '', '', num(all.lut), num(all.ff)]));
+  return out;
+}
+
 export function formatFlightllmResources(r: FlightllmResources): string[] {
   const u = r.u280;
   const out = [`U280 on-chip RAM (paper's Table 3): the overlay's buffers (FlightLLM artifact config), ${u.cores} cores`, 'buffer  banks/core  bank bit x depth  RAM     blocks/bank  all cores'];
@@ -112,6 +150,7 @@ export function formatFlightllmResources(r: FlightllmResources): string[] {
     const err = x.relError === null ? '-' : `${x.relError > 0 ? '+' : ''}${pct(x.relError)}`;
     out.push(line([x.resource.toUpperCase(), ...ours, `${num(x.paper)} (${pct(x.paper / x.device)})`, err]));
   }
+  out.push(...formatLogic(u.logic));
   for (const note of u.notes) out.push(`  ${note}`);
   const v = r.vhk158;
   out.push(`VHK158, ${v.cores} cores: ${num(v.uram)} URAM, ${num(v.bram36)} BRAM36 (the same buffers), ${num(v.dsp58)} DSP58 (matrix engines: 4096 INT8 MACs a core, 3 a DSP58); ${v.note}`);

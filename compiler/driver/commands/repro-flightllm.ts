@@ -86,7 +86,7 @@ export interface FlightllmRepro {
   hbmUtilisation: { off: number; on: number; paper: { off: number; on: number } };
   sparseChainGain: { ours: number; paper: number; relError: number };
   dsp: { ours: number; paper: number; relError: number; note: string };
-  /** URAM, BRAM36, LUT and FF beside the paper's Table 3 (repro-flightllm-resources.ts) */
+  /** URAM, BRAM36, LUT and FF beside the paper's Table 3, the fabric logic component by component (repro-flightllm-resources.ts) */
   resources: FlightllmResources;
   /** per decode token at [prefill, decode] = [128, 512]: the device's power x the time (null where the .arch gives no power), and the activity's own share */
   energyPerToken: { target: string; joules: number | null; powerW: number | null; dynamicJoules: number; paperJoules: number | null; note: string }[];
@@ -151,7 +151,8 @@ export function reproFlightllm(): FlightllmRepro {
     hbmUtilisation: { off, on, paper: d.paper.hbmUtilisation },
     sparseChainGain: { ours: gain, paper: d.paper.sparseChainGain, relError: rel(gain, d.paper.sparseChainGain) },
     dsp: { ours: dsp, paper: d.paper.u280Resources.dsp, relError: rel(dsp, d.paper.u280Resources.dsp), note: 'matrix engines only (cores x 4096 INT8 MACs at 2 per DSP48E2); the vector unit and SFU DSPs are not modelled' },
-    resources: flightllmResources(d.paper.u280Resources, d.model.intermediate),
+    // the SFU's longest row: an RMSNorm over the hidden size (the artifact's LAYERNORM MISC instruction)
+    resources: flightllmResources(d.paper.u280Resources, d.model.intermediate, d.model.hidden),
     energyPerToken: ['u280', 'vhk158'].map((t) => energyPerToken(t, d, sp)),
     assumptions: d.assumptions,
   };
@@ -177,7 +178,7 @@ export function formatFlightllm(r: FlightllmRepro): string {
 export function registerFlightllm(repro: Command): void {
   repro
     .command('flightllm')
-    .description('FlightLLM (FPGA 2024): LLaMA2-7B decode tokens/s on u280 and vhk158, HBM utilisation, sparse DSP chain gain, DSP, URAM, BRAM')
+    .description('FlightLLM (FPGA 2024): LLaMA2-7B decode tokens/s on u280 and vhk158, HBM utilisation, sparse DSP chain gain, DSP, URAM, BRAM, LUT, FF')
     .option('--json', 'print a deterministic JSON document instead of the table')
     .action((opts: { json?: boolean }) => {
       const r = reproFlightllm();
