@@ -20,7 +20,7 @@
 // Parts with no sourced per-unit cost (HBM AXI ports, instruction decoder, output quantisation) are listed by
 // the caller as not counted; docs/FPGA.md gives the table with each figure.
 import { UserError } from '../../compiler/driver/user-error';
-import { parseFormat } from '../../compiler/quant/format';
+import { parseFormat, QuantError, type ElementFormat } from '../../compiler/quant/format';
 import type { ComputeSpec, TargetSpec } from '../../targets/spec/types';
 import { overlayBuffers } from './buffers';
 import { accumulatorBits, fabricMac } from './resources';
@@ -96,7 +96,7 @@ export function dequantiser(c: ClbCosts, widths: number, outBits: number, outSta
  * minifloat MAC formula (resources.ts fabricMac); max as a comparator and a 2:1 mux per bit, registered.
  */
 export function sfuLane(c: ClbCosts, dtype: string, expMacs: number, divMacs: number, addMulMacs: number, reduction: number): LogicCost {
-  const f = parseFormat(dtype);
+  const f = sfuFormat(dtype);
   if (f.kind !== 'float') throw new UserError(`SFU dtype ${dtype}: the fabric logic estimate has a lane model for minifloats only`);
   const single = fabricMac(f, f, accumulatorBits(f, f, 1));
   const acc = fabricMac(f, f, accumulatorBits(f, f, reduction));
@@ -114,6 +114,15 @@ const SMALLEST_N = 2;
  */
 export function chainInputRegister(chainLen: number, m: number, actBits: number, macsPerDsp: number, stages: number): LogicCost {
   return { lut: 0, ff: stages * (chainLen / SMALLEST_N) * m * macsPerDsp * actBits };
+}
+
+function sfuFormat(dtype: string): ElementFormat {
+  try {
+    return parseFormat(dtype);
+  } catch (e) {
+    if (e instanceof QuantError) throw new UserError(`SFU dtype: ${e.message}`);
+    throw e;
+  }
 }
 
 /** `stages` registers on every bank's read data: banks x width bits a stage. */
