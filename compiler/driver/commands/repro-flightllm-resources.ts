@@ -33,7 +33,7 @@ export interface ResourceRow {
 }
 
 /** Parts of the overlay whose LUTs and FFs are not counted: no sourced per-unit cost. */
-export const LOGIC_NOT_COUNTED = ['the HBM AXI ports and their interconnect', 'the instruction scheduler and decoder', 'the output quantisation unit', 'routing-driven pipeline registers (e.g. SLR crossings)'];
+export const LOGIC_NOT_COUNTED = ['the overlay\'s HBM AXI masters (the HBM controllers and their AXI switch are hardened, PG276)', 'the instruction scheduler and decoder', 'the output quantisation unit', 'routing-driven pipeline registers (e.g. SLR crossings)'];
 
 export interface FlightllmResources {
   u280: { cores: number; buffers: BufferRow[]; rows: ResourceRow[]; logic: LogicPart[]; logicNotCounted: string[]; notes: string[] };
