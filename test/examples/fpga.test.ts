@@ -25,6 +25,8 @@ describe('examples/fpga', () => {
     expect(r.out).toMatch(/^FF +974,616 +136,086 +1,110,702 +42\.6% +943,000 \(36\.2%\) +\+17\.8%$/m);
     expect(r.out).toMatch(/^sparse selection +6,144 +64 +4 +393,216 +24,576$/m);
     expect(r.out).toMatch(/^SFU lane +48 +6,109 +1,304 +293,232 +62,592$/m);
+    // the VHK158 against the XCVH1582's totals: 1,084 / 1,301 URAM, 1,024 / 2,541 BRAM36, 5,464 / 7,392 DSP58
+    expect(r.out).toMatch(/VHK158 \(XCVH1582\), 4 cores: URAM 1,084 of 1,301 \(83\.3%\), BRAM36 1,024 of 2,541 \(40\.3%\) .*DSP58 5,464 of 7,392 \(73\.9%\) .*fit check: fits$/m);
   });
 
   it('gemv.ein on u280 at both fidelities', async () => {

@@ -74,7 +74,8 @@ describe('FlightLLM buffers from the .arch', () => {
     expect(r.u280.buffers.find((b) => b.name === 'a')).toEqual({ name: 'a', banksPerCore: 128, widthBits: 128, depth: 4096, ram: 'URAM', blocksPerBank: 2, total: 768 });
     // DSP58: 4 matrix engines of 4096 INT8 MACs, 3 a DSP58 (INT8 dot-product mode): 4 x ceil(4096 / 3) = 4 x 1,366
     expect(r.vhk158).toMatchObject({ cores: 4, uram: 1084, bram36: 1024, dsp58: 5464 });
-    expect(r.vhk158.note).toMatch(/^use only: the XCVH1582's device totals were found in no source/);
+    expect(r.vhk158).toMatchObject({ totals: { uram: 1301, bram36: 2541, dsp58: 7392 }, fits: true });
+    expect(r.vhk158.note).toMatch(/^the XCVH1582's totals from a secondary source/);
   });
 
   it('a buffer attribute that is missing or has no unit is refused plainly', () => {

@@ -5,6 +5,7 @@
 // shell's fixed share. LUT and FF are derived component by component (sim/fpga/logic.ts: UG574/UG579 unit
 // costs and the ASSUMPTIONS u280.arch states), then set beside the paper, never fitted to it.
 import { loadBuiltinTarget } from '../../../targets/spec';
+import { UserError } from '../user-error';
 import { overlayHardware } from '../../../sim/fpga/hardware';
 import { overlayBuffers } from '../../../sim/fpga/buffers';
 import { bram36, bufferBlocks, checkFit, dspSlices, fpgaDevice, uram } from '../../../sim/fpga/resources';
@@ -37,8 +38,8 @@ export const LOGIC_NOT_COUNTED = ['the overlay\'s HBM AXI masters (the HBM contr
 
 export interface FlightllmResources {
   u280: { cores: number; buffers: BufferRow[]; rows: ResourceRow[]; logic: LogicPart[]; logicNotCounted: string[]; notes: string[] };
-  /** the VHK158's use only: the XCVH1582's totals are in no source found (targets/vhk158/vhk158.arch), so nothing is set against it */
-  vhk158: { cores: number; buffers: BufferRow[]; uram: number; bram36: number; dsp58: number; note: string };
+  /** the VHK158's use against the XCVH1582's totals (targets/vhk158/vhk158.arch, a secondary source) and the fit check's verdict */
+  vhk158: { cores: number; buffers: BufferRow[]; uram: number; bram36: number; dsp58: number; totals: { uram: number; bram36: number; dsp58: number }; fits: boolean; verdict: string; note: string };
 }
 
 function cores(target: string): number {
@@ -60,6 +61,24 @@ function bufferRows(target: string, n: number): BufferRow[] {
 }
 
 const sum = (rows: BufferRow[], ram: BufferRow['ram']) => rows.filter((r) => r.ram === ram).reduce((s, r) => s + r.total, 0);
+
+/** The VHK158 overlay (n matrix engines, n sets of buffers) through the fit check against the XCVH1582's totals. */
+export function vhk158Fit(n: number, longestReduction: number): { totals: FlightllmResources['vhk158']['totals']; fits: boolean; verdict: string } {
+  const spec = loadBuiltinTarget('vhk158');
+  const dev = fpgaDevice(spec);
+  const totals = { uram: dev.totals.uram, bram36: dev.totals.bram36, dsp58: dev.totals.dsp };
+  try {
+    checkFit(dev, {
+      engines: Array.from({ length: n }, (_, i) => ({ name: `MPE${i}`, macs: 4096, weight: 'int8', activation: 'int8', dotLength: longestReduction, impl: 'dsp' as const })),
+      buffers: overlayBuffers(spec).map((b) => ({ ...b, banks: b.banks * n })),
+      tensors: [],
+    });
+    return { totals, fits: true, verdict: 'fits' };
+  } catch (e) {
+    if (e instanceof UserError) return { totals, fits: false, verdict: e.message };
+    throw e;
+  }
+}
 
 /** LUT and FF of the parts named `which` (by name prefix), summed. */
 const logicOf = (parts: LogicPart[], which: (name: string) => boolean) => parts.filter((p) => which(p.name)).reduce((s, p) => ({ lut: s.lut + p.lut, ff: s.ff + p.ff }), { lut: 0, ff: 0 });
@@ -121,7 +140,8 @@ export function flightllmResources(paper: Record<string, number>, longestReducti
       bram36: sum(vb, 'BRAM36'),
       // the matrix engines: cores x 4096 INT8 MACs, 3 a DSP58 (its INT8 dot-product mode, AM004)
       dsp58: nv * dspSlices('dsp58', 4096, 8, 8),
-      note: 'use only: the XCVH1582\'s device totals were found in no source (targets/vhk158/vhk158.arch lists where we looked) and the paper gives no VHK158 resource table',
+      ...vhk158Fit(nv, longestReduction),
+      note: 'the XCVH1582\'s totals from a secondary source (Wikipedia\'s Versal table, cross-checked; targets/vhk158/vhk158.arch), no platform shell (ASSUMPTION); LUT, FF not derived (the u280\'s CLB unit costs do not carry over to Versal); the paper gives no VHK158 resource table',
     },
   };
 }
@@ -153,6 +173,10 @@ export function formatFlightllmResources(r: FlightllmResources): string[] {
   out.push(...formatLogic(u.logic));
   for (const note of u.notes) out.push(`  ${note}`);
   const v = r.vhk158;
-  out.push(`VHK158, ${v.cores} cores: ${num(v.uram)} URAM, ${num(v.bram36)} BRAM36 (the same buffers), ${num(v.dsp58)} DSP58 (matrix engines: 4096 INT8 MACs a core, 3 a DSP58); ${v.note}`);
+  const of = (used: number, total: number) => `${num(used)} of ${num(total)} (${pct(used / total)})`;
+  out.push(
+    `VHK158 (XCVH1582), ${v.cores} cores: URAM ${of(v.uram, v.totals.uram)}, BRAM36 ${of(v.bram36, v.totals.bram36)} (the same buffers), DSP58 ${of(v.dsp58, v.totals.dsp58)} (matrix engines: 4096 INT8 MACs a core, 3 a DSP58); fit check: ${v.verdict}`,
+    `  ${v.note}`,
+  );
   return out;
 }
