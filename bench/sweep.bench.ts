@@ -19,6 +19,9 @@
 // from one worker to one per core.
 // SWEEP_BENCH_RUNS=3 runs each case three times (alternating) and prints the medians;
 // SWEEP_BENCH_DIST=dir takes the built package from another folder (a `bin/build.mjs --outdir=dir`).
+// SWEEP_BENCH_POINTS=10000 or 20000 sweeps 5 or 10 DRAM bandwidths too (the same designs otherwise): each
+// worker's fixed costs (its module load, V8 compiling the hot code for its own isolate) are then spread
+// over more points, which shows how the speed-up from 1 to 2 workers depends on the sweep's length.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
@@ -31,12 +34,19 @@ const built = join(distDir, 'compiler/sweep/run.js');
 const fromDist = existsSync(built);
 const { runSweep } = (await import(fromDist ? pathToFileURL(built).href : '../compiler/sweep/run')) as { runSweep: typeof RunSweep };
 const runs = Math.max(1, Number(process.env.SWEEP_BENCH_RUNS ?? 1) || 1);
+/** the DRAM bandwidths swept for each SWEEP_BENCH_POINTS (GB/s); 2,000 points keep the .arch's one */
+const BANDWIDTHS: Record<string, number[]> = { '2000': [], '10000': [5, 10, 20, 40, 80], '20000': [5, 10, 15, 20, 30, 40, 50, 60, 70, 80] };
+const pointsArg = process.env.SWEEP_BENCH_POINTS ?? '2000';
+const bandwidths = BANDWIDTHS[pointsArg];
+if (!bandwidths) throw new Error(`SWEEP_BENCH_POINTS=${pointsArg}: expected one of ${Object.keys(BANDWIDTHS).join(', ')}`);
+const totalPoints = 2000 * Math.max(1, bandwidths.length);
 
 const dir = mkdtempSync(join(tmpdir(), 'tessera-sweep-bench-'));
 writeFileSync(join(dir, 'g.ein'), 'rank M = 64, N = 64, K = 64\ninput A[M, K]: int8\nweight B[K, N]: int8\nC[m, n] = A[m, k] * B[k, n]\noutput C\n');
 writeFileSync(
   join(dir, 'spec.yaml'),
-  'name: bench\ntargets: [systolic]\nworkloads: [g.ein]\nparameters:\n  rows: {from: 4, to: 80, step: 4}\n  cols: {from: 4, to: 80, step: 4}\n  glb: {from: 16 KiB, to: 256 KiB, times: 2}\n',
+  'name: bench\ntargets: [systolic]\nworkloads: [g.ein]\nparameters:\n  rows: {from: 4, to: 80, step: 4}\n  cols: {from: 4, to: 80, step: 4}\n  glb: {from: 16 KiB, to: 256 KiB, times: 2}\n' +
+    (bandwidths.length ? `  dram_bandwidth: [${bandwidths.map((b) => `${b} GB/s`).join(', ')}]\n` : ''),
 );
 
 /** Busy CPU milliseconds of the whole machine so far (Linux), or undefined. */
@@ -182,7 +192,7 @@ if (process.env.SWEEP_BENCH_PINNED_CHILD) {
 
 const cores = availableParallelism();
 console.log(
-  `sweep bench: 2,000 single-GEMM analytic points; ${cores} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}; ` +
+  `sweep bench: ${totalPoints.toLocaleString('en')} single-GEMM analytic points; ${cores} cores (${cpus()[0]?.model ?? 'unknown CPU'}), Node ${process.version}; ` +
     `${fromDist ? `built package (${distDir})` : 'from the sources (tsx workers: npm run build for the figures users get)'}; ${runs} run${runs > 1 ? 's' : ''} per case`,
 );
 const cases = [...new Set([1, cores])];
