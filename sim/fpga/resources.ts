@@ -67,6 +67,8 @@ export interface DesignDesc {
   engines: EngineDesc[];
   buffers: BufferDesc[];
   tensors: TensorDesc[];
+  /** other fabric logic already counted (sim/fpga/logic.ts): LUTs and FFs added to the engines' */
+  fabric?: { name: string; lut: number; ff: number }[];
 }
 
 export interface ResourceReport {
@@ -201,6 +203,7 @@ export function checkFit(dev: FpgaDevice, design: DesignDesc): ResourceReport {
   const used: ResourceCounts = { lut: 0, ff: 0, bram36: 0, uram: 0, dsp: 0 };
   for (const e of engines) (used.dsp += e.dsp), (used.lut += e.lut), (used.ff += e.ff);
   for (const b of buffers) (used.bram36 += b.bram36), (used.uram += b.uram);
+  for (const f of design.fabric ?? []) (used.lut += f.lut), (used.ff += f.ff);
   for (const r of RESOURCES) {
     const avail = dev.totals[r] - dev.shell[r];
     if (used[r] > avail) throw new UserError(`${dev.name}: the design needs ${fmt(used[r])} ${LABEL[r](dev)}, the device has ${fmt(dev.totals[r])} (${fmt(avail)} after the platform shell's ${fmt(dev.shell[r])})`);

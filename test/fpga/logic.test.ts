@@ -6,6 +6,7 @@ import { loadBuiltinTarget } from '../../targets/spec';
 import { UserError } from '../../compiler/driver/user-error';
 import { adderLuts, bufferReadRegisters, chainInputRegister, clbCosts, dequantiser, muxLuts, overlayLogic, sfuLane, sparseSelector } from '../../sim/fpga/logic';
 import { reproFlightllm } from '../../compiler/driver/commands/repro-flightllm';
+import { checkFit, fpgaDevice } from '../../sim/fpga/resources';
 
 const u280 = () => loadBuiltinTarget('u280');
 const ug574 = { muxInputsPerLut: 4, muxMaxInputs: 32, adderBitsPerLut: 1 };
@@ -108,6 +109,19 @@ describe('fabric logic: hand-derived from UG574 unit costs', () => {
     const s2 = u280();
     delete s2.computes.find((c) => c.kind === 'dsp')!.attrs.dequant_weight_widths;
     expect(() => overlayLogic(s2, 4096)).toThrow(/MPE: attr dequant_weight_widths is missing/);
+  });
+});
+
+describe('the fit check counts the fabric logic', () => {
+  it('the u280 overlay fits; twice its LUTs beside the shell do not, refused naming LUTs', () => {
+    const dev = fpgaDevice(u280());
+    const fabric = overlayLogic(u280(), 4096).map((p) => ({ name: p.name, lut: p.lut, ff: p.ff }));
+    const ok = checkFit(dev, { engines: [], buffers: [], tensors: [], fabric });
+    expect(ok.used.lut).toBe(3 * 2048 * (64 + 8) + 48 * 6109);
+    // 2 x 735,600 = 1,471,200 LUTs against 1,303,680 - 107,629 = 1,196,051
+    const twice = [...fabric, ...fabric];
+    expect(() => checkFit(dev, { engines: [], buffers: [], tensors: [], fabric: twice })).toThrow(UserError);
+    expect(() => checkFit(dev, { engines: [], buffers: [], tensors: [], fabric: twice })).toThrow("u280: the design needs 1,471,200 LUTs, the device has 1,303,680 (1,196,051 after the platform shell's 107,629)");
   });
 });
 

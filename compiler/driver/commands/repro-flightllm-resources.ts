@@ -101,11 +101,13 @@ export function flightllmResources(paper: Record<string, number>, longestReducti
   const spec = loadBuiltinTarget('u280');
   const dev = fpgaDevice(spec);
   const n = cores('u280');
-  // the whole overlay through the fit check: n matrix engines of 4096 INT8 MACs and n sets of buffers
+  const logic = overlayLogic(spec, sfuReduction);
+  // the whole overlay through the fit check: n matrix engines of 4096 INT8 MACs, n sets of buffers, the fabric logic
   const fit = checkFit(dev, {
     engines: Array.from({ length: n }, (_, i) => ({ name: `MPE${i}`, macs: 4096, weight: 'int8', activation: 'int8', dotLength: longestReduction, impl: 'dsp' as const })),
     buffers: overlayBuffers(spec).map((b) => ({ ...b, banks: b.banks * n })),
     tensors: [],
+    fabric: logic.map((p) => ({ name: p.name, lut: p.lut, ff: p.ff })),
   });
   const row = (resource: ResourceRow['resource'], overlay: number | null): ResourceRow => {
     const total = overlay === null ? null : overlay + dev.shell[resource];
@@ -113,10 +115,8 @@ export function flightllmResources(paper: Record<string, number>, longestReducti
   };
   const buffers = bufferRows('u280', n);
   const bram = row('bram36', fit.used.bram36);
-  const logic = overlayLogic(spec, sfuReduction);
-  const all = logicOf(logic, () => true);
-  const lut = row('lut', all.lut);
-  const ff = row('ff', all.ff);
+  const lut = row('lut', fit.used.lut);
+  const ff = row('ff', fit.used.ff);
   const nv = cores('vhk158');
   const vb = bufferRows('vhk158', nv);
   return {
