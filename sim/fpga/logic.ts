@@ -165,7 +165,7 @@ export function overlayLogic(spec: TargetSpec, reduction: number): LogicPart[] {
   const parts = [
     part('sparse selection', dsps, sparseSelector(c, m, actBits, macsPerDsp, opStages), `a DSP: ${macsPerDsp} x ${actBits}-bit ${m}:1 mux (${Math.ceil(m / c.muxInputsPerLut)} LUT6 a bit), a ${Math.ceil(Math.log2(m))}-bit index register`),
     part('dequantisation', dsps, dequantiser(c, widths, actBits, opStages), `a DSP: ${actBits} INT8 bits, each a ${widths}:1 choice of code bits`),
-    part('chain input register', dsps / chainLen, chainInputRegister(chainLen, m, actBits, macsPerDsp, n('chain_input_register_stages')), `a chain of ${chainLen} DSPs: ${chainLen / SMALLEST_N} blocks of ${m} candidates x ${macsPerDsp} x ${actBits} bits`),
+    part('chain input register', Math.ceil(dsps / chainLen), chainInputRegister(chainLen, m, actBits, macsPerDsp, n('chain_input_register_stages')), `a chain of ${chainLen} DSPs: ${chainLen / SMALLEST_N} blocks of ${m} candidates x ${macsPerDsp} x ${actBits} bits`),
   ];
   const stages = n('buffer_read_register_stages');
   for (const b of overlayBuffers(spec)) parts.push(part(`${b.name} buffer read data`, cores, bufferReadRegisters(b.banks, b.widthBits, stages), `a core: ${b.banks} banks x ${b.widthBits} bits`));
