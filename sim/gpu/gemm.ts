@@ -2,6 +2,12 @@
 // - the output is cut into CTA tiles of tm x tn; below one wave, K is also split (split-K, s slices)
 //   so that idle SMs share the reduction; tiles x s CTAs go to the SMs in waves (one CTA per SM at a
 //   time: ceil(tiles s / SMs) waves, the last one as long as the others);
+// - a split-K GEMM is two kernels, as cuBLAS runs it: the GEMM writes its fp32 partial tiles to a
+//   workspace and a second kernel adds them up and writes C (cuBLASLt's out-of-place reduction
+//   schemes, `cublasLtReductionScheme_t` COMPUTE_TYPE: "stored in the compute type in the workspace
+//   and reduced in a separate step"; the `splitKreduce_kernel` of profiler traces). The reduction
+//   kernel pays a kernel's fixed time (`launchSeconds`) and moves the partials and C at the HBM rate;
+//   a time summed over an op's kernels (Vidur's profiler: record_function_tracer.py) includes it;
 // - one CTA tile costs 2 tm tn (ceil(k/s) + overheadK) FLOPs at efficiency x peak / SMs (the tensor
 //   core computes whole tiles: a 1-row decode GEMM pays for tm rows);
 // - memory: every CTA loads its A rows and B columns through L2 ((rows + cols) k bytes, bounded by
@@ -71,6 +77,8 @@ export interface GemmBreakdown {
   hbmBytes: number;
   /** fp32 partial tiles of split-K or stream-K, written once and read once (inside hbmBytes, twice) */
   partialBytes: number;
+  /** split-K's separate reduction kernel (partials read, C written; 0 without split-K), seconds, inside `seconds` */
+  reductionSeconds: number;
   /** operand bytes read again from HBM because they did not stay in L2 between waves (inside hbmBytes) */
   rereadBytes: number;
   l2Bytes: number;
@@ -95,15 +103,21 @@ export function gemmBreakdown(hw: GpuHardware, p: GpuModelParams, s: GemmShape):
   const fixed = p.launchSeconds + pipelineLatencySeconds(hw);
   const baseBytes = gemmCompulsoryBytes(s);
   let best: GemmBreakdown | undefined;
-  /** One candidate kernel: its time (launch, the longest of compute, L2 and HBM, the HBM part not overlapped); kept if fastest. */
-  const consider = (k: Omit<GemmBreakdown, 'seconds' | 'memorySeconds' | 'bound'>): void => {
-    const hbmT = k.hbmBytes / hbmBw;
+  const cBytes = batch * s.m * s.n * outputBytes(s.dtype);
+  /**
+   * One candidate kernel: its time (launch, the longest of compute, L2 and HBM, the HBM part not
+   * overlapped), plus split-K's reduction kernel (`reduceBytes`: the partials read and C written,
+   * which the GEMM kernel itself does not move); kept if fastest.
+   */
+  const consider = (k: Omit<GemmBreakdown, 'seconds' | 'memorySeconds' | 'bound' | 'reductionSeconds'>, reduceBytes = 0): void => {
+    const hbmT = (k.hbmBytes - reduceBytes) / hbmBw;
     const l2T = l2Bw > 0 ? k.l2Bytes / l2Bw : 0;
     const mem = Math.max(hbmT, l2T);
-    const t = fixed + Math.max(k.computeSeconds, mem) + (1 - p.gemmOverlap) * Math.min(k.computeSeconds, hbmT);
+    const reductionSeconds = reduceBytes > 0 ? p.launchSeconds + reduceBytes / hbmBw : 0;
+    const t = fixed + Math.max(k.computeSeconds, mem) + (1 - p.gemmOverlap) * Math.min(k.computeSeconds, hbmT) + reductionSeconds;
     if (best && t >= best.seconds - 1e-15) return;
     const { computeSeconds, tileM, tileN, splitK, streamK, tiles, waves, hbmBytes, partialBytes, rereadBytes, l2Bytes } = k;
-    best = { seconds: t, computeSeconds, memorySeconds: mem, tileM, tileN, splitK, streamK, tiles, waves, hbmBytes, partialBytes, rereadBytes, l2Bytes, bound: computeSeconds >= mem ? 'compute' : l2T > hbmT ? 'l2' : 'hbm' };
+    best = { seconds: t, computeSeconds, memorySeconds: mem, tileM, tileN, splitK, streamK, tiles, waves, hbmBytes, partialBytes, reductionSeconds, rereadBytes, l2Bytes, bound: computeSeconds >= mem ? 'compute' : l2T > hbmT ? 'l2' : 'hbm' };
   };
   for (const [tm, tn] of GEMM_TILES) {
     const tiles = Math.ceil(s.m / tm) * Math.ceil(s.n / tn) * batch;
@@ -112,15 +126,19 @@ export function gemmBreakdown(hw: GpuHardware, p: GpuModelParams, s: GemmShape):
     const tileLoadBytes = (Math.min(tm, s.m) + Math.min(tn, s.n) / hw.clusterMulticast) * B;
     const rereadBytes = batch * l2RereadBytes(hw, s, Math.ceil(s.m / tm), Math.ceil(s.n / tn));
     for (let split = 1; split <= maxSplit; split++) {
-      // a split reduction is one more pass over the output (in-kernel serial reduction)
+      // split-K: the GEMM kernel writes fp32 partials instead of C; the reduction kernel reads them
+      // and writes C (hbmBytes counts both kernels: C once, the partials twice)
       const kSlice = Math.ceil(s.k / split);
       const waves = Math.ceil((tiles * split) / sms);
       const partialBytes = split > 1 ? batch * s.m * s.n * 4 * split : 0;
-      consider({
-        computeSeconds: (waves * 2 * tm * tn * (kSlice + p.gemmTileOverheadK)) / perSmFlops,
-        tileM: tm, tileN: tn, splitK: split, streamK: false, tiles, waves,
-        hbmBytes: baseBytes + rereadBytes + 2 * partialBytes, partialBytes, rereadBytes, l2Bytes: tiles * split * tileLoadBytes * kSlice,
-      });
+      consider(
+        {
+          computeSeconds: (waves * 2 * tm * tn * (kSlice + p.gemmTileOverheadK)) / perSmFlops,
+          tileM: tm, tileN: tn, splitK: split, streamK: false, tiles, waves,
+          hbmBytes: baseBytes + rereadBytes + 2 * partialBytes, partialBytes, rereadBytes, l2Bytes: tiles * split * tileLoadBytes * kSlice,
+        },
+        split > 1 ? partialBytes + cBytes : 0,
+      );
     }
     if (tiles > sms && tiles % sms !== 0) {
       // stream-K: the SMs share the tiles' K iterations evenly (a persistent kernel); the tiles split

@@ -79,11 +79,12 @@ describe('calibration from several starts (published A100 GEMMs)', () => {
   const a100 = gpuHardwareFromSpec(loadBuiltinTarget('a100-80gb'));
   const recs = loadMeasurements('native/measurements/published/a100-vidur-llama2-7b-linear.json').records;
   const { calibration } = splitRecords(recs);
-  it('keeps the lowest calibration loss of the searches, and leaves the 0.75 start where a lower loss lies along the efficiency/overhead valley', () => {
+  it('keeps the lowest calibration loss of the searches, and leaves the 0.75 start near where it began although a lower loss lies along the efficiency/overhead valley', () => {
     const fit = calibrate(a100, calibration);
     const single = coordinateSearch(a100, calibration, DEFAULT_PARAMS);
-    // the single search from the default start stops on its start value of GEMM efficiency
-    expect(single.params.gemmEfficiency.fp16).toBe(DEFAULT_PARAMS.gemmEfficiency.fp16);
+    // the single search from the default start stops within one small step (1 %) of its start
+    // value of GEMM efficiency
+    expect(Math.abs(single.params.gemmEfficiency.fp16! / DEFAULT_PARAMS.gemmEfficiency.fp16! - 1)).toBeLessThan(0.011);
     const losses = GEMM_EFFICIENCY_STARTS.map((e) => {
       const s = cloneParams(DEFAULT_PARAMS);
       s.gemmEfficiency.fp16 = s.gemmEfficiency.bf16 = e;
