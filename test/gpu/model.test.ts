@@ -112,6 +112,26 @@ describe('GEMM model', () => {
     expect(b.splitK).toBeGreaterThan(1);
     expect(b.tiles * b.splitK).toBeLessThanOrEqual(2 * 132);
   });
+  it('split-K is two kernels: the GEMM, then a reduction kernel with its own fixed time that reads the partials and writes C', () => {
+    const shape = { m: 128, n: 256, k: 12288, dtype: 'bf16' } as const;
+    const b0 = gemmBreakdown(h100, bare, shape);
+    const b = gemmBreakdown(h100, { ...bare, launchSeconds: 2e-6 }, shape);
+    expect(b.splitK).toBeGreaterThan(1);
+    expect(b.splitK).toBe(b0.splitK);
+    expect(b.partialBytes).toBe(128 * 256 * 4 * b.splitK);
+    // fp32 partials read and a bf16 C written at the full HBM rate (hbmEfficiency 1), plus a launch
+    expect(b.reductionSeconds).toBeCloseTo(2e-6 + (b.partialBytes + 128 * 256 * 2) / 3.35e12, 15);
+    // the GEMM kernel's launch and latency, its time (a perfect overlap here), then the reduction kernel
+    expect(b.seconds).toBeCloseTo(2e-6 + LAT + Math.max(b.computeSeconds, b.memorySeconds) + b.reductionSeconds, 15);
+    // two kernels pay two launches
+    expect(b.seconds - b0.seconds).toBeCloseTo(4e-6, 15);
+    // all HBM bytes of both kernels: A, B, C once, the partials written and read
+    expect(b.hbmBytes).toBe((128 * 12288 + 12288 * 256 + 128 * 256) * 2 + 2 * b.partialBytes);
+    // a GEMM that fills the SMs without a split has no reduction kernel
+    const big = gemmBreakdown(h100, { ...bare, launchSeconds: 2e-6 }, { m: 4096, n: 4096, k: 4096, dtype: 'bf16' });
+    expect(big.splitK).toBe(1);
+    expect(big.reductionSeconds).toBe(0);
+  });
   it('decode GEMMs are bounded by HBM: the weights / bandwidth', () => {
     const b = gemmBreakdown(h100, bare, { m: 1, n: 4096, k: 4096, dtype: 'bf16' });
     const weights = 4096 * 4096 * 2;
