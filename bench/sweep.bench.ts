@@ -22,6 +22,7 @@
 // SWEEP_BENCH_POINTS=10000 or 20000 sweeps 5 or 10 DRAM bandwidths too (the same designs otherwise): each
 // worker's fixed costs (its module load, V8 compiling the hot code for its own isolate) are then spread
 // over more points, which shows how the speed-up from 1 to 2 workers depends on the sweep's length.
+// SWEEP_BENCH_NO_PIN=1 leaves out the pinned 1-worker case.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
@@ -198,7 +199,7 @@ console.log(
 const cases = [...new Set([1, cores])];
 const results = new Map<number, Run[]>(cases.map((w) => [w, []]));
 const onOneCore: Run[] = [];
-const canPin = cores > 1 && process.platform === 'linux' && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+const canPin = !process.env.SWEEP_BENCH_NO_PIN && cores > 1 && process.platform === 'linux' && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 for (let i = 0; i < runs; i++) {
   const tag = runs > 1 ? ` (run ${i + 1})` : '';
   for (const workers of cases) {
