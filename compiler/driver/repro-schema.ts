@@ -30,6 +30,8 @@ export const ReproFusemaxSchema = z.object({
 });
 
 const OursPaper = z.object({ ours: num, paper: num, relError: num });
+const LogicCost = z.object({ lut: num, ff: num });
+const FlightllmLogicPart = z.object({ name: z.string(), instances: num, each: LogicCost, lut: num, ff: num, basis: z.string() });
 const FlightllmBuffer = z.object({ name: z.string(), banksPerCore: z.number().int(), widthBits: z.number().int(), depth: z.number().int(), ram: z.enum(['URAM', 'BRAM36']), blocksPerBank: num, total: num });
 export const ReproFlightllmSchema = z.object({
   /** paper: one figure, or [low, high] where the paper gives a range */
@@ -44,9 +46,25 @@ export const ReproFlightllmSchema = z.object({
       cores: z.number().int(),
       buffers: z.array(FlightllmBuffer),
       rows: z.array(z.object({ resource: z.enum(['uram', 'bram36', 'lut', 'ff']), overlay: num.nullable(), shell: num, total: num.nullable(), device: num, paper: num, relError: num.nullable() })),
+      /** the fabric logic, component by component (sim/fpga/logic.ts) */
+      logic: z.array(FlightllmLogicPart),
+      /** the parts whose LUT/FF are not counted (no sourced per-unit cost) */
+      logicNotCounted: z.array(z.string()),
       notes: z.array(z.string()),
     }),
-    vhk158: z.object({ cores: z.number().int(), buffers: z.array(FlightllmBuffer), uram: num, bram36: num, dsp58: z.number().int(), note: z.string() }),
+    vhk158: z.object({
+      cores: z.number().int(),
+      buffers: z.array(FlightllmBuffer),
+      uram: num,
+      bram36: num,
+      dsp58: z.number().int(),
+      /** the XCVH1582's totals (targets/vhk158/vhk158.arch, with its source) */
+      totals: z.object({ uram: num, bram36: num, dsp58: num }),
+      fits: z.boolean(),
+      /** 'fits', or the fit check's refusal naming the resource */
+      verdict: z.string(),
+      note: z.string(),
+    }),
   }),
   assumptions: z.object({
     weightBits: num,
