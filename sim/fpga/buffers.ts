@@ -10,6 +10,7 @@
 // a shallower one to block RAM. sim/fpga/resources.ts counts the blocks.
 import { DiagnosticError, error } from '../../compiler/ir/diagnostic';
 import type { TargetSpec } from '../../targets/spec/types';
+import { requiredInt } from './hardware';
 import type { BufferDesc } from './resources';
 
 /** One buffer of a core: its banks (banks per channel x channels) of widthBits x depth, in the RAM `kind`. */
@@ -25,11 +26,7 @@ function bad(owner: string, msg: string): DiagnosticError {
   return new DiagnosticError([error('bad-attr', `${owner}: ${msg}`)]);
 }
 
-function positiveInt(owner: string, attrs: Record<string, unknown>, k: string): number {
-  const v = attrs[k];
-  if (typeof v === 'number' && Number.isSafeInteger(v) && v > 0) return v;
-  throw bad(owner, v === undefined ? `attr ${k} is missing (a buffer states depth, bank_width, banks and channels)` : `attr ${k} = ${String(v)} must be a positive integer`);
-}
+const positiveInt = (owner: string, attrs: Record<string, unknown>, k: string) => requiredInt(owner, attrs, k, 1, 'a buffer states depth, bank_width, banks and channels');
 
 /** A bank's width in bits: the attribute must be a size (`16 B`, `128 bit`), never a bare number. */
 function widthBits(owner: string, attrs: Record<string, unknown>, units: Record<string, string> | undefined, k: string): number {

@@ -77,6 +77,17 @@ function fraction(owner: string, name: string, v: unknown): number | undefined {
   throw new DiagnosticError([error('bad-attr', `${owner}: attr ${name} = ${String(v)} must be a number in (0, 1]`)]);
 }
 
+/**
+ * An attribute the model needs: an integer of at least `min`; missing (`why` says what reads it) or out of range,
+ * the .arch author's error, never a silent default.
+ */
+export function requiredInt(owner: string, attrs: Record<string, unknown>, k: string, min: number, why: string): number {
+  const v = attrs[k];
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= min) return v;
+  const need = min === 1 ? 'a positive integer' : `an integer of at least ${min}`;
+  throw new DiagnosticError([error('bad-attr', `${owner}: attr ${k} ${v === undefined ? `is missing (${why})` : `= ${String(v)} must be ${need}`}`)]);
+}
+
 /** An attribute that is present but not a positive integer is the .arch author's error, never a silent default. */
 function count(owner: string, name: string, v: unknown): number | undefined {
   if (v === undefined) return undefined;

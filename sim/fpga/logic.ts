@@ -15,14 +15,14 @@
 //  - The special-function unit's lanes (`attr sfu`): fp16 multiply-adds at the fabric minifloat MAC formula
 //    (sim/fpga/resources.ts fabricMac with Aggarwal et al.'s exact accumulator): `logic_exp_macs` and
 //    `logic_div_macs` a lane with no accumulation, `logic_addmul_macs` accumulating a row of `reduction` points,
-//    and a max unit (a
-//    comparator and a 2:1 mux per bit, its result registered).
+//    and a max unit (a comparator and a 2:1 mux per bit, its result registered).
 // Parts with no sourced per-unit cost (HBM AXI ports, instruction decoder, output quantisation) are listed by
 // the caller as not counted; docs/FPGA.md gives the table with each figure.
 import { UserError } from '../../compiler/driver/user-error';
 import { parseFormat, QuantError, type ElementFormat } from '../../compiler/quant/format';
 import type { ComputeSpec, TargetSpec } from '../../targets/spec/types';
 import { overlayBuffers } from './buffers';
+import { requiredInt } from './hardware';
 import { accumulatorBits, fabricMac } from './resources';
 
 export interface ClbCosts {
@@ -49,11 +49,7 @@ export interface LogicPart {
   basis: string;
 }
 
-function attrNum(owner: string, attrs: Record<string, unknown>, k: string, min = 0): number {
-  const v = attrs[k];
-  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= min) return v;
-  throw new UserError(`${owner}: attr ${k} ${v === undefined ? 'is missing (the fabric logic estimate reads its unit costs from the .arch)' : `= ${String(v)} must be an integer of at least ${min}`}`);
-}
+const attrNum = (owner: string, attrs: Record<string, unknown>, k: string, min = 0) => requiredInt(owner, attrs, k, min, 'the fabric logic estimate reads its unit costs from the .arch');
 
 export function clbCosts(spec: TargetSpec): ClbCosts {
   const a = spec.attrs;

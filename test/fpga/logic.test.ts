@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadBuiltinTarget } from '../../targets/spec';
 import { UserError } from '../../compiler/driver/user-error';
+import { DiagnosticError } from '../../compiler/ir/diagnostic';
 import { adderLuts, bufferReadRegisters, chainInputRegister, clbCosts, dequantiser, muxLuts, overlayLogic, sfuLane, sparseSelector } from '../../sim/fpga/logic';
 import { reproFlightllm } from '../../compiler/driver/commands/repro-flightllm';
 import { checkFit, fpgaDevice } from '../../sim/fpga/resources';
@@ -104,7 +105,7 @@ describe('fabric logic: hand-derived from UG574 unit costs', () => {
   it('a .arch without the unit costs is refused plainly', () => {
     const spec = u280();
     delete spec.attrs.clb_mux_inputs_per_lut;
-    expect(() => overlayLogic(spec, 4096)).toThrow(UserError);
+    expect(() => overlayLogic(spec, 4096)).toThrow(DiagnosticError);
     expect(() => overlayLogic(spec, 4096)).toThrow(/u280: attr clb_mux_inputs_per_lut is missing/);
     const s2 = u280();
     delete s2.computes.find((c) => c.kind === 'dsp')!.attrs.dequant_weight_widths;
