@@ -54,6 +54,8 @@ export const ReproFlightllmSchema = z.object({
     }),
     vhk158: z.object({
       cores: z.number().int(),
+      /** the INT8 MACs of one core's matrix engine (the .arch's dsp unit) */
+      macsPerCore: z.number().int(),
       buffers: z.array(FlightllmBuffer),
       uram: num,
       bram36: num,

@@ -8,7 +8,8 @@ import { loadBuiltinTarget } from '../../../targets/spec';
 import { UserError } from '../user-error';
 import { overlayHardware } from '../../../sim/fpga/hardware';
 import { overlayBuffers } from '../../../sim/fpga/buffers';
-import { bram36, bufferBlocks, checkFit, dspSlices, fpgaDevice, uram } from '../../../sim/fpga/resources';
+import { bram36, bufferBlocks, checkFit, dspSlices, fpgaDevice, uram, type DesignDesc } from '../../../sim/fpga/resources';
+import type { TargetSpec } from '../../../targets/spec/types';
 import { overlayLogic, type LogicPart } from '../../../sim/fpga/logic';
 
 export interface BufferRow {
@@ -39,13 +40,22 @@ export const LOGIC_NOT_COUNTED = ['the overlay\'s HBM AXI masters (the HBM contr
 export interface FlightllmResources {
   u280: { cores: number; buffers: BufferRow[]; rows: ResourceRow[]; logic: LogicPart[]; logicNotCounted: string[]; notes: string[] };
   /** the VHK158's use against the XCVH1582's totals (targets/vhk158/vhk158.arch, a secondary source) and the fit check's verdict */
-  vhk158: { cores: number; buffers: BufferRow[]; uram: number; bram36: number; dsp58: number; totals: { uram: number; bram36: number; dsp58: number }; fits: boolean; verdict: string; note: string };
+  vhk158: { cores: number; macsPerCore: number; buffers: BufferRow[]; uram: number; bram36: number; dsp58: number; totals: { uram: number; bram36: number; dsp58: number }; fits: boolean; verdict: string; note: string };
 }
 
-function cores(target: string): number {
+function hardware(target: string) {
   const h = overlayHardware(loadBuiltinTarget(target));
   if (typeof h === 'string') throw new Error(`internal: built-in target ${target}: ${h}`);
-  return h.cores;
+  return h;
+}
+
+/** The overlay as the fit check sees it: `cores` matrix engines of `macs` INT8 MACs, as many sets of buffers. */
+function overlayDesign(spec: TargetSpec, cores: number, macs: number, longestReduction: number): DesignDesc {
+  return {
+    engines: Array.from({ length: cores }, (_, i) => ({ name: `MPE${i}`, macs, weight: 'int8', activation: 'int8', dotLength: longestReduction, impl: 'dsp' as const })),
+    buffers: overlayBuffers(spec).map((b) => ({ ...b, banks: b.banks * cores })),
+    tensors: [],
+  };
 }
 
 /** Each buffer of one core, in the RAM the .arch's rule assigns it, times `n` cores. */
@@ -68,11 +78,7 @@ export function vhk158Fit(n: number, longestReduction: number): { totals: Flight
   const dev = fpgaDevice(spec);
   const totals = { uram: dev.totals.uram, bram36: dev.totals.bram36, dsp58: dev.totals.dsp };
   try {
-    checkFit(dev, {
-      engines: Array.from({ length: n }, (_, i) => ({ name: `MPE${i}`, macs: 4096, weight: 'int8', activation: 'int8', dotLength: longestReduction, impl: 'dsp' as const })),
-      buffers: overlayBuffers(spec).map((b) => ({ ...b, banks: b.banks * n })),
-      tensors: [],
-    });
+    checkFit(dev, overlayDesign(spec, n, hardware('vhk158').unitPes, longestReduction));
     return { totals, fits: true, verdict: 'fits' };
   } catch (e) {
     if (e instanceof UserError) return { totals, fits: false, verdict: e.message };
@@ -100,15 +106,11 @@ function logicNotes(parts: LogicPart[], lut: ResourceRow, ff: ResourceRow, devic
 export function flightllmResources(paper: Record<string, number>, longestReduction: number, sfuReduction: number): FlightllmResources {
   const spec = loadBuiltinTarget('u280');
   const dev = fpgaDevice(spec);
-  const n = cores('u280');
+  const h = hardware('u280');
+  const n = h.cores;
   const logic = overlayLogic(spec, sfuReduction);
-  // the whole overlay through the fit check: n matrix engines of 4096 INT8 MACs, n sets of buffers, the fabric logic
-  const fit = checkFit(dev, {
-    engines: Array.from({ length: n }, (_, i) => ({ name: `MPE${i}`, macs: 4096, weight: 'int8', activation: 'int8', dotLength: longestReduction, impl: 'dsp' as const })),
-    buffers: overlayBuffers(spec).map((b) => ({ ...b, banks: b.banks * n })),
-    tensors: [],
-    fabric: logic.map((p) => ({ name: p.name, lut: p.lut, ff: p.ff })),
-  });
+  // the whole overlay through the fit check: the matrix engines, their buffers and the fabric logic
+  const fit = checkFit(dev, { ...overlayDesign(spec, n, h.unitPes, longestReduction), fabric: logic.map((p) => ({ name: p.name, lut: p.lut, ff: p.ff })) });
   const row = (resource: ResourceRow['resource'], overlay: number | null): ResourceRow => {
     const total = overlay === null ? null : overlay + dev.shell[resource];
     return { resource, overlay, shell: dev.shell[resource], total, device: dev.totals[resource], paper: paper[resource]!, relError: total === null ? null : total / paper[resource]! - 1 };
@@ -117,7 +119,8 @@ export function flightllmResources(paper: Record<string, number>, longestReducti
   const bram = row('bram36', fit.used.bram36);
   const lut = row('lut', fit.used.lut);
   const ff = row('ff', fit.used.ff);
-  const nv = cores('vhk158');
+  const vh = hardware('vhk158');
+  const nv = vh.cores;
   const vb = bufferRows('vhk158', nv);
   return {
     u280: {
@@ -130,16 +133,17 @@ export function flightllmResources(paper: Record<string, number>, longestReducti
         'which buffers are in URAM is an ASSUMPTION (the artifact does not say): a bank at least 4096 deep (a URAM288\'s depth) in URAM, a shallower one in BRAM',
         `BRAM36 ${num(paper.bram36! - bram.total!)} below the paper: block RAM in parts the artifact does not describe (instruction and HBM FIFOs, the AXI interconnect of the HBM ports, the SFU and dequantisation unit)`,
         'the shell\'s share is the xdma_201920_3 platform\'s (UG1120); the artifact\'s bitstream was built on xilinx_u280_gen3x16_xdma_1_202211_1, whose share is not among the sources',
-        ...logicNotes(logic, lut, ff, dev.totals, paper.dsp! - n * dspSlices(dev.dspKind, 4096, 8, 8)),
+        ...logicNotes(logic, lut, ff, dev.totals, paper.dsp! - n * dspSlices(dev.dspKind, h.unitPes, 8, 8)),
       ],
     },
     vhk158: {
       cores: nv,
+      macsPerCore: vh.unitPes,
       buffers: vb,
       uram: sum(vb, 'URAM'),
       bram36: sum(vb, 'BRAM36'),
-      // the matrix engines: cores x 4096 INT8 MACs, 3 a DSP58 (its INT8 dot-product mode, AM004)
-      dsp58: nv * dspSlices('dsp58', 4096, 8, 8),
+      // the matrix engines: cores x their INT8 MACs, 3 a DSP58 (its INT8 dot-product mode, AM004)
+      dsp58: nv * dspSlices('dsp58', vh.unitPes, 8, 8),
       ...vhk158Fit(nv, longestReduction),
       note: 'the XCVH1582\'s totals from a secondary source (Wikipedia\'s Versal table, cross-checked; targets/vhk158/vhk158.arch), no platform shell (ASSUMPTION); LUT, FF not derived (the u280\'s CLB unit costs do not carry over to Versal); the paper gives no VHK158 resource table',
     },
@@ -175,7 +179,7 @@ export function formatFlightllmResources(r: FlightllmResources): string[] {
   const v = r.vhk158;
   const of = (used: number, total: number) => `${num(used)} of ${num(total)} (${pct(used / total)})`;
   out.push(
-    `VHK158 (XCVH1582), ${v.cores} cores: URAM ${of(v.uram, v.totals.uram)}, BRAM36 ${of(v.bram36, v.totals.bram36)} (the same buffers), DSP58 ${of(v.dsp58, v.totals.dsp58)} (matrix engines: 4096 INT8 MACs a core, 3 a DSP58); fit check: ${v.verdict}`,
+    `VHK158 (XCVH1582), ${v.cores} cores: URAM ${of(v.uram, v.totals.uram)}, BRAM36 ${of(v.bram36, v.totals.bram36)} (the same buffers), DSP58 ${of(v.dsp58, v.totals.dsp58)} (matrix engines: ${v.macsPerCore} INT8 MACs a core, 3 a DSP58); fit check: ${v.verdict}`,
     `  ${v.note}`,
   );
   return out;
