@@ -220,6 +220,17 @@ if (runs > 1) {
 }
 if (cases.length > 1) {
   console.log(`  speed-up 1 -> ${cores} workers: ${(med[1]!.rate / med[0]!.rate).toFixed(2)}x (after start-up ${(med[1]!.evalRate / med[0]!.evalRate).toFixed(2)}x)`);
+  // The ceiling: two workers on `cores` cores finish no sooner than their CPU time over `cores`,
+  // so the speed-up is at most cores x (the 1-worker wall) / (the 2-worker run's CPU time). The
+  // 2-worker run does all the 1-worker run's work plus a second isolate's loading and compiling,
+  // so this is at most cores / (cores busy with 1 worker). Per pair of runs, medians.
+  const pairs = results.get(1)!.map((r1, i) => ({ r1, rN: results.get(cores)![i]! }));
+  const ceiling = median(pairs.map(({ r1, rN }) => (cores * r1.wallS) / (rN.cores * rN.wallS)));
+  const share = median(pairs.map(({ r1, rN }) => r1.wallS / rN.wallS / ((cores * r1.wallS) / (rN.cores * rN.wallS))));
+  console.log(
+    `  ceiling on that speed-up from the CPU the runs took: ${ceiling.toFixed(2)}x (${cores} x the 1-worker wall / the ${cores}-worker run's CPU; measured ${(100 * share).toFixed(0)}% of it); ` +
+      `with 1 worker the process already keeps ${med[0]!.cores.toFixed(2)} cores busy, which alone caps it at ${(cores / med[0]!.cores).toFixed(2)}x`,
+  );
   if (onOneCore.length) {
     const one = medianRun(onOneCore);
     console.log(`  speed-up 1 worker on one core -> ${cores} workers on ${cores} cores: ${(med[1]!.rate / one.rate).toFixed(2)}x (after start-up ${(med[1]!.evalRate / one.evalRate).toFixed(2)}x)`);
