@@ -29,6 +29,20 @@ export class EinsumCostModel {
   /** per tensor, where it lives (PLACE_DRAM, PLACE_GLB, PLACE_HOST): tensorPlacement */
   readonly placement: Uint8Array;
   private readonly reducedMask: number;
+  /**
+   * Per (variable, tile candidate), at candOff[v] + candidate: the tile, its tile count, and the
+   * array steps it takes bound to nothing, to the rows (with the spatial extent used) and to the
+   * columns. Fixed by the einsum and the unit, so evaluate() divides nothing (its divisions were
+   * most of its time).
+   */
+  private readonly candOff: Int32Array;
+  private readonly candTile: Float64Array;
+  private readonly candCount: Float64Array;
+  private readonly candSteps: Float64Array;
+  private readonly rowSpan: Float64Array;
+  private readonly rowSteps: Float64Array;
+  private readonly colSpan: Float64Array;
+  private readonly colSteps: Float64Array;
   private readonly tile: Float64Array;
   private readonly nT: Float64Array;
   private readonly sp: Float64Array;
@@ -134,6 +148,26 @@ export class EinsumCostModel {
     this.tile = new Float64Array(V);
     this.nT = new Float64Array(V);
     this.sp = new Float64Array(V);
+    this.candOff = new Int32Array(V + 1);
+    for (let v = 0; v < V; v++) this.candOff[v + 1] = this.candOff[v]! + this.cands[v]!.length;
+    const nc = this.candOff[V]!;
+    [this.candTile, this.candCount, this.candSteps, this.rowSpan, this.rowSteps, this.colSpan, this.colSteps] = Array.from({ length: 7 }, () => new Float64Array(nc));
+    for (let v = 0; v < V; v++)
+      for (let i = 0; i < this.cands[v]!.length; i++) {
+        const o = this.candOff[v]! + i;
+        const t = this.cands[v]![i]!;
+        const n = Math.ceil(this.sizes[v]! / t);
+        const last = this.sizes[v]! - (n - 1) * t;
+        // steps over the rank's tiles when s of each tile's points run at once
+        const steps = (s: number) => (n - 1) * Math.ceil(t / s) + Math.ceil(last / s);
+        this.candTile[o] = t;
+        this.candCount[o] = n;
+        this.candSteps[o] = steps(1);
+        this.rowSpan[o] = Math.min(unit.rows, t);
+        this.rowSteps[o] = steps(this.rowSpan[o]!);
+        this.colSpan[o] = Math.min(unit.cols, t);
+        this.colSteps[o] = steps(this.colSpan[o]!);
+      }
   }
 
   /**
@@ -154,16 +188,20 @@ export class EinsumCostModel {
     // of a temporal variable it is indexed by (a head rank of the weights) is a fold of its own
     const statMask = unit.kind === '2d' && rowVar >= 0 && colVar >= 0 ? this.stationaryMask(rowVar, colVar) : 0;
     for (let v = 0; v < V; v++) {
-      const t = this.cands[v]![tileIdx[v]!]!;
-      tile[v] = t;
-      const n = Math.ceil(sizes[v]! / t);
+      const o = this.candOff[v]! + tileIdx[v]!;
+      tile[v] = this.candTile[o]!;
+      const n = this.candCount[o]!;
       nT[v] = n;
       let s = 1;
-      if (v === rowVar) s = Math.min(unit.rows, t);
-      else if (v === colVar) s = Math.min(unit.cols, t);
+      let vSteps = this.candSteps[o]!;
+      if (v === rowVar) {
+        s = this.rowSpan[o]!;
+        vSteps = this.rowSteps[o]!;
+      } else if (v === colVar) {
+        s = this.colSpan[o]!;
+        vSteps = this.colSteps[o]!;
+      }
       sp[v] = s;
-      const last = sizes[v]! - (n - 1) * t;
-      const vSteps = (n - 1) * Math.ceil(t / s) + Math.ceil(last / s);
       steps *= vSteps;
       if (v === rowVar) rowSteps = vSteps;
       else if (v === colVar) colSteps = vSteps;
