@@ -1,7 +1,7 @@
 // One target loader for every command: a built-in name (a folder targets/<name>/ with <name>.arch, or
 // one on TESSERA_TARGET_PATH) or a path to any .arch file, with `--param name=value` overrides.
 import { existsSync, statSync } from 'node:fs';
-import { builtinTargetFiles, builtinTargetPath, loadTargetFile, unknownTargetError, type Overrides, type TargetSpec } from './spec';
+import { builtinTargetFiles, builtinTargetPath, loadTargetFile, unknownTargetError, type Overrides, type ReadText, type TargetSpec } from './spec';
 import { targetFromSpec, type Target } from './target';
 import { DiagnosticError, error } from '../compiler/ir/diagnostic';
 
@@ -14,20 +14,20 @@ export function looksLikePath(nameOrPath: string): boolean {
   return /[\\/]/.test(nameOrPath) || nameOrPath.endsWith('.arch');
 }
 
-/** The spec of a built-in target or of an .arch file, with parameter overrides applied. */
-export function loadTargetSpec(nameOrPath: string, params: Overrides = {}): TargetSpec {
+/** The spec of a built-in target or of an .arch file, with parameter overrides applied; `read` reads the file's text. */
+export function loadTargetSpec(nameOrPath: string, params: Overrides = {}, read?: ReadText): TargetSpec {
   if (!looksLikePath(nameOrPath)) {
     const p = builtinTargetPath(nameOrPath);
     if (!p) throw unknownTargetError(nameOrPath);
-    return loadTargetFile(p, params);
+    return loadTargetFile(p, params, read);
   }
   if (!existsSync(nameOrPath)) throw new DiagnosticError([error('no-such-target-file', `target file ${nameOrPath}: no such file`)]);
   if (!statSync(nameOrPath).isFile()) throw new DiagnosticError([error('no-such-target-file', `target file ${nameOrPath}: not a file`)]);
-  return loadTargetFile(nameOrPath, params);
+  return loadTargetFile(nameOrPath, params, read);
 }
 
-export function loadTarget(nameOrPath: string, params: Overrides = {}): Target {
-  return targetFromSpec(loadTargetSpec(nameOrPath, params));
+export function loadTarget(nameOrPath: string, params: Overrides = {}, read?: ReadText): Target {
+  return targetFromSpec(loadTargetSpec(nameOrPath, params, read));
 }
 
 /** A built-in target by name (kept for scripts and tests; the same as loadTarget). */

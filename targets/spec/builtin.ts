@@ -4,7 +4,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { DiagnosticError, error } from '../../compiler/ir/diagnostic';
-import { fileBaseResolver, readTargetFile, type Overrides } from './parse';
+import { fileBaseResolver, readTargetFile, type Overrides, type ReadText } from './parse';
 import type { TargetSpec } from './types';
 
 export const TARGETS_DIR = resolve(import.meta.dirname, '..');
@@ -68,6 +68,6 @@ export function loadBuiltinTarget(name: string, overrides: Overrides = {}): Targ
 }
 
 /** Reads and parses any .arch file, following its `extends`; throws DiagnosticError on any error. */
-export function loadTargetFile(path: string, overrides: Overrides = {}): TargetSpec {
-  return readTargetFile(path, overrides, { resolveBase: archBaseResolver });
+export function loadTargetFile(path: string, overrides: Overrides = {}, read?: ReadText): TargetSpec {
+  return readTargetFile(path, overrides, { resolveBase: archBaseResolver }, read);
 }

@@ -25,6 +25,11 @@ export interface ParseTargetOptions {
   resolveBase?: BaseResolver;
 }
 
+/** How readTargetFile reads a file's text (a sweep's worker reads each file once: compiler/sweep/evaluate.ts). */
+export type ReadText = (path: string) => string;
+
+const readUtf8: ReadText = (path) => readFileSync(path, 'utf8');
+
 /**
  * Parses one .arch target. `overrides` replaces the values of its `param` declarations
  * (`{ rows: 128, glb: '216 KiB' }`, as from `--param rows=128`). A syntax error stops at the
@@ -142,8 +147,8 @@ function readArch(p: string): { text: string; file: string } | null {
 }
 
 /** Reads and parses a .arch file; throws DiagnosticError (with the sources) on any error. */
-export function readTargetFile(path: string, overrides: Overrides = {}, opts: ParseTargetOptions = {}): TargetSpec {
-  const text = readFileSync(path, 'utf8');
+export function readTargetFile(path: string, overrides: Overrides = {}, opts: ParseTargetOptions = {}, read: ReadText = readUtf8): TargetSpec {
+  const text = read(path);
   const { spec, diagnostics, sources } = parseTarget(text, path, overrides, opts);
   if (!spec) throw new DiagnosticError(diagnostics, text, sources);
   return spec;
