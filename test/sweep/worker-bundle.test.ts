@@ -1,10 +1,11 @@
-// The built package starts the sweep's workers from one bundled file (dist/cli/sweep-worker.js, made by
-// bin/build.mjs) rather than the per-file module graph. Built here into a private folder (the build
+// The built package starts the sweep's workers from a bundle (dist/cli/sweep-worker.js and the chunks it
+// shares, made by bin/build.mjs; the ONNX importer a chunk loaded only for an ONNX workload) rather than
+// the per-file module graph. Built here into a private folder (the build
 // without declarations), the package's pool must pick the bundle, and a sweep run through it must store
 // exactly the rows the sources' pool stores for the same spec (eval_ms aside): the bundle resolves the
 // built-in targets and data relative to its per-file twins, as the per-file build does.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -81,5 +82,19 @@ describe('the bundled sweep worker', () => {
     const fromBundle = await rowsOf(a, OUTDIR);
     expect(fromBundle.some((r) => r.message?.startsWith('<root>/targets/systolic/systolic.arch:'))).toBe(true);
     expect(fromBundle).toEqual(await rowsOf(b, ROOT));
+  }, 120_000);
+
+  it('loads the ONNX importer (a chunk of its own, not loaded at start-up) for an ONNX workload', async () => {
+    const spec = join(tmp, 'onnx.yaml');
+    writeFileSync(spec, `name: onnx\ntargets: [fusemax, flat]\nworkloads: [${JSON.stringify(join(ROOT, 'test/fixtures/onnx/mlp.onnx'))}]\n`);
+    const worker = readFileSync(join(OUTDIR, 'cli/sweep-worker.js'), 'utf8');
+    expect(worker).not.toMatch(/from\s*"protobufjs"/);
+    const a = join(tmp, 'onnx-bundle.duckdb');
+    const b = join(tmp, 'onnx-sources.duckdb');
+    const opts = JSON.stringify({ spec, db: a, workers: 2, progress: 'none' });
+    const sa = builtNode(`const { runSweep } = await import(${JSON.stringify(pathToFileURL(join(OUTDIR, 'compiler/sweep/run.js')).href)}); process.stdout.write(JSON.stringify(await runSweep(${opts})));`) as SweepSummary;
+    await runSweep({ spec, db: b, workers: 2, progress: 'none' });
+    expect(sa.byStatus).toEqual({ ok: 2, 'does-not-fit': 0, error: 0 });
+    expect(await rowsOf(a, OUTDIR)).toEqual(await rowsOf(b, ROOT));
   }, 120_000);
 });
