@@ -43,7 +43,8 @@ describe('time limits', () => {
       expect(r.bound).toBeLessThanOrEqual(r.objective);
       if (r.source === 'baseline') {
         expect(r.objective).toBe(base);
-        expect(r.fallbackReason).toMatch(/within 1 s|worse than the baseline/);
+        // no schedule within the second, a worse one, or (the limit cutting the retries short) none whose SRAM stays could be placed
+        expect(r.fallbackReason).toMatch(/within 1 s|worse than the baseline|could not place the SRAM stays of the solver's schedules at \d+ bytes/);
         expect(r.baseline).toMatch(/^(belady|lru), program order$/);
       }
     });
